@@ -1,0 +1,1 @@
+"""rulerun.dsl: the measure language — grammar, AST, types, checking and loading."""

@@ -1,0 +1,106 @@
+"""The one table of operators, functions and aggregates, shared by checker and evaluator.
+
+Each entry names an implementation key; the interpreter maps keys to Python functions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NUMERIC = ("number", "money", "percent")
+
+#: (operator, left tag, right tag) -> (result tag, implementation key)
+BINARY: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def _add(op: str, left: str, right: str, result: str, impl: str) -> None:
+    BINARY[(op, left, right)] = (result, impl)
+
+
+for _tag in NUMERIC + ("days", "months"):
+    _add("+", _tag, _tag, _tag, "add")
+    _add("-", _tag, _tag, _tag, "sub")
+_add("+", "date", "days", "date", "date_plus_days")
+_add("+", "days", "date", "date", "days_plus_date")
+_add("+", "date", "months", "date", "date_plus_months")
+_add("+", "months", "date", "date", "months_plus_date")
+_add("-", "date", "days", "date", "date_minus_days")
+_add("-", "date", "months", "date", "date_minus_months")
+_add("-", "date", "date", "number", "date_diff")
+for _left, _right, _result in [
+    ("number", "number", "number"), ("money", "number", "money"), ("number", "money", "money"),
+    ("money", "percent", "money"), ("percent", "money", "money"), ("percent", "number", "percent"),
+    ("number", "percent", "percent"), ("percent", "percent", "percent"),
+]:
+    _add("*", _left, _right, _result, "mul")
+for _unit in ("days", "months"):
+    _add("*", _unit, "number", _unit, "mul_duration")
+    _add("*", "number", _unit, _unit, "mul_duration")
+for _left, _right, _result in [
+    ("number", "number", "number"), ("money", "money", "number"), ("money", "number", "money"),
+    ("percent", "number", "percent"), ("percent", "percent", "number"),
+]:
+    _add("/", _left, _right, _result, "div")
+
+ORDERING = ("<", "<=", ">", ">=")
+EQUALITY = ("=", "!=")
+
+#: Hints for operator/operand combinations analysts get wrong.
+BINARY_HINTS = {
+    ("+", "money", "number"): "write the number as an amount: `€ 500`",
+    ("+", "number", "money"): "write the number as an amount: `€ 500`",
+    ("-", "money", "number"): "write the number as an amount: `€ 500`",
+    ("+", "money", "percent"): "to add a percentage of an amount, write `amount * (1 + 10%)`",
+    ("*", "money", "money"): "multiply an amount by a number or a percentage, not by another amount",
+    ("+", "date", "number"): "add a duration: `date + 14 days`",
+    ("-", "date", "number"): "subtract a duration: `date - 14 days`",
+    ("+", "date", "date"): "subtract dates to get a number of days; add a duration to a date",
+    ("/", "number", "percent"): "divide by a number, or multiply by the percentage",
+}
+
+
+@dataclass(frozen=True)
+class Function:
+    """A built-in function: its parameter tags (or a rule name) and result."""
+
+    name: str
+    params: tuple[str, ...]
+    result: str
+    doc: str
+    variadic: bool = False
+
+
+FUNCTIONS: dict[str, Function] = {f.name: f for f in [
+    Function("min", ("ordered",), "same", "the smallest of its arguments (all of one type)", variadic=True),
+    Function("max", ("ordered",), "same", "the largest of its arguments (all of one type)", variadic=True),
+    Function("abs", ("numeric",), "same", "the absolute value"),
+    Function("round_cents", ("money",), "money", "rounds an amount to the cent, half up (€ 0.005 → € 0.01)"),
+    Function("round_down_cents", ("money",), "money", "rounds an amount down to the cent (towards zero)"),
+    Function("round", ("number",), "number", "rounds a number to a whole number, half up"),
+    Function("days_between", ("date", "date"), "number", "days from the first date to the second"),
+    Function("year", ("date",), "number", "the year of a date"),
+    Function("month", ("date",), "number", "the month of a date (1-12)"),
+    Function("day", ("date",), "number", "the day of the month of a date"),
+    Function("date", ("number", "number", "number"), "date", "the date with year, month and day"),
+    Function("end_of_year", ("date",), "date", "31 December of the date's year"),
+    Function("end_of_month", ("date",), "date", "the last day of the date's month"),
+    Function("matches", ("text", "pattern"), "bool",
+             "whether the whole text matches a regular expression given as a text literal"),
+    Function("length", ("text",), "number", "the number of characters in a text"),
+]}
+
+#: Aggregates over a list: func -> (body requirement, result rule).
+AGGREGATES: dict[str, tuple[str, str]] = {
+    "sum": ("summable", "same"),
+    "min": ("ordered", "same"),
+    "max": ("ordered", "same"),
+    "count": ("none", "number"),
+    "any": ("bool-or-none", "bool"),
+    "all": ("bool-or-none", "bool"),
+}
+
+#: Names every measure can use without declaring them.
+CONSTANTS = {"evaluation_date": "date"}
+
+KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "in", "for", "each", "where",
+                      "true", "false", "EUR", "day", "days", "week", "weeks", "month", "months",
+                      "year", "years"})

@@ -1,0 +1,246 @@
+"""Parse expression text into the AST; the only module that touches lark's exceptions."""
+from __future__ import annotations
+
+import datetime
+import functools
+from decimal import Decimal, InvalidOperation
+
+from lark import Lark, Token, Transformer_NonRecursive, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .errors import Diagnostic, MeasureError
+from .source import Placement, Span, standalone
+
+#: Longest expression text accepted, in characters.
+MAX_LENGTH = 4000
+#: Deepest nesting of sub-expressions accepted.
+MAX_DEPTH = 60
+
+_TERMINALS = {
+    "NAME": "a name", "NUMBER": "a number", "STRING": "a text in double quotes",
+    "DATE": "a date (YYYY-MM-DD)", "MONEY_SIGN": "`€`", "DURATION_UNIT": "a unit (days, weeks, months, years)",
+    "COMPARE": "a comparison (= != < <= > >=)", "ADD": "`+` or `-`", "MUL": "`*` or `/`",
+    "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "DOT": "`.`",
+    "PERCENT": "`%`", "MINUS": "`-`", "$END": "the end of the expression",
+}
+
+
+@functools.cache
+def _lark() -> Lark:
+    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", propagate_positions=True,
+                     maybe_placeholders=True, cache=False)
+
+
+class _ParseFailure(Exception):
+    """Raised inside the transformer for a literal that lexes but is invalid."""
+
+    def __init__(self, message: str, meta, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.meta, self.hint = message, meta, hint
+
+
+@v_args(meta=True)
+class _ToAst(Transformer_NonRecursive):
+    """Builds AST nodes; method names follow the grammar's rule aliases."""
+
+    def __init__(self, placement: Placement):
+        super().__init__()
+        self.placement = placement
+
+    def _span(self, meta) -> Span:
+        return self.placement.span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def number(self, meta, children):
+        return ast.Literal("number", _decimal(children[0]), self._span(meta))
+
+    def percent(self, meta, children):
+        return ast.Literal("percent", _decimal(children[0]) / 100, self._span(meta))
+
+    def money(self, meta, children):
+        return ast.Literal("money", _decimal(children[1]), self._span(meta))
+
+    def duration(self, meta, children):
+        amount, unit = _decimal(children[0]), str(children[1]).rstrip("s")
+        if amount != amount.to_integral_value():
+            raise _ParseFailure(f"a duration must be a whole number of {unit}s, not {children[0]}", meta,
+                                "write e.g. `14 days` or `6 months`")
+        n = int(amount)
+        kind, value = {"day": ("days", n), "week": ("days", 7 * n),
+                       "month": ("months", n), "year": ("months", 12 * n)}[unit]
+        return ast.Literal(kind, value, self._span(meta))
+
+    def date(self, meta, children):
+        try:
+            value = datetime.date.fromisoformat(str(children[0]))
+        except ValueError:
+            raise _ParseFailure(f"`{children[0]}` is not a calendar date", meta,
+                                "dates are written YYYY-MM-DD with a day that exists in that month") from None
+        return ast.Literal("date", value, self._span(meta))
+
+    def text(self, meta, children):
+        raw = str(children[0])[1:-1]
+        value = raw.replace('\\"', '"').replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+        return ast.Literal("text", value, self._span(meta))
+
+    def true(self, meta, children):
+        return ast.Literal("bool", True, self._span(meta))
+
+    def false(self, meta, children):
+        return ast.Literal("bool", False, self._span(meta))
+
+    def name(self, meta, children):
+        return ast.Name((str(children[0]),), self._span(meta))
+
+    def field(self, meta, children):
+        target, name = children
+        if isinstance(target, ast.Name):
+            return ast.Name(target.path + (str(name),), self._span(meta))
+        return ast.Field(target, str(name), self._span(meta))
+
+    def index(self, meta, children):
+        return ast.Index(children[0], children[1], self._span(meta))
+
+    def list_expr(self, meta, children):
+        return ast.ListExpr(tuple(c for c in children if c is not None), self._span(meta))
+
+    def arguments(self, meta, children):
+        return tuple(children)
+
+    def call(self, meta, children):
+        return ast.Call(str(children[0]), children[1] or (), self._span(meta))
+
+    def comprehension(self, meta, children):
+        return children
+
+    def aggregate(self, meta, children):
+        func, (body, var, source, where, default) = str(children[0]), children[1]
+        return ast.Aggregate(func, str(var), source, body, where, default, self._span(meta))
+
+    def neg(self, meta, children):
+        return ast.Unary("neg", children[0], self._span(meta))
+
+    def not_op(self, meta, children):
+        return ast.Unary("not", children[0], self._span(meta))
+
+    def _binary(self, op, meta, left, right):
+        return ast.Binary(op, left, right, self._span(meta))
+
+    def arith(self, meta, children):
+        return self._binary(str(children[1]), meta, children[0], children[2])
+
+    def compare(self, meta, children):
+        return self._binary(str(children[1]), meta, children[0], children[2])
+
+    def in_op(self, meta, children):
+        return self._binary("in", meta, children[0], children[1])
+
+    def not_in_op(self, meta, children):
+        return self._binary("not in", meta, children[0], children[1])
+
+    def and_op(self, meta, children):
+        return self._binary("and", meta, children[0], children[1])
+
+    def or_op(self, meta, children):
+        return self._binary("or", meta, children[0], children[1])
+
+    def if_expr(self, meta, children):
+        return ast.If(children[0], children[1], children[2], self._span(meta))
+
+
+def _decimal(token: Token) -> Decimal:
+    return Decimal(str(token).replace("_", ""))
+
+
+def parse(text: str, placement: Placement | None = None) -> ast.Expr:
+    """Parse one expression; raise MeasureError with a positioned diagnostic on failure."""
+    placement = placement or standalone(text)
+    if not text.strip():
+        raise MeasureError(Diagnostic("empty expression", placement.span(1, 1, 1, 2),
+                                      "write an expression, e.g. `true` or `€ 500`"))
+    if len(text) > MAX_LENGTH:
+        raise MeasureError(Diagnostic(
+            f"expression is {len(text)} characters long; the limit is {MAX_LENGTH}",
+            placement.span(1, 1, 1, 2), "split it into several rules that refer to each other"))
+    try:
+        tree = _lark().parse(text)
+        node = _ToAst(placement).transform(tree)
+    except UnexpectedInput as error:
+        raise MeasureError(_syntax_diagnostic(error, text, placement)) from None
+    except VisitError as error:
+        failure = error.orig_exc
+        if isinstance(failure, _ParseFailure):
+            m = failure.meta
+            raise MeasureError(Diagnostic(failure.message, placement.span(
+                m.line, m.column, m.end_line, m.end_column), failure.hint)) from None
+        raise
+    except InvalidOperation:
+        raise MeasureError(Diagnostic("number out of range", placement.span(1, 1, 1, 2))) from None
+    _check_depth(node, placement)
+    return node
+
+
+def _check_depth(node: ast.Expr, placement: Placement) -> None:
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise MeasureError(Diagnostic(
+                f"expression nested more than {MAX_DEPTH} levels deep", current.span,
+                "split it into several rules that refer to each other"))
+        stack.extend((child, depth + 1) for child in ast.children(current))
+
+
+def _describe(names) -> str:
+    described = sorted({_TERMINALS.get(n, f"`{n.lower()}`") for n in names if not n.startswith("__")})
+    return ", ".join(described[:8]) + (" …" if len(described) > 8 else "")
+
+
+def _syntax_diagnostic(error: UnexpectedInput, text: str, placement: Placement) -> Diagnostic:
+    if isinstance(error, UnexpectedToken):
+        token = error.token
+        if token.type == "$END":
+            line, column = _end_position(text)
+            return Diagnostic("the expression ends too early", placement.span(line, column, line, column + 1),
+                              f"expected {_describe(error.accepts or error.expected)}")
+        width = max(1, len(str(token)))
+        hint = _token_hint(token, text, error)
+        return Diagnostic(f"unexpected `{token}`", placement.span(
+            token.line, token.column, token.line, token.column + width), hint)
+    if isinstance(error, UnexpectedCharacters):
+        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        hint = _char_hint(char, text, error.pos_in_stream)
+        return Diagnostic(f"unexpected character `{char}`", placement.span(
+            error.line, error.column, error.line, error.column + 1), hint)
+    if isinstance(error, UnexpectedEOF):
+        line, column = _end_position(text)
+        return Diagnostic("the expression ends too early", placement.span(line, column, line, column + 1))
+    raise error  # pragma: no cover - lark has no other UnexpectedInput kinds
+
+
+def _token_hint(token: Token, text: str, error: UnexpectedToken) -> str:
+    accepts = error.accepts or error.expected or set()
+    if token.type == "COMPARE" and "COMPARE" not in accepts:
+        if str(token) == "=" and token.start_pos and text[token.start_pos - 1] in "=!<>":
+            return "equality is written with a single `=`"
+        return "comparisons cannot be chained; combine them with `and`: `a < b and b < c`"
+    return f"expected {_describe(error.accepts or error.expected)}"
+
+
+def _char_hint(char: str, text: str, pos: int) -> str | None:
+    if char == "=" and pos > 0 and text[pos - 1] in "=!<>":
+        return "equality is a single `=`"
+    if char == "'":
+        return 'texts are written in double quotes: "..."'
+    if char == "&" or char == "|":
+        return "write `and` / `or`"
+    if char == ",":
+        return "decimals are written with a point: 12.5, not 12,5"
+    if char == "$":
+        return "amounts are in euro: write `€ 500`"
+    return None
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    lines = text.rstrip().split("\n")
+    return len(lines), len(lines[-1]) + 1

@@ -1,0 +1,224 @@
+"""Read YAML safely, keeping every node's position; refuse what a measure must never contain."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from .errors import Diagnostic
+from .source import Placement, Source, Span
+
+#: Largest file read, in bytes.
+MAX_FILE_BYTES = 5_000_000
+
+_STANDARD = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+@dataclass(frozen=True)
+class NodeInfo:
+    """Where a value stands in its file and how it was written."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    style: str | None
+    raw: str | None
+
+
+@dataclass
+class Document:
+    """A YAML document as plain data, with positions by path."""
+
+    source: Source
+    data: object
+    nodes: dict[tuple, NodeInfo] = field(default_factory=dict)
+    keys: dict[tuple, NodeInfo] = field(default_factory=dict)
+
+    def span(self, path: tuple, key: bool = False) -> Span | None:
+        """The span of the value at `path` (or of its key), falling back to the nearest parent."""
+        table = self.keys if key else self.nodes
+        while path not in table and path:
+            path = path[:-1]
+            table = self.nodes
+        info = table.get(path)
+        if info is None:
+            return None
+        return Span(self.source, info.line, info.column, info.end_line, info.end_column)
+
+    def raw(self, path: tuple) -> str | None:
+        """The text of the scalar at `path` exactly as written."""
+        info = self.nodes.get(path)
+        return info.raw if info else None
+
+    def placement(self, path: tuple) -> Placement:
+        """Where the expression text at `path` starts, for positioned parse errors."""
+        info = self.nodes[path]
+        if info.style == "|" or info.style == ">":
+            indent = _block_indent(self.source, info.line)
+            return Placement(self.source, info.line, indent, first_line_only_offset=False)
+        quote = 1 if info.style in ("'", '"') else 0
+        return Placement(self.source, info.line - 1, info.column - 1 + quote)
+
+
+def _block_indent(source: Source, indicator_line: int) -> int:
+    lines = source.text.splitlines()
+    for text in lines[indicator_line:]:
+        if text.strip():
+            return len(text) - len(text.lstrip(" "))
+    return 0
+
+
+class YamlProblem(Exception):
+    """A YAML text that cannot be read; carries a diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def read_text(path: Path) -> str:
+    """Read a file as UTF-8, turning every failure into a YamlProblem that names the file."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise YamlProblem(Diagnostic("is a directory, not a file", file=name,
+                                         hint="give the path of a .yaml file"))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlProblem(Diagnostic(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name))
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise YamlProblem(Diagnostic("no such file", file=name, hint="check the path")) from None
+    except PermissionError:
+        raise YamlProblem(Diagnostic("cannot read the file: permission denied", file=name)) from None
+    except OSError as error:
+        raise YamlProblem(Diagnostic(f"cannot read the file: {error.strerror or error}", file=name)) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise YamlProblem(Diagnostic(
+            f"the file is not UTF-8 text (byte 0x{data[error.start]:02x} at line {line}, column {column})",
+            file=name, hint="save the file as UTF-8")) from None
+
+
+def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
+    """Compose YAML into plain data with positions. `dates_as_text` keeps dates as written."""
+    source = Source(name, text)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        span = Span(source, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        raise YamlProblem(Diagnostic(f"invalid YAML: {problem}", span, _yaml_hint(problem), file=name)) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(Diagnostic(f"invalid YAML: {error}", file=name)) from None
+    if len(nodes) > 1:
+        second = nodes[1]
+        raise YamlProblem(Diagnostic("the file holds more than one YAML document", _node_span(source, second),
+                                     "remove the `---` separator: one file holds one document", file=name))
+    document = Document(source, None)
+    if not nodes:
+        return document
+    document.data = _Walker(document, dates_as_text).value(nodes[0], ())
+    return document
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value containing `: ` must be quoted, or written as a `|` block"
+    if "could not find expected ':'" in problem:
+        return "check the indentation of this line and the one before"
+    return None
+
+
+def _node_span(source: Source, node: yaml.Node) -> Span:
+    return Span(source, node.start_mark.line + 1, node.start_mark.column + 1,
+                node.end_mark.line + 1, node.end_mark.column + 1)
+
+
+class _Walker:
+    """Turns composed nodes into plain data, checking tags, duplicates and aliases."""
+
+    def __init__(self, document: Document, dates_as_text: bool):
+        self.document = document
+        self.dates_as_text = dates_as_text
+        self.seen: set[int] = set()
+        self.constructor = yaml.SafeLoader("")
+
+    def fail(self, node: yaml.Node, message: str, hint: str | None = None):
+        raise YamlProblem(Diagnostic(message, _node_span(self.document.source, node), hint))
+
+    def record(self, node: yaml.Node, path: tuple, table: dict) -> None:
+        raw = node.value if isinstance(node, yaml.ScalarNode) else None
+        style = node.style if isinstance(node, yaml.ScalarNode) else None
+        table[path] = NodeInfo(node.start_mark.line + 1, node.start_mark.column + 1,
+                               node.end_mark.line + 1, node.end_mark.column + 1, style, raw)
+
+    def value(self, node: yaml.Node, path: tuple):
+        if id(node) in self.seen:
+            self.fail(node, "YAML anchors and aliases (`&name` / `*name`) are not allowed",
+                      "write the value out where it is needed")
+        self.seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            self.fail(node, f"YAML tag `{node.tag.replace(_STANDARD, '!!')}` is not allowed",
+                      "measures and cases hold plain values only; remove the tag")
+        self.record(node, path, self.document.nodes)
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _STANDARD + "merge":
+                    self.fail(key_node, "YAML merge keys (`<<`) are not allowed", "write the keys out")
+                key = self.value(key_node, path + ("<key>",))
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    self.fail(key_node, "keys must be plain names", f"quote it: '{key_node.value}'")
+                key = str(key) if not isinstance(key, str) else key
+                if key in result:
+                    first = self.document.keys[path + (key,)]
+                    self.fail(key_node, f"duplicate key `{key}` (first given at line {first.line})",
+                              "a key may appear once in a mapping; remove or rename one")
+                self.record(key_node, path + (key,), self.document.keys)
+                result[key] = self.value(value_node, path + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def scalar(self, node: yaml.ScalarNode):
+        tag = node.tag[len(_STANDARD):]
+        if tag == "str":
+            return node.value
+        if tag == "null":
+            return None
+        if tag == "bool":
+            return self.constructor.construct_yaml_bool(node)
+        if tag == "int":
+            return self.constructor.construct_yaml_int(node)
+        if tag == "float":
+            text = node.value.replace("_", "")
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                self.fail(node, f"`{node.value}` is not a finite number")
+            return number
+        if self.dates_as_text:
+            return node.value
+        try:
+            value = self.constructor.construct_yaml_timestamp(node)
+        except ValueError as error:
+            self.fail(node, f"`{node.value}` is not a calendar date: {error}",
+                      "dates are written YYYY-MM-DD with a day that exists in that month")
+        if isinstance(value, datetime.datetime):
+            self.fail(node, f"`{node.value}` has a time of day; give a date only", "write YYYY-MM-DD")
+        return value

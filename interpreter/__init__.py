@@ -1,0 +1,1 @@
+"""rulerun.interpreter: evaluation of checked measures, decisions, traces and the CLI."""

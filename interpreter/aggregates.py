@@ -1,0 +1,83 @@
+"""Aggregates over lists: sum, count, min, max, any, all, with a bound variable and a filter.
+
+An empty list sums to zero, counts 0, `any` is false and `all` is true; `min`/`max` of an
+empty list take the `else` value, or are an evaluation error without one.
+"""
+from __future__ import annotations
+
+from rulerun.dsl import ast
+
+from .compile import Compiler, Step, fail, zero_of
+from .values import Unknown, unknown_of
+
+
+def compile_aggregate(compiler: Compiler, node: ast.Aggregate) -> Step:
+    """The closure for one aggregate node."""
+    source = compiler.compile(node.source)
+    body = compiler.compile(node.body) if node.body is not None else None
+    where = compiler.compile(node.where) if node.where is not None else None
+    default = compiler.compile(node.default) if node.default is not None else None
+    var, func = node.var, node.func
+    zero = zero_of(compiler.tag(node)) if func == "sum" else None
+
+    def selected(env, items):
+        """Yield (value, certain) for each item passing the filter; Unknown filters are uncertain."""
+        saved = env.vars.get(var, _ABSENT)
+        try:
+            for item in items:
+                env.vars[var] = item
+                keep = True if where is None else where(env)
+                if keep is False:
+                    continue
+                value = body(env) if body is not None else True
+                yield value, keep
+        finally:
+            if saved is _ABSENT:
+                env.vars.pop(var, None)
+            else:
+                env.vars[var] = saved
+
+    def step(env):
+        items = source(env)
+        if type(items) is Unknown:
+            return items
+        pending = []
+        if func in ("any", "all"):
+            want = func == "any"
+            for value, keep in selected(env, items):
+                if keep is True and value is want:
+                    return want
+                if keep is not True or type(value) is Unknown:
+                    pending.append(unknown_of(keep, value))
+            return unknown_of(*pending) if pending else (not want)
+        if func == "count":
+            total = 0
+            for _, keep in selected(env, items):
+                if keep is True:
+                    total += 1
+                else:
+                    pending.append(keep)
+            return unknown_of(*pending) if pending else type(zero_of("number"))(total)
+        values = []
+        for value, keep in selected(env, items):
+            if keep is not True or type(value) is Unknown:
+                pending.append(unknown_of(keep, value))
+            else:
+                values.append(value)
+        if pending:
+            return unknown_of(*pending)
+        if func == "sum":
+            total = zero
+            for value in values:
+                total = total + value
+            return total
+        if not values:
+            if default is None:
+                raise fail(node, f"`{func}` of an empty list has no value",
+                           f"give a value for that case: `{func}(… for each {var} in … else <value>)`")
+            return default(env)
+        return min(values) if func == "min" else max(values)
+    return step
+
+
+_ABSENT = object()

@@ -1,0 +1,225 @@
+"""Compile checked expressions into closures, once per measure; evaluation only calls them."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable
+
+from rulerun.dsl import ast
+from rulerun.dsl.checker import Typing
+from rulerun.dsl.errors import Diagnostic, EvaluationError
+
+from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL
+from .logic import not3
+from .values import Unknown, unknown_of
+from rulerun.dsl.builtins import BINARY
+
+Step = Callable[["object"], object]
+#: Maximum length of a text that a pattern is matched against.
+MAX_MATCH_TEXT = 1000
+
+
+def fail(node: ast.Expr, message: str, hint: str | None = None) -> EvaluationError:
+    """An evaluation error located at `node`."""
+    return EvaluationError(Diagnostic(message, node.span, hint))
+
+
+class Compiler:
+    """Turns AST nodes into closures `step(env) -> value` using the checker's side tables."""
+
+    def __init__(self, typing: Typing):
+        self.typing = typing
+
+    def compile(self, node: ast.Expr) -> Step:
+        """The closure that evaluates `node`."""
+        return getattr(self, "_" + type(node).__name__.lower())(node)
+
+    def tag(self, node: ast.Expr) -> str:
+        """The type tag the checker inferred for `node`."""
+        return self.typing.types[id(node)].tag
+
+    def _literal(self, node: ast.Literal) -> Step:
+        value = node.value
+        return lambda env: value
+
+    def _listexpr(self, node: ast.ListExpr) -> Step:
+        items = [self.compile(i) for i in node.items]
+
+        def step(env):
+            values = tuple(item(env) for item in items)
+            if any(type(x) is Unknown for x in values):
+                return unknown_of(*values)
+            return values
+        return step
+
+    def _name(self, node: ast.Name) -> Step:
+        ref = self.typing.refs[id(node)]
+        fields = ref.fields
+        name = ref.name
+        if ref.kind == "fact":
+            path = ".".join((name, *fields))
+            keys = (name, *fields)
+            return lambda env: env.fact(path, keys)
+        if ref.kind == "var":
+            if not fields:
+                return lambda env: env.vars[name]
+
+            def var(env):
+                value = env.vars[name]
+                for f in fields:
+                    value = value[f]
+                return value
+            return var
+        if ref.kind == "constant":
+            return lambda env: env.on
+        if ref.kind == "rule":
+            base = lambda env: env.rule(name)  # noqa: E731
+        else:
+            base = lambda env: env.parameter(name, None, node)  # noqa: E731
+        if not fields:
+            return base
+        return _field_chain(base, fields)
+
+    def _field(self, node: ast.Field) -> Step:
+        return _field_chain(self.compile(node.target), (node.name,))
+
+    def _index(self, node: ast.Index) -> Step:
+        name = node.target.dotted
+        key = self.compile(node.key)
+
+        def step(env):
+            k = key(env)
+            if type(k) is Unknown:
+                return k
+            return env.parameter(name, k, node)
+        return step
+
+    def _unary(self, node: ast.Unary) -> Step:
+        operand = self.compile(node.operand)
+        if node.op == "not":
+            return lambda env: not3(operand(env))
+
+        def neg(env):
+            x = operand(env)
+            return x if type(x) is Unknown else -x
+        return neg
+
+    def _binary(self, node: ast.Binary) -> Step:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.op == "and":
+            return _and(left, right, node)
+        if node.op == "or":
+            return _or(left, right, node)
+        if node.op in COMPARE_IMPL:
+            impl = COMPARE_IMPL[node.op]
+        else:
+            impl = BINARY_IMPL[BINARY[(node.op, self.tag(node.left), self.tag(node.right))][1]]
+
+        def step(env):
+            a = left(env)
+            b = right(env)
+            if type(a) is Unknown or type(b) is Unknown:
+                return unknown_of(a, b)
+            try:
+                return impl(a, b)
+            except (ArithmeticError, OverflowError, ValueError) as error:
+                raise _arith_error(node, error) from None
+        return step
+
+    def _if(self, node: ast.If) -> Step:
+        cond, then, otherwise = self.compile(node.cond), self.compile(node.then), self.compile(node.otherwise)
+
+        def step(env):
+            c = cond(env)
+            if c is True:
+                return then(env)
+            if c is False:
+                return otherwise(env)
+            a, b = then(env), otherwise(env)
+            if type(a) is not Unknown and type(b) is not Unknown and a == b:
+                return a
+            return unknown_of(c, a, b)
+        return step
+
+    def _call(self, node: ast.Call) -> Step:
+        args = [self.compile(a) for a in node.args]
+        if node.func == "matches":
+            pattern = self.typing.patterns[id(node)]
+            text = args[0]
+
+            def match(env):
+                t = text(env)
+                if type(t) is Unknown:
+                    return t
+                if len(t) > MAX_MATCH_TEXT:
+                    raise fail(node, f"text of {len(t)} characters is too long to match (limit {MAX_MATCH_TEXT})")
+                return pattern.fullmatch(t) is not None
+            return match
+        impl = FUNCTION_IMPL[node.func]
+        variadic = node.func in ("min", "max")
+
+        def call(env):
+            values = [a(env) for a in args]
+            if any(type(x) is Unknown for x in values):
+                return unknown_of(*values)
+            try:
+                return impl(*values) if not variadic else impl(values)
+            except (ArithmeticError, OverflowError, ValueError) as error:
+                raise _arith_error(node, error) from None
+        return call
+
+    def _aggregate(self, node: ast.Aggregate) -> Step:
+        from .aggregates import compile_aggregate
+        return compile_aggregate(self, node)
+
+
+def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
+    def step(env):
+        value = base(env)
+        for f in fields:
+            if type(value) is Unknown:
+                return value
+            value = value[f]
+        return value
+    return step
+
+
+def _and(left: Step, right: Step, node: ast.Binary) -> Step:
+    def step(env):
+        a = left(env)
+        if a is False:
+            return False
+        b = right(env)
+        if b is False:
+            return False
+        if a is True and b is True:
+            return True
+        return unknown_of(a, b)
+    return step
+
+
+def _or(left: Step, right: Step, node: ast.Binary) -> Step:
+    def step(env):
+        a = left(env)
+        if a is True:
+            return True
+        b = right(env)
+        if b is True:
+            return True
+        if a is False and b is False:
+            return False
+        return unknown_of(a, b)
+    return step
+
+
+def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
+    if isinstance(error, ZeroDivisionError) or "Division" in type(error).__name__ or (
+            isinstance(error, ArithmeticError) and "division" in str(error).lower()):
+        return fail(node, "division by zero", "guard the division: `if d = 0 then … else x / d`")
+    if isinstance(error, OverflowError) or "out of range" in str(error) or "year" in str(error):
+        return fail(node, "the resulting date is out of range (years 1 to 9999)")
+    return fail(node, str(error))
+
+
+def zero_of(tag: str):
+    """The sum of an empty list of values of type `tag`."""
+    return 0 if tag in ("days", "months") else Decimal(0)

@@ -1,0 +1,167 @@
+"""The evaluation environment of one case: facts, memoised rules, dated parameters, tracing."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from rulerun.dsl import ast
+from rulerun.dsl.errors import Diagnostic, EvaluationError
+
+from .trace import ParameterRead, TraceNode
+from .values import Unknown
+
+_MISSING = object()
+
+
+@dataclass
+class CompiledParameter:
+    """A parameter ready for lookup: dated versions of one value or of a value per key."""
+
+    name: str
+    tag: str
+    versions: list[tuple[datetime.date | None, object, str | None]]
+    keyed: bool
+
+    def version(self, on: datetime.date):
+        """The version in force on `on`: (since, value, source), or None before the first."""
+        chosen = None
+        for since, value, source in self.versions:
+            if since is None or since <= on:
+                chosen = (since, value, source)
+            else:
+                break
+        return chosen
+
+
+@dataclass
+class CompiledRule:
+    """A rule ready to run, with what the trace needs to say about it."""
+
+    id: str
+    step: object
+    tag: str
+    label: dict
+    kind: str
+    expression: str
+    location: str
+    source: str | None
+    references: tuple[str, ...] = ()
+    rows: tuple[str, ...] = ()
+
+
+@dataclass
+class Program:
+    """Everything compiled from one measure."""
+
+    rules: dict[str, CompiledRule] = field(default_factory=dict)
+    parameters: dict[str, CompiledParameter] = field(default_factory=dict)
+    reference_date: object = None
+
+
+class Frame:
+    """What one rule read while it was evaluated (only when tracing)."""
+
+    __slots__ = ("facts", "parameters", "children", "row", "seen")
+
+    def __init__(self):
+        self.facts: dict[str, object] = {}
+        self.parameters: list[ParameterRead] = []
+        self.children: list[TraceNode] = []
+        self.row: str | None = None
+        self.seen: set[str] = set()
+
+
+class Env:
+    """The state of evaluating one case."""
+
+    __slots__ = ("program", "facts", "on", "vars", "cache", "frame", "_reference", "nodes")
+
+    def __init__(self, program: Program, facts: dict, on: datetime.date, trace: bool = False):
+        self.program = program
+        self.facts = facts
+        self.on = on
+        self.vars: dict = {}
+        self.cache: dict = {}
+        self.frame: Frame | None = Frame() if trace else None
+        self._reference = _MISSING
+        self.nodes: dict[str, TraceNode] = {}
+
+    def fact(self, path: str, keys: tuple[str, ...]):
+        """A fact's value, or Unknown naming it when the case does not give it."""
+        value = self.facts
+        for key in keys:
+            if type(value) is not dict or key not in value:
+                value = Unknown((path,))
+                break
+            value = value[key]
+        if value is None:
+            value = Unknown((path,))
+        if self.frame is not None:
+            self.frame.facts[path] = value
+        return value
+
+    def rule(self, name: str):
+        """A rule's value, evaluated once per case."""
+        if self.frame is None:
+            value = self.cache.get(name, _MISSING)
+            if value is _MISSING:
+                value = self.cache[name] = self.program.rules[name].step(self)
+            return value
+        return self.traced_rule(name)
+
+    def traced_rule(self, name: str):
+        """A rule's value; records its trace node in the calling frame."""
+        parent = self.frame
+        node = self.nodes.get(name)
+        if node is None:
+            rule = self.program.rules[name]
+            self.frame = Frame()
+            saved_vars, self.vars = self.vars, {}
+            try:
+                value = rule.step(self)
+            finally:
+                frame, self.frame, self.vars = self.frame, parent, saved_vars
+            node = TraceNode(
+                id=rule.id, label=rule.label, kind=rule.kind, expression=rule.expression,
+                location=rule.location, source=rule.source, value=value, tag=rule.tag,
+                facts=tuple(sorted(frame.facts.items())), parameters=tuple(frame.parameters),
+                children=tuple(frame.children),
+                not_needed=tuple(r for r in rule.references if r not in frame.seen),
+                row=frame.row)
+            self.nodes[name] = node
+            self.cache[name] = value
+        if parent is not None:
+            if name not in parent.seen:
+                parent.children.append(node)
+            parent.seen.add(name)
+        return node.value
+
+    def reference_date(self):
+        """The date that picks dated parameter values: the measure's reference date, else `on`."""
+        if self._reference is _MISSING:
+            step = self.program.reference_date
+            self._reference = self.on if step is None else step(self)
+        return self._reference
+
+    def parameter(self, name: str, key, node: ast.Expr):
+        """A parameter's value in force on the reference date, for `key` when it is keyed."""
+        parameter = self.program.parameters[name]
+        on = self.reference_date()
+        if type(on) is Unknown:
+            return on
+        version = parameter.version(on)
+        if version is None:
+            first = parameter.versions[0][0]
+            raise EvaluationError(Diagnostic(
+                f"parameter `{name}` has no value on {on.isoformat()}; its first value applies from "
+                f"{first.isoformat()}", node.span, "add an earlier version, or limit the measure's window"))
+        since, value, source = version
+        if key is not None:
+            if key not in value:
+                raise EvaluationError(Diagnostic(
+                    f"parameter `{name}` has no value for `{key}`", node.span,
+                    "keys: " + ", ".join(value)))
+            value = value[key]
+        if self.frame is not None:
+            self.frame.parameters.append(ParameterRead(name, key, value, parameter.tag, since, source))
+        return value

@@ -1,0 +1,54 @@
+"""The decision and its trace: frozen data, built bottom-up, rendered elsewhere."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ParameterRead:
+    """A parameter value a rule used, with the date it took effect (None when undated)."""
+
+    name: str
+    key: str | None
+    value: object
+    tag: str
+    since: datetime.date | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class TraceNode:
+    """One evaluated rule: what it is, what it read and what it came to."""
+
+    id: str
+    label: dict
+    kind: str
+    expression: str
+    location: str
+    source: str | None
+    value: object
+    tag: str
+    facts: tuple[tuple[str, object], ...] = ()
+    parameters: tuple[ParameterRead, ...] = ()
+    children: tuple["TraceNode", ...] = ()
+    not_needed: tuple[str, ...] = ()
+    row: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of evaluating a measure for one case."""
+
+    measure: str
+    evaluated_on: datetime.date
+    reference_date: datetime.date | None
+    eligible: str
+    amount: object
+    deadlines: dict = field(default_factory=dict)
+    failed: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    trace: tuple[TraceNode, ...] = ()
+    outcome: dict = field(default_factory=dict)

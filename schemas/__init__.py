@@ -1,0 +1,1 @@
+"""rulerun.schemas: JSON Schemas for measure and case files."""
