@@ -178,10 +178,10 @@ class _Walker:
             for key_node, value_node in node.value:
                 if key_node.tag == _STANDARD + "merge":
                     self.fail(key_node, "YAML merge keys (`<<`) are not allowed", "write the keys out")
-                key = self.value(key_node, path + ("<key>",))
-                if not isinstance(key, (str, int)) or isinstance(key, bool):
-                    self.fail(key_node, "keys must be plain names", f"quote it: '{key_node.value}'")
-                key = str(key) if not isinstance(key, str) else key
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+                    self.fail(key_node, "keys must be plain names", "write the key as a plain word")
+                # Keys are names: `on`, `yes`, `no` stay text instead of YAML 1.1 booleans.
+                key = key_node.value
                 if key in result:
                     first = self.document.keys[path + (key,)]
                     self.fail(key_node, f"duplicate key `{key}` (first given at line {first.line})",

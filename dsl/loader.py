@@ -1,0 +1,307 @@
+"""Load a measure file: YAML -> schema -> model with parsed expressions -> imports."""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from . import ast, types
+from .errors import Collector, Diagnostic, MeasureError
+from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
+                      Text, Version, Window)
+from .parser import parse
+from .schema import measure_schema, validate
+from .yamlsource import Document, YamlProblem, parse_yaml, read_text
+
+
+def read_measure_document(path: Path, display: str | None = None) -> Document:
+    """Read and schema-validate a measure file; raise MeasureError with every problem."""
+    name = display or str(path)
+    try:
+        document = parse_yaml(read_text(path), name, dates_as_text=True)
+    except YamlProblem as problem:
+        d = problem.diagnostic
+        raise MeasureError(Diagnostic(d.message, d.span, d.hint, file=d.file or name)) from None
+    if not isinstance(document.data, dict):
+        raise MeasureError(Diagnostic(
+            "a measure file must be a YAML mapping (keys such as `measure:`, `facts:`, `rules:`)",
+            document.span(()), file=name, hint="see docs/measure-format.md"))
+    problems = validate(document, measure_schema())
+    if problems:
+        raise MeasureError(problems)
+    return document
+
+
+class _Builder:
+    """Builds the measure model from a validated document, collecting expression errors."""
+
+    def __init__(self, document: Document, report: Collector):
+        self.doc = document
+        self.report = report
+
+    def expr(self, path: tuple) -> tuple[ast.Expr | None, str]:
+        raw = self.doc.raw(path)
+        value = self.doc.data
+        for part in path:
+            value = value[part]
+        text = raw if raw is not None else str(value)
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        try:
+            return parse(text.rstrip("\n") if raw is not None else text, self.doc.placement(path)), text.strip()
+        except MeasureError as error:
+            self.report.items.extend(error.diagnostics)
+            return None, text.strip()
+
+    def text(self, value: dict | None) -> Text | None:
+        return Text(value["nl"], value["en"]) if value else None
+
+    def citation(self, value, path: tuple) -> Citation | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            ref, _, section = value.partition(" ")
+            return Citation(ref, section or None, self.doc.span(path))
+        return Citation(value["ref"], value.get("section"), self.doc.span(path))
+
+    def fact(self, name: str, spec: dict, path: tuple, in_list: bool = False) -> Fact:
+        kind = spec["type"]
+        span = self.doc.span(path, key=True)
+        fields: dict[str, Fact] = {}
+        item = None
+        t: types.Type = types.ERROR
+
+        def need(key: str, why: str) -> None:
+            if key not in spec:
+                self.report.error(f"fact `{name}` of type {kind} needs `{key}` ({why})", span)
+
+        def forbid(*keys: str) -> None:
+            for key in keys:
+                if key in spec:
+                    self.report.error(f"`{key}` does not apply to a fact of type {kind}",
+                                      self.doc.span(path + (key,), key=True))
+        if kind == "enum":
+            need("values", "the values it can take")
+            forbid("fields", "items", "unit")
+            t = types.enum(spec.get("values", ["?"]))
+        elif kind == "duration":
+            need("unit", "`days` or `months`")
+            forbid("fields", "items", "values")
+            t = types.DAYS if spec.get("unit", "days") == "days" else types.MONTHS
+        elif kind in ("record", "list"):
+            forbid("values", "unit")
+            if kind == "record" or "fields" in spec:
+                if "fields" not in spec:
+                    need("fields", "its fields")
+                for fname, fspec in (spec.get("fields") or {}).items():
+                    fields[fname] = self.fact(fname, fspec, path + ("fields", fname), in_list=kind == "list")
+                t = types.record({k: f.type for k, f in fields.items()})
+                if kind == "list":
+                    if "items" in spec:
+                        self.report.error("a list has `fields` (a list of records) or `items`, not both", span)
+                    t = types.list_of(t)
+            else:
+                if "items" not in spec:
+                    need("fields", "the fields of its records, or `items` for a list of plain values")
+                else:
+                    item = self.fact(f"{name}[]", spec["items"], path + ("items",), in_list=True)
+                    t = types.list_of(item.type)
+        else:
+            forbid("fields", "items", "values", "unit")
+            t = types.BY_TAG[kind]
+        if kind not in ("record",) and "question" not in spec and not in_list and not name.endswith("[]"):
+            self.report.error(f"fact `{name}` needs a `question` (nl and en) so that a person can be asked for it",
+                              span)
+        if "pattern" in spec and kind != "text":
+            self.report.error("`pattern` applies to text facts only", self.doc.span(path + ("pattern",), key=True))
+        if "optional" in spec and not in_list:
+            self.report.error("`optional` applies to fields of list records; any other fact may simply be left out",
+                              self.doc.span(path + ("optional",), key=True))
+        bounds = {}
+        for key in ("minimum", "maximum"):
+            if key in spec:
+                if kind not in ("number", "money", "percent", "date"):
+                    self.report.error(f"`{key}` applies to numbers, amounts, percentages and dates",
+                                      self.doc.span(path + (key,), key=True))
+                    continue
+                node, _ = self.expr(path + (key,))
+                if node is not None:
+                    bounds[key] = _constant(node, t, self.report, f"the {key} of `{name}`")
+        return Fact(name, t, self.text(spec["label"]), self.text(spec.get("question")), span, fields, item,
+                    bounds.get("minimum"), bounds.get("maximum"), spec.get("pattern"),
+                    bool(spec.get("optional", False)), spec.get("note"))
+
+    def parameter(self, name: str, spec: dict, path: tuple) -> Parameter:
+        versions: list[Version] = []
+        if "versions" in spec:
+            entries = [(spec["versions"][i], path + ("versions", i)) for i in range(len(spec["versions"]))]
+        else:
+            entries = [({k: v for k, v in spec.items() if k in ("value", "values")}, path)]
+        previous: datetime.date | None = None
+        for entry, epath in entries:
+            since = None
+            if "from" in entry:
+                since = _date(entry["from"], self.report, self.doc.span(epath + ("from",)))
+                if since is not None and previous is not None and since <= previous:
+                    self.report.error(
+                        f"versions of `{name}` must be in date order without repeats: {since} comes after {previous}",
+                        self.doc.span(epath + ("from",)), "order the versions oldest first, one per start date")
+                previous = since or previous
+            value = values = None
+            if "value" in entry:
+                value, _ = self.expr(epath + ("value",))
+            else:
+                values = {}
+                for key in entry["values"]:
+                    node, _ = self.expr(epath + ("values", key))
+                    if node is not None:
+                        values[key] = node
+            versions.append(Version(since, value, values, self.citation(entry.get("source"), epath + ("source",)),
+                                    self.doc.span(epath)))
+        return Parameter(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
+                         versions, self.doc.span(path, key=True), spec.get("note"))
+
+    def rule(self, name: str, spec: dict, path: tuple) -> Rule:
+        rule = Rule(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
+                    self.doc.span(path, key=True), "", note=spec.get("note"))
+        if "expr" in spec:
+            rule.expr, rule.text = self.expr(path + ("expr",))
+            return rule
+        rows = spec["table"]
+        for i, row in enumerate(rows):
+            rpath = path + ("table", i)
+            if "otherwise" in row:
+                if i != len(rows) - 1:
+                    self.report.error(f"in rule `{name}`, the `otherwise` row must be the last row; "
+                                      f"rows after it could never match", self.doc.span(rpath),
+                                      "move `otherwise` to the end of the table")
+                then, text = self.expr(rpath + ("otherwise",))
+                rule.rows.append(Row(None, then, row.get("label"), self.doc.span(rpath)))
+                continue
+            when, wtext = self.expr(rpath + ("when",))
+            then, ttext = self.expr(rpath + ("then",))
+            rule.rows.append(Row(when, then, row.get("label"), self.doc.span(rpath)))
+        rule.text = "table of " + str(len(rows)) + " rows"
+        return rule
+
+    def named(self, name: str, spec, path: tuple) -> Named | None:
+        if isinstance(spec, dict):
+            node, text = self.expr(path + ("expr",))
+            label = self.text(spec["label"])
+        else:
+            node, text = self.expr(path)
+            label = None
+        return Named(name, label, node, text, self.doc.span(path, key=True)) if node is not None else None
+
+    def decision(self, spec: dict) -> Decision:
+        path = ("decision",)
+        eligible = spec["eligible"]
+        d = Decision(None, None, None, None, None, span=self.doc.span(path, key=True))
+        if isinstance(eligible, list):
+            d.conditions = [(c, self.doc.span(path + ("eligible", i))) for i, c in enumerate(eligible)]
+        else:
+            d.eligible, d.eligible_text = self.expr(path + ("eligible",))
+        if "amount" in spec:
+            d.amount, d.amount_text = self.expr(path + ("amount",))
+        for key, target in (("deadlines", d.deadlines), ("values", d.values)):
+            for name, value in (spec.get(key) or {}).items():
+                named = self.named(name, value, path + (key, name))
+                if named is not None:
+                    target.append(named)
+        for i, note in enumerate(spec.get("notes") or []):
+            when = None
+            if "when" in note:
+                when, _ = self.expr(path + ("notes", i, "when"))
+            d.notes.append(Note(Text(note["nl"], note["en"]), when))
+        return d
+
+
+def _date(text, report: Collector, span) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(text))
+    except ValueError:
+        report.error(f"`{text}` is not a calendar date", span, "write YYYY-MM-DD with a day that exists")
+        return None
+
+
+def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
+    negate = isinstance(node, ast.Unary) and node.op == "neg"
+    inner = node.operand if negate else node
+    if not isinstance(inner, ast.Literal):
+        report.error(f"{what} must be a literal value", node.span)
+        return None
+    if types.BY_TAG.get(inner.kind) != t and not (t.kind == "enum" and inner.kind == "text"):
+        report.error(f"{what} must be {t}, not {inner.kind}", node.span)
+        return None
+    return -inner.value if negate else inner.value
+
+
+def load_measure(path: Path | str, display: str | None = None, _stack: tuple = ()) -> Measure:
+    """Load, validate and parse a measure (or definitions) file and the files it uses."""
+    path = Path(path)
+    display = display or str(path)
+    resolved = path.resolve()
+    document = read_measure_document(path, display)
+    data = document.data
+    report = Collector()
+    b = _Builder(document, report)
+    kind = "definitions" if "definitions" in data else "measure"
+    ident = data.get(kind)
+    if ident != path.stem:
+        report.error(f"the {kind} id `{ident}` must equal the file name `{path.stem}`",
+                     document.span((kind,)), f"rename the file to `{ident}.yaml` or the id to `{path.stem}`")
+    measure = Measure(
+        id=ident, kind=kind, path=display, source=document.source, title=b.text(data["title"]),
+        summary=b.text(data.get("summary")), authority=data.get("authority"),
+        sources={k: SourceDoc(k, v["title"], v["url"], v.get("note")) for k, v in data["sources"].items()},
+        facts={n: b.fact(n, s, ("facts", n)) for n, s in (data.get("facts") or {}).items()},
+        parameters={n: b.parameter(n, s, ("parameters", n)) for n, s in (data.get("parameters") or {}).items()},
+        rules={n: b.rule(n, s, ("rules", n)) for n, s in (data.get("rules") or {}).items()},
+    )
+    if "window" in data:
+        w = data["window"]
+        measure.window = Window(
+            _date(w["from"], report, document.span(("window", "from"))) if "from" in w else None,
+            _date(w["until"], report, document.span(("window", "until"))) if "until" in w else None,
+            b.citation(w.get("source"), ("window", "source")), document.span(("window",), key=True))
+        if measure.window.start and measure.window.end and measure.window.start > measure.window.end:
+            report.error("the window closes before it opens", measure.window.span)
+    if "reference_date" in data:
+        measure.reference_date, measure.reference_text = b.expr(("reference_date",))
+    if kind == "measure":
+        measure.decision = b.decision(data["decision"])
+    _check_citations(measure, report, document)
+    stack = _stack + (resolved,)
+    for alias, relative in (data.get("uses") or {}).items():
+        target = (path.parent / relative)
+        span = document.span(("uses", alias))
+        if target.resolve() in stack:
+            chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
+            report.error(f"files import each other in a cycle: {chain}", span, "shared definitions must not import the measure")
+            continue
+        if not target.is_file():
+            report.error(f"imported file `{relative}` does not exist", span,
+                         f"paths are relative to this file's folder ({path.parent})")
+            continue
+        try:
+            used = load_measure(target, str(Path(display).parent / relative), stack)
+        except MeasureError as error:
+            report.items.extend(error.diagnostics)
+            continue
+        if used.kind != "definitions":
+            report.error(f"`{relative}` is a measure; only definitions files can be imported", span)
+            continue
+        measure.uses[alias] = used
+    report.raise_if_errors(MeasureError)
+    return measure
+
+
+def _check_citations(measure: Measure, report: Collector, document: Document) -> None:
+    cited = [r.source for r in measure.rules.values()] + [p.source for p in measure.parameters.values()]
+    cited += [v.source for p in measure.parameters.values() for v in p.versions if v.source]
+    if measure.window and measure.window.source:
+        cited.append(measure.window.source)
+    from .checker import did_you_mean
+    for citation in cited:
+        if citation is not None and citation.ref not in measure.sources:
+            report.error(f"source `{citation.ref}` is not listed under `sources`", citation.span,
+                         did_you_mean(citation.ref, measure.sources) or "add it to `sources` with its title and url")

@@ -1,0 +1,184 @@
+"""The loaded measure: facts, parameters, rules and decision, each with its position."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from . import ast
+from .source import Source, Span
+from .types import Type
+
+
+@dataclass(frozen=True)
+class Text:
+    """A Dutch and English text."""
+
+    nl: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in `lang` (nl or en)."""
+        return self.en if lang == "en" else self.nl
+
+    def as_dict(self) -> dict:
+        """`{"nl": …, "en": …}`."""
+        return {"nl": self.nl, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference to one of the measure's sources, optionally to a section of it."""
+
+    ref: str
+    section: str | None
+    span: Span | None
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.section}" if self.section else self.ref
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A public document that rules cite."""
+
+    id: str
+    title: str
+    url: str
+    note: str | None = None
+
+
+@dataclass
+class Fact:
+    """An input of the case."""
+
+    name: str
+    type: Type
+    label: Text
+    question: Text | None
+    span: Span | None
+    fields: dict[str, "Fact"] = field(default_factory=dict)
+    item: "Fact | None" = None
+    minimum: object = None
+    maximum: object = None
+    pattern: str | None = None
+    optional: bool = False
+    note: str | None = None
+
+
+@dataclass
+class Version:
+    """One dated (or undated) value of a parameter: a literal, or a literal per key."""
+
+    since: datetime.date | None
+    value: ast.Expr | None
+    values: dict[str, ast.Expr] | None
+    source: Citation | None
+    span: Span | None
+
+
+@dataclass
+class Parameter:
+    """A named value from the regulation."""
+
+    name: str
+    label: Text
+    source: Citation
+    versions: list[Version]
+    span: Span | None
+    note: str | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...] | None:
+        """The keys of a keyed parameter (of its latest version), or None."""
+        values = self.versions[-1].values
+        return tuple(values) if values is not None else None
+
+
+@dataclass
+class Row:
+    """A decision-table row; `when` is None for the `otherwise` row."""
+
+    when: ast.Expr | None
+    then: ast.Expr
+    label: str | None
+    span: Span | None
+
+
+@dataclass
+class Rule:
+    """A named expression or decision table."""
+
+    id: str
+    label: Text
+    source: Citation
+    span: Span | None
+    text: str
+    expr: ast.Expr | None = None
+    rows: list[Row] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class Named:
+    """A labelled expression of the decision (a deadline or a reported value)."""
+
+    name: str
+    label: Text | None
+    expr: ast.Expr
+    text: str
+    span: Span | None
+
+
+@dataclass
+class Note:
+    """A remark shown with the decision, when its condition holds."""
+
+    text: Text
+    when: ast.Expr | None
+
+
+@dataclass
+class Decision:
+    """What the measure decides."""
+
+    conditions: list[tuple[str, Span | None]] | None
+    eligible: ast.Expr | None
+    eligible_text: str | None
+    amount: ast.Expr | None
+    amount_text: str | None
+    deadlines: list[Named] = field(default_factory=list)
+    values: list[Named] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    span: Span | None = None
+
+
+@dataclass
+class Window:
+    """When applications are accepted."""
+
+    start: datetime.date | None
+    end: datetime.date | None
+    source: Citation | None
+    span: Span | None
+
+
+@dataclass
+class Measure:
+    """A measure file, or a file of shared definitions (`kind` = definitions)."""
+
+    id: str
+    kind: str
+    path: str
+    source: Source
+    title: Text
+    summary: Text | None
+    authority: str | None
+    sources: dict[str, SourceDoc]
+    facts: dict[str, Fact]
+    parameters: dict[str, Parameter]
+    rules: dict[str, Rule]
+    uses: dict[str, "Measure"] = field(default_factory=dict)
+    window: Window | None = None
+    reference_date: ast.Expr | None = None
+    reference_text: str | None = None
+    decision: Decision | None = None

@@ -1,0 +1,155 @@
+"""Validate documents against JSON Schemas and turn errors into positioned diagnostics."""
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+
+from .checker import did_you_mean
+from .errors import Diagnostic
+from .yamlsource import Document
+
+_KIND_REQUIRED = {
+    "measure": ["measure", "title", "summary", "authority", "sources", "decision"],
+    "definitions": ["definitions", "title", "sources"],
+}
+
+
+@functools.cache
+def measure_schema() -> dict:
+    """The JSON Schema of measure files, shipped in the package."""
+    text = resources.files("rulerun.schemas").joinpath("measure.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@functools.cache
+def _validator(schema_json: str):
+    import jsonschema  # imported here: the hot path of a checked measure never needs it
+    schema = json.loads(schema_json)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(document: Document, schema: dict, what: str = "measure") -> list[Diagnostic]:
+    """All schema problems of `document`, best first within each location."""
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    seen: set[tuple] = set()
+    out: list[Diagnostic] = []
+    data = document.data
+    if what == "measure" and isinstance(data, dict):
+        kind = "definitions" if "definitions" in data else "measure"
+        missing = [k for k in _KIND_REQUIRED[kind] if k not in data]
+        for key in missing:
+            out.append(Diagnostic(f"missing key `{key}` (a {kind} file needs "
+                                  + ", ".join(f"`{k}`" for k in _KIND_REQUIRED[kind]) + ")",
+                                  document.span(()), None))
+            seen.add(((), "required", key))
+        if kind == "definitions":
+            for key in ("decision", "window", "measure"):
+                if key in data:
+                    out.append(Diagnostic(f"a definitions file has no `{key}`", document.span((key,), key=True),
+                                          "move it to the measure that imports this file"))
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        for diagnostic in _diagnostics(error, document):
+            key = (tuple(error.absolute_path), diagnostic.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(diagnostic)
+    return out
+
+
+def _diagnostics(error, document: Document) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    where = _json_path(path)
+    span = document.span(path)
+    if error.validator == "oneOf" and not path:
+        return []
+    if error.validator == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        out = []
+        for key in extra:
+            hint = did_you_mean(key, allowed) or ("allowed keys: " + ", ".join(allowed) if allowed else None)
+            out.append(Diagnostic(f"unknown key `{key}` in {where}", document.span(path + (key,), key=True), hint))
+        return out
+    if error.validator == "required":
+        key = error.message.split("'")[1] if "'" in error.message else error.message
+        return [Diagnostic(f"missing key `{key}` in {where}", span)]
+    if error.validator in ("oneOf", "anyOf"):
+        options = [s.get("required") for s in error.validator_value]
+        if all(isinstance(o, list) and len(o) >= 1 for o in options) and isinstance(error.instance, dict):
+            names = [o[0] for o in options]
+            present = [n for n in names if n in error.instance]
+            choice = ", ".join(f"`{n}`" for n in names)
+            if not present:
+                return [Diagnostic(f"{where} needs one of {choice}", span)]
+            if len(present) > 1:
+                return [Diagnostic(f"{where} has both " + " and ".join(f"`{p}`" for p in present)
+                                   + "; give only one", document.span(path + (present[1],), key=True))]
+        best = _deepest(error)
+        if best is not error:
+            return _diagnostics(best, document)
+        return [Diagnostic(f"{where} is not valid: {_plain(error)}", span)]
+    if error.validator == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        return [Diagnostic(f"`{error.instance}` is not allowed for {where}; use one of " + ", ".join(allowed),
+                           span, did_you_mean(str(error.instance), allowed))]
+    if error.validator == "type":
+        want = error.validator_value
+        want = " or ".join(want) if isinstance(want, list) else want
+        return [Diagnostic(f"{where} must be {_a(want)}, not {_describe(error.instance)}", span)]
+    if error.validator == "pattern" and isinstance(error.instance, str):
+        if error.validator_value.startswith("^\\d{4}"):
+            return [Diagnostic(f"{where} must be a date written YYYY-MM-DD, not `{error.instance}`", span)]
+        if error.validator_value.startswith("^[A-Za-z_]") or error.validator_value.startswith("^[a-z0-9]"):
+            return [Diagnostic(f"`{error.instance}` is not a valid name for {where}", span,
+                               "names use letters, digits and `_` (ids: lowercase letters, digits and `-`)")]
+        return [Diagnostic(f"`{error.instance}` does not have the form required for {where}", span,
+                           f"it must match {error.validator_value}")]
+    if error.validator in ("minItems", "minProperties", "minLength"):
+        return [Diagnostic(f"{where} must not be empty", span)]
+    if error.validator == "propertyNames":
+        return [Diagnostic(f"`{error.instance}` is not a valid name in {where}", span,
+                           "names use letters, digits and `_`")]
+    if error.validator == "uniqueItems":
+        return [Diagnostic(f"{where} lists a value twice", span)]
+    return [Diagnostic(f"{where}: {_plain(error)}", span)]
+
+
+def _deepest(error):
+    best = error
+    for sub in error.context or ():
+        candidate = _deepest(sub) if sub.context else sub
+        if len(candidate.absolute_path) > len(best.absolute_path) or best is error:
+            best = candidate
+    return best
+
+
+def _plain(error) -> str:
+    return error.message.replace("'", "`")
+
+
+def _json_path(path: tuple) -> str:
+    if not path:
+        return "the file"
+    text = "$"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return f"`{text}`"
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "a yes/no value"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text `{value}`"
+    return f"`{value}`"

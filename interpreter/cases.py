@@ -1,0 +1,84 @@
+"""Case files: the facts of one case (YAML or JSON), an optional date and expected outcome."""
+from __future__ import annotations
+
+import datetime
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.errors import CaseError, Diagnostic
+from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
+
+CASE_KEYS = ("name", "description", "on", "facts", "expect")
+EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
+
+
+@dataclass
+class Case:
+    """One case file."""
+
+    path: str
+    document: Document
+    name: str | None
+    on: datetime.date | None
+    facts: object
+    expect: dict | None = None
+    line: int = 1
+    extra: dict = field(default_factory=dict)
+
+
+def read_case(path: str | Path, display: str | None = None) -> Case:
+    """Read a case file (or `-` for standard input); raise CaseError on any problem."""
+    name = display or str(path)
+    try:
+        text = sys.stdin.read() if str(path) == "-" else read_text(Path(path))
+        document = parse_yaml(text, "<stdin>" if str(path) == "-" else name, dates_as_text=False)
+    except YamlProblem as problem:
+        d = problem.diagnostic
+        raise CaseError(Diagnostic(d.message, d.span, d.hint, file=d.file or name)) from None
+    return case_from_document(document)
+
+
+def case_from_document(document: Document, base: tuple = ()) -> Case:
+    """Interpret a parsed document (or the mapping at `base` inside it) as a case."""
+    data = document.data
+    for part in base:
+        data = data[part]
+    name = document.source.name
+    if not isinstance(data, dict):
+        raise CaseError(Diagnostic("a case must be a mapping with `facts:` (and optionally `name:`, `on:`, "
+                                   "`expect:`)", document.span(base), file=name))
+    problems = []
+    for key in data:
+        if key not in CASE_KEYS:
+            problems.append(Diagnostic(f"unknown key `{key}` in the case", document.span(base + (key,), key=True),
+                                       did_you_mean(key, CASE_KEYS) or "case keys: " + ", ".join(CASE_KEYS),
+                                       file=name))
+    if "facts" not in data:
+        problems.append(Diagnostic("the case has no `facts:`", document.span(base), "put the facts under `facts:`",
+                                   file=name))
+    on = data.get("on")
+    if on is not None and (not isinstance(on, datetime.date) or isinstance(on, datetime.datetime)):
+        try:
+            on = datetime.date.fromisoformat(str(on))
+        except ValueError:
+            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{on}`",
+                                       document.span(base + ("on",)), file=name))
+            on = None
+    expect = data.get("expect")
+    if expect is not None:
+        if not isinstance(expect, dict):
+            problems.append(Diagnostic("`expect` must be a mapping", document.span(base + ("expect",)), file=name))
+            expect = None
+        else:
+            for key in expect:
+                if key not in EXPECT_KEYS:
+                    problems.append(Diagnostic(f"unknown key `{key}` in `expect`",
+                                               document.span(base + ("expect", key), key=True),
+                                               did_you_mean(key, EXPECT_KEYS) or "keys: " + ", ".join(EXPECT_KEYS),
+                                               file=name))
+    if problems:
+        raise CaseError(problems)
+    info = document.nodes.get(base)
+    return Case(name, document, data.get("name"), on, data.get("facts"), expect, info.line if info else 1)

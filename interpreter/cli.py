@@ -1,0 +1,205 @@
+"""The `rulerun` command line: a thin layer over load -> check -> compile -> evaluate -> render."""
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from rulerun.dsl.errors import RulerunError, UsageError, render_all
+
+EXIT_CODES = """\b
+Exit codes:
+  0   success (a "not eligible" decision is a success)
+  1   `check` found warnings only, or `test` had failing cases
+  2   a measure file is invalid
+  3   a case is invalid
+  4   evaluation failed (e.g. division by zero)
+  64  a file or option given cannot be used
+  70  internal error: a bug in rulerun
+"""
+
+
+def _guard(func):
+    """Turn rulerun errors into messages and exit codes; never show a traceback unless --debug."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        debug = (ctx.find_root().params or {}).get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except RulerunError as error:
+            click.echo(render_all(error.diagnostics), err=True)
+            ctx.exit(error.exit_code)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception:  # noqa: BLE001 - the last line of defence
+            if debug:
+                traceback.print_exc()
+            click.echo("internal error: this is a bug in rulerun, not in your files.\n"
+                       "Please report it with the command you ran and the files it read; "
+                       "run again with `rulerun --debug …` to see the details.", err=True)
+            ctx.exit(70)
+    return wrapper
+
+
+@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+@click.version_option(package_name="rulerun")
+def main(debug: bool) -> None:
+    """rulerun: explainable, exact decisions from YAML subsidy measures."""
+
+
+def _measure_path(measure: str, measures_dir: Path) -> Path:
+    path = Path(measure)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.exists():
+            raise UsageError(f"measure file `{measure}` does not exist")
+        return path
+    candidate = measures_dir / f"{measure}.yaml"
+    if candidate.is_file():
+        return candidate
+    known = sorted(p.stem for p in measures_dir.glob("*.yaml")) if measures_dir.is_dir() else []
+    from rulerun.dsl.checker import did_you_mean
+    raise UsageError([__import__("rulerun.dsl.errors", fromlist=["Diagnostic"]).Diagnostic(
+        f"no measure `{measure}`: not a file, and not an id in {measures_dir}/",
+        hint=did_you_mean(measure, known) or ("known measures: " + ", ".join(known) if known else None))])
+
+
+def _date_option(value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--on must be a date written YYYY-MM-DD, not `{value}`") from None
+
+
+MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures", show_default=True,
+                               type=click.Path(path_type=Path), help="Folder where measure ids are looked up.")
+
+
+@main.command()
+@click.argument("measure")
+@click.argument("case")
+@click.option("--on", "on", help="Evaluation date (YYYY-MM-DD); default: the case's `on`, else today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text",
+              show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@click.option("--no-trace", is_flag=True, help="Leave the trace out (JSON and text).")
+@MEASURES_OPTION
+@_guard
+def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
+    """Decide CASE under MEASURE and explain the decision.
+
+    MEASURE is a measure file or an id in the measures folder; CASE is a YAML or JSON case
+    file, or `-` to read it from standard input.
+    """
+    from rulerun.interpreter.cases import read_case
+    from rulerun.interpreter.evaluator import load
+    from rulerun.interpreter import render
+    compiled = load(_measure_path(measure, measures_dir))
+    the_case = read_case(case)
+    facts = compiled.read_facts(the_case.facts, the_case.document, ("facts",))
+    day = _date_option(on) or the_case.on or datetime.date.today()
+    decision = compiled.evaluate(facts, day, trace=not no_trace)
+    title = compiled.measure.title.get(lang)
+    if fmt == "json":
+        click.echo(render.to_json_text(decision, trace=not no_trace))
+    elif fmt == "markdown":
+        click.echo(render.to_markdown(decision, title, lang), nl=False)
+    elif fmt == "html":
+        click.echo(render.to_html(decision, title, lang), nl=False)
+    else:
+        color = sys.stdout.isatty()
+        click.echo(render.to_text(decision, title, lang, color=color), nl=False, color=color)
+
+
+def _measure_files(paths: tuple[str, ...], measures_dir: Path) -> list[Path]:
+    targets = [Path(p) for p in paths] or [measures_dir]
+    files: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            files += sorted(p for p in target.rglob("*.yaml") if _is_measure_file(p))
+        elif target.exists():
+            files.append(target)
+        else:
+            raise UsageError(f"`{target}` does not exist")
+    return files
+
+
+def _is_measure_file(path: Path) -> bool:
+    """Measure and definition files, not case files (cases live in `cases/` folders)."""
+    return "cases" not in path.parts
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@MEASURES_OPTION
+@_guard
+def check(paths, measures_dir):
+    """Check measure files: schema, syntax, names, types, cycles, unused items.
+
+    PATHS are measure files or folders (default: the measures folder). Exit 0 only when clean.
+    """
+    from rulerun.dsl.analysis import check_measure
+    from rulerun.dsl.errors import MeasureError
+    from rulerun.dsl.loader import load_measure
+    errors = warnings = 0
+    for path in _measure_files(paths, measures_dir):
+        try:
+            checked = check_measure(load_measure(path))
+        except MeasureError as error:
+            click.echo(render_all(error.diagnostics), err=True)
+            errors += sum(d.severity == "error" for d in error.diagnostics)
+            warnings += sum(d.severity == "warning" for d in error.diagnostics)
+            continue
+        if checked.warnings:
+            click.echo(render_all(checked.warnings), err=True)
+            warnings += len(checked.warnings)
+        else:
+            click.echo(f"{path}: ok")
+    if errors or warnings:
+        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+    sys.exit(2 if errors else 1 if warnings else 0)
+
+
+@main.command()
+@click.argument("measure")
+@MEASURES_OPTION
+@_guard
+def schema(measure, measures_dir):
+    """Print a JSON Schema of the case files MEASURE accepts."""
+    from rulerun.dsl.analysis import check_measure
+    from rulerun.dsl.case_schema import case_schema
+    from rulerun.dsl.loader import load_measure
+    checked = check_measure(load_measure(_measure_path(measure, measures_dir)))
+    click.echo(json.dumps(case_schema(checked.measure.id, checked.facts), indent=2, ensure_ascii=False))
+
+
+@main.command(name="list")
+@MEASURES_OPTION
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@_guard
+def list_measures(measures_dir, lang):
+    """List the measures in the measures folder with their titles and windows."""
+    from rulerun.dsl.loader import load_measure
+    if not measures_dir.is_dir():
+        raise UsageError(f"`{measures_dir}` is not a folder")
+    for path in sorted(measures_dir.glob("*.yaml")):
+        m = load_measure(path)
+        if m.kind != "measure":
+            continue
+        window = "always open"
+        if m.window:
+            window = f"{m.window.start or '…'} – {m.window.end or '…'}"
+        click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")

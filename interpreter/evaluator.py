@@ -1,0 +1,213 @@
+"""Evaluate a compiled measure for one case and assemble the decision with its trace."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from rulerun.dsl.analysis import CheckedMeasure, check_measure
+from rulerun.dsl.loader import load_measure
+
+from .compile import Compiler
+from .facts import read_facts
+from .logic import and3
+from .program import compile_measure
+from .runtime import Env, Frame, Program
+from .trace import Decision, TraceNode
+from .values import Unknown, round_cents
+
+
+@dataclass
+class Part:
+    """A compiled part of the decision (eligibility, amount, a deadline, a value, a note)."""
+
+    id: str
+    label: dict
+    text: str
+    location: str
+    step: object
+    tag: str
+
+
+class CompiledMeasure:
+    """A loaded, checked and compiled measure: evaluate it for many cases."""
+
+    def __init__(self, checked: CheckedMeasure):
+        self.checked = checked
+        self.measure = checked.measure
+        self.program: Program = compile_measure(checked)
+        compiler = Compiler(checked.typing)
+        decision = self.measure.decision
+        self.conditions: list[str] = [c for c, _ in decision.conditions] if decision.conditions else []
+        self.eligible: Part | None = None
+        if decision.eligible is not None:
+            self.eligible = self._part(compiler, "eligible", {"nl": "Komt in aanmerking", "en": "Eligible"},
+                                       decision.eligible, decision.eligible_text)
+            from .program import conjuncts
+            self.conditions = list(conjuncts(decision.eligible, checked.typing))
+        self.amount = (self._part(compiler, "amount", {"nl": "Bedrag", "en": "Amount"}, decision.amount,
+                                  decision.amount_text) if decision.amount is not None else None)
+        self.deadlines = [self._part(compiler, n.name, n.label.as_dict() if n.label else {"nl": n.name, "en": n.name},
+                                     n.expr, n.text) for n in decision.deadlines]
+        self.values = [self._part(compiler, n.name, n.label.as_dict() if n.label else {"nl": n.name, "en": n.name},
+                                  n.expr, n.text) for n in decision.values]
+        self.notes = [(note.text, compiler.compile(note.when) if note.when is not None else None)
+                      for note in decision.notes]
+
+    def _part(self, compiler: Compiler, ident: str, label: dict, node, text) -> Part:
+        span = node.span
+        return Part(ident, label, text or "", f"{span.source.name}:{span.line}", compiler.compile(node),
+                    self.checked.typing.types[id(node)].tag)
+
+    def read_facts(self, raw, document=None, base: tuple = ()) -> dict:
+        """Validate and convert raw case facts for this measure."""
+        return read_facts(self.checked.facts, raw, document, base)
+
+    def evaluate(self, facts: dict, on: datetime.date, trace: bool = True) -> Decision:
+        """The decision for typed `facts`, evaluated on `on`."""
+        return _decide(self, facts, on, trace)
+
+
+def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode | None]:
+    if env.frame is None:
+        return part.step(env), None
+    parent, env.frame = env.frame, Frame()
+    try:
+        value = part.step(env)
+    finally:
+        frame, env.frame = env.frame, parent
+    node = TraceNode(id=part.id, label=part.label, kind=kind, expression=part.text, location=part.location,
+                     source=None, value=value, tag=part.tag, facts=tuple(sorted(frame.facts.items())),
+                     parameters=tuple(frame.parameters), children=tuple(frame.children))
+    return value, node
+
+
+def _failed_leaves(compiled: CompiledMeasure, env: Env, name: str) -> list[str]:
+    rule = compiled.program.rules[name]
+    below = [c for c in getattr(rule, "conjuncts", ()) if env.cache.get(c) is False]
+    if not below:
+        return [name]
+    out: list[str] = []
+    for child in below:
+        out += _failed_leaves(compiled, env, child)
+    return out
+
+
+def _window(compiled: CompiledMeasure, env: Env):
+    window = compiled.measure.window
+    if window is None:
+        return True, None, None
+    day = env.reference_date()
+    label = {"nl": "Aanvraagperiode", "en": "Application window"}
+    text = f"{window.start or '…'} – {window.end or '…'}"
+    if type(day) is Unknown:
+        value, note = day, None
+    elif window.start and day < window.start:
+        value, note = False, {"nl": f"aanvragen kunnen pas vanaf {window.start.isoformat()}",
+                              "en": f"applications open on {window.start.isoformat()}"}
+    elif window.end and day > window.end:
+        value, note = False, {"nl": f"aanvragen konden tot en met {window.end.isoformat()}",
+                              "en": f"applications closed on {window.end.isoformat()}"}
+    else:
+        value, note = True, None
+    node = TraceNode(id="window", label=label, kind="window", expression=text,
+                     location=f"{window.span.source.name}:{window.span.line}" if window.span else "",
+                     source=str(window.source) if window.source else None, value=value, tag="bool",
+                     facts=(), note=note["en"] if note else None) if env.frame is not None else None
+    return value, node, note
+
+
+def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bool) -> Decision:
+    env = Env(compiled.program, facts, on, trace)
+    nodes: list[TraceNode] = []
+    reference = env.reference_date()
+    window_ok, window_node, window_note = _window(compiled, env)
+    if window_node is not None:
+        nodes.append(window_node)
+    failed: list[str] = []
+    notes: list[str] = []
+    if window_ok is False:
+        eligible = False
+        failed.append("window")
+        notes.append(window_note)
+    else:
+        if compiled.eligible is not None:
+            value, node = _traced(env, compiled.eligible, "eligible")
+            if node is not None:
+                nodes.append(node)
+        else:
+            value = True
+            if env.frame is not None:
+                parent = Frame()
+                saved, env.frame = env.frame, parent
+            for name in compiled.conditions:
+                value = and3(value, env.rule(name))
+            if env.frame is not None:
+                env.frame = saved
+                nodes.append(TraceNode(id="eligible", label={"nl": "Voorwaarden", "en": "Conditions"},
+                                       kind="conditions", expression=" and ".join(compiled.conditions),
+                                       location=compiled.measure.path, source=None, value=value, tag="bool",
+                                       children=tuple(parent.children)))
+        eligible = and3(window_ok, value)
+        if eligible is False:
+            for name in compiled.conditions:
+                if env.cache.get(name) is False:
+                    failed += [f for f in _failed_leaves(compiled, env, name) if f not in failed]
+            if not failed:
+                failed.append("eligible")
+    missing: set[str] = set(eligible.missing) if type(eligible) is Unknown else set()
+    amount = None
+    if compiled.amount is not None and eligible is True:
+        value, node = _traced(env, compiled.amount, "amount")
+        if node is not None:
+            rounded = round_cents(value) if type(value) is not Unknown else value
+            if type(value) is not Unknown and rounded != value:
+                node = _with_note(node, f"rounded half up to the cent from € {value.normalize():f}")
+            nodes.append(node)
+        if type(value) is Unknown:
+            missing |= value.missing
+        else:
+            amount = round_cents(value)
+    deadlines = {}
+    for part in compiled.deadlines:
+        value, node = _traced(env, part, "deadline")
+        deadlines[part.id] = None if type(value) is Unknown else value
+        if node is not None:
+            nodes.append(node)
+    outcome = {}
+    for part in compiled.values:
+        value, node = _traced(env, part, "value")
+        outcome[part.id] = (None if type(value) is Unknown else value, part.tag)
+        if node is not None:
+            nodes.append(node)
+    for text, when in compiled.notes:
+        if when is None or when(env) is True:
+            notes.append(text.as_dict())
+    if eligible is True:
+        state = "yes"
+    elif eligible is False:
+        state = "no"
+    else:
+        state = "undetermined"
+    return Decision(measure=compiled.measure.id, evaluated_on=on,
+                    reference_date=reference if isinstance(reference, datetime.date) else None,
+                    eligible=state, amount=amount, deadlines=deadlines, failed=tuple(failed),
+                    missing=tuple(sorted(missing)), notes=tuple(notes), trace=tuple(nodes), outcome=outcome)
+
+
+def _with_note(node: TraceNode, note: str) -> TraceNode:
+    from dataclasses import replace
+    return replace(node, note=note)
+
+
+def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
+    """Load, check and compile a measure file (raises MeasureError with every problem)."""
+    return CompiledMeasure(check_measure(load_measure(path, display)))
+
+
+def evaluate(measure: CompiledMeasure | str | Path, facts: dict, on: datetime.date | None = None,
+             trace: bool = True) -> Decision:
+    """Evaluate `measure` for raw `facts` (as read from YAML/JSON) on date `on` (default: today)."""
+    compiled = measure if isinstance(measure, CompiledMeasure) else load(measure)
+    typed = compiled.read_facts(facts)
+    return compiled.evaluate(typed, on or datetime.date.today(), trace)

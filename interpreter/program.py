@@ -1,0 +1,82 @@
+"""Compile a checked measure into a Program of closures, once; evaluation reuses it."""
+from __future__ import annotations
+
+from rulerun.dsl import ast
+from rulerun.dsl.analysis import CheckedMeasure
+from rulerun.dsl.errors import Diagnostic, EvaluationError
+from rulerun.dsl.measure import Rule
+
+from .compile import Compiler
+from .runtime import CompiledParameter, CompiledRule, Program
+
+
+def _location(span) -> str:
+    return f"{span.source.name}:{span.line}" if span is not None else ""
+
+
+def _citation(citation) -> str | None:
+    return str(citation) if citation is not None else None
+
+
+def _table(compiler: Compiler, rule: Rule):
+    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then),
+             r.label or (f"row {i + 1}" if r.when is not None else "otherwise"), r)
+            for i, r in enumerate(rule.rows)]
+    from .values import Unknown, unknown_of
+
+    def step(env):
+        for when, then, label, row in rows:
+            hit = True if when is None else when(env)
+            if hit is True:
+                if env.frame is not None:
+                    env.frame.row = label
+                return then(env)
+            if type(hit) is Unknown:
+                if env.frame is not None:
+                    env.frame.row = f"undecided at {label}"
+                return unknown_of(hit)
+        raise EvaluationError(Diagnostic(f"no row of table `{rule.id}` matches this case", rule.span,
+                                         "add an `otherwise` row"))
+    return step
+
+
+def conjuncts(node: ast.Expr | None, typing) -> tuple[str, ...]:
+    """The rules that are top-level `and`-conjuncts of `node` (for reporting failed conditions)."""
+    out: list[str] = []
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, ast.Binary) and current.op == "and":
+            stack[:0] = [current.left, current.right]
+        elif isinstance(current, ast.Name):
+            ref = typing.refs.get(id(current))
+            if ref is not None and ref.kind == "rule" and not ref.fields:
+                out.append(ref.name)
+    return tuple(out)
+
+
+def compile_measure(checked: CheckedMeasure) -> Program:
+    """Build the Program for a checked measure."""
+    compiler = Compiler(checked.typing)
+    program = Program()
+    for name, (parameter, t) in checked.parameters.items():
+        versions = []
+        for version in parameter.versions:
+            if version.value is not None:
+                value = compiler.compile(version.value)(None)
+            else:
+                value = {k: compiler.compile(v)(None) for k, v in (version.values or {}).items()}
+            source = version.source or parameter.source
+            versions.append((version.since, value, _citation(source)))
+        program.parameters[name] = CompiledParameter(name, t.tag, versions, parameter.keys is not None)
+    for name, (rule, t, _scope) in checked.rules.items():
+        step = compiler.compile(rule.expr) if rule.expr is not None else _table(compiler, rule)
+        program.rules[name] = CompiledRule(
+            id=name, step=step, tag=t.tag, label=rule.label.as_dict(), kind="expr" if rule.expr else "table",
+            expression=rule.text, location=_location(rule.span), source=_citation(rule.source),
+            references=checked.references.get(name, ()),
+            rows=tuple(r.label or "" for r in rule.rows))
+        program.rules[name].conjuncts = conjuncts(rule.expr, checked.typing)
+    if checked.measure.reference_date is not None:
+        program.reference_date = compiler.compile(checked.measure.reference_date)
+    return program

@@ -1,0 +1,230 @@
+"""Render a decision: stable JSON, a terminal tree, Markdown and self-contained HTML."""
+from __future__ import annotations
+
+import html
+import json
+
+from .trace import Decision, TraceNode
+from .values import Unknown, format_value, to_json
+
+MARKS = {True: "✓", False: "✗", None: "?"}
+
+
+def _mark(node: TraceNode) -> str:
+    if node.value is True or node.value is False:
+        return MARKS[node.value]
+    if type(node.value) is Unknown:
+        return "?"
+    return "•"
+
+
+def _result_json(node: TraceNode):
+    if type(node.value) is Unknown:
+        return {"unknown": sorted(node.value.missing)}
+    return to_json(node.value, node.tag)
+
+
+def node_json(node: TraceNode, seen: set[str]) -> dict:
+    """One trace node as JSON; a rule shown earlier in the trace is referred to, not repeated."""
+    if node.kind in ("expr", "table") and node.id in seen:
+        return {"id": node.id, "result": _result_json(node), "shown_above": True}
+    seen.add(node.id)
+    out = {
+        "id": node.id, "kind": node.kind, "label": node.label, "expression": node.expression,
+        "location": node.location, "source": node.source, "result": _result_json(node),
+        "facts": {k: ({"unknown": True} if type(v) is Unknown else to_json(v, "")) for k, v in node.facts},
+        "parameters": [{"name": p.name, "key": p.key, "value": to_json(p.value, p.tag),
+                        "since": p.since.isoformat() if p.since else None, "source": p.source}
+                       for p in node.parameters],
+        "children": [node_json(c, seen) for c in node.children],
+        "not_needed": list(node.not_needed),
+    }
+    if node.row is not None:
+        out["row"] = node.row
+    if node.note is not None:
+        out["note"] = node.note
+    return out
+
+
+def decision_json(decision: Decision, trace: bool = True) -> dict:
+    """The decision as plain JSON data with a stable shape."""
+    out = {
+        "measure": decision.measure,
+        "evaluated_on": decision.evaluated_on.isoformat(),
+        "reference_date": decision.reference_date.isoformat() if decision.reference_date else None,
+        "eligible": decision.eligible,
+        "amount": to_json(decision.amount, "money") if decision.amount is not None else None,
+        "deadlines": {k: (v.isoformat() if v else None) for k, v in decision.deadlines.items()},
+        "values": {k: to_json(v, tag) for k, (v, tag) in decision.outcome.items()},
+        "failed": list(decision.failed),
+        "missing": list(decision.missing),
+        "notes": list(decision.notes),
+    }
+    if trace:
+        seen: set[str] = set()
+        out["trace"] = [node_json(n, seen) for n in decision.trace]
+    return out
+
+
+def to_json_text(decision: Decision, trace: bool = True) -> str:
+    """The JSON form as text: sorted keys, two-space indent."""
+    return json.dumps(decision_json(decision, trace), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+_WORDS = {
+    "en": {"eligible": "Eligible", "amount": "Amount", "deadlines": "Deadlines", "failed": "Failed conditions",
+           "missing": "Missing facts", "notes": "Notes", "values": "Values", "yes": "yes", "no": "no",
+           "undetermined": "undetermined", "evaluated": "evaluated on", "reference": "reference date",
+           "not_needed": "not needed", "shown": "shown above", "row": "row", "trace": "Explanation",
+           "since": "since"},
+    "nl": {"eligible": "Komt in aanmerking", "amount": "Bedrag", "deadlines": "Termijnen",
+           "failed": "Niet voldaan", "missing": "Ontbrekende gegevens", "notes": "Opmerkingen",
+           "values": "Waarden", "yes": "ja", "no": "nee", "undetermined": "onbepaald",
+           "evaluated": "beoordeeld op", "reference": "peildatum", "not_needed": "niet nodig",
+           "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds"},
+}
+
+
+def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str, str]]:
+    w = _WORDS[lang]
+    rows = [(w["eligible"], w[decision.eligible])]
+    if decision.amount is not None:
+        rows.append((w["amount"], format_value(decision.amount, "money")))
+    for name, day in decision.deadlines.items():
+        rows.append((f"{w['deadlines']}: {name}", day.isoformat() if day else "?"))
+    for name, (value, tag) in decision.outcome.items():
+        rows.append((f"{w['values']}: {name}", format_value(value, tag) if value is not None else "?"))
+    if decision.failed:
+        rows.append((w["failed"], ", ".join(decision.failed)))
+    if decision.missing:
+        rows.append((w["missing"], ", ".join(decision.missing)))
+    for note in decision.notes:
+        rows.append((w["notes"], note[lang]))
+    return rows
+
+
+def _header(decision: Decision, title: str, lang: str) -> str:
+    w = _WORDS[lang]
+    head = f"{title} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
+    if decision.reference_date:
+        head += f", {w['reference']} {decision.reference_date.isoformat()}"
+    return head
+
+
+def _value(node: TraceNode) -> str:
+    return format_value(node.value, node.tag)
+
+
+def _details(node: TraceNode, lang: str) -> list[str]:
+    w = _WORDS[lang]
+    lines = []
+    if node.expression and node.kind not in ("window", "conditions"):
+        lines += node.expression.splitlines()
+    for path, value in node.facts:
+        lines.append(f"{path} = {format_value(value, '') if type(value) is not Unknown else '? (missing)'}")
+    for p in node.parameters:
+        key = f"[{p.key}]" if p.key is not None else ""
+        since = f" ({w['since']} {p.since.isoformat()})" if p.since else ""
+        lines.append(f"{p.name}{key} = {format_value(p.value, p.tag)}{since}")
+    if node.row:
+        lines.append(f"{w['row']}: {node.row}")
+    if node.not_needed:
+        lines.append(f"{w['not_needed']}: {', '.join(node.not_needed)}")
+    if node.note:
+        lines.append(node.note)
+    return lines
+
+
+def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False) -> str:
+    """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
+    import click
+    w = _WORDS[lang]
+    colors = {"✓": "green", "✗": "red", "?": "yellow", "•": "cyan"}
+
+    def style(text: str, mark: str | None = None, bold: bool = False) -> str:
+        if not color:
+            return text
+        return click.style(text, fg=colors.get(mark) if mark else None, bold=bold)
+
+    out = [style(_header(decision, title, lang), bold=True)]
+    for key, value in _summary_lines(decision, title, lang):
+        out.append(f"  {key}: {value}")
+    out += ["", style(w["trace"], bold=True)]
+    seen: set[str] = set()
+
+    def walk(node: TraceNode, depth: int) -> None:
+        pad = "  " * depth
+        mark = _mark(node)
+        where = " · ".join(x for x in (node.source, node.location) if x)
+        label = node.label.get(lang, node.id)
+        if node.kind in ("expr", "table") and node.id in seen:
+            out.append(f"{pad}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
+            return
+        seen.add(node.id)
+        out.append(f"{pad}{style(mark, mark)} {node.id}: {label} = {style(_value(node), mark)}"
+                   + (f"   [{where}]" if where else ""))
+        for line in _details(node, lang):
+            out.append(f"{pad}    {line}")
+        for child in node.children:
+            walk(child, depth + 1)
+    for node in decision.trace:
+        walk(node, 0)
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
+    """The decision as Markdown: a summary table, then the trace as nested lists."""
+    w = _WORDS[lang]
+    out = [f"# {_header(decision, title, lang)}", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in _summary_lines(decision, title, lang)]
+    out += ["", f"## {w['trace']}", ""]
+    seen: set[str] = set()
+
+    def walk(node: TraceNode, depth: int) -> None:
+        pad = "  " * depth
+        if node.kind in ("expr", "table") and node.id in seen:
+            out.append(f"{pad}- {_mark(node)} `{node.id}` = {_value(node)} ({w['shown']})")
+            return
+        seen.add(node.id)
+        where = " · ".join(x for x in (node.source, node.location) if x)
+        out.append(f"{pad}- {_mark(node)} **{node.id}**: {node.label.get(lang, node.id)} = **{_value(node)}**"
+                   + (f" _({where})_" if where else ""))
+        for line in _details(node, lang):
+            out.append(f"{pad}  - `{line}`")
+        for child in node.children:
+            walk(child, depth + 1)
+    for node in decision.trace:
+        walk(node, 0)
+    return "\n".join(out) + "\n"
+
+
+_CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
+table{border-collapse:collapse}td{padding:.2rem .8rem;border-bottom:1px solid #ddd}
+details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#b42318}
+.unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}"""
+
+
+def to_html(decision: Decision, title: str, lang: str = "en") -> str:
+    """One self-contained HTML page with collapsible trace nodes."""
+    w = _WORDS[lang]
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _summary_lines(decision, title, lang))
+    seen: set[str] = set()
+
+    def css(node: TraceNode) -> str:
+        return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")
+
+    def walk(node: TraceNode) -> str:
+        if node.kind in ("expr", "table") and node.id in seen:
+            return f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node))} ({w['shown']})</div>"
+        seen.add(node.id)
+        where = " · ".join(x for x in (node.source, node.location) if x)
+        details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
+        children = "".join(walk(c) for c in node.children)
+        return (f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
+                f"{e(node.label.get(lang, node.id))} = <b>{e(_value(node))}</b> "
+                f"<span class='where'>{e(where)}</span></summary>{details}{children}</details>")
+    body = "".join(walk(n) for n in decision.trace)
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(title)}</title>"
+            f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
+            f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")
