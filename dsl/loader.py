@@ -305,3 +305,19 @@ def _check_citations(measure: Measure, report: Collector, document: Document) ->
         if citation is not None and citation.ref not in measure.sources:
             report.error(f"source `{citation.ref}` is not listed under `sources`", citation.span,
                          did_you_mean(citation.ref, measure.sources) or "add it to `sources` with its title and url")
+
+
+def facts_from_declarations(declarations: dict, name: str = "<facts>") -> dict[str, Fact]:
+    """Fact declarations (the `facts:` mapping of a measure, as data) turned into Facts."""
+    import yaml
+
+    class _Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data):
+            return True
+    text = yaml.dump({"facts": declarations}, Dumper=_Plain, allow_unicode=True)
+    document = parse_yaml(text, name, dates_as_text=True)
+    report = Collector()
+    builder = _Builder(document, report)
+    facts = {n: builder.fact(n, s, ("facts", n)) for n, s in (document.data.get("facts") or {}).items()}
+    report.raise_if_errors(MeasureError)
+    return facts

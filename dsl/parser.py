@@ -220,6 +220,8 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, placement: Placement) 
 
 def _token_hint(token: Token, text: str, error: UnexpectedToken) -> str:
     accepts = error.accepts or error.expected or set()
+    if str(token) == ",":
+        return "decimals are written with a point: 12.5, not 12,5; commas separate arguments"
     if token.type == "COMPARE" and "COMPARE" not in accepts:
         if str(token) == "=" and token.start_pos and text[token.start_pos - 1] in "=!<>":
             return "equality is written with a single `=`"

@@ -1,0 +1,51 @@
+"""Evaluate a single expression against facts: for tests, notebooks and embedding."""
+from __future__ import annotations
+
+import datetime
+
+from rulerun.dsl.checker import ParameterShape, check_expression
+from rulerun.dsl.errors import MeasureError
+from rulerun.dsl.loader import facts_from_declarations
+from rulerun.dsl.measure import Fact
+from rulerun.dsl.parser import parse
+from rulerun.dsl.types import Type
+
+from .compile import Compiler
+from .facts import read_facts
+from .runtime import Env, Program
+
+
+class _FactScope:
+    """A scope with facts only."""
+
+    def __init__(self, facts: dict[str, Fact]):
+        self.facts = facts
+
+    def fact(self, name: str) -> Type | None:
+        return self.facts[name].type if name in self.facts else None
+
+    def rule(self, name: str) -> Type | None:
+        return None
+
+    def parameter(self, name: str) -> ParameterShape | None:
+        return None
+
+    def names(self) -> list[str]:
+        return list(self.facts)
+
+
+def compile_expression(text: str, declarations: dict | None = None):
+    """Parse, check and compile `text`; return (step, type, facts). Raises MeasureError."""
+    facts = facts_from_declarations(declarations or {})
+    node = parse(text)
+    result, typing, report = check_expression(node, _FactScope(facts))
+    report.raise_if_errors(MeasureError)
+    return Compiler(typing).compile(node), result, facts
+
+
+def evaluate_expression(text: str, declarations: dict | None = None, facts: dict | None = None,
+                        on: datetime.date = datetime.date(2024, 1, 1)):
+    """The value of `text` for raw `facts` declared by `declarations` (a measure's `facts:` mapping)."""
+    step, result, declared = compile_expression(text, declarations)
+    typed = read_facts(declared, facts or {})
+    return step(Env(Program(), typed, on)), result

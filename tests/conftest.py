@@ -1,0 +1,27 @@
+"""Shared fixtures: the repository root, and a helper to write measure files for a test."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def write(tmp_path, monkeypatch):
+    """Write dedented text to a file under a temporary folder (the working directory) and return its name."""
+    monkeypatch.chdir(tmp_path)
+
+    def _write(name: str, text: str) -> Path:
+        path = Path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+    return _write
