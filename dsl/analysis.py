@@ -248,7 +248,9 @@ class _Analysis:
                     checker.check(note.when, BOOL, "a note's `when`")
             top.current_rule = None
             roots = self.references.get("<decision>", [])
-        self._unused(roots)
+        if not self.report.errors:
+            # Unused items are reported only for a measure without errors: an error often hides a use.
+            self._unused(roots)
         self.report.raise_if_errors(MeasureError)
         return CheckedMeasure(
             measure=measure, typing=self.typing, facts=self.facts,

@@ -142,8 +142,10 @@ class _Builder:
             if "from" in entry:
                 since = _date(entry["from"], self.report, self.doc.span(epath + ("from",)))
                 if since is not None and previous is not None and since <= previous:
+                    problem = (f"{since} is given twice" if since == previous
+                               else f"{since} comes after {previous}")
                     self.report.error(
-                        f"versions of `{name}` must be in date order without repeats: {since} comes after {previous}",
+                        f"versions of `{name}` must be in date order, each date once: {problem}",
                         self.doc.span(epath + ("from",)), "order the versions oldest first, one per start date")
                 previous = since or previous
             value = values = None

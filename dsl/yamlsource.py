@@ -136,6 +136,11 @@ def _yaml_hint(problem: str) -> str | None:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "a value containing `: ` must be quoted, or written as a `|` block"
+    if "<stream end>" in problem:
+        return "a `[` or `{` is never closed"
+    if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
+        return ("inside `{ … }` or `[ … ]`, put texts containing `?`, `:`, `,` or `#` in double quotes, "
+                "or write the mapping as indented lines")
     if "could not find expected ':'" in problem:
         return "check the indentation of this line and the one before"
     return None
