@@ -28,8 +28,8 @@ _add("-", "date", "months", "date", "date_minus_months")
 _add("-", "date", "date", "number", "date_diff")
 for _left, _right, _result in [
     ("number", "number", "number"), ("money", "number", "money"), ("number", "money", "money"),
-    ("money", "percent", "money"), ("percent", "money", "money"), ("percent", "number", "percent"),
-    ("number", "percent", "percent"), ("percent", "percent", "percent"),
+    ("money", "percent", "money"), ("percent", "money", "money"), ("percent", "number", "number"),
+    ("number", "percent", "number"), ("percent", "percent", "percent"),
 ]:
     _add("*", _left, _right, _result, "mul")
 for _unit in ("days", "months"):
@@ -99,7 +99,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 }
 
 #: Names every measure can use without declaring them.
-CONSTANTS = {"evaluation_date": "date"}
+CONSTANTS = {"evaluation_date": "date", "reference_date": "date"}
 
 KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "in", "for", "each", "where",
                       "true", "false", "EUR", "day", "days", "week", "weeks", "month", "months",

@@ -145,9 +145,10 @@ class Checker:
         if path[0] in CONSTANTS and len(path) == 1:
             return Ref("constant", path[0], (), BY_TAG[CONSTANTS[path[0]]])
         candidates = [v for v, _ in self._vars] + self.scope.names() + list(CONSTANTS)
-        self.report.error(f"unknown name `{node.dotted}`", node.span,
-                          did_you_mean(node.dotted, candidates) or
-                          "declare it under `facts`, `parameters` or `rules`")
+        hint = did_you_mean(node.dotted, candidates) or "declare it under `facts`, `parameters` or `rules`"
+        if len(path) > 1 and self.scope.fact(path[1]) is not None:
+            hint = f"facts are shared by all files of a measure: write `{'.'.join(path[1:])}`"
+        self.report.error(f"unknown name `{node.dotted}`", node.span, hint)
         return None
 
     def _fields(self, node: ast.Name, ref: Ref, rest: tuple[str, ...]) -> Ref | None:

@@ -169,6 +169,7 @@ class _Builder:
             rule.expr, rule.text = self.expr(path + ("expr",))
             return rule
         rows = spec["table"]
+        texts = []
         for i, row in enumerate(rows):
             rpath = path + ("table", i)
             if "otherwise" in row:
@@ -178,11 +179,13 @@ class _Builder:
                                       "move `otherwise` to the end of the table")
                 then, text = self.expr(rpath + ("otherwise",))
                 rule.rows.append(Row(None, then, row.get("label"), self.doc.span(rpath)))
+                texts.append(f"otherwise {_one_line(text)}")
                 continue
             when, wtext = self.expr(rpath + ("when",))
             then, ttext = self.expr(rpath + ("then",))
             rule.rows.append(Row(when, then, row.get("label"), self.doc.span(rpath)))
-        rule.text = "table of " + str(len(rows)) + " rows"
+            texts.append(f"when {_one_line(wtext)} then {_one_line(ttext)}")
+        rule.text = "\n".join(texts)
         return rule
 
     def named(self, name: str, spec, path: tuple) -> Named | None:
@@ -215,6 +218,10 @@ class _Builder:
                 when, _ = self.expr(path + ("notes", i, "when"))
             d.notes.append(Note(Text(note["nl"], note["en"]), when))
         return d
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _date(text, report: Collector, span) -> datetime.date | None:

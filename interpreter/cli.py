@@ -203,3 +203,24 @@ def list_measures(measures_dir, lang):
         if m.window:
             window = f"{m.window.start or '…'} – {m.window.end or '…'}"
         click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1)
+@click.option("-k", "name_filter", help="Run only cases whose name or file name contains this text.")
+@MEASURES_OPTION
+@_guard
+def test_cases(paths, name_filter, measures_dir):
+    """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
+    from rulerun.interpreter.testing import explain_difference, run_measure
+    files = [p for p in _measure_files(paths, measures_dir) if p.parent.name != "common"]
+    passed = failed = 0
+    for path in files:
+        for outcome in run_measure(path, name_filter):
+            if outcome.passed:
+                passed += 1
+            else:
+                failed += 1
+                click.echo("\n".join(explain_difference(outcome)), err=True)
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)

@@ -58,7 +58,8 @@ class Compiler:
         if ref.kind == "fact":
             path = ".".join((name, *fields))
             keys = (name, *fields)
-            return lambda env: env.fact(path, keys)
+            tag = self.tag(node)
+            return lambda env: env.fact(path, keys, tag)
         if ref.kind == "var":
             if not fields:
                 return lambda env: env.vars[name]
@@ -70,6 +71,8 @@ class Compiler:
                 return value
             return var
         if ref.kind == "constant":
+            if name == "reference_date":
+                return lambda env: env.reference_date()
             return lambda env: env.on
         if ref.kind == "rule":
             base = lambda env: env.rule(name)  # noqa: E731
@@ -83,7 +86,7 @@ class Compiler:
         return _field_chain(self.compile(node.target), (node.name,))
 
     def _index(self, node: ast.Index) -> Step:
-        name = node.target.dotted
+        name = self.typing.refs[id(node.target)].name
         key = self.compile(node.key)
 
         def step(env):

@@ -84,7 +84,8 @@ def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode
 
 def _failed_leaves(compiled: CompiledMeasure, env: Env, name: str) -> list[str]:
     rule = compiled.program.rules[name]
-    below = [c for c in getattr(rule, "conjuncts", ()) if env.cache.get(c) is False]
+    group = getattr(rule, "conjuncts", ())
+    below = [c for c in group if env.cache.get(c) is False] if len(group) > 1 else []
     if not below:
         return [name]
     out: list[str] = []
@@ -169,6 +170,13 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
         else:
             amount = round_cents(value)
     deadlines = {}
+    if window_ok is False:
+        # Outside the window the measure does not apply: its dated values may not even exist.
+        return Decision(measure=compiled.measure.id, evaluated_on=on,
+                        reference_date=reference if isinstance(reference, datetime.date) else None,
+                        eligible="no", amount=None, deadlines={p.id: None for p in compiled.deadlines},
+                        failed=tuple(failed), missing=(), notes=tuple(notes), trace=tuple(nodes),
+                        outcome={p.id: (None, p.tag) for p in compiled.values})
     for part in compiled.deadlines:
         value, node = _traced(env, part, "deadline")
         deadlines[part.id] = None if type(value) is Unknown else value

@@ -20,7 +20,8 @@ def _citation(citation) -> str | None:
 
 def _table(compiler: Compiler, rule: Rule):
     rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then),
-             r.label or (f"row {i + 1}" if r.when is not None else "otherwise"), r)
+             f"{i + 1}" + (f" ({r.label})" if r.label else "") if r.when is not None
+             else "otherwise" + (f" ({r.label})" if r.label else ""), r)
             for i, r in enumerate(rule.rows)]
     from .values import Unknown, unknown_of
 

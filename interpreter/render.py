@@ -32,7 +32,7 @@ def node_json(node: TraceNode, seen: set[str]) -> dict:
     out = {
         "id": node.id, "kind": node.kind, "label": node.label, "expression": node.expression,
         "location": node.location, "source": node.source, "result": _result_json(node),
-        "facts": {k: ({"unknown": True} if type(v) is Unknown else to_json(v, "")) for k, v in node.facts},
+        "facts": {k: ({"unknown": True} if type(v) is Unknown else to_json(v, tag)) for k, (v, tag) in node.facts},
         "parameters": [{"name": p.name, "key": p.key, "value": to_json(p.value, p.tag),
                         "since": p.since.isoformat() if p.since else None, "source": p.source}
                        for p in node.parameters],
@@ -120,8 +120,8 @@ def _details(node: TraceNode, lang: str) -> list[str]:
     lines = []
     if node.expression and node.kind not in ("window", "conditions"):
         lines += node.expression.splitlines()
-    for path, value in node.facts:
-        lines.append(f"{path} = {format_value(value, '') if type(value) is not Unknown else '? (missing)'}")
+    for path, (value, tag) in node.facts:
+        lines.append(f"{path} = {format_value(value, tag) if type(value) is not Unknown else '? (missing)'}")
     for p in node.parameters:
         key = f"[{p.key}]" if p.key is not None else ""
         since = f" ({w['since']} {p.since.isoformat()})" if p.since else ""

@@ -86,7 +86,7 @@ class Env:
         self._reference = _MISSING
         self.nodes: dict[str, TraceNode] = {}
 
-    def fact(self, path: str, keys: tuple[str, ...]):
+    def fact(self, path: str, keys: tuple[str, ...], tag: str = ""):
         """A fact's value, or Unknown naming it when the case does not give it."""
         value = self.facts
         for key in keys:
@@ -97,7 +97,7 @@ class Env:
         if value is None:
             value = Unknown((path,))
         if self.frame is not None:
-            self.frame.facts[path] = value
+            self.frame.facts[path] = (value, tag)
         return value
 
     def rule(self, name: str):

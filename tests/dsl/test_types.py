@@ -24,9 +24,9 @@ DECL = {
 
 @pytest.mark.parametrize("text, result", [
     ("m + m", "money"), ("m - m", "money"), ("m * p", "money"), ("p * m", "money"), ("m * n", "money"),
-    ("m / m", "number"), ("m / n", "money"), ("n + n", "number"), ("p + p", "percent"), ("p * n", "percent"),
+    ("m / m", "number"), ("m / n", "money"), ("n + n", "number"), ("p + p", "percent"), ("p * n", "number"), ("n * p", "number"), ("p * p", "percent"),
     ("d + dd", "date"), ("d + mm", "date"), ("d - dd", "date"), ("d - d", "number"), ("dd + dd", "duration in days"),
-    ("mm * n", "duration in months"), ("m >= € 5", "bool"), ("d < 2022-01-01", "bool"), ("e = \"klein\"", "bool"),
+    ("mm * n", "duration in months"), ("reference_date + 1 year", "date"), ("m >= € 5", "bool"), ("d < 2022-01-01", "bool"), ("e = \"klein\"", "bool"),
     ("e in [\"klein\"]", "bool"), ("b and not b", "bool"), ("if b then m else € 0", "money"), ("r.x", "money"),
     ("sum(i.v for each i in l)", "money"), ("count(each i in l where i.v > € 0)", "number"),
     ("any(each i in l where i.v > m)", "bool"), ("max(i.v for each i in l else € 0)", "money"),

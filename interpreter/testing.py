@@ -1,0 +1,136 @@
+"""Run the YAML cases beside a measure and compare the decisions with what they expect."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rulerun.dsl.errors import RulerunError, render_all
+
+from .cases import Case, read_case
+from .evaluator import CompiledMeasure, load
+from .trace import Decision, TraceNode
+from .values import Unknown, format_value, to_json
+
+
+@dataclass
+class Outcome:
+    """The result of one case: the differences found (empty when it passed)."""
+
+    case: Case
+    decision: Decision | None
+    differences: list[tuple[str, object, object]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        """Whether the case passed."""
+        return not self.differences and self.error is None
+
+
+def _normal(value):
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return None if value is None else str(value)
+
+
+def _same_value(expected, actual, tag: str) -> bool:
+    if isinstance(expected, str) and expected.strip().endswith("%") and actual is not None and tag == "percent":
+        return format_value(actual, tag) == expected.strip().replace(" ", "")
+    if expected is None or actual is None:
+        return expected is None and actual is None
+    return _normal(expected) == to_json(actual, tag) or _normal(expected) == _normal(to_json(actual, tag))
+
+
+def compare(decision: Decision, expect: dict) -> list[tuple[str, object, object]]:
+    """The differences between a decision and a case's `expect` (any subset of keys)."""
+    out: list[tuple[str, object, object]] = []
+    if "eligible" in expect and _normal(expect["eligible"]) != decision.eligible:
+        out.append(("eligible", _normal(expect["eligible"]), decision.eligible))
+    if "amount" in expect:
+        actual = to_json(decision.amount, "money") if decision.amount is not None else None
+        want = expect["amount"]
+        if (want is None) != (actual is None) or (want is not None and to_json(
+                __import__("decimal").Decimal(str(want)), "money") != actual):
+            out.append(("amount", want, actual))
+    for key in ("failed", "missing"):
+        if key in expect:
+            want = sorted(expect[key] or [])
+            got = sorted(getattr(decision, key))
+            if want != got:
+                out.append((key, want, got))
+    for name, want in (expect.get("deadlines") or {}).items():
+        got = decision.deadlines.get(name, "<no such deadline>")
+        got_text = got.isoformat() if isinstance(got, datetime.date) else got
+        if _normal(want) != got_text:
+            out.append((f"deadlines.{name}", _normal(want), got_text))
+    for name, want in (expect.get("values") or {}).items():
+        value, tag = decision.outcome.get(name, ("<no such value>", ""))
+        if not _same_value(want, value, tag):
+            out.append((f"values.{name}", want, to_json(value, tag) if tag else value))
+    for text in expect.get("notes") or []:
+        if not any(text in (n["nl"], n["en"]) for n in decision.notes):
+            out.append(("notes", text, [n["en"] for n in decision.notes]))
+    return out
+
+
+def run_case(compiled: CompiledMeasure, case: Case) -> Outcome:
+    """Evaluate one case and compare it with its expectations."""
+    try:
+        facts = compiled.read_facts(case.facts, case.document, ("facts",))
+        decision = compiled.evaluate(facts, case.on or datetime.date.today())
+    except RulerunError as error:
+        return Outcome(case, None, error=render_all(error.diagnostics))
+    return Outcome(case, decision, compare(decision, case.expect or {}))
+
+
+def cases_for(measure_path: Path) -> list[Path]:
+    """The case files of a measure: `cases/<measure id>/*.yaml` beside it."""
+    folder = measure_path.parent / "cases" / measure_path.stem
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def explain_difference(outcome: Outcome) -> list[str]:
+    """Lines for a failing case: expected against actual, and the trace nodes that explain it."""
+    lines = [f"{outcome.case.path}:{outcome.case.line}: case '{outcome.case.name or outcome.case.path}' failed"]
+    if outcome.error:
+        return lines + ["  " + line for line in outcome.error.splitlines()]
+    for key, want, got in outcome.differences:
+        lines.append(f"  {key}: expected {want!r}, got {got!r}")
+    decision = outcome.decision
+    interesting = set(decision.failed) | {k.split(".")[-1] for k, _, _ in outcome.differences}
+    for node in _walk(decision.trace):
+        if node.id in interesting or (node.value is False and node.kind == "expr"):
+            value = format_value(node.value, node.tag) if type(node.value) is not Unknown else "unknown"
+            facts = ", ".join(f"{k}={format_value(v, t)}" for k, (v, t) in node.facts)
+            lines.append(f"  trace: {node.id} = {value}  [{node.location}] {node.expression.splitlines()[0] if node.expression else ''}"
+                         + (f"  ({facts})" if facts else ""))
+    return lines
+
+
+def _walk(nodes):
+    seen = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack[:0] = list(node.children)
+
+
+def run_measure(path: Path, name_filter: str | None = None) -> list[Outcome]:
+    """Run every case of the measure at `path` whose name or file contains `name_filter`."""
+    compiled = load(path)
+    outcomes = []
+    for case_path in cases_for(path):
+        case = read_case(case_path)
+        if name_filter and name_filter not in (case.name or "") and name_filter not in case_path.name:
+            continue
+        outcomes.append(run_case(compiled, case))
+    return outcomes

@@ -1,0 +1,61 @@
+"""Every case beside every bundled measure runs as a test item; a few are pinned as full explanations."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from rulerun.interpreter.cases import read_case
+from rulerun.interpreter.cli import main
+from rulerun.interpreter.evaluator import load
+from rulerun.interpreter.testing import cases_for, explain_difference, run_case
+
+ROOT = Path(__file__).resolve().parents[2]
+MEASURES = sorted(p for p in (ROOT / "measures").glob("*.yaml"))
+CASES = [(m, c) for m in MEASURES for c in cases_for(m)]
+
+PINNED = [
+    ("kmo-portefeuille", "r3-klein-opleiding"),
+    ("kmo-portefeuille", "r1-technologieverkenning-plafond"),
+    ("kmo-portefeuille", "onbepaald-ontbrekende-gegevens"),
+    ("kmo-portefeuille", "advies-2026-zonder-cyber"),
+]
+
+
+@functools.cache
+def compiled(path: Path):
+    return load(path, str(path.relative_to(ROOT)))
+
+
+def test_every_measure_has_cases():
+    for measure in MEASURES:
+        assert len(cases_for(measure)) >= 20, measure.name
+
+
+@pytest.mark.parametrize("measure, case_path", CASES, ids=[f"{m.stem}/{c.stem}" for m, c in CASES])
+def test_case(measure, case_path):
+    outcome = run_case(compiled(measure), read_case(case_path, str(case_path.relative_to(ROOT))))
+    assert outcome.case.expect, "a bundled case must say what it expects"
+    assert outcome.passed, "\n".join(explain_difference(outcome))
+
+
+def _explain(measure: str, case: str, fmt: str, monkeypatch) -> str:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["explain", measure, f"measures/cases/{measure}/{case}.yaml", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("measure, case", PINNED, ids=[f"{m}/{c}" for m, c in PINNED])
+def test_explain_text(measure, case, snapshot, monkeypatch):
+    assert _explain(measure, case, "text", monkeypatch) == snapshot
+
+
+@pytest.mark.parametrize("measure, case", PINNED, ids=[f"{m}/{c}" for m, c in PINNED])
+def test_explain_json(measure, case, snapshot, monkeypatch):
+    import json
+    data = json.loads(_explain(measure, case, "json", monkeypatch))
+    assert data == snapshot.use_extension(JSONSnapshotExtension)
