@@ -1,0 +1,34 @@
+"""The built wheel works on its own: installed in a fresh virtual environment, outside the source tree."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_installs_and_runs(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True, cwd=tmp_path)
+    wheel = next(dist.glob("rulerun-*.whl"))
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    work = tmp_path / "elsewhere"
+    shutil.copytree(ROOT / "measures", work / "measures")
+    rulerun = env_dir / "bin" / "rulerun"
+    checked = subprocess.run([str(rulerun), "check", "measures"], cwd=work, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    explained = subprocess.run(
+        [str(rulerun), "explain", "kmo-portefeuille", "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml",
+         "--format", "json"], cwd=work, capture_output=True, text=True)
+    assert explained.returncode == 0, explained.stderr
+    assert '"amount": "337.50"' in explained.stdout
+    imported = subprocess.run([str(python), "-c", "import rulerun.dsl, rulerun.interpreter; print(rulerun.dsl.__file__)"],
+                              cwd=work, capture_output=True, text=True, check=True)
+    assert str(env_dir) in imported.stdout
