@@ -136,6 +136,8 @@ def _yaml_hint(problem: str) -> str | None:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "a value containing `: ` must be quoted, or written as a `|` block"
+    if "sequence entries are not allowed" in problem:
+        return "a value that starts with `- ` is read as a list item; put it in double quotes"
     if "<stream end>" in problem:
         return "a `[` or `{` is never closed"
     if "expected ',' or '}'" in problem or "expected ',' or ']'" in problem:
