@@ -104,7 +104,7 @@ def explain_difference(outcome: Outcome) -> list[str]:
     decision = outcome.decision
     interesting = set(decision.failed) | {k.split(".")[-1] for k, _, _ in outcome.differences}
     for node in _walk(decision.trace):
-        if node.id in interesting or (node.value is False and node.kind == "expr"):
+        if node.id in interesting:
             value = format_value(node.value, node.tag) if type(node.value) is not Unknown else "unknown"
             facts = ", ".join(f"{k}={format_value(v, t)}" for k, (v, t) in node.facts)
             lines.append(f"  trace: {node.id} = {value}  [{node.location}] {node.expression.splitlines()[0] if node.expression else ''}"

@@ -22,6 +22,12 @@ PINNED = [
     ("kmo-portefeuille", "r1-technologieverkenning-plafond"),
     ("kmo-portefeuille", "onbepaald-ontbrekende-gegevens"),
     ("kmo-portefeuille", "advies-2026-zonder-cyber"),
+    ("innovatieve-starterssteun", "sofie-60-jan-40"),
+    ("innovatieve-starterssteun", "echtgenoten-30-30"),
+    ("innovatieve-starterssteun", "vermogen-4999-99"),
+    ("rentetoelage-hinder-openbare-werken", "overbrugging-basis"),
+    ("rentetoelage-hinder-openbare-werken", "bestaande-lening-plafond-8-procent"),
+    ("rentetoelage-hinder-openbare-werken", "onbepaald"),
 ]
 
 
