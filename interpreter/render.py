@@ -93,7 +93,9 @@ def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str,
     for name, day in decision.deadlines.items():
         rows.append((f"{w['deadlines']}: {name}", day.isoformat() if day else "?"))
     for name, (value, tag) in decision.outcome.items():
-        rows.append((f"{w['values']}: {name}", format_value(value, tag) if value is not None else "?"))
+        shown = w["yes"] if value is True else w["no"] if value is False else (
+            format_value(value, tag) if value is not None else "?")
+        rows.append((f"{w['values']}: {name}", shown))
     if decision.failed:
         rows.append((w["failed"], ", ".join(decision.failed)))
     if decision.missing:
@@ -149,7 +151,8 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
     out = [style(_header(decision, title, lang), bold=True)]
     for key, value in _summary_lines(decision, title, lang):
         out.append(f"  {key}: {value}")
-    out += ["", style(w["trace"], bold=True)]
+    if decision.trace:
+        out += ["", style(w["trace"], bold=True)]
     seen: set[str] = set()
 
     def walk(node: TraceNode, depth: int) -> None:
