@@ -137,6 +137,24 @@ def _details(node: TraceNode, lang: str) -> list[str]:
     return lines
 
 
+def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
+    """The trace in reading order as (node, depth, shown_above); a rule already shown is not expanded."""
+    seen: set[str] = set()
+    out: list[tuple[TraceNode, int, bool]] = []
+
+    def visit(node: TraceNode, depth: int) -> None:
+        repeated = node.kind in ("expr", "table") and node.id in seen
+        out.append((node, depth, repeated))
+        if repeated:
+            return
+        seen.add(node.id)
+        for child in node.children:
+            visit(child, depth + 1)
+    for node in nodes:
+        visit(node, 0)
+    return out
+
+
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
@@ -153,25 +171,16 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         out.append(f"  {key}: {value}")
     if decision.trace:
         out += ["", style(w["trace"], bold=True)]
-    seen: set[str] = set()
-
-    def walk(node: TraceNode, depth: int) -> None:
+    for node, depth, repeated in _flatten(decision.trace):
         pad = "  " * depth
         mark = _mark(node)
-        where = " · ".join(x for x in (node.source, node.location) if x)
-        label = node.label.get(lang, node.id)
-        if node.kind in ("expr", "table") and node.id in seen:
+        if repeated:
             out.append(f"{pad}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
-            return
-        seen.add(node.id)
-        out.append(f"{pad}{style(mark, mark)} {node.id}: {label} = {style(_value(node), mark)}"
+            continue
+        where = " · ".join(x for x in (node.source, node.location) if x)
+        out.append(f"{pad}{style(mark, mark)} {node.id}: {node.label.get(lang, node.id)} = {style(_value(node), mark)}"
                    + (f"   [{where}]" if where else ""))
-        for line in _details(node, lang):
-            out.append(f"{pad}    {line}")
-        for child in node.children:
-            walk(child, depth + 1)
-    for node in decision.trace:
-        walk(node, 0)
+        out += [f"{pad}    {line}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
 
 
@@ -181,23 +190,15 @@ def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
     out = [f"# {_header(decision, title, lang)}", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in _summary_lines(decision, title, lang)]
     out += ["", f"## {w['trace']}", ""]
-    seen: set[str] = set()
-
-    def walk(node: TraceNode, depth: int) -> None:
+    for node, depth, repeated in _flatten(decision.trace):
         pad = "  " * depth
-        if node.kind in ("expr", "table") and node.id in seen:
+        if repeated:
             out.append(f"{pad}- {_mark(node)} `{node.id}` = {_value(node)} ({w['shown']})")
-            return
-        seen.add(node.id)
+            continue
         where = " · ".join(x for x in (node.source, node.location) if x)
         out.append(f"{pad}- {_mark(node)} **{node.id}**: {node.label.get(lang, node.id)} = **{_value(node)}**"
                    + (f" _({where})_" if where else ""))
-        for line in _details(node, lang):
-            out.append(f"{pad}  - `{line}`")
-        for child in node.children:
-            walk(child, depth + 1)
-    for node in decision.trace:
-        walk(node, 0)
+        out += [f"{pad}  - `{line}`" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
 
 
