@@ -285,7 +285,7 @@ def load_measure(path: Path | str, display: str | None = None, _stack: tuple = (
         span = document.span(("uses", alias))
         if target.resolve() in stack:
             chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
-            report.error(f"files import each other in a cycle: {chain}", span, "shared definitions must not import the measure")
+            report.error(f"files import each other in a cycle: {chain}", span, "remove one of the imports: files cannot depend on each other in a circle")
             continue
         if not target.is_file():
             report.error(f"imported file `{relative}` does not exist", span,

@@ -59,6 +59,16 @@ def main(debug: bool) -> None:
     """rulerun: explainable, exact decisions from YAML subsidy measures."""
 
 
+def _display(path: Path) -> str:
+    """The path as shown in messages and traces: relative to the working folder when inside it."""
+    import os
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if not relative.startswith("..") else str(path)
+
+
 def _measure_path(measure: str, measures_dir: Path) -> Path:
     path = Path(measure)
     if path.suffix in (".yaml", ".yml") or path.exists():
@@ -107,8 +117,9 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     from rulerun.interpreter.cases import read_case
     from rulerun.interpreter.evaluator import load
     from rulerun.interpreter import render
-    compiled = load(_measure_path(measure, measures_dir))
-    the_case = read_case(case)
+    path = _measure_path(measure, measures_dir)
+    compiled = load(path, _display(path))
+    the_case = read_case(case, _display(Path(case)) if case != "-" else None)
     facts = compiled.read_facts(the_case.facts, the_case.document, ("facts",))
     day = _date_option(on) or the_case.on or datetime.date.today()
     decision = compiled.evaluate(facts, day, trace=not no_trace)

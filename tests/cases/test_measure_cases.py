@@ -65,3 +65,29 @@ def test_explain_json(measure, case, snapshot, monkeypatch):
     import json
     data = json.loads(_explain(measure, case, "json", monkeypatch))
     assert data == snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.mark.parametrize("measure, case_path", CASES, ids=[f"{m.stem}/{c.stem}" for m, c in CASES])
+def test_case_matches_the_generated_case_schema(measure, case_path):
+    import datetime as dt
+    import decimal
+
+    import jsonschema
+
+    from rulerun.dsl.case_schema import case_schema
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, decimal.Decimal):
+            return str(value)
+        return value
+    checked = compiled(measure).checked
+    schema = case_schema(checked.measure.id, checked.facts)
+    case = read_case(case_path)
+    data = {"facts": plain(case.facts)}
+    jsonschema.validate(data, schema)
