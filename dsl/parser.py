@@ -29,7 +29,7 @@ _TERMINALS = {
 @functools.cache
 def _lark() -> Lark:
     return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", propagate_positions=True,
-                     maybe_placeholders=True, cache=False)
+                     maybe_placeholders=True, cache=True)
 
 
 class _ParseFailure(Exception):
