@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
@@ -11,7 +11,7 @@ from rulerun.dsl.loader import load_measure
 from .compile import Compiler
 from .facts import read_facts
 from .logic import and3
-from .program import compile_measure
+from .program import compile_measure, conjuncts
 from .runtime import Env, Frame, Program
 from .trace import Decision, TraceNode
 from .values import Unknown, round_cents
@@ -38,21 +38,24 @@ class CompiledMeasure:
         self.program: Program = compile_measure(checked)
         compiler = Compiler(checked.typing)
         decision = self.measure.decision
-        self.conditions: list[str] = [c for c, _ in decision.conditions] if decision.conditions else []
-        self.eligible: Part | None = None
         if decision.eligible is not None:
             self.eligible = self._part(compiler, "eligible", {"nl": "Komt in aanmerking", "en": "Eligible"},
                                        decision.eligible, decision.eligible_text)
-            from .program import conjuncts
             self.conditions = list(conjuncts(decision.eligible, checked.typing))
+        else:
+            self.conditions = [c for c, _ in decision.conditions]
+            self.eligible = Part("eligible", {"nl": "Voorwaarden", "en": "Conditions"}, " and ".join(self.conditions),
+                                 self.measure.path, _all_of(self.conditions), "bool")
         self.amount = (self._part(compiler, "amount", {"nl": "Bedrag", "en": "Amount"}, decision.amount,
                                   decision.amount_text) if decision.amount is not None else None)
-        self.deadlines = [self._part(compiler, n.name, n.label.as_dict() if n.label else {"nl": n.name, "en": n.name},
-                                     n.expr, n.text) for n in decision.deadlines]
-        self.values = [self._part(compiler, n.name, n.label.as_dict() if n.label else {"nl": n.name, "en": n.name},
-                                  n.expr, n.text) for n in decision.values]
+        self.deadlines = [self._named(compiler, n) for n in decision.deadlines]
+        self.values = [self._named(compiler, n) for n in decision.values]
         self.notes = [(note.text, compiler.compile(note.when) if note.when is not None else None)
                       for note in decision.notes]
+
+    def _named(self, compiler: Compiler, named) -> Part:
+        label = named.label.as_dict() if named.label else {"nl": named.name, "en": named.name}
+        return self._part(compiler, named.name, label, named.expr, named.text)
 
     def _part(self, compiler: Compiler, ident: str, label: dict, node, text) -> Part:
         span = node.span
@@ -66,6 +69,16 @@ class CompiledMeasure:
     def evaluate(self, facts: dict, on: datetime.date, trace: bool = True) -> Decision:
         """The decision for typed `facts`, evaluated on `on`."""
         return _decide(self, facts, on, trace)
+
+
+def _all_of(conditions: list[str]):
+    """A step that evaluates every condition (no short-circuit, so that every failure is reported)."""
+    def step(env):
+        value = True
+        for name in conditions:
+            value = and3(value, env.rule(name))
+        return value
+    return step
 
 
 def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode | None]:
@@ -84,7 +97,7 @@ def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode
 
 def _failed_leaves(compiled: CompiledMeasure, env: Env, name: str) -> list[str]:
     rule = compiled.program.rules[name]
-    group = getattr(rule, "conjuncts", ())
+    group = rule.conjuncts
     below = [c for c in group if env.cache.get(c) is False] if len(group) > 1 else []
     if not below:
         return [name]
@@ -126,29 +139,21 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
     if window_node is not None:
         nodes.append(window_node)
     failed: list[str] = []
-    notes: list[str] = []
+    notes: list[dict] = []
+    deadlines: dict = {p.id: None for p in compiled.deadlines}
+    outcome: dict = {p.id: (None, p.tag) for p in compiled.values}
+    missing: set[str] = set()
+    amount = None
     if window_ok is False:
+        # Outside the window the measure does not apply: its dated values may not even exist.
         eligible = False
         failed.append("window")
         notes.append(window_note)
     else:
-        if compiled.eligible is not None:
-            value, node = _traced(env, compiled.eligible, "eligible")
-            if node is not None:
-                nodes.append(node)
-        else:
-            value = True
-            if env.frame is not None:
-                parent = Frame()
-                saved, env.frame = env.frame, parent
-            for name in compiled.conditions:
-                value = and3(value, env.rule(name))
-            if env.frame is not None:
-                env.frame = saved
-                nodes.append(TraceNode(id="eligible", label={"nl": "Voorwaarden", "en": "Conditions"},
-                                       kind="conditions", expression=" and ".join(compiled.conditions),
-                                       location=compiled.measure.path, source=None, value=value, tag="bool",
-                                       children=tuple(parent.children)))
+        kind = "eligible" if compiled.measure.decision.eligible is not None else "conditions"
+        value, node = _traced(env, compiled.eligible, kind)
+        if node is not None:
+            nodes.append(node)
         eligible = and3(window_ok, value)
         if eligible is False:
             for name in compiled.conditions:
@@ -156,56 +161,36 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
                     failed += [f for f in _failed_leaves(compiled, env, name) if f not in failed]
             if not failed:
                 failed.append("eligible")
-    missing: set[str] = set(eligible.missing) if type(eligible) is Unknown else set()
-    amount = None
-    if compiled.amount is not None and eligible is True:
-        value, node = _traced(env, compiled.amount, "amount")
-        if node is not None:
-            rounded = round_cents(value) if type(value) is not Unknown else value
-            if type(value) is not Unknown and rounded != value:
-                node = _with_note(node, f"rounded half up to the cent from € {value.normalize():f}")
-            nodes.append(node)
-        if type(value) is Unknown:
-            missing |= value.missing
-        else:
-            amount = round_cents(value)
-    deadlines = {}
-    if window_ok is False:
-        # Outside the window the measure does not apply: its dated values may not even exist.
-        return Decision(measure=compiled.measure.id, evaluated_on=on,
-                        reference_date=reference if isinstance(reference, datetime.date) else None,
-                        eligible="no", amount=None, deadlines={p.id: None for p in compiled.deadlines},
-                        failed=tuple(failed), missing=(), notes=tuple(notes), trace=tuple(nodes),
-                        outcome={p.id: (None, p.tag) for p in compiled.values})
-    for part in compiled.deadlines:
-        value, node = _traced(env, part, "deadline")
-        deadlines[part.id] = None if type(value) is Unknown else value
-        if node is not None:
-            nodes.append(node)
-    outcome = {}
-    for part in compiled.values:
-        value, node = _traced(env, part, "value")
-        outcome[part.id] = (None if type(value) is Unknown else value, part.tag)
-        if node is not None:
-            nodes.append(node)
-    for text, when in compiled.notes:
-        if when is None or when(env) is True:
-            notes.append(text.as_dict())
-    if eligible is True:
-        state = "yes"
-    elif eligible is False:
-        state = "no"
-    else:
-        state = "undetermined"
+        if type(eligible) is Unknown:
+            missing |= eligible.missing
+        if compiled.amount is not None and eligible is True:
+            value, node = _traced(env, compiled.amount, "amount")
+            if type(value) is Unknown:
+                missing |= value.missing
+            else:
+                amount = round_cents(value)
+            if node is not None:
+                if amount is not None and amount != value:
+                    node = replace(node, note=f"rounded half up to the cent from € {value.normalize():f}")
+                nodes.append(node)
+        for part in compiled.deadlines:
+            value, node = _traced(env, part, "deadline")
+            deadlines[part.id] = None if type(value) is Unknown else value
+            if node is not None:
+                nodes.append(node)
+        for part in compiled.values:
+            value, node = _traced(env, part, "value")
+            outcome[part.id] = (None if type(value) is Unknown else value, part.tag)
+            if node is not None:
+                nodes.append(node)
+        for text, when in compiled.notes:
+            if when is None or when(env) is True:
+                notes.append(text.as_dict())
+    state = "yes" if eligible is True else "no" if eligible is False else "undetermined"
     return Decision(measure=compiled.measure.id, evaluated_on=on,
                     reference_date=reference if isinstance(reference, datetime.date) else None,
                     eligible=state, amount=amount, deadlines=deadlines, failed=tuple(failed),
                     missing=tuple(sorted(missing)), notes=tuple(notes), trace=tuple(nodes), outcome=outcome)
-
-
-def _with_note(node: TraceNode, note: str) -> TraceNode:
-    from dataclasses import replace
-    return replace(node, note=note)
 
 
 def load(path: str | Path, display: str | None = None) -> CompiledMeasure:

@@ -75,9 +75,7 @@ def compile_measure(checked: CheckedMeasure) -> Program:
         program.rules[name] = CompiledRule(
             id=name, step=step, tag=t.tag, label=rule.label.as_dict(), kind="expr" if rule.expr else "table",
             expression=rule.text, location=_location(rule.span), source=_citation(rule.source),
-            references=checked.references.get(name, ()),
-            rows=tuple(r.label or "" for r in rule.rows))
-        program.rules[name].conjuncts = conjuncts(rule.expr, checked.typing)
+            references=checked.references.get(name, ()), conjuncts=conjuncts(rule.expr, checked.typing))
     if checked.measure.reference_date is not None:
         program.reference_date = compiler.compile(checked.measure.reference_date)
     return program

@@ -46,7 +46,7 @@ class CompiledRule:
     location: str
     source: str | None
     references: tuple[str, ...] = ()
-    rows: tuple[str, ...] = ()
+    conjuncts: tuple[str, ...] = ()
 
 
 @dataclass
