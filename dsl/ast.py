@@ -129,9 +129,3 @@ def children(node: Expr) -> tuple[Expr, ...]:
         return tuple(n for n in (node.body, node.source, node.where, node.default) if n is not None)
     return ()
 
-
-def walk(node: Expr):
-    """Yield `node` and every sub-expression, depth first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)

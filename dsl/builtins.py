@@ -100,7 +100,3 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 
 #: Names every measure can use without declaring them.
 CONSTANTS = {"evaluation_date": "date", "reference_date": "date"}
-
-KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "in", "for", "each", "where",
-                      "true", "false", "EUR", "day", "days", "week", "weeks", "month", "months",
-                      "year", "years"})

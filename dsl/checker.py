@@ -10,7 +10,7 @@ from . import ast
 from .builtins import AGGREGATES, BINARY, BINARY_HINTS, CONSTANTS, EQUALITY, FUNCTIONS, NUMERIC, ORDERING
 from .errors import Collector
 from .patterns import PatternError, compile_pattern
-from .types import (BOOL, BY_TAG, ERROR, NUMBER, ORDERED_TAGS, TEXT, Type, comparable, enum, list_of,
+from .types import (BOOL, BY_TAG, ERROR, NUMBER, ORDERED_TAGS, Type, comparable, enum, list_of,
                     unify)
 
 
@@ -299,8 +299,6 @@ class Checker:
             for arg in node.args:
                 self.check(arg)
             return ERROR
-        if node.func in AGGREGATES and len(node.args) == 1 and node.func not in ("min", "max"):
-            pass
         types = [self.check(arg) for arg in node.args]
         if func.variadic:
             if not types:

@@ -9,7 +9,7 @@ from .errors import Collector, Diagnostic, MeasureError
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
 from .parser import parse
-from .schema import measure_schema, validate
+from .schema import validate
 from .yamlsource import Document, YamlProblem, parse_yaml, read_text
 
 
@@ -25,7 +25,7 @@ def read_measure_document(path: Path, display: str | None = None) -> Document:
         raise MeasureError(Diagnostic(
             "a measure file must be a YAML mapping (keys such as `measure:`, `facts:`, `rules:`)",
             document.span(()), file=name, hint="see docs/measure-format.md"))
-    problems = validate(document, measure_schema())
+    problems = validate(document)
     if problems:
         raise MeasureError(problems)
     return document

@@ -23,19 +23,18 @@ def measure_schema() -> dict:
 
 
 @functools.cache
-def _validator(schema_json: str):
+def _validator():
     import jsonschema  # imported here: the hot path of a checked measure never needs it
-    schema = json.loads(schema_json)
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(measure_schema())
 
 
-def validate(document: Document, schema: dict, what: str = "measure") -> list[Diagnostic]:
-    """All schema problems of `document`, best first within each location."""
-    validator = _validator(json.dumps(schema, sort_keys=True))
+def validate(document: Document) -> list[Diagnostic]:
+    """All schema problems of a measure document, best first within each location."""
+    validator = _validator()
     seen: set[tuple] = set()
     out: list[Diagnostic] = []
     data = document.data
-    if what == "measure" and isinstance(data, dict):
+    if isinstance(data, dict):
         kind = "definitions" if "definitions" in data else "measure"
         missing = [k for k in _KIND_REQUIRED[kind] if k not in data]
         for key in missing:

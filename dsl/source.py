@@ -45,9 +45,9 @@ class Placement:
     """Where an embedded expression's text starts inside its file.
 
     Lark reports positions inside the expression text; a placement maps them to
-    the YAML file. `line_offset`/`column_offset` are added to lark's 1-based
-    positions; `block_indent` is the indentation of lines after the first in a
-    `|` block scalar (their column is the file column directly).
+    the YAML file by adding `line_offset` and `column_offset` to lark's 1-based
+    positions. A plain or quoted scalar offsets the columns of its first line only;
+    a `|` block offsets every line by the block's indentation.
     """
 
     source: Source

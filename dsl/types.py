@@ -51,7 +51,6 @@ ERROR = Type("error")
 BY_TAG = {"bool": BOOL, "number": NUMBER, "money": MONEY, "percent": PERCENT, "date": DATE,
           "days": DAYS, "months": MONTHS, "text": TEXT}
 
-SCALAR_KINDS = ("bool", "number", "money", "percent", "date", "text")
 ORDERED_TAGS = frozenset({"number", "money", "percent", "date", "days", "months"})
 
 

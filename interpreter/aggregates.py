@@ -5,6 +5,8 @@ empty list take the `else` value, or are an evaluation error without one.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rulerun.dsl import ast
 
 from .compile import Compiler, Step, fail, zero_of
@@ -57,7 +59,7 @@ def compile_aggregate(compiler: Compiler, node: ast.Aggregate) -> Step:
                     total += 1
                 else:
                     pending.append(keep)
-            return unknown_of(*pending) if pending else type(zero_of("number"))(total)
+            return unknown_of(*pending) if pending else Decimal(total)
         values = []
         for value, keep in selected(env, items):
             if keep is not True or type(value) is Unknown:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from rulerun.dsl.errors import RulerunError, UsageError, render_all
+from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError, render_all
 
 EXIT_CODES = """\b
 Exit codes:
@@ -80,7 +80,7 @@ def _measure_path(measure: str, measures_dir: Path) -> Path:
         return candidate
     known = sorted(p.stem for p in measures_dir.glob("*.yaml")) if measures_dir.is_dir() else []
     from rulerun.dsl.checker import did_you_mean
-    raise UsageError([__import__("rulerun.dsl.errors", fromlist=["Diagnostic"]).Diagnostic(
+    raise UsageError([Diagnostic(
         f"no measure `{measure}`: not a file, and not an id in {measures_dir}/",
         hint=did_you_mean(measure, known) or ("known measures: " + ", ".join(known) if known else None))])
 

@@ -5,13 +5,13 @@ from decimal import Decimal
 from typing import Callable
 
 from rulerun.dsl import ast
+from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from rulerun.dsl.checker import Typing
 from rulerun.dsl.errors import Diagnostic, EvaluationError
 
 from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL
 from .logic import not3
 from .values import Unknown, unknown_of
-from rulerun.dsl.builtins import BINARY
 
 Step = Callable[["object"], object]
 #: Maximum length of a text that a pattern is matched against.
@@ -109,9 +109,9 @@ class Compiler:
     def _binary(self, node: ast.Binary) -> Step:
         left, right = self.compile(node.left), self.compile(node.right)
         if node.op == "and":
-            return _and(left, right, node)
+            return _and(left, right)
         if node.op == "or":
-            return _or(left, right, node)
+            return _or(left, right)
         if node.op in COMPARE_IMPL:
             impl = COMPARE_IMPL[node.op]
         else:
@@ -158,7 +158,7 @@ class Compiler:
                 return pattern.fullmatch(t) is not None
             return match
         impl = FUNCTION_IMPL[node.func]
-        variadic = node.func in ("min", "max")
+        variadic = FUNCTIONS[node.func].variadic
 
         def call(env):
             values = [a(env) for a in args]
@@ -186,7 +186,7 @@ def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
     return step
 
 
-def _and(left: Step, right: Step, node: ast.Binary) -> Step:
+def _and(left: Step, right: Step) -> Step:
     def step(env):
         a = left(env)
         if a is False:
@@ -200,7 +200,7 @@ def _and(left: Step, right: Step, node: ast.Binary) -> Step:
     return step
 
 
-def _or(left: Step, right: Step, node: ast.Binary) -> Step:
+def _or(left: Step, right: Step) -> Step:
     def step(env):
         a = left(env)
         if a is True:

@@ -86,11 +86,13 @@ class FactReader:
                 continue
             record = self._mapping(item, fact.fields, path + (i,))
             for fname, field in fact.fields.items():
-                if fname not in record and not field.optional and fname in item and item[fname] is None:
-                    self.error(path + (i, fname), "is empty; every item of the list must give it")
-                elif fname not in item and not field.optional:
+                if field.optional:
+                    continue
+                if fname not in item:
                     self.error(path + (i,), f"is missing the field `{fname}`",
                                f"every item of `{_dotted(path)}` gives " + ", ".join(fact.fields))
+                elif item[fname] is None:
+                    self.error(path + (i, fname), "is empty; every item of the list must give it")
             items.append(record)
         return tuple(items)
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from rulerun.dsl.errors import RulerunError, render_all
 
 from .cases import Case, read_case
 from .evaluator import CompiledMeasure, load
-from .trace import Decision, TraceNode
+from .trace import Decision
 from .values import Unknown, format_value, to_json
 
 
@@ -54,8 +55,7 @@ def compare(decision: Decision, expect: dict) -> list[tuple[str, object, object]
     if "amount" in expect:
         actual = to_json(decision.amount, "money") if decision.amount is not None else None
         want = expect["amount"]
-        if (want is None) != (actual is None) or (want is not None and to_json(
-                __import__("decimal").Decimal(str(want)), "money") != actual):
+        if (want is None) != (actual is None) or (want is not None and to_json(Decimal(str(want)), "money") != actual):
             out.append(("amount", want, actual))
     for key in ("failed", "missing"):
         if key in expect:

@@ -75,7 +75,7 @@ def end_of_month(day: datetime.date) -> datetime.date:
 
 
 def format_money(amount: Decimal) -> str:
-    """`€ 1,234.56`-free canonical text: `€ 1234.56` (two decimals, half-up)."""
+    """An amount as `€ 1234.56`; an amount finer than a cent keeps all its digits."""
     return f"€ {round_cents(amount):.2f}" if amount == round_cents(amount) else f"€ {amount.normalize():f}"
 
 

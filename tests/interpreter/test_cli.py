@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,7 @@ def test_check_warnings(tmp_path, extra, warning):
 def test_dated_parameter_on_either_side_of_the_change(tmp_path, day, amount, since):
     m = load(measure(tmp_path))
     decision = evaluate(m, {"datum": day, "grootte": "klein", "kost": 1000}, datetime.date(2024, 1, 1))
-    assert decision.amount == __import__("decimal").Decimal(amount)
+    assert decision.amount == Decimal(amount)
     reads = [p for n in decision.trace for c in n.children for p in c.parameters] + [
         p for n in decision.trace for p in n.parameters]
     assert [p.since.isoformat() for p in reads if p.name == "tarief"] == [since]
