@@ -34,8 +34,9 @@ class FileScope:
         self.current_rule: str | None = None
 
     def qualify(self, name: str) -> str:
-        """The program-wide name of a name local to this file."""
-        return self.prefix + name
+        """The program-wide name of a rule or parameter name as written in this file (`alias.name` too)."""
+        scope, local = self._split(name)
+        return scope.prefix + local
 
     def _split(self, name: str):
         alias, _, rest = name.partition(".")
@@ -74,27 +75,6 @@ class FileScope:
         return own
 
 
-class _QualifyingChecker(Checker):
-    """A checker whose references carry program-wide names."""
-
-    def _resolve(self, node):
-        ref = super()._resolve(node)
-        if ref is not None and ref.kind in ("rule", "parameter"):
-            ref = type(ref)(ref.kind, self._qualified(ref.name), ref.fields, ref.type)
-        return ref
-
-    def _qualified(self, name: str) -> str:
-        scope, local = self.scope._split(name)
-        return scope.qualify(local)
-
-    def _index(self, node):
-        result = super()._index(node)
-        ref = self.typing.refs.get(id(node.target))
-        if ref is not None:
-            self.typing.refs[id(node.target)] = type(ref)(ref.kind, self._qualified(ref.name), (), ref.type)
-        return result
-
-
 class _Analysis:
     def __init__(self, measure: Measure):
         self.measure = measure
@@ -129,7 +109,7 @@ class _Analysis:
             self._collect(used, prefix + alias + ".")
 
     def checker(self, scope: FileScope) -> Checker:
-        return _QualifyingChecker(scope, self.report, self.typing)
+        return Checker(scope, self.report, self.typing)
 
     def rule_type(self, name: str) -> Type:
         if name in self.rule_types:

@@ -39,6 +39,7 @@ class Scope(Protocol):
     def rule(self, name: str) -> Type | None: ...
     def parameter(self, name: str) -> ParameterShape | None: ...
     def names(self) -> list[str]: ...
+    def qualify(self, name: str) -> str: ...
 
 
 @dataclass
@@ -131,14 +132,14 @@ class Checker:
             key = ".".join(path[:k])
             rule_type = self.scope.rule(key)
             if rule_type is not None:
-                return self._fields(node, Ref("rule", key, (), rule_type), path[k:])
+                return self._fields(node, Ref("rule", self.scope.qualify(key), (), rule_type), path[k:])
             shape = self.scope.parameter(key)
             if shape is not None:
                 if shape.keys is not None and k == len(path):
                     self.report.error(f"parameter `{key}` has a value per key; look one up with "
                                       f"`{key}[...]`", node.span, "keys: " + ", ".join(shape.keys))
                     return None
-                return self._fields(node, Ref("parameter", key, (), shape.type), path[k:])
+                return self._fields(node, Ref("parameter", self.scope.qualify(key), (), shape.type), path[k:])
         fact_type = self.scope.fact(path[0])
         if fact_type is not None:
             return self._fields(node, Ref("fact", path[0], (), fact_type), path[1:])
@@ -195,7 +196,7 @@ class Checker:
             self.report.error(f"parameter `{node.target.dotted}` has one value, not a value per key",
                               node.span, f"write `{node.target.dotted}` without `[...]`")
             return ERROR
-        self.typing.refs[id(node.target)] = Ref("parameter", node.target.dotted, (), shape.type)
+        self.typing.refs[id(node.target)] = Ref("parameter", self.scope.qualify(node.target.dotted), (), shape.type)
         if key_type.kind == "enum":
             literal = _literal_values(node.key)
             missing = [v for v in key_type.values or () if v not in shape.keys]

@@ -1,6 +1,7 @@
 """Source texts and spans: where every piece of a measure came from."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -11,10 +12,14 @@ class Source:
     name: str
     text: str
 
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, without their newlines."""
+        return self.text.splitlines()
+
     def line(self, number: int) -> str:
         """Return line `number` (1-based) without its newline, or '' past the end."""
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
 
 @dataclass(frozen=True, slots=True)

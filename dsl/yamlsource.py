@@ -66,8 +66,7 @@ class Document:
 
 
 def _block_indent(source: Source, indicator_line: int) -> int:
-    lines = source.text.splitlines()
-    for text in lines[indicator_line:]:
+    for text in source.lines[indicator_line:]:
         if text.strip():
             return len(text) - len(text.lstrip(" "))
     return 0

@@ -33,6 +33,9 @@ class _FactScope:
     def names(self) -> list[str]:
         return list(self.facts)
 
+    def qualify(self, name: str) -> str:
+        return name
+
 
 def compile_expression(text: str, declarations: dict | None = None):
     """Parse, check and compile `text`; return (step, type, facts). Raises MeasureError."""
