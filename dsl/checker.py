@@ -22,6 +22,7 @@ class Ref:
     name: str
     fields: tuple[str, ...]
     type: Type
+    origin: str | None = None  # for a var: the fact path of the list it ranges over
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Checker:
         self.scope = scope
         self.report = collector
         self.typing = typing or Typing()
-        self._vars: list[tuple[str, Type]] = []
+        self._vars: list[tuple[str, Type, str | None]] = []
 
     def check(self, node: ast.Expr, expect: Type | None = None, what: str = "expression") -> Type:
         """Infer `node`'s type; when `expect` is given, report a mismatch."""
@@ -125,9 +126,9 @@ class Checker:
 
     def _resolve(self, node: ast.Name) -> Ref | None:
         path = node.path
-        for name, var_type in reversed(self._vars):
+        for name, var_type, origin in reversed(self._vars):
             if path[0] == name:
-                return self._fields(node, Ref("var", name, (), var_type), path[1:])
+                return self._fields(node, Ref("var", name, (), var_type, origin), path[1:])
         for k in range(len(path), 0, -1):
             key = ".".join(path[:k])
             rule_type = self.scope.rule(key)
@@ -145,19 +146,27 @@ class Checker:
             return self._fields(node, Ref("fact", path[0], (), fact_type), path[1:])
         if path[0] in CONSTANTS and len(path) == 1:
             return Ref("constant", path[0], (), BY_TAG[CONSTANTS[path[0]]])
-        candidates = [v for v, _ in self._vars] + self.scope.names() + list(CONSTANTS)
+        candidates = [v for v, _, _ in self._vars] + self.scope.names() + list(CONSTANTS)
         hint = did_you_mean(node.dotted, candidates) or "declare it under `facts`, `parameters` or `rules`"
         if len(path) > 1 and self.scope.fact(path[1]) is not None:
             hint = f"facts are shared by all files of a measure: write `{'.'.join(path[1:])}`"
         self.report.error(f"unknown name `{node.dotted}`", node.span, hint)
         return None
 
+    def _origin(self, source: ast.Expr) -> str | None:
+        """The fact path a list expression reads, so that an item's absent field can be named."""
+        ref = self.typing.refs.get(id(source)) if isinstance(source, ast.Name) else None
+        if ref is None or ref.kind not in ("fact", "var"):
+            return None
+        base = ref.name if ref.kind == "fact" else ref.origin
+        return ".".join((base, *ref.fields)) if base else None
+
     def _fields(self, node: ast.Name, ref: Ref, rest: tuple[str, ...]) -> Ref | None:
         current = ref.type
         walked = list(ref.fields)
         for name in rest:
             if current == ERROR:
-                return Ref(ref.kind, ref.name, tuple(walked), ERROR)
+                return Ref(ref.kind, ref.name, tuple(walked), ERROR, ref.origin)
             if current.kind != "record":
                 hint = ("a list has no fields; use an aggregate such as `sum(x.field for each x in list)`"
                         if current.kind == "list" else None)
@@ -171,7 +180,7 @@ class Checker:
                 return None
             walked.append(name)
             current = field_type
-        return Ref(ref.kind, ref.name, tuple(walked), current)
+        return Ref(ref.kind, ref.name, tuple(walked), current, ref.origin)
 
     def _field(self, node: ast.Field) -> Type:
         target = self.check(node.target)
@@ -358,7 +367,7 @@ class Checker:
                 self.report.error(f"`for each {node.var} in …` needs a list, not {_article(source)}", node.source.span)
             else:
                 element = source.element or ERROR
-        self._vars.append((node.var, element))
+        self._vars.append((node.var, element, self._origin(node.source)))
         try:
             if node.where is not None:
                 self.condition(node.where, "the `where` filter")

@@ -64,9 +64,14 @@ class Compiler:
             if not fields:
                 return lambda env: env.vars[name]
 
+            origin = ref.origin or name
+
             def var(env):
                 value = env.vars[name]
-                for f in fields:
+                for i, f in enumerate(fields):
+                    if f not in value:
+                        # An optional field the case leaves out is unknown, like any absent fact.
+                        return Unknown((".".join((origin, *fields[:i + 1])),))
                     value = value[f]
                 return value
             return var
