@@ -15,11 +15,12 @@ from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError, render_all
 EXIT_CODES = """\b
 Exit codes:
   0   success (a "not eligible" decision is a success)
-  1   `check` found warnings only, or `test` had failing cases
+  1   `check` found warnings only, `test` had failing cases, or `ask` ran out of input
   2   a measure file is invalid
   3   a case is invalid
   4   evaluation failed (e.g. division by zero)
   64  a file or option given cannot be used
+  130 interrupted (Ctrl-C)
   70  internal error: a bug in rulerun
 """
 
@@ -235,3 +236,36 @@ def test_cases(paths, name_filter, measures_dir):
                 click.echo("\n".join(explain_difference(outcome)), err=True)
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("measure")
+@click.argument("case", required=False)
+@click.option("--on", "on", help="Evaluation date (YYYY-MM-DD); default: the case's `on`, else today.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
+@click.option("--save", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the facts collected (also when stopped early) to this case file.")
+@click.option("--no-trace", is_flag=True, help="End with the decision's summary only.")
+@MEASURES_OPTION
+@_guard
+def ask(measure, case, on, lang, save, no_trace, measures_dir):
+    """Ask for the facts a decision still needs, one at a time, then explain it.
+
+    Starts from the facts in CASE (or none) and asks only questions whose answer can still
+    change eligibility or the amount: first the date that fixes the rules in force, then the
+    facts in the order the measure declares them. Answer `?` when you do not know. Answers may
+    be piped, one per line.
+    """
+    from rulerun.interpreter.ask import run
+    from rulerun.interpreter.cases import read_case
+    from rulerun.interpreter.evaluator import load
+    from rulerun.interpreter.intake import Intake
+    path = _measure_path(measure, measures_dir)
+    compiled = load(path, _display(path))
+    raw, day, name = {}, None, None
+    if case is not None:
+        the_case = read_case(case, _display(Path(case)))
+        compiled.read_facts(the_case.facts, the_case.document, ("facts",))  # positioned errors first
+        raw, day, name = the_case.facts or {}, the_case.on, the_case.name
+    intake = Intake(compiled, _date_option(on) or day or datetime.date.today(), raw, name=name)
+    sys.exit(run(intake, measure, lang, save, compiled.measure.title.get(lang), trace=not no_trace))

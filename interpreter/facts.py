@@ -30,7 +30,7 @@ class FactReader:
         return self.doc.span(self.base + path, key) if self.doc else None
 
     def error(self, path: tuple, message: str, hint: str | None = None, key: bool = False) -> None:
-        name = _dotted(path)
+        name = dotted(path)
         self.report.error(f"fact `{name}`: {message}" if name else message, self.span(path, key), hint,
                           file=self.doc.source.name if self.doc else None)
 
@@ -48,7 +48,7 @@ class FactReader:
         for name, value in raw.items():
             fact = declared.get(name)
             if fact is None:
-                where = f"`{_dotted(path)}` has no field" if path else "the measure has no fact"
+                where = f"`{dotted(path)}` has no field" if path else "the measure has no fact"
                 hint = did_you_mean(name, declared) or ("known: " + ", ".join(declared) if declared else None)
                 self.report.error(f"unknown fact: {where} `{name}`", self.span(path + (name,), key=True), hint,
                                   file=self.doc.source.name if self.doc else None)
@@ -90,7 +90,7 @@ class FactReader:
                     continue
                 if fname not in item:
                     self.error(path + (i,), f"is missing the field `{fname}`",
-                               f"every item of `{_dotted(path)}` gives " + ", ".join(fact.fields))
+                               f"every item of `{dotted(path)}` gives " + ", ".join(fact.fields))
                 elif item[fname] is None:
                     self.error(path + (i, fname), "is empty; every item of the list must give it")
             items.append(record)
@@ -211,7 +211,8 @@ class FactReader:
         return value
 
 
-def _dotted(path: tuple) -> str:
+def dotted(path: tuple) -> str:
+    """`("a", 0, "b")` as `a[0].b`."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (("." if text else "") + part)

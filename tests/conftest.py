@@ -25,3 +25,16 @@ def write(tmp_path, monkeypatch):
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
     return _write
+
+
+@pytest.fixture
+def run(monkeypatch):
+    """Invoke the `rulerun` command line in the repository root: `run("explain", …, input=…)`."""
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+    monkeypatch.chdir(ROOT)
+
+    def _run(*args, input=None):
+        return CliRunner().invoke(main, list(args), input=input)
+    return _run

@@ -32,3 +32,31 @@ def test_format_reference_covers_the_schema():
 def test_every_measure_has_a_page():
     for measure in (ROOT / "measures").glob("*.yaml"):
         assert (ROOT / "docs" / "measures" / f"{measure.stem}.md").exists(), measure.stem
+
+
+def test_the_intake_session_in_the_docs_replays(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+    page = (ROOT / "docs" / "ask.md").read_text(encoding="utf-8")
+    block = page.split("```console\n", 1)[1].split("```", 1)[0]
+    command, transcript = block.split("\n", 1)
+    answers = [m.group(1) for m in re.finditer(r"\) > (.*)$", transcript, re.M)]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "measures").symlink_to(ROOT / "measures")
+    result = CliRunner().invoke(main, command.split()[2:], input="\n".join(answers) + "\n")
+    assert result.exit_code == 0
+    assert "\n" + transcript == result.output
+    saved = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert (tmp_path / "intake.yaml").read_text(encoding="utf-8") == saved
+
+
+PYTHON_BLOCKS = [(page, i, block) for page in PAGES
+                 for i, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S))]
+
+
+@pytest.mark.parametrize("page, index, block", PYTHON_BLOCKS,
+                         ids=[f"{p.relative_to(ROOT)}-{i}" for p, i, _ in PYTHON_BLOCKS])
+def test_python_examples_run(page, index, block, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, f"{page.name} python example {index}", "exec"), {})

@@ -16,15 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CASE = "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
 
 
-@pytest.fixture
-def run(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-    def _run(*args, input=None):
-        return CliRunner().invoke(main, list(args), input=input)
-    return _run
-
-
 def test_formats(run):
     markdown = run("explain", "kmo-portefeuille", CASE, "--format", "markdown")
     assert markdown.exit_code == 0 and "| Amount | € 337.50 |" in markdown.output and "- ✓ **is_kmo**" in markdown.output

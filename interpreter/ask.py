@@ -1,0 +1,202 @@
+"""`rulerun ask` on a terminal or a pipe: one question at a time until the decision is settled."""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from rulerun.dsl.measure import Fact
+
+from .intake import Intake, Question, plain
+
+SKIP = "?"
+_YES = {"y", "yes", "j", "ja", "true", "waar"}
+_NO = {"n", "no", "nee", "false", "onwaar"}
+_BARE_NUMBER = re.compile(r"^\s*-?\d[\d_]*(?:\.\d+)?\s*$")
+
+_WORDS = {
+    "en": {"bool": "yes/no", "enum": "a number or a value", "date": "a date, YYYY-MM-DD",
+           "money": "an amount in euro, e.g. 1250.50", "number": "a number, e.g. 12.5",
+           "percent": "a percentage, e.g. 30%", "text": "text", "duration": "e.g. 14 {unit}",
+           "skip": "? if you do not know", "optional": "empty to leave out",
+           "add_first": "Is there one to add?", "add_more": "Add another?",
+           "needed": "an answer is needed; type ? if you do not know",
+           "settled": "Settled after {n} answer(s).",
+           "stuck": "The decision stays undetermined without: {names}.",
+           "eof": "end of input: the intake stopped after {n} answer(s), before the decision was settled",
+           "interrupted": "interrupted: the intake stopped after {n} answer(s), before the decision was settled",
+           "saved": "Case saved to {path}; rerun it with `rulerun explain {measure} {path}`."},
+    "nl": {"bool": "ja/nee", "enum": "een nummer of een waarde", "date": "een datum, JJJJ-MM-DD",
+           "money": "een bedrag in euro, bv. 1250.50", "number": "een getal, bv. 12.5",
+           "percent": "een percentage, bv. 30%", "text": "tekst", "duration": "bv. 14 {unit}",
+           "skip": "? als u het niet weet", "optional": "leeg om weg te laten",
+           "add_first": "Is er een om toe te voegen?", "add_more": "Nog een toevoegen?",
+           "needed": "een antwoord is nodig; typ ? als u het niet weet",
+           "settled": "Beslist na {n} antwoord(en).",
+           "stuck": "De beslissing blijft onbepaald zonder: {names}.",
+           "eof": "einde van de invoer: de intake stopte na {n} antwoord(en), voor de beslissing vaststond",
+           "interrupted": "onderbroken: de intake stopte na {n} antwoord(en), voor de beslissing vaststond",
+           "saved": "Case bewaard in {path}; herbereken met `rulerun explain {measure} {path}`."},
+}
+
+
+class Skipped(Exception):
+    """The person answered `?`: they do not know."""
+
+
+@dataclass
+class Terminal:
+    """Reads answers and writes questions; `tty` decides whether typed answers are echoed back."""
+
+    lang: str
+    tty: bool
+
+    def line(self, prompt: str) -> str:
+        if self.tty:
+            return input(prompt)
+        click.echo(prompt, nl=False)
+        text = sys.stdin.readline()
+        if text == "":
+            click.echo()
+            raise EOFError
+        text = text.rstrip("\r\n")
+        click.echo(text)  # a piped answer is shown, so that the transcript reads as a dialogue
+        return text
+
+    def say(self, text: str = "") -> None:
+        click.echo(text)
+
+
+def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: str, trace: bool = True) -> int:
+    """Ask until the decision is settled, print the explanation; the exit code."""
+    from . import render
+    words = _WORDS[lang]
+    term = Terminal(lang, sys.stdin.isatty())
+    try:
+        while (question := intake.next_question()) is not None:
+            try:
+                value = _ask(term, question, intake)
+            except Skipped:
+                intake.skip(question)
+                continue
+            problems = intake.answer(question, value)
+            assert not problems, problems  # _ask only returns values that passed the same check
+    except (EOFError, KeyboardInterrupt) as stop:
+        term.say()
+        click.echo(words["eof" if isinstance(stop, EOFError) else "interrupted"].format(n=intake.asked), err=True)
+        _save(intake, save, measure_ref, words, title)
+        return 1 if isinstance(stop, EOFError) else 130
+    term.say()
+    decision = intake.evaluate(trace=trace)
+    if decision.missing:
+        term.say(words["stuck"].format(names=", ".join(decision.missing)))
+    else:
+        term.say(words["settled"].format(n=intake.asked))
+    term.say()
+    click.echo(render.to_text(decision, title, lang), nl=False)
+    _save(intake, save, measure_ref, words, title)
+    return 0
+
+
+def _save(intake: Intake, save: Path | None, measure_ref: str, words: dict, title: str) -> None:
+    if save is None:
+        return
+    import yaml
+    data = {"name": intake.name or f"{title} (rulerun ask)", "on": intake.on, "facts": plain(intake.facts)}
+    save.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    click.echo(words["saved"].format(path=save, measure=measure_ref), err=True)
+
+
+def _ask(term: Terminal, question: Question, intake: Intake):
+    """One question, asked again until the answer is valid; the answer in case form."""
+    lang = term.lang
+    heading = question.heading(lang)
+    term.say()
+    term.say(f"[{intake.asked + 1}] " + (f"{heading}: " if heading else "") + question.label.get(lang))
+    if question.text is not question.label:
+        term.say(f"    {question.text.get(lang)}")
+    if question.kind == "list":
+        return _ask_list(term, question, intake)
+    if question.kind == "record":
+        return {name: _ask_value(term, sub, f"    {sub.label.get(lang)}", question, intake, (name,))
+                for name, sub in question.fact.fields.items()}
+    return _ask_value(term, question.fact, "", question, intake, ())
+
+
+def _ask_list(term: Terminal, question: Question, intake: Intake) -> list:
+    words = _WORDS[term.lang]
+    fact = question.fact
+    items: list = []
+    while True:
+        more = _ask_bool(term, words["add_more" if items else "add_first"], skippable=not items)
+        if not more:
+            return items
+        if fact.item is not None:
+            items.append(_ask_value(term, fact.item, f"    {len(items) + 1}.", question, intake, (len(items),)))
+            continue
+        item = {}
+        for name, field in fact.fields.items():
+            value = _ask_value(term, field, f"    {len(items) + 1}. {field.label.get(term.lang)}", question, intake,
+                               (len(items), name), optional=field.optional)
+            if value is not None:
+                item[name] = value
+        items.append(item)
+
+
+def _ask_bool(term: Terminal, prompt: str, skippable: bool) -> bool:
+    words = _WORDS[term.lang]
+    hint = words["bool"] + (f"; {words['skip']}" if skippable else "")
+    while True:
+        text = term.line(f"    {prompt} ({hint}) > ").strip().lower()
+        if text == SKIP and skippable:
+            raise Skipped
+        if text in _YES or text in _NO:
+            return text in _YES
+        term.say(f"    ✗ {words['bool']}")
+
+
+def _ask_value(term: Terminal, fact: Fact, prompt: str, question: Question, intake: Intake, below: tuple,
+               optional: bool = False):
+    """Ask one scalar until valid; validation and messages are those of case files."""
+    words = _WORDS[term.lang]
+    if fact.type.kind == "enum":
+        for i, value in enumerate(fact.type.values or (), 1):
+            term.say(f"    {i}. {value}")
+    hint = words.get(fact.type.kind, "").format(unit=fact.type.unit or "")
+    extra = words["optional"] if optional else None if below else words["skip"]
+    label = f"{prompt} " if prompt else "    "
+    while True:
+        text = term.line(f"{label}({hint}{'; ' + extra if extra else ''}) > ").strip()
+        if text == SKIP and not below:
+            raise Skipped
+        if text == "":
+            if optional:
+                return None
+            term.say(f"    ✗ {words['needed']}")
+            continue
+        raw = _raw(fact, text)
+        sub = Question(question.path + below, fact, fact.label, fact.label)
+        form, problems = intake.check(sub, raw)
+        if not problems:
+            return form
+        for d in problems:
+            term.say(f"    ✗ {d.message}" + (f"\n      hint: {d.hint}" if d.hint else ""))
+
+
+def _raw(fact: Fact, text: str):
+    """The typed text as a case file would give it, so that the case-file reader judges it."""
+    kind = fact.type.kind
+    if kind == "bool":
+        low = text.lower()
+        return True if low in _YES else False if low in _NO else text
+    if kind == "enum":
+        values = fact.type.values or ()
+        if text.isdigit() and 1 <= int(text) <= len(values):
+            return values[int(text) - 1]
+    if kind == "percent" and _BARE_NUMBER.match(text):
+        return text + "%"
+    return text
+
