@@ -101,10 +101,13 @@ def test_intake_reaches_the_case_decision_with_fewer_questions(run, measure_id, 
 
 
 @pytest.mark.parametrize("measure_id", sorted(OUTSIDE_WINDOW))
-def test_an_application_outside_the_window_stops_at_the_first_answer(run, measure_id, tmp_path):
+def test_a_wrong_answer_is_asked_again_and_an_early_not_eligible_stops(run, measure_id, tmp_path):
     saved = tmp_path / "out.yaml"
-    result = run("ask", measure_id, "--save", str(saved), input=OUTSIDE_WINDOW[measure_id] + "\n")
+    # A wrong first answer is refused with the case-file message and asked again.
+    result = run("ask", measure_id, "--save", str(saved), input="31-12-2022\n" + OUTSIDE_WINDOW[measure_id] + "\n")
     assert result.exit_code == 0, result.output
+    assert "✗ fact `" + ".".join(_reference_path(measure_id)) + "`: `31-12-2022` is not a calendar date" in result.output
+    assert result.output.count("(a date, YYYY-MM-DD; ? if you do not know) >") == 2
     assert "Settled after 1 answer(s)." in result.output and "Eligible: no" in result.output
     assert "Failed conditions: window" in result.output
     data = yaml.safe_load(saved.read_text())
