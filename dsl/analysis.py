@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from . import ast, types
 from .checker import Checker, ParameterShape, Typing, did_you_mean
 from .errors import Collector, Diagnostic, MeasureError
+from .lint import lint
 from .measure import Fact, Measure, Parameter, Rule
 from .types import BOOL, DATE, ERROR, MONEY, Type, unify
 
@@ -149,9 +150,6 @@ class _Analysis:
                                   f"{t}, earlier rows {result}", row.then.span)
                 return ERROR
             result = joined
-        if rule.rows and rule.rows[-1].when is not None:
-            self.report.warning(f"table `{rule.id}` has no `otherwise` row; a case no row matches is an "
-                                f"evaluation error", rule.span, "add `- otherwise: …` as the last row")
         return result or ERROR
 
     def parameter_shape(self, name: str) -> ParameterShape:
@@ -232,13 +230,15 @@ class _Analysis:
             # Unused items are reported only for a measure without errors: an error often hides a use.
             self._unused(roots)
         self.report.raise_if_errors(MeasureError)
-        return CheckedMeasure(
+        checked = CheckedMeasure(
             measure=measure, typing=self.typing, facts=self.facts,
             rules={n: (r, self.rule_types[n], s) for n, (r, s) in self.rules.items()},
             parameters={n: (p, self.parameter_types[n].type) for n, (p, _) in self.parameters.items()},
             references={k: tuple(dict.fromkeys(v)) for k, v in self.references.items()},
-            warnings=[d for d in self.report.items if d.severity == "warning"],
-            used_facts=set(self.used_facts))
+            warnings=[], used_facts=set(self.used_facts))
+        lint(checked, self.report)
+        checked.warnings = [d for d in self.report.items if d.severity == "warning"]
+        return checked
 
     def _unused(self, roots: list[str]) -> None:
         own_facts = self.measure.facts

@@ -148,6 +148,12 @@ class _Builder:
                         f"versions of `{name}` must be in date order, each date once: {problem}",
                         self.doc.span(epath + ("from",)), "order the versions oldest first, one per start date")
                 previous = since or previous
+            until = None
+            if "until" in entry:
+                until = _date(entry["until"], self.report, self.doc.span(epath + ("until",)))
+                if until is not None and since is not None and until < since:
+                    self.report.error(f"version of `{name}` ends on {until}, before it starts on {since}",
+                                      self.doc.span(epath + ("until",)), "`until` is the last day the value applies")
             value = values = None
             if "value" in entry:
                 value, _ = self.expr(epath + ("value",))
@@ -158,7 +164,7 @@ class _Builder:
                     if node is not None:
                         values[key] = node
             versions.append(Version(since, value, values, self.citation(entry.get("source"), epath + ("source",)),
-                                    self.doc.span(epath)))
+                                    self.doc.span(epath), until))
         return Parameter(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
                          versions, self.doc.span(path, key=True), spec.get("note"))
 

@@ -74,6 +74,7 @@ class Version:
     values: dict[str, ast.Expr] | None
     source: Citation | None
     span: Span | None
+    until: datetime.date | None = None
 
 
 @dataclass

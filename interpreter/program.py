@@ -68,7 +68,7 @@ def compile_measure(checked: CheckedMeasure) -> Program:
             else:
                 value = {k: compiler.compile(v)(None) for k, v in (version.values or {}).items()}
             source = version.source or parameter.source
-            versions.append((version.since, value, _citation(source)))
+            versions.append((version.since, value, _citation(source), version.until))
         program.parameters[name] = CompiledParameter(name, t.tag, versions, parameter.keys is not None)
     for name, (rule, t, _scope) in checked.rules.items():
         step = compiler.compile(rule.expr) if rule.expr is not None else _table(compiler, rule)

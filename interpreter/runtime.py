@@ -19,15 +19,15 @@ class CompiledParameter:
 
     name: str
     tag: str
-    versions: list[tuple[datetime.date | None, object, str | None]]
+    versions: list[tuple[datetime.date | None, object, str | None, datetime.date | None]]
     keyed: bool
 
     def version(self, on: datetime.date):
-        """The version in force on `on`: (since, value, source), or None before the first."""
+        """The version in force on `on`: (since, value, source), or None when no version covers `on`."""
         chosen = None
-        for since, value, source in self.versions:
+        for since, value, source, until in self.versions:
             if since is None or since <= on:
-                chosen = (since, value, source)
+                chosen = (since, value, source) if until is None or on <= until else None
             else:
                 break
         return chosen
@@ -152,9 +152,13 @@ class Env:
         version = parameter.version(on)
         if version is None:
             first = parameter.versions[0][0]
+            if on < first:
+                raise EvaluationError(Diagnostic(
+                    f"parameter `{name}` has no value on {on.isoformat()}; its first value applies from "
+                    f"{first.isoformat()}", node.span, "add an earlier version, or limit the measure's window"))
             raise EvaluationError(Diagnostic(
-                f"parameter `{name}` has no value on {on.isoformat()}; its first value applies from "
-                f"{first.isoformat()}", node.span, "add an earlier version, or limit the measure's window"))
+                f"parameter `{name}` has no value on {on.isoformat()}: no version covers that date",
+                node.span, "add a version for that period, or limit the measure's window"))
         since, value, source = version
         if key is not None:
             if key not in value:

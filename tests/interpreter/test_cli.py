@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from rulerun.interpreter.cli import main
+from rulerun.dsl.errors import EvaluationError
 from rulerun.interpreter.evaluator import evaluate, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,8 +120,9 @@ decision:
 """
 
 
-def measure(tmp_path, fact="", parameter="", rule=""):
+def measure(tmp_path, fact="", parameter="", rule="", eligible="ok"):
     text = MEASURE.replace("EXTRA_FACT", fact).replace("EXTRA_PARAMETER", parameter).replace("EXTRA_RULE", rule)
+    text = text.replace("eligible: [ok]", f"eligible: [{eligible}]")
     path = tmp_path / "proef.yaml"
     path.write_text(text)
     return path
@@ -134,12 +136,61 @@ def measure(tmp_path, fact="", parameter="", rule=""):
     ({"rule": "los: {label: {nl: x, en: x}, source: W01, expr: kost > € 1}"},
      "rule `los` does not contribute to the decision"),
     ({"rule": "open_tabel: {label: {nl: x, en: x}, source: W01, table: [{when: kost > € 1, then: 'true'}]}"},
-     "has no `otherwise` row"),
+     "table `open_tabel` has no `otherwise` row; a case no row matches is an evaluation error"),
+    ({"rule": "open_tabel: {label: {nl: x, en: x}, source: W01, table: [{when: 'grootte = \"klein\"', then: 'true'}]}"},
+     'table `open_tabel` has no `otherwise` row, and no row matches when grootte = "middelgroot"'),
+    ({"rule": "dubbel: {label: {nl: x, en: x}, source: W01, table: [{when: 'grootte = \"klein\"', then: 'true'}, "
+              "{when: 'grootte in [\"klein\"] and kost > € 5', then: 'false'}, {otherwise: 'false'}]}"},
+     "row 2 of table `dubbel` can never match: the rows above it already match every case it matches"),
+    ({"rule": "dubbel: {label: {nl: x, en: x}, source: W01, table: [{when: kost > € 5, then: 'true'}, "
+              "{label: zelfde, when: kost >  € 5, then: 'false'}, {otherwise: 'false'}]}"},
+     "row 2 (zelfde) of table `dubbel` can never match"),
+    ({"rule": "leeg: {label: {nl: x, en: x}, source: W01, table: [{when: 'grootte = \"klein\" and grootte != \"klein\"', "
+              "then: 'true'}, {otherwise: 'false'}]}"},
+     "row 1 of table `leeg` can never match: its condition can never be true"),
+    ({"parameter": "gat: {label: {nl: x, en: x}, source: W01, versions: [{from: 2016-04-01, until: 2017-12-31, "
+                   "value: 1%}, {from: 2019-01-01, value: 2%}]}", "rule": "r: {label: {nl: x, en: x}, source: W01, expr: gat > 0%}"},
+     "parameter `gat` has no value from 2018-01-01 to 2018-12-31, between two versions"),
+    ({"parameter": "dubbel: {label: {nl: x, en: x}, source: W01, versions: [{from: 2016-04-01, until: 2019-03-31, "
+                   "value: 1%}, {from: 2019-01-01, value: 2%}]}", "rule": "r: {label: {nl: x, en: x}, source: W01, expr: dubbel > 0%}"},
+     "versions of parameter `dubbel` overlap from 2019-01-01 to 2019-03-31"),
+    ({"parameter": "later: {label: {nl: x, en: x}, source: W01, versions: [{from: 2018-01-01, value: 1%}]}",
+      "rule": "r: {label: {nl: x, en: x}, source: W01, expr: later > 0%}", "eligible": "ok, r"},
+     "parameter `later` may be read in rule `r` on a reference date before its first value (2018-01-01): "
+     "the window opens on 2016-04-01"),
 ])
 def test_check_warnings(tmp_path, extra, warning):
     result = CliRunner().invoke(main, ["check", str(measure(tmp_path, **extra))])
     assert result.exit_code == 1
     assert warning in result.output
+
+
+@pytest.mark.parametrize("rule", [
+    # Guards on the reference date, directly or through a rule, make an early read impossible.
+    "r: {label: {nl: x, en: x}, source: W01, expr: 'if datum >= 2018-01-01 then later > 0% else false'}",
+    "r: {label: {nl: x, en: x}, source: W01, expr: nieuw and later > 0%}",
+    "r: {label: {nl: x, en: x}, source: W01, table: [{when: not nieuw, then: 'false'}, {otherwise: later > 0%}]}",
+    "r: {label: {nl: x, en: x}, source: W01, table: [{when: datum < 2018-01-01, then: 'false'}, "
+    "{when: 'grootte = \"klein\"', then: later > 0%}, {when: 'grootte = \"middelgroot\"', then: 'true'}]}",
+])
+def test_guarded_reads_and_complete_tables_are_not_warned(tmp_path, rule):
+    extra = {"parameter": "later: {label: {nl: x, en: x}, source: W01, versions: [{from: 2018-01-01, value: 1%}]}",
+             "rule": rule + "\n  nieuw: {label: {nl: x, en: x}, source: W01, expr: datum >= 2018-01-01}",
+             "eligible": "ok, r, nieuw"}
+    result = CliRunner().invoke(main, ["check", str(measure(tmp_path, **extra))])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_date_between_two_versions_is_an_evaluation_error(tmp_path):
+    extra = {"parameter": "gat: {label: {nl: x, en: x}, source: W01, versions: [{from: 2016-04-01, until: 2017-12-31, "
+                          "value: 1%}, {from: 2019-01-01, value: 2%}]}",
+             "rule": "r: {label: {nl: x, en: x}, source: W01, expr: gat > 0%}", "eligible": "ok, r"}
+    m = load(measure(tmp_path, **extra))
+    facts = {"grootte": "klein", "kost": 1000}
+    assert evaluate(m, dict(facts, datum="2017-12-31"), datetime.date(2024, 1, 1)).eligible == "yes"
+    assert evaluate(m, dict(facts, datum="2019-01-01"), datetime.date(2024, 1, 1)).eligible == "yes"
+    with pytest.raises(EvaluationError, match="parameter `gat` has no value on 2018-06-01: no version covers"):
+        evaluate(m, dict(facts, datum="2018-06-01"), datetime.date(2024, 1, 1))
 
 
 @pytest.mark.parametrize("day, amount, since", [
