@@ -275,7 +275,7 @@ class _EarlyReads:
                 self._parameter(ref.name, low, node)
             self.walk(node.key, low)
             return
-        for child in _children(node):
+        for child in ast.children(node):
             self.walk(child, low)
 
     def _parameter(self, name: str, low, node) -> None:
@@ -341,14 +341,3 @@ class _EarlyReads:
                 value = versions[0].value.value
                 return value if isinstance(value, datetime.date) else None
         return None
-
-
-def _children(node):
-    for f in dataclasses.fields(node):
-        if f.name == "span":
-            continue
-        value = getattr(node, f.name)
-        if isinstance(value, tuple):
-            yield from (v for v in value if dataclasses.is_dataclass(v))
-        elif dataclasses.is_dataclass(value):
-            yield value

@@ -220,21 +220,46 @@ def list_measures(measures_dir, lang):
 @main.command(name="test")
 @click.argument("paths", nargs=-1)
 @click.option("-k", "name_filter", help="Run only cases whose name or file name contains this text.")
+@click.option("--coverage", is_flag=True,
+              help="Also report which rules, table rows, condition outcomes, parameter values and sources "
+                   "the cases exercise, and list what none does.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
+              help="Language of the rule labels in the coverage report.")
 @MEASURES_OPTION
 @_guard
-def test_cases(paths, name_filter, measures_dir):
+def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
+    from rulerun.interpreter.coverage import Tracker, render_text
+    from rulerun.interpreter.evaluator import load
     from rulerun.interpreter.testing import explain_difference, run_measure
     files = [p for p in _measure_files(paths, measures_dir) if p.parent.name != "common"]
-    passed = failed = 0
+    results, reports = [], []
     for path in files:
-        for outcome in run_measure(path, name_filter):
-            if outcome.passed:
-                passed += 1
-            else:
-                failed += 1
-                click.echo("\n".join(explain_difference(outcome)), err=True)
-    click.echo(f"{passed} passed, {failed} failed")
+        compiled = load(path, _display(path))
+        outcomes = run_measure(path, name_filter, compiled)
+        results += outcomes
+        if coverage:
+            tracker = Tracker(compiled)
+            for outcome in outcomes:
+                if outcome.decision is not None:
+                    tracker.add(outcome.decision)
+            reports.append(tracker.report(lang))
+    failed = [o for o in results if not o.passed]
+    if fmt == "json":
+        data = {"passed": len(results) - len(failed), "failed": len(failed),
+                "failures": [{"case": str(o.case.path), "line": o.case.line, "name": o.case.name,
+                              "differences": [{"key": k, "expected": str(w), "actual": str(g)}
+                                              for k, w, g in o.differences], "error": o.error} for o in failed]}
+        if coverage:
+            data["coverage"] = [r.as_json() for r in reports]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        for outcome in failed:
+            click.echo("\n".join(explain_difference(outcome)), err=True)
+        for report in reports:
+            click.echo("\n".join(render_text(report)))
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 
 

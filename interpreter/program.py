@@ -18,10 +18,14 @@ def _citation(citation) -> str | None:
     return str(citation) if citation is not None else None
 
 
+def row_label(index: int, row) -> str:
+    """How the trace names a table row: `2`, `1 (groot project)`, `otherwise`."""
+    name = "otherwise" if row.when is None else f"{index + 1}"
+    return name + (f" ({row.label})" if row.label else "")
+
+
 def _table(compiler: Compiler, rule: Rule):
-    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then),
-             f"{i + 1}" + (f" ({r.label})" if r.label else "") if r.when is not None
-             else "otherwise" + (f" ({r.label})" if r.label else ""), r)
+    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then), row_label(i, r), r)
             for i, r in enumerate(rule.rows)]
     from .values import Unknown, unknown_of
 

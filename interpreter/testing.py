@@ -124,9 +124,9 @@ def _walk(nodes):
         stack[:0] = list(node.children)
 
 
-def run_measure(path: Path, name_filter: str | None = None) -> list[Outcome]:
+def run_measure(path: Path, name_filter: str | None = None, compiled: CompiledMeasure | None = None) -> list[Outcome]:
     """Run every case of the measure at `path` whose name or file contains `name_filter`."""
-    compiled = load(path)
+    compiled = compiled or load(path)
     outcomes = []
     for case_path in cases_for(path):
         case = read_case(case_path)

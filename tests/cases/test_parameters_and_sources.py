@@ -1,4 +1,4 @@
-"""Every number of DOMAIN.md for the bundled measures is a parameter with a resolvable source."""
+"""Every number the bundled measures rely on is a parameter with a resolvable, cited source."""
 from __future__ import annotations
 
 import datetime
