@@ -130,3 +130,20 @@ def test_every_gap_of_a_bundled_measure_is_documented_with_its_reason(measure_id
         tracker.add(outcome.decision)
     gaps = {g.key for g in tracker.report().gaps}
     assert gaps == _documented_gaps(measure_id), "docs/measures/<id>.md 'Coverage gaps' must list exactly the gaps"
+
+
+def test_the_runner_prints_a_readable_difference_and_filters_by_name(small):
+    cases = small.parent / "cases" / "klein"
+    (cases / "c3.yaml").write_text(CASE.format(name="te klein advies", datum="2021-05-01", soort="advies",
+                                               kost=499, eligible="yes"))
+    result = CliRunner().invoke(main, ["test", str(small)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{cases / 'c3.yaml'}:1: case 'te klein advies' failed",
+        "  eligible: expected 'yes', got 'no'",
+        f"  trace: eligible = false  [{small}] genoeg",
+        f"  trace: genoeg = false  [{small}:26] when soort = \"opleiding\" then true  (kost=€ 499.00, soort=advies)",
+    ]
+    assert result.stdout.strip() == "2 passed, 1 failed"
+    only = CliRunner().invoke(main, ["test", str(small), "-k", "advies 6"])
+    assert only.exit_code == 0 and only.output.strip() == "1 passed, 0 failed"
