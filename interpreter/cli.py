@@ -43,6 +43,11 @@ def _guard(func):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): stop quietly, as other command-line tools do.
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception:  # noqa: BLE001 - the last line of defence
             if debug:
                 traceback.print_exc()
@@ -294,3 +299,105 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
         raw, day, name = the_case.facts or {}, the_case.on, the_case.name
     intake = Intake(compiled, _date_option(on) or day or datetime.date.today(), raw, name=name)
     sys.exit(run(intake, measure, lang, save, compiled.measure.title.get(lang), trace=not no_trace))
+
+
+@main.command()
+@click.argument("measure")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="Output format. The input format follows INPUT's extension (.jsonl/.json or .csv).")
+@click.option("--on", "on", help="Evaluation date for cases without their own `on` (default: today).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes.")
+@MEASURES_OPTION
+@_guard
+def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
+    """Decide every case in INPUT; stream one decision per case, in input order.
+
+    JSON Lines input has one object per line: {"id": …, "on": …, "facts": {…}}. CSV input has a
+    header of dotted fact paths (e.g. dienst.bedrag), plus optional `id` and `on` columns; an
+    empty cell is a missing fact, a list fact is given as JSON. A bad case becomes an error record
+    with its line number; a summary goes to stderr, and the exit code is 1 when any case failed.
+    """
+    import csv as csv_module
+
+    from rulerun.interpreter import batch as runner
+    from rulerun.interpreter.evaluator import load
+    path = _measure_path(measure, measures_dir)
+    compiled = load(path, _display(path))
+    suffix = input_path.suffix.lower()
+    if suffix in (".jsonl", ".json", ".ndjson"):
+        items = runner.read_jsonl(input_path)
+    elif suffix == ".csv":
+        items = runner.read_csv(input_path, compiled)
+    else:
+        raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl or .csv file")
+    day = _date_option(on) or datetime.date.today()
+    records = runner.decide_all(path, compiled, items, day, jobs)
+    sink = open(output, "w", encoding="utf-8", newline="") if output else None
+    stream = sink or click.get_text_stream("stdout")
+    summary = runner.Summary()
+    try:
+        if sys.stderr.isatty():
+            with open(input_path, encoding="utf-8") as handle:
+                total = sum(1 for _ in handle)
+            records = click.progressbar(records, length=total, label="deciding", file=sys.stderr)
+            records = _iterate(records)
+        if fmt == "csv":
+            columns = runner.csv_columns(compiled)
+            writer = csv_module.writer(stream)
+            writer.writerow(columns)
+        for record in records:
+            summary.add(record)
+            if fmt == "csv":
+                writer.writerow(runner.csv_row(record, columns))
+            else:
+                stream.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    finally:
+        if sink:
+            sink.close()
+    click.echo(str(summary), err=True)
+    sys.exit(1 if summary.errors else 0)
+
+
+def _iterate(bar):
+    with bar as items:
+        yield from items
+
+
+@main.command()
+@click.argument("old_measure", metavar="OLD_MEASURE")
+@click.argument("new_measure", metavar="NEW_MEASURE")
+@click.argument("cases", type=click.Path(exists=True, path_type=Path))
+@click.option("--on", "on", help="Evaluation date for cases without their own `on` (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many of the largest changes to show.")
+@MEASURES_OPTION
+@_guard
+def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
+    """Show the impact of an edit: decide CASES under OLD_MEASURE and NEW_MEASURE and compare.
+
+    CASES is a folder of YAML case files, or a .jsonl or .csv file as for `rulerun batch`.
+    Reports the decisions that change, eligibility flips, amount changes, the total amount
+    before and after, and the largest changes with the rules whose values changed.
+    """
+    from rulerun.interpreter import batch as runner
+    from rulerun.interpreter import impact
+    from rulerun.interpreter.evaluator import load
+    old_path, new_path = _measure_path(old_measure, measures_dir), _measure_path(new_measure, measures_dir)
+    old, new = load(old_path, _display(old_path)), load(new_path, _display(new_path))
+    if cases.is_dir():
+        items = impact.read_case_folder(cases)
+    elif cases.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+        items = runner.read_jsonl(cases)
+    elif cases.suffix.lower() == ".csv":
+        items = runner.read_csv(cases, new)
+    else:
+        raise UsageError(f"cannot tell the format of `{cases}`: give a folder of case files, a .jsonl or a .csv file")
+    result = impact.compare(old, new, items, _date_option(on) or datetime.date.today())
+    if fmt == "json":
+        click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))

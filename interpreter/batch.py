@@ -1,0 +1,235 @@
+"""Evaluate a measure over many cases: read JSON Lines or CSV, stream decisions out in input order.
+
+A bad case becomes an error record with its line number; the run goes on. With several jobs,
+each worker process loads and compiles the measure once and cases travel in chunks; the
+output order is the input order either way.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from rulerun.dsl.errors import RulerunError
+
+from .evaluator import CompiledMeasure, load
+from .render import decision_json
+
+RECORD_KEYS = ("id", "on", "facts")
+_TRUE = {"true", "yes", "ja", "1"}
+_FALSE = {"false", "no", "nee", "0"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One input case: its line, its id, and either its raw record or why it could not be read."""
+
+    line: int
+    id: str
+    on: str | None
+    facts: object
+    problem: str | None = None
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`."""
+    with open(path, encoding="utf-8") as handle:
+        for number, text in enumerate(handle, 1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text, parse_float=Decimal)
+            except json.JSONDecodeError as error:
+                yield Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
+                continue
+            yield _item(number, record)
+
+
+def _item(number: int, record) -> Item:
+    if not isinstance(record, dict):
+        return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
+    unknown = [k for k in record if k not in RECORD_KEYS]
+    ident = str(record.get("id", number))
+    if unknown:
+        return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
+    if "facts" not in record:
+        return Item(number, ident, None, None, "the line has no `facts`")
+    return Item(number, ident, record.get("on"), record["facts"])
+
+
+def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
+    """Cases from CSV: a header of dotted fact paths (and optionally `id`, `on`); empty cells are missing."""
+    facts = compiled.checked.facts
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        columns = []
+        for name in header:
+            fact = _fact_at(facts, name)
+            if name not in ("id", "on") and fact is None:
+                yield Item(1, "header", None, None, f"column `{name}` is not a fact of the measure")
+                return
+            columns.append((name, fact))
+        for row in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(columns):
+                yield Item(number, str(number), None, None, f"has {len(row)} cells; the header has {len(columns)}")
+                continue
+            record: dict = {}
+            ident, on = str(number), None
+            for (name, fact), cell in zip(columns, row):
+                if cell == "":
+                    continue
+                if name == "id":
+                    ident = cell
+                elif name == "on":
+                    on = cell
+                else:
+                    _put(record, name.split("."), _cell(fact, cell))
+            yield Item(number, ident, on, record)
+
+
+def _fact_at(facts: dict, dotted: str):
+    fact = None
+    for part in dotted.split("."):
+        fact = facts.get(part) if fact is None else (fact.fields.get(part) if fact.type.kind == "record" else None)
+        if fact is None:
+            return None
+    return fact
+
+
+def _cell(fact, text: str):
+    """A CSV cell as a case file would give it; the fact reader then judges it."""
+    kind = fact.type.kind
+    if kind == "bool":
+        low = text.strip().lower()
+        return True if low in _TRUE else False if low in _FALSE else text
+    if kind == "list":
+        try:
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+def _put(record: dict, keys: list[str], value) -> None:
+    for key in keys[:-1]:
+        record = record.setdefault(key, {})
+    record[keys[-1]] = value
+
+
+def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> dict:
+    """The output record for one input case: the decision, or an error with the line number."""
+    out = {"id": item.id, "line": item.line}
+    if item.problem is not None:
+        return dict(out, error=item.problem)
+    try:
+        on = default_on if item.on is None else datetime.date.fromisoformat(str(item.on))
+    except ValueError:
+        return dict(out, error=f"`on` must be a date written YYYY-MM-DD, not `{item.on}`")
+    try:
+        decision = compiled.evaluate(compiled.read_facts(item.facts), on, trace=False)
+    except RulerunError as error:
+        return dict(out, error="; ".join(d.message for d in error.diagnostics))
+    record = decision_json(decision, trace=False)
+    del record["measure"], record["notes"]
+    out.update(record)
+    return out
+
+
+# -- worker processes ---------------------------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _start_worker(path: str, on: datetime.date) -> None:
+    _WORKER["measure"] = load(path)
+    _WORKER["on"] = on
+
+
+def _decide_chunk(items: list[Item]) -> list[dict]:
+    return [decide(_WORKER["measure"], item, _WORKER["on"]) for item in items]
+
+
+def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on: datetime.date,
+               jobs: int = 1, chunk: int = 500) -> Iterator[dict]:
+    """Output records in input order, computed in this process or in `jobs` worker processes."""
+    if jobs <= 1:
+        for item in items:
+            yield decide(compiled, item, on)
+        return
+    import multiprocessing
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=(str(path), on)) as pool:
+        for records in pool.imap(_decide_chunk, _chunks(items, chunk)):
+            yield from records
+
+
+# -- output -------------------------------------------------------------------------------------
+
+def csv_columns(compiled: CompiledMeasure) -> list[str]:
+    """The CSV output header: fixed columns, then one per deadline and reported value."""
+    return (["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
+            + [f"deadlines.{p.id}" for p in compiled.deadlines] + [f"values.{p.id}" for p in compiled.values]
+            + ["error"])
+
+
+def csv_row(record: dict, columns: list[str]) -> list[str]:
+    """One output record as CSV cells."""
+    flat = dict(record)
+    for group in ("deadlines", "values"):
+        for key, value in (record.get(group) or {}).items():
+            flat[f"{group}.{key}"] = value
+    for key in ("failed", "missing"):
+        if key in flat:
+            flat[key] = ";".join(flat[key])
+    return ["" if flat.get(c) is None else str(flat[c]) for c in columns]
+
+
+@dataclass
+class Summary:
+    """Counts and the total amount over a run."""
+
+    cases: int = 0
+    eligible: int = 0
+    not_eligible: int = 0
+    undetermined: int = 0
+    errors: int = 0
+    total: Decimal = Decimal("0.00")
+
+    def add(self, record: dict) -> None:
+        self.cases += 1
+        state = record.get("eligible")
+        if "error" in record:
+            self.errors += 1
+        elif state == "yes":
+            self.eligible += 1
+            if record.get("amount") is not None:
+                self.total += Decimal(record["amount"])
+        elif state == "no":
+            self.not_eligible += 1
+        else:
+            self.undetermined += 1
+
+    def __str__(self) -> str:
+        return (f"{self.cases} case(s): {self.eligible} eligible, {self.not_eligible} not eligible, "
+                f"{self.undetermined} undetermined, {self.errors} error(s); total amount € {self.total:.2f}")

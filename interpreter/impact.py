@@ -1,0 +1,169 @@
+"""The impact of an edit: decide the same cases under two versions of a measure and compare."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from rulerun.dsl.errors import RulerunError
+
+from .batch import Item
+from .cases import read_case
+from .evaluator import CompiledMeasure
+from .trace import Decision, TraceNode
+from .values import Unknown, format_value
+
+
+@dataclass
+class Change:
+    """One case whose decision differs, with the rules whose values differ."""
+
+    id: str
+    before: Decision
+    after: Decision
+    rules: list[tuple[str, str, str]] = field(default_factory=list)   # (rule, before, after)
+
+    @property
+    def delta(self) -> Decimal:
+        """The change of the amount (a missing amount counts as zero)."""
+        return (self.after.amount or Decimal(0)) - (self.before.amount or Decimal(0))
+
+
+@dataclass
+class Impact:
+    """What changed over all cases."""
+
+    cases: int = 0
+    changes: list[Change] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    total_before: Decimal = Decimal("0.00")
+    total_after: Decimal = Decimal("0.00")
+
+    def flips(self) -> dict[str, int]:
+        """Counts of eligibility changes such as `yes -> no`."""
+        out: dict[str, int] = {}
+        for change in self.changes:
+            if change.before.eligible != change.after.eligible:
+                key = f"{change.before.eligible} -> {change.after.eligible}"
+                out[key] = out.get(key, 0) + 1
+        return dict(sorted(out.items()))
+
+    def largest(self, n: int = 10) -> list[Change]:
+        """The changes with the largest amount difference first, then the eligibility flips."""
+        return sorted(self.changes, key=lambda c: (-abs(c.delta), c.id))[:n]
+
+
+def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], on: datetime.date) -> Impact:
+    """Decide every case under both versions and collect the differences."""
+    impact = Impact()
+    for item in items:
+        impact.cases += 1
+        if item.problem:
+            impact.errors.append((item.id, item.problem))
+            continue
+        day = on if item.on is None else (item.on if isinstance(item.on, datetime.date)
+                                          else datetime.date.fromisoformat(str(item.on)))
+        try:
+            before = old.evaluate(old.read_facts(item.facts), day)
+            after = new.evaluate(new.read_facts(item.facts), day)
+        except RulerunError as error:
+            impact.errors.append((item.id, "; ".join(d.message for d in error.diagnostics)))
+            continue
+        impact.total_before += before.amount or 0
+        impact.total_after += after.amount or 0
+        if _outcome(before) != _outcome(after):
+            impact.changes.append(Change(item.id, before, after, _rule_differences(before, after)))
+    return impact
+
+
+def read_case_folder(folder: Path) -> Iterator[Item]:
+    """Cases from a folder of YAML case files (their `expect` is not used)."""
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            case = read_case(path)
+        except RulerunError as error:
+            yield Item(1, path.stem, None, None, "; ".join(d.message for d in error.diagnostics))
+            continue
+        yield Item(case.line, path.stem, case.on, case.facts)
+
+
+def _outcome(decision: Decision) -> tuple:
+    return (decision.eligible, decision.amount, tuple(sorted(decision.deadlines.items())), decision.failed,
+            decision.missing)
+
+
+def _values(nodes: tuple[TraceNode, ...]) -> dict[str, TraceNode]:
+    found: dict[str, TraceNode] = {}
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if node.id not in found:
+            if node.kind in ("expr", "table"):  # rules, not the decision's own parts
+                found[node.id] = node
+            stack.extend(node.children)
+    return found
+
+
+def _show(node: TraceNode) -> str:
+    return "unknown" if type(node.value) is Unknown else format_value(node.value, node.tag)
+
+
+def _rule_differences(before: Decision, after: Decision) -> list[tuple[str, str, str]]:
+    """Rules whose value differs, in the order of the new trace; rules only one side needed are skipped."""
+    old, new = _values(before.trace), _values(after.trace)
+    out = []
+    for name, node in new.items():
+        if name in old and _show(old[name]) != _show(node):
+            out.append((name, _show(old[name]), _show(node)))
+    return out
+
+
+def render_text(impact: Impact, old_name: str, new_name: str, limit: int = 10) -> list[str]:
+    """The impact report for the terminal."""
+    delta = impact.total_after - impact.total_before
+    lines = [f"{new_name} against {old_name}, over {impact.cases} case(s):",
+             f"  decisions changed: {len(impact.changes)}"]
+    for flip, count in impact.flips().items():
+        lines.append(f"  eligible {flip}: {count}")
+    amounts = sum(1 for c in impact.changes if c.before.amount != c.after.amount)
+    lines.append(f"  amounts changed: {amounts}")
+    lines.append(f"  total amount: € {impact.total_before:.2f} -> € {impact.total_after:.2f} "
+                 f"({'+' if delta >= 0 else '-'}€ {abs(delta):.2f})")
+    if impact.errors:
+        lines.append(f"  cases that could not be decided: {len(impact.errors)}")
+        lines += [f"    {ident}: {message}" for ident, message in impact.errors]
+    if impact.changes:
+        lines.append("  largest changes:")
+    for change in impact.largest(limit):
+        b, a = change.before, change.after
+        head = f"    {change.id}: eligible {b.eligible} -> {a.eligible}" if b.eligible != a.eligible else f"    {change.id}:"
+        if b.amount != a.amount:
+            head += f" amount {_money(b.amount)} -> {_money(a.amount)}"
+        lines.append(head)
+        if set(a.failed) != set(b.failed):
+            lines.append(f"      failed: {', '.join(b.failed) or '-'} -> {', '.join(a.failed) or '-'}")
+        for name, old, new in change.rules[:6]:
+            lines.append(f"      {name}: {old} -> {new}")
+    return lines
+
+
+def _money(value) -> str:
+    return "none" if value is None else f"€ {value:.2f}"
+
+
+def as_json(impact: Impact) -> dict:
+    """The impact report as JSON data."""
+    def money(value):
+        return None if value is None else f"{value:.2f}"
+    return {
+        "cases": impact.cases, "changed": len(impact.changes), "flips": impact.flips(),
+        "total_before": money(impact.total_before), "total_after": money(impact.total_after),
+        "errors": [{"id": i, "error": m} for i, m in impact.errors],
+        "changes": [{"id": c.id, "eligible": [c.before.eligible, c.after.eligible],
+                     "amount": [money(c.before.amount), money(c.after.amount)],
+                     "failed": [list(c.before.failed), list(c.after.failed)],
+                     "rules": [{"rule": r, "before": o, "after": n} for r, o, n in c.rules]}
+                    for c in impact.largest(len(impact.changes))],
+    }

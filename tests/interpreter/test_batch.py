@@ -1,0 +1,164 @@
+"""`rulerun batch` and `rulerun diff`: the same decisions as one at a time, in order, and the impact of an edit."""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rulerun.interpreter.cases import read_case
+from rulerun.interpreter.cli import main
+from rulerun.interpreter.evaluator import load
+from rulerun.interpreter.render import decision_json
+from rulerun.interpreter.testing import cases_for
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = ["innovatieve-starterssteun", "kmo-portefeuille", "rentetoelage-hinder-openbare-werken"]
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _jsonl(measure_id: str, path: Path) -> list:
+    cases = [read_case(p) for p in cases_for(ROOT / "measures" / f"{measure_id}.yaml")]
+    path.write_text("".join(json.dumps({"id": Path(c.path).stem, "on": c.on.isoformat(), "facts": _plain(c.facts)})
+                            + "\n" for c in cases))
+    return cases
+
+
+def _expected(measure_id: str, cases) -> list[dict]:
+    compiled = load(ROOT / "measures" / f"{measure_id}.yaml")
+    out = []
+    for line, case in enumerate(cases, 1):
+        decision = compiled.evaluate(compiled.read_facts(case.facts), case.on, trace=False)
+        record = decision_json(decision, trace=False)
+        del record["measure"], record["notes"]
+        out.append(dict(record, id=Path(case.path).stem, line=line))
+    return out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("measure_id", BUNDLED)
+def test_batch_equals_evaluate_for_every_bundled_case_in_order(measure_id, jobs, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    cases = _jsonl(measure_id, tmp_path / "in.jsonl")
+    result = CliRunner().invoke(main, ["batch", measure_id, str(tmp_path / "in.jsonl"), "--jobs", jobs])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records == _expected(measure_id, cases)
+    assert result.stderr.startswith(f"{len(cases)} case(s): ")
+
+
+def test_bad_lines_become_error_records_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    cases = _jsonl("kmo-portefeuille", tmp_path / "in.jsonl")
+    good = (tmp_path / "in.jsonl").read_text().splitlines()[:2]
+    lines = [good[0], "{not json", '{"id": "x", "facts": {"dienst": {"bedrag": "12,50"}}}', "", '[1, 2]',
+             '{"id": "y", "facts": {}, "expect": {}}', '{"id": "z", "on": "gisteren", "facts": {}}', good[1]]
+    (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n")
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["batch", "kmo-portefeuille", str(tmp_path / "bad.jsonl"), "--jobs", jobs])
+        assert result.exit_code == 1
+        records = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [(r["line"], r["id"], r.get("error")) for r in records[1:-1]] == [
+            (2, "2", "not valid JSON: Expecting property name enclosed in double quotes at column 2"),
+            (3, "x", "fact `dienst.bedrag`: `12,50` uses a decimal comma"),
+            (5, "5", 'each line must be an object {"id": …, "facts": {…}}'),
+            (6, "y", "unknown key `expect`; a line has id, on and facts"),
+            (7, "z", "`on` must be a date written YYYY-MM-DD, not `gisteren`"),
+        ]
+        assert records[0]["id"] == Path(cases[0].path).stem and records[-1]["line"] == 8
+        assert "7 case(s): " in result.stderr and "5 error(s)" in result.stderr
+
+
+def _flatten(facts: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in facts.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            out[prefix + key] = json.dumps(value)
+        elif isinstance(value, bool):
+            out[prefix + key] = "yes" if value else "no"
+        else:
+            out[prefix + key] = str(value)
+    return out
+
+
+@pytest.mark.parametrize("measure_id", BUNDLED)
+def test_csv_and_jsonl_give_the_same_decisions(measure_id, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    cases = _jsonl(measure_id, tmp_path / "in.jsonl")
+    rows = [dict(_flatten(_plain(c.facts)), id=Path(c.path).stem, on=c.on.isoformat()) for c in cases]
+    columns = sorted({k for r in rows for k in r})
+    with open(tmp_path / "in.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    from_jsonl = CliRunner().invoke(main, ["batch", measure_id, str(tmp_path / "in.jsonl"), "--format", "csv"])
+    from_csv = CliRunner().invoke(main, ["batch", measure_id, str(tmp_path / "in.csv"), "--format", "csv",
+                                         "-o", str(tmp_path / "out.csv")])
+    assert from_jsonl.exit_code == from_csv.exit_code == 0, from_csv.output
+    a = list(csv.DictReader(io.StringIO(from_jsonl.stdout)))
+    b = list(csv.DictReader(open(tmp_path / "out.csv", newline="")))
+    assert len(a) == len(b) == len(cases)
+    for x, y in zip(a, b):
+        assert int(y.pop("line")) == int(x.pop("line")) + 1  # the CSV header is line 1
+        assert x == y
+
+
+def test_a_csv_column_that_is_not_a_fact_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "in.csv").write_text("id,dienst.bedrag,dienst.prijs\n1,100,5\n")
+    result = CliRunner().invoke(main, ["batch", "kmo-portefeuille", str(tmp_path / "in.csv")])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"] == "column `dienst.prijs` is not a fact of the measure"
+
+
+OLD = (ROOT / "tests" / "interpreter" / "test_coverage.py").read_text().split('SMALL = """\\\n', 1)[1].split('"""', 1)[0]
+
+
+def test_diff_reports_exactly_the_changes_of_an_edit(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    (tmp_path / "old" / "klein.yaml").write_text(OLD)
+    # The edit: the 2020 rate goes from 30% to 35%, and the minimum from € 500 to € 600.
+    new = OLD.replace("{from: 2020-01-01, value: 30%}", "{from: 2020-01-01, value: 35%}").replace("value: € 500",
+                                                                                                "value: € 600")
+    (tmp_path / "new" / "klein.yaml").write_text(new)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    facts = {"a-2019": ("2019-05-01", "advies", 1000), "b-2021": ("2021-05-01", "advies", 1000),
+             "c-550": ("2021-05-01", "advies", 550), "d-opleiding-2019": ("2019-05-01", "opleiding", 100)}
+    for name, (day, soort, kost) in facts.items():
+        (cases / f"{name}.yaml").write_text(f"on: 2024-01-01\nfacts: {{datum: {day}, soort: {soort}, kost: {kost}}}\n")
+    result = CliRunner().invoke(main, ["diff", str(tmp_path / "old" / "klein.yaml"), str(tmp_path / "new" / "klein.yaml"),
+                                       str(cases), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    # 2019 cases use the 40% version: unchanged. b-2021 gets 35%; c-550 falls below the new minimum.
+    assert data["cases"] == 4 and data["changed"] == 2 and data["flips"] == {"yes -> no": 1}
+    assert data["total_before"] == "905.00" and data["total_after"] == "790.00"
+    assert [(c["id"], c["eligible"], c["amount"]) for c in data["changes"]] == [
+        ("c-550", ["yes", "no"], ["165.00", None]), ("b-2021", ["yes", "yes"], ["300.00", "350.00"])]
+    assert {"rule": "genoeg", "before": "true", "after": "false"} in data["changes"][0]["rules"]
+    assert data["changes"][0]["failed"] == [[], ["genoeg"]]
+    text = CliRunner().invoke(main, ["diff", str(tmp_path / "old" / "klein.yaml"), str(tmp_path / "new" / "klein.yaml"),
+                                     str(cases)]).output
+    assert "  decisions changed: 2\n  eligible yes -> no: 1\n  amounts changed: 2\n" in text
+    assert "  total amount: € 905.00 -> € 790.00 (-€ 115.00)" in text
+    assert "    c-550: eligible yes -> no amount € 165.00 -> none\n      failed: - -> genoeg\n" in text
