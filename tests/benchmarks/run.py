@@ -1,4 +1,4 @@
-"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py.
+"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million].
 
 Compares the simplified KMO-portefeuille decision as a YAML measure with the same decision
 hand-written in Python with Decimal: one case with and without trace, a loop over many cases,
@@ -83,6 +83,43 @@ def main() -> None:
                                                   capture_output=True, check=True), repeat=5)
     print(f"cold `rulerun explain`: {cold * 1e3:7.0f} ms   plain Python with yaml: {plain * 1e3:5.0f} ms"
           f"   ratio {cold / plain:4.1f}x")
+    batch_throughput(hand)
+
+
+def write_jsonl(path: Path, n: int) -> None:
+    """`n` generated cases as JSON Lines, the input of `rulerun batch`."""
+    import json
+    with open(path, "w") as handle:
+        for i, case in enumerate(cases(n)):
+            facts = {k: (v.isoformat() if isinstance(v, D) else str(v) if isinstance(v, Decimal) else v)
+                     for k, v in case.items()}
+            handle.write(json.dumps({"id": i, "on": "2024-01-01", "facts": facts}) + "\n")
+
+
+def batch_throughput(hand: float) -> None:
+    """`rulerun batch` end to end (read JSONL, check facts, decide, write JSONL), and its peak memory."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp())
+    measure_file = HERE / "kmo-eenvoudig.yaml"
+    sizes = [(50_000, 1), (50_000, 2), (200_000, 1)] + ([(1_000_000, 1)] if "--million" in sys.argv else [])
+    for n, jobs in sizes:
+        source = folder / f"{n}.jsonl"
+        if not source.exists():
+            write_jsonl(source, n)
+        # The peak RSS is read inside the batch process from VmHWM, which starts afresh at exec;
+        # getrusage's figure would include the pages of this (large) benchmark process it forked from.
+        script = ("import re, sys\nfrom rulerun.interpreter.cli import main\ntry:\n    main(sys.argv[1:])\n"
+                  "except SystemExit as end:\n    code = end.code\n"
+                  "status = open('/proc/self/status').read()\n"
+                  "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\nsys.exit(code)")
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", script, "batch", str(measure_file), str(source), "--jobs",
+                               str(jobs), "-o", str(folder / "out.jsonl")], capture_output=True, text=True, check=True)
+        seconds = time.perf_counter() - t0
+        peak = int(done.stderr.split()[-1]) / 1024
+        print(f"rulerun batch, {n:>9,} cases, --jobs {jobs}: {n / seconds:8,.0f} cases/s "
+              f"({seconds / n * 1e6:6.2f} µs/case, {seconds / n / hand:5.1f}x hand-written); "
+              f"peak RSS of the batch process {peak:4.0f} MB")
 
 
 if __name__ == "__main__":
