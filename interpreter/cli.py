@@ -336,7 +336,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     day = _date_option(on) or datetime.date.today()
     records = runner.decide_all(path, compiled, items, day, jobs)
     sink = open(output, "w", encoding="utf-8", newline="") if output else None
-    stream = sink or click.get_text_stream("stdout")
+    stream = sink or sys.stdout
     summary = runner.Summary()
     try:
         if sys.stderr.isatty():
