@@ -139,3 +139,31 @@ PYTHON_BLOCKS = [(page, i, block) for page in PAGES
 def test_python_examples_run(page, index, block, monkeypatch):
     monkeypatch.chdir(ROOT)
     exec(compile(block, f"{page.name} python example {index}", "exec"), {})
+
+
+SH_BLOCKS = [(page, line) for page in PAGES if page.parent != ROOT  # the README's install commands are CI's own
+             for block in re.findall(r"```sh\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+             for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("page, line", SH_BLOCKS, ids=[f"{p.relative_to(ROOT)}-{i}" for i, (p, _) in enumerate(SH_BLOCKS)])
+def test_shell_examples_run(page, line, tmp_path, monkeypatch):
+    """`rulerun … > FILE` lines run, and a case schema written that way accepts the measure's cases."""
+    import shlex
+
+    import jsonschema
+    import yaml
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+    words = shlex.split(line)
+    assert words[0] == "rulerun" and words[-2] == ">", "shell examples are `rulerun … > FILE`"
+    monkeypatch.chdir(_workspace(tmp_path, page))
+    result = CliRunner().invoke(main, words[1:-2])
+    assert result.exit_code == 0, result.output
+    if words[1] == "schema":
+        schema = json.loads(result.output)
+        for case in sorted((ROOT / "measures" / "cases" / words[2]).glob("*.yaml")):
+            data = yaml.safe_load(case.read_text(encoding="utf-8"))
+            data = {k if k is not True else "on": v for k, v in data.items()}
+            jsonschema.validate(json.loads(json.dumps(data, default=str)), schema)
