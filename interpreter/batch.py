@@ -46,10 +46,11 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             except json.JSONDecodeError as error:
                 yield Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
                 continue
-            yield _item(number, record)
+            yield record_item(number, record)
 
 
-def _item(number: int, record) -> Item:
+def record_item(number: int, record) -> Item:
+    """One decoded input record as an Item, or the reason it cannot be decided."""
     if not isinstance(record, dict):
         return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
     unknown = [k for k in record if k not in RECORD_KEYS]
