@@ -251,18 +251,23 @@ class _Analysis:
                 self.report.warning(f"parameter `{name}` is declared but no rule uses it", parameter.span)
         if self.measure.kind != "measure":
             return
-        reachable: set[str] = set()
-        stack = list(roots)
-        while stack:
-            name = stack.pop()
-            if name in reachable:
-                continue
-            reachable.add(name)
-            stack.extend(self.references.get(name, ()))
+        reachable = reachable_rules(self.references, roots)
         for name, rule in self.measure.rules.items():
             if name not in reachable:
                 self.report.warning(f"rule `{name}` does not contribute to the decision", rule.span,
                                     "use it in `decision`, in another rule, or remove it")
+
+
+def reachable_rules(references: dict, roots) -> set[str]:
+    """The rules `roots` refer to, directly or through other rules (the roots included)."""
+    found: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        if name not in found:
+            found.add(name)
+            stack.extend(references.get(name, ()))
+    return found
 
 
 def _is_constant(node: ast.Expr) -> bool:

@@ -1,7 +1,6 @@
 """The expression AST: frozen, positioned data with no behaviour of its own."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Union
 
@@ -129,15 +128,3 @@ def children(node: Expr) -> tuple[Expr, ...]:
     if isinstance(node, Aggregate):
         return tuple(n for n in (node.body, node.source, node.where, node.default) if n is not None)
     return ()
-
-
-def children(node):
-    """The sub-expressions of a node, in source order."""
-    for f in dataclasses.fields(node):
-        if f.name == "span":
-            continue
-        value = getattr(node, f.name)
-        if isinstance(value, tuple):
-            yield from (v for v in value if dataclasses.is_dataclass(v))
-        elif dataclasses.is_dataclass(value):
-            yield value

@@ -10,10 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from rulerun.dsl import ast
+from rulerun.dsl.analysis import reachable_rules
 
 from .evaluator import CompiledMeasure
 from .program import row_label
-from .trace import Decision, TraceNode
+from .trace import Decision, walk
 
 
 @dataclass
@@ -64,14 +65,7 @@ class Tracker:
     def add(self, decision: Decision) -> None:
         """Record one case's decision (evaluated with its trace)."""
         self.cases += 1
-        seen: set[int] = set()
-        stack: list[TraceNode] = list(decision.trace)
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.extend(node.children)
+        for node in walk(decision.trace):
             for read in node.parameters:
                 self.versions.add((read.name, read.since))
             if node.id not in self.compiled.program.rules or node.kind not in ("expr", "table"):
@@ -164,14 +158,7 @@ def _overlaps(since, until, start, end) -> bool:
 
 def _reachable(checked) -> list[str]:
     """The rules the decision can reach, in declaration order."""
-    references = checked.references
-    found: set[str] = set()
-    stack = list(references.get("<decision>", ()))
-    while stack:
-        name = stack.pop()
-        if name not in found and name in checked.rules:
-            found.add(name)
-            stack.extend(references.get(name, ()))
+    found = reachable_rules(checked.references, checked.references.get("<decision>", ()))
     return [n for n in checked.rules if n in found]
 
 

@@ -12,7 +12,7 @@ from rulerun.dsl.errors import RulerunError
 from .batch import Item
 from .cases import read_case
 from .evaluator import CompiledMeasure
-from .trace import Decision, TraceNode
+from .trace import Decision, TraceNode, walk
 from .values import Unknown, format_value
 
 
@@ -95,15 +95,8 @@ def _outcome(decision: Decision) -> tuple:
 
 
 def _values(nodes: tuple[TraceNode, ...]) -> dict[str, TraceNode]:
-    found: dict[str, TraceNode] = {}
-    stack = list(nodes)
-    while stack:
-        node = stack.pop()
-        if node.id not in found:
-            if node.kind in ("expr", "table"):  # rules, not the decision's own parts
-                found[node.id] = node
-            stack.extend(node.children)
-    return found
+    # Rules only, not the decision's own parts (eligible, amount, deadlines).
+    return {node.id: node for node in walk(nodes) if node.kind in ("expr", "table")}
 
 
 def _show(node: TraceNode) -> str:

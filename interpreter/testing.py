@@ -10,7 +10,7 @@ from rulerun.dsl.errors import RulerunError, render_all
 
 from .cases import Case, read_case
 from .evaluator import CompiledMeasure, load
-from .trace import Decision
+from .trace import Decision, walk
 from .values import Unknown, format_value, to_json
 
 
@@ -103,25 +103,13 @@ def explain_difference(outcome: Outcome) -> list[str]:
         lines.append(f"  {key}: expected {want!r}, got {got!r}")
     decision = outcome.decision
     interesting = set(decision.failed) | {k.split(".")[-1] for k, _, _ in outcome.differences}
-    for node in _walk(decision.trace):
+    for node in walk(decision.trace):
         if node.id in interesting:
             value = format_value(node.value, node.tag) if type(node.value) is not Unknown else "unknown"
             facts = ", ".join(f"{k}={format_value(v, t)}" for k, (v, t) in node.facts)
             lines.append(f"  trace: {node.id} = {value}  [{node.location}] {node.expression.splitlines()[0] if node.expression else ''}"
                          + (f"  ({facts})" if facts else ""))
     return lines
-
-
-def _walk(nodes):
-    seen = set()
-    stack = list(nodes)
-    while stack:
-        node = stack.pop(0)
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        stack[:0] = list(node.children)
 
 
 def run_measure(path: Path, name_filter: str | None = None, compiled: CompiledMeasure | None = None) -> list[Outcome]:

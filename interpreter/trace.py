@@ -52,3 +52,16 @@ class Decision:
     notes: tuple[str, ...] = ()
     trace: tuple[TraceNode, ...] = ()
     outcome: dict = field(default_factory=dict)
+
+
+def walk(nodes):
+    """Every node of a trace once (a rule needed twice is one node), depth first, in evaluation order."""
+    seen = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop(0)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack[:0] = list(node.children)
