@@ -10,11 +10,10 @@ import click
 
 from rulerun.dsl.measure import Fact
 
+from .facts import NO, YES, from_text
 from .intake import Intake, Question, plain
 
 SKIP = "?"
-_YES = {"y", "yes", "j", "ja", "true", "waar"}
-_NO = {"n", "no", "nee", "false", "onwaar"}
 _BARE_NUMBER = re.compile(r"^\s*-?\d[\d_]*(?:\.\d+)?\s*$")
 
 _WORDS = {
@@ -153,8 +152,8 @@ def _ask_bool(term: Terminal, prompt: str, skippable: bool) -> bool:
         text = term.line(f"    {prompt} ({hint}) > ").strip().lower()
         if text == SKIP and skippable:
             raise Skipped
-        if text in _YES or text in _NO:
-            return text in _YES
+        if text in YES or text in NO:
+            return text in YES
         term.say(f"    ✗ {words['bool']}")
 
 
@@ -189,14 +188,11 @@ def _ask_value(term: Terminal, fact: Fact, prompt: str, question: Question, inta
 def _raw(fact: Fact, text: str):
     """The typed text as a case file would give it, so that the case-file reader judges it."""
     kind = fact.type.kind
-    if kind == "bool":
-        low = text.lower()
-        return True if low in _YES else False if low in _NO else text
     if kind == "enum":
         values = fact.type.values or ()
         if text.isdigit() and 1 <= int(text) <= len(values):
             return values[int(text) - 1]
     if kind == "percent" and _BARE_NUMBER.match(text):
         return text + "%"
-    return text
+    return from_text(fact, text)
 

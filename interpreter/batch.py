@@ -17,22 +17,31 @@ from typing import Iterator
 from rulerun.dsl.errors import RulerunError
 
 from .evaluator import CompiledMeasure, load
+from .facts import from_text
 from .render import decision_json
 
 RECORD_KEYS = ("id", "on", "facts")
-_TRUE = {"true", "yes", "ja", "1"}
-_FALSE = {"false", "no", "nee", "0"}
 
 
 @dataclass(frozen=True)
 class Item:
-    """One input case: its line, its id, and either its raw record or why it could not be read."""
+    """One input case: its line, its id, its own date, and either its raw facts or why it cannot be decided."""
 
     line: int
     id: str
-    on: str | None
+    on: datetime.date | None
     facts: object
     problem: str | None = None
+
+
+def make_item(line: int, ident: str, on, facts) -> Item:
+    """An Item, with its `on` read as a date once, here, rather than by every consumer."""
+    if on is None or (isinstance(on, datetime.date) and not isinstance(on, datetime.datetime)):
+        return Item(line, ident, on, facts)
+    try:
+        return Item(line, ident, datetime.date.fromisoformat(str(on)), facts)
+    except ValueError:
+        return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{on}`")
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
@@ -59,7 +68,7 @@ def record_item(number: int, record) -> Item:
         return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
     if "facts" not in record:
         return Item(number, ident, None, None, "the line has no `facts`")
-    return Item(number, ident, record.get("on"), record["facts"])
+    return make_item(number, ident, record.get("on"), record["facts"])
 
 
 def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
@@ -94,8 +103,8 @@ def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
                 elif name == "on":
                     on = cell
                 else:
-                    _put(record, name.split("."), _cell(fact, cell))
-            yield Item(number, ident, on, record)
+                    _put(record, name.split("."), from_text(fact, cell))
+            yield make_item(number, ident, on, record)
 
 
 def _fact_at(facts: dict, dotted: str):
@@ -105,20 +114,6 @@ def _fact_at(facts: dict, dotted: str):
         if fact is None:
             return None
     return fact
-
-
-def _cell(fact, text: str):
-    """A CSV cell as a case file would give it; the fact reader then judges it."""
-    kind = fact.type.kind
-    if kind == "bool":
-        low = text.strip().lower()
-        return True if low in _TRUE else False if low in _FALSE else text
-    if kind == "list":
-        try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError:
-            return text
-    return text
 
 
 def _put(record: dict, keys: list[str], value) -> None:
@@ -133,11 +128,7 @@ def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> 
     if item.problem is not None:
         return dict(out, error=item.problem)
     try:
-        on = default_on if item.on is None else datetime.date.fromisoformat(str(item.on))
-    except ValueError:
-        return dict(out, error=f"`on` must be a date written YYYY-MM-DD, not `{item.on}`")
-    try:
-        decision = compiled.evaluate(compiled.read_facts(item.facts), on, trace=False)
+        decision = compiled.evaluate(compiled.read_facts(item.facts), item.on or default_on, trace=False)
     except RulerunError as error:
         return dict(out, error="; ".join(d.message for d in error.diagnostics))
     record = decision_json(decision, trace=False)

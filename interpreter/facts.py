@@ -237,3 +237,23 @@ def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, ba
     result = FactReader(facts, document, report, base).read(raw)
     report.raise_if_errors(CaseError)
     return result
+
+
+#: Words read as yes and as no where a person or a spreadsheet types a yes/no fact.
+YES = frozenset({"yes", "y", "ja", "j", "true", "waar", "1"})
+NO = frozenset({"no", "n", "nee", "false", "onwaar", "0"})
+
+
+def from_text(fact: Fact, text: str):
+    """A typed-in value (an answer, a CSV cell) as a case file would give it, for the reader to judge."""
+    kind = fact.type.kind
+    if kind == "bool":
+        low = text.strip().lower()
+        return True if low in YES else False if low in NO else text
+    if kind == "list":
+        import json
+        try:
+            return json.loads(text, parse_float=Decimal)
+        except json.JSONDecodeError:
+            return text
+    return text

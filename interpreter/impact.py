@@ -9,7 +9,7 @@ from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
 
-from .batch import Item
+from .batch import Item, make_item
 from .cases import read_case
 from .evaluator import CompiledMeasure
 from .trace import Decision, TraceNode, walk
@@ -63,8 +63,7 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
         if item.problem:
             impact.errors.append((item.id, item.problem))
             continue
-        day = on if item.on is None else (item.on if isinstance(item.on, datetime.date)
-                                          else datetime.date.fromisoformat(str(item.on)))
+        day = item.on or on
         try:
             before = old.evaluate(old.read_facts(item.facts), day)
             after = new.evaluate(new.read_facts(item.facts), day)
@@ -86,7 +85,7 @@ def read_case_folder(folder: Path) -> Iterator[Item]:
         except RulerunError as error:
             yield Item(1, path.stem, None, None, "; ".join(d.message for d in error.diagnostics))
             continue
-        yield Item(case.line, path.stem, case.on, case.facts)
+        yield make_item(case.line, path.stem, case.on, case.facts)
 
 
 def _outcome(decision: Decision) -> tuple:

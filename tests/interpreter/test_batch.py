@@ -162,3 +162,11 @@ def test_diff_reports_exactly_the_changes_of_an_edit(tmp_path):
     assert "  decisions changed: 2\n  eligible yes -> no: 1\n  amounts changed: 2\n" in text
     assert "  total amount: € 905.00 -> € 790.00 (-€ 115.00)" in text
     assert "    c-550: eligible yes -> no amount € 165.00 -> none\n      failed: - -> genoeg\n" in text
+
+
+def test_diff_lists_a_case_with_a_bad_date_instead_of_failing(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "in.jsonl").write_text('{"id": "z", "on": "gisteren", "facts": {}}\n')
+    result = CliRunner().invoke(main, ["diff", "kmo-portefeuille", "kmo-portefeuille", str(tmp_path / "in.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert "    z: `on` must be a date written YYYY-MM-DD, not `gisteren`" in result.output
