@@ -65,8 +65,11 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
             continue
         day = item.on or on
         try:
-            before = old.evaluate(old.read_facts(item.facts), day)
-            after = new.evaluate(new.read_facts(item.facts), day)
+            old_facts, new_facts = old.read_facts(item.facts), new.read_facts(item.facts)
+            before, after = old.evaluate(old_facts, day, trace=False), new.evaluate(new_facts, day, trace=False)
+            if _outcome(before) != _outcome(after):
+                # Only a changed decision needs its trace, to name the rules that changed.
+                before, after = old.evaluate(old_facts, day), new.evaluate(new_facts, day)
         except RulerunError as error:
             impact.errors.append((item.id, "; ".join(d.message for d in error.diagnostics)))
             continue
