@@ -68,6 +68,8 @@ class Intake:
 
     def __post_init__(self):
         self.facts = copy.deepcopy(self.facts or {})
+        self._order = _declaration_order(self.measure)
+        self._first = _reference_fact(self.measure)
         self.decision: Decision = self.evaluate()
 
     def evaluate(self, trace: bool = False) -> Decision:
@@ -81,8 +83,7 @@ class Intake:
 
     def questions(self) -> list[Question]:
         """Every question that can still change the decision, the next one first."""
-        order = _declaration_order(self.measure)
-        first = _reference_fact(self.measure)
+        order, first = self._order, self._first
         wanted = [name for name in self.decision.missing if name not in self.unknown]
         wanted.sort(key=lambda n: (n != first, order.get(n, len(order)), n))
         questions = []
