@@ -15,6 +15,7 @@ import itertools
 
 from . import ast
 from .errors import Collector
+from .measure import row_label
 
 #: Largest number of atom combinations a table is analysed over.
 MAX_COMBINATIONS = 1 << 14
@@ -107,11 +108,6 @@ def _shape(node):
     return node
 
 
-def _row_name(rule, index: int) -> str:
-    row = rule.rows[index]
-    return f"row {index + 1}" + (f" ({row.label})" if row.label else "")
-
-
 def _table(name: str, rule, refs: dict, report: Collector) -> None:
     model = _Model(refs)
     conditions = [model.compile(row.when) for row in rule.rows if row.when is not None]
@@ -135,7 +131,7 @@ def _table(name: str, rule, refs: dict, report: Collector) -> None:
         alone = any(conditions[i](a) for a in model.assignments())
         why = ("the rows above it already match every case it matches" if alone
                else "its condition can never be true")
-        report.warning(f"{_row_name(rule, i)} of table `{name}` can never match: {why}", rule.rows[i].span,
+        report.warning(f"row {row_label(i, rule.rows[i])} of table `{name}` can never match: {why}", rule.rows[i].span,
                        "remove the row, or correct its condition or the rows above it")
     if not has_otherwise and uncovered is not None:
         _no_otherwise(name, rule, report, None if model.opaque else uncovered)

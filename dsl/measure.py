@@ -105,6 +105,12 @@ class Row:
     span: Span | None
 
 
+def row_label(index: int, row: Row) -> str:
+    """How traces and reports name a table row: `2`, `1 (groot project)`, `otherwise`."""
+    name = "otherwise" if row.when is None else f"{index + 1}"
+    return name + (f" ({row.label})" if row.label else "")
+
+
 @dataclass
 class Rule:
     """A named expression or decision table."""

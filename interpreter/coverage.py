@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import reachable_rules
+from rulerun.dsl.measure import row_label
 
 from .evaluator import CompiledMeasure
-from .program import row_label
 from .trace import Decision, walk
 
 

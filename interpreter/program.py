@@ -4,7 +4,7 @@ from __future__ import annotations
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure
 from rulerun.dsl.errors import Diagnostic, EvaluationError
-from rulerun.dsl.measure import Rule
+from rulerun.dsl.measure import Rule, row_label
 
 from .compile import Compiler
 from .runtime import CompiledParameter, CompiledRule, Program
@@ -16,12 +16,6 @@ def _location(span) -> str:
 
 def _citation(citation) -> str | None:
     return str(citation) if citation is not None else None
-
-
-def row_label(index: int, row) -> str:
-    """How the trace names a table row: `2`, `1 (groot project)`, `otherwise`."""
-    name = "otherwise" if row.when is None else f"{index + 1}"
-    return name + (f" ({row.label})" if row.label else "")
 
 
 def _table(compiler: Compiler, rule: Rule):
