@@ -4,11 +4,10 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from . import ast, types
+from . import ast, cache, types
 from .errors import Collector, Diagnostic, MeasureError
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
-from .parser import parse
 from .schema import validate
 from .yamlsource import Document, YamlProblem, parse_yaml, read_text
 
@@ -46,6 +45,7 @@ class _Builder:
         text = raw if raw is not None else str(value)
         if isinstance(value, bool):
             text = "true" if value else "false"
+        from .parser import parse  # here: a measure recalled from the cache never needs the parser
         try:
             return parse(text.rstrip("\n") if raw is not None else text, self.doc.placement(path)), text.strip()
         except MeasureError as error:
@@ -250,10 +250,25 @@ def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
     return -inner.value if negate else inner.value
 
 
-def load_measure(path: Path | str, display: str | None = None, _stack: tuple = ()) -> Measure:
+def load_measure(path: Path | str, display: str | None = None) -> Measure:
     """Load, validate and parse a measure (or definitions) file and the files it uses."""
     path = Path(path)
     display = display or str(path)
+    measure = cache.recall_measure(path, display)
+    if measure is None:
+        measure = _load(path, display, ())
+        cache.keep_measure(path, display, measure, [m.file for m in _with_imports(measure)])
+    return measure
+
+
+def _with_imports(measure: Measure) -> list[Measure]:
+    out = [measure]
+    for used in measure.uses.values():
+        out += _with_imports(used)
+    return out
+
+
+def _load(path: Path, display: str, _stack: tuple) -> Measure:
     resolved = path.resolve()
     document = read_measure_document(path, display)
     data = document.data
@@ -265,7 +280,7 @@ def load_measure(path: Path | str, display: str | None = None, _stack: tuple = (
         report.error(f"the {kind} id `{ident}` must equal the file name `{path.stem}`",
                      document.span((kind,)), f"rename the file to `{ident}.yaml` or the id to `{path.stem}`")
     measure = Measure(
-        id=ident, kind=kind, path=display, source=document.source, title=b.text(data["title"]),
+        id=ident, kind=kind, path=display, file=str(resolved), source=document.source, title=b.text(data["title"]),
         summary=b.text(data.get("summary")), authority=data.get("authority"),
         sources={k: SourceDoc(k, v["title"], v["url"], v.get("note")) for k, v in data["sources"].items()},
         facts={n: b.fact(n, s, ("facts", n)) for n, s in (data.get("facts") or {}).items()},
@@ -298,7 +313,7 @@ def load_measure(path: Path | str, display: str | None = None, _stack: tuple = (
                          f"paths are relative to this file's folder ({path.parent})")
             continue
         try:
-            used = load_measure(target, str(Path(display).parent / relative), stack)
+            used = _load(target, str(Path(display).parent / relative), stack)
         except MeasureError as error:
             report.items.extend(error.diagnostics)
             continue

@@ -176,6 +176,7 @@ class Measure:
     id: str
     kind: str
     path: str
+    file: str
     source: Source
     title: Text
     summary: Text | None

@@ -5,6 +5,7 @@ import functools
 import json
 from importlib import resources
 
+from . import cache
 from .checker import did_you_mean
 from .errors import Diagnostic
 from .yamlsource import Document
@@ -16,10 +17,14 @@ _KIND_REQUIRED = {
 
 
 @functools.cache
+def _schema_text() -> str:
+    return resources.files("rulerun.schemas").joinpath("measure.schema.json").read_text("utf-8")
+
+
+@functools.cache
 def measure_schema() -> dict:
     """The JSON Schema of measure files, shipped in the package."""
-    text = resources.files("rulerun.schemas").joinpath("measure.schema.json").read_text("utf-8")
-    return json.loads(text)
+    return json.loads(_schema_text())
 
 
 @functools.cache
@@ -30,6 +35,16 @@ def _validator():
 
 def validate(document: Document) -> list[Diagnostic]:
     """All schema problems of a measure document, best first within each location."""
+    # A text that passed this very schema before passes again: skip importing and walking the schema.
+    if cache.passed("schema", _schema_text(), document.source.text):
+        return []
+    problems = _problems(document)
+    if not problems:
+        cache.remember("schema", _schema_text(), document.source.text)
+    return problems
+
+
+def _problems(document: Document) -> list[Diagnostic]:
     validator = _validator()
     seen: set[tuple] = set()
     out: list[Diagnostic] = []

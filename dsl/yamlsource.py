@@ -15,6 +15,8 @@ from .source import Placement, Source, Span
 MAX_FILE_BYTES = 5_000_000
 
 _STANDARD = "tag:yaml.org,2002:"
+#: The C reader when PyYAML was built with libyaml: the same nodes and positions, twenty times faster.
+_LIBYAML = getattr(yaml, "CSafeLoader", None)
 _ALLOWED_TAGS = {_STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
@@ -111,7 +113,7 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
     """Compose YAML into plain data with positions. `dates_as_text` keeps dates as written."""
     source = Source(name, text)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         span = Span(source, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2) if mark else None
@@ -128,6 +130,15 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
         return document
     document.data = _Walker(document, dates_as_text).value(nodes[0], ())
     return document
+
+
+def _compose(text: str) -> list:
+    if _LIBYAML is not None:
+        try:
+            return list(yaml.compose_all(text, Loader=_LIBYAML))
+        except yaml.YAMLError:
+            pass  # read again below: the pure-Python reader's wording and positions are the ones documented
+    return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
 
 
 def _yaml_hint(problem: str) -> str | None:
@@ -166,7 +177,7 @@ class _Walker:
 
     def record(self, node: yaml.Node, path: tuple, table: dict) -> None:
         raw = node.value if isinstance(node, yaml.ScalarNode) else None
-        style = node.style if isinstance(node, yaml.ScalarNode) else None
+        style = (node.style or None) if isinstance(node, yaml.ScalarNode) else None  # libyaml says '' for plain
         table[path] = NodeInfo(node.start_mark.line + 1, node.start_mark.column + 1,
                                node.end_mark.line + 1, node.end_mark.column + 1, style, raw)
 

@@ -38,3 +38,10 @@ def run(monkeypatch):
     def _run(*args, input=None):
         return CliRunner().invoke(main, list(args), input=input)
     return _run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stamp_folder(tmp_path_factory):
+    """Keep the schema stamps of the test run (also of the processes it starts) out of the user's cache."""
+    import os
+    os.environ["RULERUN_CACHE_DIR"] = str(tmp_path_factory.mktemp("stamps"))
