@@ -8,6 +8,7 @@ from pathlib import Path
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
 from rulerun.dsl.loader import load_measure
 
+from .codegen import Generated, generate
 from .compile import Compiler
 from .facts import read_facts
 from .logic import and3
@@ -52,6 +53,7 @@ class CompiledMeasure:
         self.values = [self._named(compiler, n) for n in decision.values]
         self.notes = [(note.text, compiler.compile(note.when) if note.when is not None else None)
                       for note in decision.notes]
+        self.generated = _generate(self)
 
     def _named(self, compiler: Compiler, named) -> Part:
         label = named.label.as_dict() if named.label else {"nl": named.name, "en": named.name}
@@ -68,7 +70,59 @@ class CompiledMeasure:
 
     def evaluate(self, facts: dict, on: datetime.date, trace: bool = True) -> Decision:
         """The decision for typed `facts`, evaluated on `on`."""
+        if not trace and self.generated is not None:
+            decision = _decide_known(self, facts, on)
+            if decision is not None:
+                return decision
         return _decide(self, facts, on, trace)
+
+
+def _generate(compiled: CompiledMeasure) -> Generated | None:
+    """The measure's decision as generated Python, or None when Python cannot hold it (say, too deep)."""
+    measure = compiled.measure
+    parts: dict = {}
+    if measure.reference_date is not None:
+        parts["reference"] = measure.reference_date
+    decision = measure.decision
+    parts["eligible"] = decision.eligible if decision.eligible is not None else tuple(compiled.conditions)
+    if decision.amount is not None:
+        parts["amount"] = decision.amount
+    for named in (*decision.deadlines, *decision.values):
+        parts[named.name] = named.expr
+    for i, note in enumerate(decision.notes):
+        if note.when is not None:
+            parts[i] = note.when
+    try:
+        checked = compiled.checked
+        return generate(measure.id, checked.typing, {name: r for name, (r, _t, _s) in checked.rules.items()},
+                        compiled.program, parts, compiled.conditions)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+
+
+def _decide_known(compiled: CompiledMeasure, facts: dict, on: datetime.date) -> Decision | None:
+    """The decision by the generated code, without trace; None when the closure evaluator must decide."""
+    parts = compiled.generated.parts
+    memo: dict = {}
+    try:
+        reference = parts["reference"](facts, memo, on, on) if "reference" in parts else on
+        window_ok, window_note = _window_state(compiled.measure.window, reference)
+        if window_ok is False:
+            return Decision(measure=compiled.measure.id, evaluated_on=on, reference_date=reference,
+                            eligible="no", amount=None, deadlines={p.id: None for p in compiled.deadlines},
+                            failed=("window",), notes=(window_note,), outcome={p.id: (None, p.tag) for p in compiled.values})
+        eligible = parts["eligible"](facts, memo, reference, on)
+        amount = (round_cents(parts["amount"](facts, memo, reference, on))
+                  if eligible and compiled.amount is not None else None)
+        deadlines = {p.id: parts[p.id](facts, memo, reference, on) for p in compiled.deadlines}
+        outcome = {p.id: (parts[p.id](facts, memo, reference, on), p.tag) for p in compiled.values}
+        notes = tuple(text.as_dict() for i, (text, when) in enumerate(compiled.notes)
+                      if when is None or parts[i](facts, memo, reference, on) is True)
+    except Exception:  # noqa: BLE001 - an unknown fact or an error to report: the closure evaluator decides
+        return None
+    return Decision(measure=compiled.measure.id, evaluated_on=on, reference_date=reference,
+                    eligible="yes" if eligible else "no", amount=amount, deadlines=deadlines,
+                    failed=() if eligible else tuple(_failed(compiled, memo)), notes=notes, outcome=outcome)
 
 
 def _all_of(conditions: list[str]):
@@ -95,35 +149,47 @@ def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode
     return value, node
 
 
-def _failed_leaves(compiled: CompiledMeasure, env: Env, name: str) -> list[str]:
+def _failed(compiled: CompiledMeasure, cache: dict) -> list[str]:
+    """The conditions that failed, each traced down to the deepest failed conjuncts evaluated."""
+    failed: list[str] = []
+    for name in compiled.conditions:
+        if cache.get(name) is False:
+            failed += [f for f in _failed_leaves(compiled, cache, name) if f not in failed]
+    return failed or ["eligible"]
+
+
+def _failed_leaves(compiled: CompiledMeasure, cache: dict, name: str) -> list[str]:
     rule = compiled.program.rules[name]
     group = rule.conjuncts
-    below = [c for c in group if env.cache.get(c) is False] if len(group) > 1 else []
+    below = [c for c in group if cache.get(c) is False] if len(group) > 1 else []
     if not below:
         return [name]
     out: list[str] = []
     for child in below:
-        out += _failed_leaves(compiled, env, child)
+        out += _failed_leaves(compiled, cache, child)
     return out
+
+
+def _window_state(window, day) -> tuple[object, dict | None]:
+    """Whether `day` falls in the measure's application window, and the note when it does not."""
+    if window is None or type(day) is Unknown:
+        return (True if window is None else day), None
+    if window.start and day < window.start:
+        return False, {"nl": f"aanvragen kunnen pas vanaf {window.start.isoformat()}",
+                       "en": f"applications open on {window.start.isoformat()}"}
+    if window.end and day > window.end:
+        return False, {"nl": f"aanvragen konden tot en met {window.end.isoformat()}",
+                       "en": f"applications closed on {window.end.isoformat()}"}
+    return True, None
 
 
 def _window(compiled: CompiledMeasure, env: Env):
     window = compiled.measure.window
     if window is None:
         return True, None, None
-    day = env.reference_date()
+    value, note = _window_state(window, env.reference_date())
     label = {"nl": "Aanvraagperiode", "en": "Application window"}
     text = f"{window.start or '…'} – {window.end or '…'}"
-    if type(day) is Unknown:
-        value, note = day, None
-    elif window.start and day < window.start:
-        value, note = False, {"nl": f"aanvragen kunnen pas vanaf {window.start.isoformat()}",
-                              "en": f"applications open on {window.start.isoformat()}"}
-    elif window.end and day > window.end:
-        value, note = False, {"nl": f"aanvragen konden tot en met {window.end.isoformat()}",
-                              "en": f"applications closed on {window.end.isoformat()}"}
-    else:
-        value, note = True, None
     node = TraceNode(id="window", label=label, kind="window", expression=text,
                      location=f"{window.span.source.name}:{window.span.line}" if window.span else "",
                      source=str(window.source) if window.source else None, value=value, tag="bool",
@@ -156,11 +222,7 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
             nodes.append(node)
         eligible = and3(window_ok, value)
         if eligible is False:
-            for name in compiled.conditions:
-                if env.cache.get(name) is False:
-                    failed += [f for f in _failed_leaves(compiled, env, name) if f not in failed]
-            if not failed:
-                failed.append("eligible")
+            failed = _failed(compiled, env.cache)
         if type(eligible) is Unknown:
             missing |= eligible.missing
         if compiled.amount is not None and eligible is True:

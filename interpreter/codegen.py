@@ -1,0 +1,284 @@
+"""Generate Python source for a checked measure's rules, for deciding without trace.
+
+The generated code is the closure evaluator specialised to cases whose facts are known: the
+same expressions in the same order, with rules memoised in the same cache, but on plain values
+instead of three-valued ones. Where it meets what it was not made for (a fact the case leaves
+out, an error to report), it raises `Undecided` and the closure evaluator decides that case.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rulerun.dsl import ast
+from rulerun.dsl.builtins import BINARY, FUNCTIONS
+
+from .compile import MAX_MATCH_TEXT, zero_of
+from .functions import BINARY_IMPL, FUNCTION_IMPL
+from .runtime import Program
+
+#: Operators that are plain Python operators on the values the checker allows.
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+_COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
+#: Dated parameter values looked up once per reference date, up to this many dates.
+_LOOKUPS_KEPT = 4096
+
+
+class Undecided(Exception):
+    """The generated code cannot decide this case exactly; the closure evaluator decides it."""
+
+
+def _undecided():
+    raise Undecided
+
+
+def _lookup(versions):
+    """The value of a dated parameter on a date, remembered per date."""
+    seen: dict = {}
+
+    def value(day):
+        found = seen.get(day)
+        if found is None:
+            chosen = None
+            for since, val, _source, until in versions:
+                if since is None or since <= day:
+                    chosen = (val,) if until is None or day <= until else None
+                else:
+                    break
+            if chosen is None:
+                raise Undecided
+            if len(seen) >= _LOOKUPS_KEPT:
+                seen.clear()
+            found = seen[day] = chosen
+        return found[0]
+    return value
+
+
+def _known(value):
+    if value is None:
+        raise Undecided
+    return value
+
+
+def _extreme(func, items: list, default):
+    return func(items) if items else default()
+
+
+def _matcher(pattern):
+    def match(text):
+        if len(text) > MAX_MATCH_TEXT:
+            raise Undecided
+        return pattern.fullmatch(text) is not None
+    return match
+
+
+class _Writer:
+    """Turns checked expressions into Python expression text, collecting the constants they use."""
+
+    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr]):
+        self.typing = typing
+        self.program = program
+        self.inline = inline
+        self.names: dict[str, object] = {}
+        self.rule_names: dict[str, str] = {}
+        self.lookups: dict[str, str] = {}
+        self.aggregate_depth = 0
+        self.iterable_depth = 0
+
+    def constant(self, value, hint: str = "c") -> str:
+        name = f"_{hint}{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def rule_function(self, name: str) -> str:
+        if name not in self.rule_names:
+            self.rule_names[name] = f"_rule{len(self.rule_names)}"
+        return self.rule_names[name]
+
+    def expr(self, node: ast.Expr) -> str:
+        return getattr(self, "_" + type(node).__name__.lower())(node)
+
+    def _literal(self, node: ast.Literal) -> str:
+        value = node.value
+        if value is True or value is False or value is None:
+            return repr(value)
+        if isinstance(value, str):
+            return repr(value)
+        return self.constant(value)
+
+    def _listexpr(self, node: ast.ListExpr) -> str:
+        items = [self.expr(i) for i in node.items]
+        return "(" + "".join(f"{i}, " for i in items) + ")"
+
+    def _name(self, node: ast.Name) -> str:
+        ref = self.typing.refs[id(node)]
+        fields = "".join(f"[{f!r}]" for f in ref.fields)
+        if ref.kind == "fact":
+            keys = "".join(f"[{k!r}]" for k in (ref.name, *ref.fields))
+            # An absent or empty fact is unknown: that case is for the closure evaluator.
+            if self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
+                return f"_known(F{keys})"
+            return f"(_t if (_t := F{keys}) is not None else _undecided())"
+        if ref.kind == "var":
+            return f"v_{ref.name}{fields}"
+        if ref.kind == "constant":
+            return "ref" if ref.name == "reference_date" else "on"
+        if ref.kind == "rule":
+            if ref.name in self.inline and self.aggregate_depth == 0:
+                return f"({self.expr(self.inline[ref.name])}){fields}"
+            return f"{self.rule_function(ref.name)}(F, M, ref, on){fields}"
+        return f"{self._parameter_lookup(ref.name)}(ref){fields}"
+
+    def _parameter_lookup(self, name: str) -> str:
+        if name not in self.lookups:
+            self.lookups[name] = self.constant(_lookup(self.program.parameters[name].versions), "parameter")
+        return self.lookups[name]
+
+    def _field(self, node: ast.Field) -> str:
+        return f"{self.expr(node.target)}[{node.name!r}]"
+
+    def _index(self, node: ast.Index) -> str:
+        name = self.typing.refs[id(node.target)].name
+        return f"{self._parameter_lookup(name)}(ref)[{self.expr(node.key)}]"
+
+    def _unary(self, node: ast.Unary) -> str:
+        operand = self.expr(node.operand)
+        return f"(not {operand})" if node.op == "not" else f"(-{operand})"
+
+    def _binary(self, node: ast.Binary) -> str:
+        left, right = self.expr(node.left), self.expr(node.right)
+        if node.op in ("and", "or"):
+            return f"({left} {node.op} {right})"
+        if node.op in _COMPARISONS:
+            return f"({left} {_COMPARISONS[node.op]} {right})"
+        impl = BINARY[(node.op, self.typing.types[id(node.left)].tag, self.typing.types[id(node.right)].tag)][1]
+        if impl in _OPERATORS:
+            return f"({left} {_OPERATORS[impl]} {right})"
+        return f"{self.constant(BINARY_IMPL[impl], 'op')}({left}, {right})"
+
+    def _if(self, node: ast.If) -> str:
+        return f"({self.expr(node.then)} if {self.expr(node.cond)} else {self.expr(node.otherwise)})"
+
+    def _call(self, node: ast.Call) -> str:
+        args = [self.expr(a) for a in node.args]
+        if node.func == "matches":
+            return f"{self.constant(_matcher(self.typing.patterns[id(node)]), 'match')}({args[0]})"
+        impl = self.constant(FUNCTION_IMPL[node.func], "fn")
+        if FUNCTIONS[node.func].variadic:
+            return f"{impl}(({''.join(a + ', ' for a in args)}))"
+        return f"{impl}({', '.join(args)})"
+
+    def _aggregate(self, node: ast.Aggregate) -> str:
+        self.iterable_depth += 1
+        try:
+            source = self.expr(node.source)
+        finally:
+            self.iterable_depth -= 1
+        self.aggregate_depth += 1
+        try:
+            body = self.expr(node.body) if node.body is not None else "True"
+            where = f" if {self.expr(node.where)}" if node.where is not None else ""
+        finally:
+            self.aggregate_depth -= 1
+        loop = f"for v_{node.var} in {source}{where}"
+        if node.func in ("any", "all"):
+            return f"{node.func}({body} {loop})"
+        if node.func == "count":
+            return f"{self.constant(Decimal, 'D')}(sum(1 {loop}))"
+        if node.func == "sum":
+            zero = self.constant(zero_of(self.typing.types[id(node)].tag), "zero")
+            return f"sum(({body} {loop}), {zero})"
+        default = self.expr(node.default) if node.default is not None else "_undecided()"
+        return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
+
+
+def _inlinable(typing, rules: dict, program: Program, roots: list[ast.Expr], conditions: list[str]) -> dict[str, ast.Expr]:
+    """Rules that can be written where they are used: used once, outside any aggregate, not reported on."""
+    uses: dict[str, int] = {}
+    in_aggregate: set[str] = set()
+
+    def count(node, depth: int) -> None:
+        if isinstance(node, ast.Name):
+            ref = typing.refs.get(id(node))
+            if ref is not None and ref.kind == "rule":
+                uses[ref.name] = uses.get(ref.name, 0) + 1
+                if depth:
+                    in_aggregate.add(ref.name)
+            return
+        if isinstance(node, ast.Aggregate):
+            count(node.source, depth)
+            for part in (node.body, node.where, node.default):
+                if part is not None:
+                    count(part, depth + 1)
+            return
+        for child in ast.children(node):
+            count(child, depth)
+
+    for rule in rules.values():
+        for node in _rule_expressions(rule):
+            count(node, 0)
+    for node in roots:
+        count(node, 0)
+    reported = set(conditions)
+    for rule in program.rules.values():
+        reported.update(rule.conjuncts)
+    return {name: rules[name].expr for name, n in uses.items()
+            if n == 1 and name not in in_aggregate and name not in reported and rules[name].expr is not None}
+
+
+def _rule_expressions(rule) -> list[ast.Expr]:
+    if rule.expr is not None:
+        return [rule.expr]
+    return [e for row in rule.rows for e in (row.when, row.then) if e is not None]
+
+
+def _table(writer: _Writer, rule) -> str:
+    text = "_undecided()"
+    for row in reversed(rule.rows):
+        then = writer.expr(row.then)
+        text = then if row.when is None else f"({then} if {writer.expr(row.when)} else {text})"
+    return text
+
+
+class Generated:
+    """The generated functions of one measure: each takes (facts, memo, reference date, evaluation date)."""
+
+    def __init__(self, source: str, namespace: dict, parts: dict[str, str]):
+        self.source = source
+        self.parts = {key: namespace[name] for key, name in parts.items()}
+
+
+def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, ast.Expr | tuple[str, ...]],
+             conditions: list[str]) -> Generated:
+    """Source and functions for `parts` (expressions, or tuples of rules that must all hold) and their rules."""
+    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
+    writer = _Writer(typing, program, inline)
+    for name in conditions:
+        writer.rule_function(name)
+    part_lines = []
+    part_names = {}
+    for i, (key, node) in enumerate(parts.items()):
+        function = f"_part{i}"
+        part_names[key] = function
+        if isinstance(node, tuple):  # every one of these rules, each evaluated, as a list of conditions is
+            body = "all([" + "".join(f"{writer.rule_function(n)}(F, M, ref, on), " for n in node) + "])"
+        else:
+            body = writer.expr(node)
+        part_lines += [f"def {function}(F, M, ref, on):  # {key}", f"    return {body}", ""]
+    rule_lines = []
+    done: set[str] = set()
+    while len(done) < len(writer.rule_names):
+        for rule_name, function in list(writer.rule_names.items()):
+            if rule_name in done:
+                continue
+            done.add(rule_name)
+            rule = rules[rule_name]
+            body = writer.expr(rule.expr) if rule.expr is not None else _table(writer, rule)
+            rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name}",
+                           f"    value = M.get({rule_name!r}, _NO)",
+                           "    if value is _NO:",
+                           f"        value = M[{rule_name!r}] = {body}",
+                           "    return value", ""]
+    source = "\n".join(rule_lines + part_lines)
+    namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme, **writer.names}
+    exec(compile(source, f"<rules of {name}>", "exec"), namespace)  # noqa: S102 - our own text
+    return Generated(source, namespace, part_names)
