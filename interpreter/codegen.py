@@ -252,8 +252,8 @@ def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, 
     """Source and functions for `parts` (expressions, or tuples of rules that must all hold) and their rules."""
     inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
     writer = _Writer(typing, program, inline)
-    for name in conditions:
-        writer.rule_function(name)
+    for condition in conditions:
+        writer.rule_function(condition)
     part_lines = []
     part_names = {}
     for i, (key, node) in enumerate(parts.items()):

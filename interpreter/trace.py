@@ -1,11 +1,13 @@
-"""The decision and its trace: frozen data, built bottom-up, rendered elsewhere."""
+"""The decision and its trace: data built bottom-up, read-only once built, rendered elsewhere."""
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+# Slotted, not frozen: a frozen dataclass sets each field through object.__setattr__, which tripled
+# the cost of building a decision.
+@dataclass(slots=True)
 class ParameterRead:
     """A parameter value a rule used, with the date it took effect (None when undated)."""
 
@@ -17,7 +19,7 @@ class ParameterRead:
     source: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TraceNode:
     """One evaluated rule: what it is, what it read and what it came to."""
 
@@ -37,7 +39,7 @@ class TraceNode:
     note: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decision:
     """The outcome of evaluating a measure for one case."""
 
