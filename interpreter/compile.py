@@ -59,7 +59,17 @@ class Compiler:
             path = ".".join((name, *fields))
             keys = (name, *fields)
             tag = self.tag(node)
-            return lambda env: env.fact(path, keys, tag)
+            if fields:
+                return lambda env: env.fact(path, keys, tag)
+
+            def fact(env):  # a top-level fact: the most common read, without the walk over keys
+                value = env.facts.get(name)
+                if value is None:
+                    value = Unknown((path,))
+                if env.frame is not None:
+                    env.frame.facts[path] = (value, tag)
+                return value
+            return fact
         if ref.kind == "var":
             if not fields:
                 return lambda env: env.vars[name]
@@ -167,8 +177,9 @@ class Compiler:
 
         def call(env):
             values = [a(env) for a in args]
-            if any(type(x) is Unknown for x in values):
-                return unknown_of(*values)
+            for x in values:
+                if type(x) is Unknown:
+                    return unknown_of(*values)
             try:
                 return impl(*values) if not variadic else impl(values)
             except (ArithmeticError, OverflowError, ValueError) as error:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
@@ -145,7 +145,7 @@ def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode
         frame, env.frame = env.frame, parent
     node = TraceNode(id=part.id, label=part.label, kind=kind, expression=part.text, location=part.location,
                      source=None, value=value, tag=part.tag, facts=tuple(sorted(frame.facts.items())),
-                     parameters=tuple(frame.parameters), children=tuple(frame.children))
+                     parameters=tuple(frame.parameters), children=tuple(frame.children.values()))
     return value, node
 
 
@@ -233,7 +233,7 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
                 amount = round_cents(value)
             if node is not None:
                 if amount is not None and amount != value:
-                    node = replace(node, note=f"rounded half up to the cent from € {value.normalize():f}")
+                    node.note = f"rounded half up to the cent from € {value.normalize():f}"  # the node is new
                 nodes.append(node)
         for part in compiled.deadlines:
             value, node = _traced(env, part, "deadline")

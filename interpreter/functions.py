@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from decimal import Decimal
 
 from . import values as v
@@ -18,11 +19,12 @@ def _mul_duration(left, right) -> int:
     return int(count) * duration
 
 
+# The operator module's functions: the same operations, without a Python frame for each.
 BINARY_IMPL = {
-    "add": lambda a, b: a + b,
-    "sub": lambda a, b: a - b,
-    "mul": lambda a, b: a * b,
-    "div": lambda a, b: a / b,
+    "add": operator.add,
+    "sub": operator.sub,
+    "mul": operator.mul,
+    "div": operator.truediv,
     "date_plus_days": v.add_days,
     "days_plus_date": lambda a, b: v.add_days(b, a),
     "date_plus_months": v.add_months,
@@ -34,12 +36,12 @@ BINARY_IMPL = {
 }
 
 COMPARE_IMPL = {
-    "=": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
     "in": lambda a, b: a in b,
     "not in": lambda a, b: a not in b,
 }

@@ -61,14 +61,13 @@ class Program:
 class Frame:
     """What one rule read while it was evaluated (only when tracing)."""
 
-    __slots__ = ("facts", "parameters", "children", "row", "seen")
+    __slots__ = ("facts", "parameters", "children", "row")
 
     def __init__(self):
         self.facts: dict[str, object] = {}
         self.parameters: list[ParameterRead] = []
-        self.children: list[TraceNode] = []
+        self.children: dict[str, TraceNode] = {}  # by rule, in the order first needed
         self.row: str | None = None
-        self.seen: set[str] = set()
 
 
 class Env:
@@ -115,25 +114,21 @@ class Env:
         node = self.nodes.get(name)
         if node is None:
             rule = self.program.rules[name]
-            self.frame = Frame()
-            saved_vars, self.vars = self.vars, {}
+            # Loop variables need no fresh scope: rules cannot read them, and aggregates restore their own.
+            self.frame = frame = Frame()
             try:
                 value = rule.step(self)
             finally:
-                frame, self.frame, self.vars = self.frame, parent, saved_vars
+                self.frame = parent
+            children = frame.children
             node = TraceNode(
-                id=rule.id, label=rule.label, kind=rule.kind, expression=rule.expression,
-                location=rule.location, source=rule.source, value=value, tag=rule.tag,
-                facts=tuple(sorted(frame.facts.items())), parameters=tuple(frame.parameters),
-                children=tuple(frame.children),
-                not_needed=tuple(r for r in rule.references if r not in frame.seen),
-                row=frame.row)
+                rule.id, rule.label, rule.kind, rule.expression, rule.location, rule.source, value, rule.tag,
+                tuple(sorted(frame.facts.items())) if frame.facts else (), tuple(frame.parameters),
+                tuple(children.values()), tuple([r for r in rule.references if r not in children]), frame.row)
             self.nodes[name] = node
             self.cache[name] = value
-        if parent is not None:
-            if name not in parent.seen:
-                parent.children.append(node)
-            parent.seen.add(name)
+        if parent is not None and name not in parent.children:
+            parent.children[name] = node
         return node.value
 
     def reference_date(self):
