@@ -124,17 +124,39 @@ def _put(record: dict, keys: list[str], value) -> None:
 
 def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> dict:
     """The output record for one input case: the decision, or an error with the line number."""
-    out = {"id": item.id, "line": item.line}
-    if item.problem is not None:
-        return dict(out, error=item.problem)
-    try:
-        decision = compiled.evaluate(compiled.read_facts(item.facts), item.on or default_on, trace=False)
-    except RulerunError as error:
-        return dict(out, error="; ".join(d.message for d in error.diagnostics))
-    record = decision_json(decision, trace=False)
-    del record["measure"], record["notes"]
-    out.update(record)
-    return out
+    return decide_items(compiled, [item], default_on)[0]
+
+
+def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date) -> list[dict]:
+    """The output records for input cases, in order: facts checked one by one, decisions made together."""
+    records: list[dict] = []
+    pairs: list = []
+    for item in items:
+        out = {"id": item.id, "line": item.line}
+        records.append(out)
+        if item.problem is not None:
+            out["error"] = item.problem
+            continue
+        try:
+            pairs.append((compiled.read_facts(item.facts), item.on or default_on))
+        except RulerunError as error:
+            out["error"] = _message(error)
+            continue
+        out["decision"] = None  # filled in below, in order
+    waiting = (out for out in records if "decision" in out)
+    for out, decision in zip(waiting, compiled.decide_many(pairs, chunk=max(len(pairs), 1))):
+        del out["decision"]
+        if isinstance(decision, RulerunError):
+            out["error"] = _message(decision)
+            continue
+        record = decision_json(decision, trace=False)
+        del record["measure"], record["notes"]
+        out.update(record)
+    return records
+
+
+def _message(error: RulerunError) -> str:
+    return "; ".join(d.message for d in error.diagnostics)
 
 
 # -- worker processes ---------------------------------------------------------------------------
@@ -148,7 +170,7 @@ def _start_worker(path: str, on: datetime.date) -> None:
 
 
 def _decide_chunk(items: list[Item]) -> list[dict]:
-    return [decide(_WORKER["measure"], item, _WORKER["on"]) for item in items]
+    return decide_items(_WORKER["measure"], items, _WORKER["on"])
 
 
 def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -166,8 +188,8 @@ def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on:
                jobs: int = 1, chunk: int = 500) -> Iterator[dict]:
     """Output records in input order, computed in this process or in `jobs` worker processes."""
     if jobs <= 1:
-        for item in items:
-            yield decide(compiled, item, on)
+        for part in _chunks(items, chunk):
+            yield from decide_items(compiled, part, on)
         return
     import multiprocessing
     context = multiprocessing.get_context("spawn")

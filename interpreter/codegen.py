@@ -15,6 +15,7 @@ from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from .compile import MAX_MATCH_TEXT, zero_of
 from .functions import BINARY_IMPL, FUNCTION_IMPL
 from .runtime import Program
+from .values import round_cents
 
 #: Operators that are plain Python operators on the values the checker allows.
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
@@ -74,8 +75,9 @@ def _matcher(pattern):
 class _Writer:
     """Turns checked expressions into Python expression text, collecting the constants they use."""
 
-    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr]):
+    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr], cells: bool = False):
         self.typing = typing
+        self.cells = cells  # rules memoised in local variables of one batch function, not in a dict
         self.program = program
         self.inline = inline
         self.names: dict[str, object] = {}
@@ -93,6 +95,13 @@ class _Writer:
         if name not in self.rule_names:
             self.rule_names[name] = f"_rule{len(self.rule_names)}"
         return self.rule_names[name]
+
+    def rule_reference(self, name: str) -> str:
+        function = self.rule_function(name)
+        if self.cells:
+            cell = function.replace("_rule", "r")
+            return f"({cell} if {cell} is not _NO else {function}())"
+        return f"{function}(F, M, ref, on)"
 
     def expr(self, node: ast.Expr) -> str:
         return getattr(self, "_" + type(node).__name__.lower())(node)
@@ -125,7 +134,7 @@ class _Writer:
         if ref.kind == "rule":
             if ref.name in self.inline and self.aggregate_depth == 0:
                 return f"({self.expr(self.inline[ref.name])}){fields}"
-            return f"{self.rule_function(ref.name)}(F, M, ref, on){fields}"
+            return f"{self.rule_reference(ref.name)}{fields}"
         return f"{self._parameter_lookup(ref.name)}(ref){fields}"
 
     def _parameter_lookup(self, name: str) -> str:
@@ -260,7 +269,7 @@ def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, 
         function = f"_part{i}"
         part_names[key] = function
         if isinstance(node, tuple):  # every one of these rules, each evaluated, as a list of conditions is
-            body = "all([" + "".join(f"{writer.rule_function(n)}(F, M, ref, on), " for n in node) + "])"
+            body = _every(writer, node)
         else:
             body = writer.expr(node)
         part_lines += [f"def {function}(F, M, ref, on):  # {key}", f"    return {body}", ""]
@@ -282,3 +291,90 @@ def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, 
     namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme, **writer.names}
     exec(compile(source, f"<rules of {name}>", "exec"), namespace)  # noqa: S102 - our own text
     return Generated(source, namespace, part_names)
+
+
+def _every(writer: _Writer, names: tuple[str, ...]) -> str:
+    # `&` on yes/no values evaluates every condition, as a list of conditions is evaluated.
+    return "(" + " & ".join(writer.rule_reference(n) for n in names) + ")" if names else "True"
+
+
+def _rule_bodies(writer: _Writer, rules: dict) -> list[tuple[str, str, str]]:
+    """(rule, function, expression text) for every rule the written parts need, dependencies included."""
+    out = []
+    done: set[str] = set()
+    while len(done) < len(writer.rule_names):
+        for rule_name, function in list(writer.rule_names.items()):
+            if rule_name not in done:
+                done.add(rule_name)
+                rule = rules[rule_name]
+                out.append((rule_name, function, writer.expr(rule.expr) if rule.expr is not None else _table(writer, rule)))
+    return out
+
+
+def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict, conditions: list[str],
+                   reported: list[str], windowed: bool):
+    """One function deciding many cases into columns: `batch(cases, window_open, columns)`.
+
+    `cases` are (facts, date) pairs. Per case it appends to the columns' lists (reference date,
+    eligible, amount, deadlines, values, notes shown, and the reported rules' values right after
+    eligibility), or, for a case the closure evaluator must decide, placeholders and its index to
+    `columns.left`. Rules are memoised in local variables reset per case: evaluated as one by one.
+    """
+    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
+    writer = _Writer(typing, program, inline, cells=True)
+    for rule_name in reported:
+        writer.rule_function(rule_name)
+
+    def text(key):
+        node = parts[key]
+        if isinstance(node, tuple):
+            return _every(writer, node)
+        return writer.expr(node)
+
+    reference = text("reference") if "reference" in parts else "on"
+    eligible = text("eligible")
+    amount = f"_round_cents({text('amount')})" if "amount" in parts else "None"
+    others = {kind: "(" + "".join(f"{text(k)}, " for k in parts if isinstance(k, tuple) and k[0] == kind) + ")"
+              for kind in ("deadline", "value", "note")}
+    snapshot = "(" + "".join(f"{writer.rule_function(r).replace('_rule', 'r')}, " for r in reported) + ")"
+    bodies = _rule_bodies(writer, rules)
+    cells = [function.replace("_rule", "r") for _rule, function, _body in bodies]
+    reset = " = ".join(cells + ["_NO"]) if cells else "pass"
+    lines = ["def batch(cases, window_open, columns):",
+             "    F = ref = on = None",
+             f"    {reset}"]
+    for rule_name, function, body in bodies:
+        cell = function.replace("_rule", "r")
+        lines += [f"    def {function}():  # {rule_name}", f"        nonlocal {cell}", f"        {cell} = {body}",
+                  f"        return {cell}"]
+    window = "window_open(ref)" if windowed else "True"
+    lines += ["    add_reference, add_eligible, add_amount = (columns.reference_date.append, "
+              "columns.eligible.append, columns.amount.append)",
+              "    add_deadlines, add_values, add_notes, add_reported = (columns.deadline_rows.append, "
+              "columns.value_rows.append, columns.note_rows.append, columns.reported.append)",
+              "    index = len(columns.eligible) - 1",
+              "    for F, on in cases:",
+              "        index += 1",
+              f"        {reset}",
+              "        try:",
+              f"            ref = {reference}",
+              f"            if {window}:",
+              f"                eligible = {eligible}",
+              f"                reported = {snapshot}",
+              f"                amount = {amount} if eligible else None",
+              f"                deadlines, values, notes = {others['deadline']}, {others['value']}, {others['note']}",
+              "                eligible = 'yes' if eligible else 'no'",
+              "            else:",
+              "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, 'window'",
+              "        except Exception:  # an unknown fact or an error to report: the closure evaluator decides",
+              "            ref = eligible = amount = deadlines = values = notes = reported = None",
+              "            columns.left.append(index)",
+              "        add_reference(ref); add_eligible(eligible); add_amount(amount); add_deadlines(deadlines)",
+              "        add_values(values); add_notes(notes); add_reported(reported)"]
+    source = "\n".join(lines) + "\n"
+    namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme,
+                 "_round_cents": round_cents, **writer.names}
+    exec(compile(source, f"<batch of {name}>", "exec"), namespace)  # noqa: S102 - our own text
+    function = namespace["batch"]
+    function.source = source
+    return function

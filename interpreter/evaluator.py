@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Iterator
 
+from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
+from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 
-from .codegen import Generated, generate
+from .codegen import Generated, generate, generate_batch
 from .compile import Compiler
 from .facts import read_facts
 from .logic import and3
@@ -53,7 +56,11 @@ class CompiledMeasure:
         self.values = [self._named(compiler, n) for n in decision.values]
         self.notes = [(note.text, compiler.compile(note.when) if note.when is not None else None)
                       for note in decision.notes]
-        self.generated = _generate(self)
+        self.deadline_ids = [p.id for p in self.deadlines]
+        # The rules whose values say which conditions failed: the conditions and their conjuncts.
+        self.reported = list(dict.fromkeys(
+            [*self.conditions, *(c for rule in self.program.rules.values() for c in rule.conjuncts)]))
+        self.generated, self.batch = _generate(self)
 
     def _named(self, compiler: Compiler, named) -> Part:
         label = named.label.as_dict() if named.label else {"nl": named.name, "en": named.name}
@@ -76,9 +83,37 @@ class CompiledMeasure:
                 return decision
         return _decide(self, facts, on, trace)
 
+    def decide_many(self, cases: Iterable[tuple[dict, datetime.date]], chunk: int = 1000
+                    ) -> Iterator[Decision | RulerunError]:
+        """Decisions without trace for (typed facts, date) pairs, in order; a case that fails yields its error."""
+        from .columns import decide_columns
+        pending: list = []
+        for pair in cases:
+            pending.append(pair)
+            if len(pending) == chunk:
+                yield from _decisions(decide_columns(self, pending))
+                pending = []
+        if pending:
+            yield from _decisions(decide_columns(self, pending))
 
-def _generate(compiled: CompiledMeasure) -> Generated | None:
-    """The measure's decision as generated Python, or None when Python cannot hold it (say, too deep)."""
+
+def _decisions(columns) -> Iterator[Decision | RulerunError]:
+    for i in range(len(columns)):
+        yield columns.errors[i] if i in columns.errors else columns.decision(i)
+
+
+def _window_closed(compiled: CompiledMeasure, on: datetime.date, reference: datetime.date) -> Decision:
+    _value, note = _window_state(compiled.measure.window, reference)
+    return Decision(measure=compiled.measure.id, evaluated_on=on, reference_date=reference, eligible="no",
+                    amount=None, deadlines={p.id: None for p in compiled.deadlines}, failed=("window",),
+                    notes=(note,), outcome={p.id: (None, p.tag) for p in compiled.values})
+
+
+_TRUE = ast.Literal("bool", True, None)
+
+
+def _generate(compiled: CompiledMeasure) -> tuple:
+    """The measure's decision as generated Python for one case and for many; None when Python cannot hold it."""
     measure = compiled.measure
     parts: dict = {}
     if measure.reference_date is not None:
@@ -87,17 +122,21 @@ def _generate(compiled: CompiledMeasure) -> Generated | None:
     parts["eligible"] = decision.eligible if decision.eligible is not None else tuple(compiled.conditions)
     if decision.amount is not None:
         parts["amount"] = decision.amount
-    for named in (*decision.deadlines, *decision.values):
-        parts[named.name] = named.expr
+    for named in decision.deadlines:
+        parts[("deadline", named.name)] = named.expr
+    for named in decision.values:
+        parts[("value", named.name)] = named.expr
     for i, note in enumerate(decision.notes):
-        if note.when is not None:
-            parts[i] = note.when
+        parts[("note", i)] = note.when if note.when is not None else _TRUE
+    checked = compiled.checked
+    rules = {name: r for name, (r, _t, _s) in checked.rules.items()}
     try:
-        checked = compiled.checked
-        return generate(measure.id, checked.typing, {name: r for name, (r, _t, _s) in checked.rules.items()},
-                        compiled.program, parts, compiled.conditions)
+        one = generate(measure.id, checked.typing, rules, compiled.program, parts, compiled.conditions)
+        many = generate_batch(measure.id, checked.typing, rules, compiled.program, parts, compiled.conditions,
+                              compiled.reported, measure.window is not None)
     except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
+        return None, None  # e.g. nesting deeper than Python's compiler takes: the closures decide
+    return one, many
 
 
 def _decide_known(compiled: CompiledMeasure, facts: dict, on: datetime.date) -> Decision | None:
@@ -106,18 +145,15 @@ def _decide_known(compiled: CompiledMeasure, facts: dict, on: datetime.date) -> 
     memo: dict = {}
     try:
         reference = parts["reference"](facts, memo, on, on) if "reference" in parts else on
-        window_ok, window_note = _window_state(compiled.measure.window, reference)
-        if window_ok is False:
-            return Decision(measure=compiled.measure.id, evaluated_on=on, reference_date=reference,
-                            eligible="no", amount=None, deadlines={p.id: None for p in compiled.deadlines},
-                            failed=("window",), notes=(window_note,), outcome={p.id: (None, p.tag) for p in compiled.values})
+        if _window_state(compiled.measure.window, reference)[0] is False:
+            return _window_closed(compiled, on, reference)
         eligible = parts["eligible"](facts, memo, reference, on)
         amount = (round_cents(parts["amount"](facts, memo, reference, on))
                   if eligible and compiled.amount is not None else None)
-        deadlines = {p.id: parts[p.id](facts, memo, reference, on) for p in compiled.deadlines}
-        outcome = {p.id: (parts[p.id](facts, memo, reference, on), p.tag) for p in compiled.values}
-        notes = tuple(text.as_dict() for i, (text, when) in enumerate(compiled.notes)
-                      if when is None or parts[i](facts, memo, reference, on) is True)
+        deadlines = {p.id: parts["deadline", p.id](facts, memo, reference, on) for p in compiled.deadlines}
+        outcome = {p.id: (parts["value", p.id](facts, memo, reference, on), p.tag) for p in compiled.values}
+        notes = tuple(text.as_dict() for i, (text, _when) in enumerate(compiled.notes)
+                      if parts["note", i](facts, memo, reference, on) is True)
     except Exception:  # noqa: BLE001 - an unknown fact or an error to report: the closure evaluator decides
         return None
     return Decision(measure=compiled.measure.id, evaluated_on=on, reference_date=reference,

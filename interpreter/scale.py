@@ -9,7 +9,7 @@ import datetime
 import functools
 from typing import Iterable
 
-from .batch import decide, record_item
+from .batch import decide_items, record_item
 from .evaluator import CompiledMeasure, load
 
 
@@ -25,4 +25,4 @@ def decide_records(records: Iterable[dict], measure: str, on: datetime.date) -> 
     record an `id` to tell them apart across partitions.
     """
     compiled = _compiled(str(measure))
-    return [decide(compiled, record_item(number, record), on) for number, record in enumerate(records, 1)]
+    return decide_items(compiled, [record_item(number, record) for number, record in enumerate(records, 1)], on)

@@ -34,6 +34,46 @@ def _bundled():
             yield compiled, compiled.read_facts(case.facts, case.document, ("facts",)), case.on
 
 
+def _one_by_one(compiled, pairs):
+    out = []
+    for facts, on in pairs:
+        try:
+            out.append(_decide(compiled, facts, on, trace=False))
+        except RulerunError as error:
+            out.append(render_all(error.diagnostics))
+    return out
+
+
+def _many(compiled, pairs, chunk=1000):
+    return [render_all(d.diagnostics) if isinstance(d, RulerunError) else d
+            for d in compiled.decide_many(pairs, chunk=chunk)]
+
+
+def test_every_bundled_case_is_decided_in_a_batch_as_one_by_one():
+    for path in MEASURES:
+        compiled = COMPILED[path.stem]
+        pairs = [(facts, on) for c, facts, on in _bundled() if c is compiled]
+        assert pairs or path.stem == "kmo-eenvoudig"
+        for chunk in (1, 7, 1000):
+            assert _many(compiled, pairs, chunk) == _one_by_one(compiled, pairs), (path.stem, chunk)
+
+
+def test_a_batch_keeps_order_around_cases_left_to_the_closures_and_errors(write):
+    compiled = COMPILED["kmo-eenvoudig"]
+    on = datetime.date(2024, 6, 1)
+    full = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal(1000), "start": datetime.date(2024, 3, 1),
+            "aanvraag": datetime.date(2024, 3, 5), "ontvangen": Decimal(0)}
+    partial = {k: v for k, v in full.items() if k != "ontvangen"}
+    too_early = dict(full, aanvraag=datetime.date(2010, 1, 1), start=datetime.date(2010, 1, 1))
+    pairs = [(full, on), (partial, on), (too_early, on), (dict(full, grootte="groot"), on)]
+    decided = _many(compiled, pairs)
+    assert decided == _one_by_one(compiled, pairs)
+    assert [d if isinstance(d, str) else d.eligible for d in decided][1:] == ["yes", decided[2], "no"]
+    assert "no value on 2010-01-01" in decided[2]
+    assert decided[0].amount == Decimal("300.00") and decided[1].missing == ("ontvangen",)
+    assert decided[3].failed == ("kmo",)
+
+
 def test_every_bundled_case_the_generated_code_decides_is_decided_alike():
     decided = {"yes": 0, "no": 0}
     total = 0
@@ -135,5 +175,7 @@ def test_random_cases_are_decided_alike(name):
         if fast is not None:
             seen["generated"] += 1
             assert fast == _closure(compiled, facts, on)
+        pairs = [(facts, on), (facts, on + datetime.timedelta(days=400))]
+        assert _many(compiled, pairs) == _one_by_one(compiled, pairs)
     check()
     assert seen["generated"] > 50, seen
