@@ -306,7 +306,7 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
-              help="Output format. The input format follows INPUT's extension (.jsonl/.json or .csv).")
+              help="Output format. The input format follows INPUT's extension (.jsonl/.json, .csv or .parquet).")
 @click.option("--on", "on", help="Evaluation date for cases without their own `on` (default: today).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Worker processes.")
@@ -317,7 +317,8 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
 
     JSON Lines input has one object per line: {"id": …, "on": …, "facts": {…}}. CSV input has a
     header of dotted fact paths (e.g. dienst.bedrag), plus optional `id` and `on` columns; an
-    empty cell is a missing fact, a list fact is given as JSON. A bad case becomes an error record
+    empty cell is a missing fact, a list fact is given as JSON. Parquet input (with pyarrow
+    installed) has the same columns, typed, and records and lists as nested columns. A bad case becomes an error record
     with its line number; a summary goes to stderr, and the exit code is 1 when any case failed.
     """
     import csv as csv_module
@@ -331,8 +332,10 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
         items = runner.read_csv(input_path, compiled)
+    elif suffix in (".parquet", ".pq"):
+        items = runner.read_parquet(input_path, compiled)
     else:
-        raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl or .csv file")
+        raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
     records = runner.decide_all(path, compiled, items, day, jobs)
     sink = open(output, "w", encoding="utf-8", newline="") if output else None
@@ -340,8 +343,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     summary = runner.Summary()
     try:
         if sys.stderr.isatty():
-            with open(input_path, encoding="utf-8") as handle:
-                total = sum(1 for _ in handle)
+            total = runner.count_cases(input_path)
             records = click.progressbar(records, length=total, label="deciding", file=sys.stderr)
             records = _iterate(records)
         if fmt == "csv":

@@ -170,3 +170,75 @@ def test_diff_lists_a_case_with_a_bad_date_instead_of_failing(tmp_path, monkeypa
     result = CliRunner().invoke(main, ["diff", "kmo-portefeuille", "kmo-portefeuille", str(tmp_path / "in.jsonl")])
     assert result.exit_code == 0, result.output
     assert "    z: `on` must be a date written YYYY-MM-DD, not `gisteren`" in result.output
+
+
+def _typed_columns(facts: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in facts.items():
+        if isinstance(value, dict):
+            out.update(_typed_columns(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = _typed_cell(value)
+    return out
+
+
+def _typed_cell(value):
+    """A case file's value as a Parquet cell: dates and yes/no keep their type, lists hold records."""
+    if isinstance(value, (bool, datetime.date)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [{k: _typed_cell(v) for k, v in item.items()} if isinstance(item, dict) else _typed_cell(item)
+                for item in value]
+    return str(value)
+
+
+@pytest.mark.parametrize("measure_id", BUNDLED)
+def test_parquet_and_jsonl_give_the_same_decisions(measure_id, tmp_path, monkeypatch):
+    import pyarrow
+    import pyarrow.parquet
+    monkeypatch.chdir(ROOT)
+    cases = _jsonl(measure_id, tmp_path / "in.jsonl")
+    rows = [dict(_typed_columns(c.facts), id=Path(c.path).stem, on=c.on)
+            for c in cases]
+    columns = sorted({k for r in rows for k in r})
+    table = pyarrow.Table.from_pylist([{k: r.get(k) for k in columns} for r in rows])
+    pyarrow.parquet.write_table(table, tmp_path / "in.parquet", row_group_size=7)
+    from_jsonl = CliRunner().invoke(main, ["batch", measure_id, str(tmp_path / "in.jsonl")])
+    from_parquet = CliRunner().invoke(main, ["batch", measure_id, str(tmp_path / "in.parquet")])
+    assert from_jsonl.exit_code == from_parquet.exit_code == 0, from_parquet.output
+    assert from_parquet.stdout == from_jsonl.stdout
+    assert len(from_parquet.stdout.splitlines()) == len(cases)
+
+
+def test_parquet_rows_with_wrong_values_become_error_records(tmp_path, monkeypatch):
+    import pyarrow
+    import pyarrow.parquet
+    monkeypatch.chdir(ROOT)
+    table = pyarrow.table({"id": ["a", "b"], "grootte": ["klein", "reus"], "bedrag": [1000.5, 2000.0]})
+    pyarrow.parquet.write_table(table, tmp_path / "in.parquet")
+    result = CliRunner().invoke(main, ["batch", "tests/benchmarks/kmo-eenvoudig.yaml", str(tmp_path / "in.parquet"),
+                                       "--on", "2024-06-01"])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["line"]) for r in records] == [("a", 1), ("b", 2)]
+    assert "fact `bedrag`: must be an amount in euro; give it as text or a decimal" in records[0]["error"]
+    assert "`reus` is not one of klein, middelgroot, groot" in records[1]["error"]
+
+
+def test_a_parquet_column_that_is_not_a_fact_is_an_error(tmp_path, monkeypatch):
+    import pyarrow
+    import pyarrow.parquet
+    monkeypatch.chdir(ROOT)
+    pyarrow.parquet.write_table(pyarrow.table({"id": ["a"], "prijs": ["5"]}), tmp_path / "in.parquet")
+    result = CliRunner().invoke(main, ["batch", "tests/benchmarks/kmo-eenvoudig.yaml", str(tmp_path / "in.parquet")])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"] == "column `prijs` is not a fact of the measure"
+
+
+def test_a_file_that_is_not_parquet_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    (tmp_path / "in.parquet").write_text("id,grootte\n1,klein\n")
+    result = CliRunner().invoke(main, ["batch", "tests/benchmarks/kmo-eenvoudig.yaml", str(tmp_path / "in.parquet")])
+    assert result.exit_code == 64
+    assert "is not a Parquet file that can be read" in result.stderr
+    assert "Traceback" not in result.output
