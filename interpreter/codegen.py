@@ -32,25 +32,20 @@ def _undecided():
     raise Undecided
 
 
-def _lookup(versions):
+def _lookup(parameter):
     """The value of a dated parameter on a date, remembered per date."""
     seen: dict = {}
 
     def value(day):
         found = seen.get(day)
         if found is None:
-            chosen = None
-            for since, val, _source, until in versions:
-                if since is None or since <= day:
-                    chosen = (val,) if until is None or day <= until else None
-                else:
-                    break
-            if chosen is None:
-                raise Undecided
+            found = parameter.version(day)
+            if found is None:
+                raise Undecided  # no version covers the date: an error the closure evaluator reports
             if len(seen) >= _LOOKUPS_KEPT:
                 seen.clear()
-            found = seen[day] = chosen
-        return found[0]
+            seen[day] = found
+        return found[1]
     return value
 
 
@@ -139,7 +134,7 @@ class _Writer:
 
     def _parameter_lookup(self, name: str) -> str:
         if name not in self.lookups:
-            self.lookups[name] = self.constant(_lookup(self.program.parameters[name].versions), "parameter")
+            self.lookups[name] = self.constant(_lookup(self.program.parameters[name]), "parameter")
         return self.lookups[name]
 
     def _field(self, node: ast.Field) -> str:

@@ -60,30 +60,92 @@ def median_seconds(func, repeat: int = 7) -> float:
     return statistics.median(times)
 
 
+def each(func, batch):
+    """A loop that decides every case and keeps none, as a service answering one request at a time."""
+    def run():
+        for case in batch:
+            func(case)
+    return run
+
+
 def main() -> None:
+    from rulerun.interpreter.columns import decide_columns
     from rulerun.interpreter.evaluator import load
     measure = load(HERE / "kmo-eenvoudig.yaml")
     batch = cases(20_000)
     on = D(2024, 1, 1)
-    for case in batch[:300]:
+    pairs = [(case, on) for case in batch]
+    columns = decide_columns(measure, pairs)
+    for i, case in enumerate(batch):
+        expected = by_hand(case)
         decision = measure.evaluate(case, on, trace=False)
-        assert (decision.eligible, decision.amount) == by_hand(case), case
+        assert (decision.eligible, decision.amount) == expected, case
+        assert (columns.eligible[i], columns.amount[i]) == expected, case
+        if i < 300:
+            traced = measure.evaluate(case, on, trace=True)
+            assert (traced.eligible, traced.amount) == expected and traced.trace, case
     n = len(batch)
-    hand = median_seconds(lambda: [by_hand(c) for c in batch]) / n
-    fast = median_seconds(lambda: [measure.evaluate(c, on, trace=False) for c in batch]) / n
-    traced = median_seconds(lambda: [measure.evaluate(c, on, trace=True) for c in batch[:5000]]) / 5000
+    hand = median_seconds(each(by_hand, batch)) / n
+    fast = median_seconds(each(lambda c: measure.evaluate(c, on, trace=False), batch)) / n
+    traced = median_seconds(each(lambda c: measure.evaluate(c, on, trace=True), batch[:5000])) / 5000
+    kept = median_seconds(lambda: [measure.evaluate(c, on, trace=True) for c in batch[:5000]]) / 5000
+    many = median_seconds(lambda: decide_columns(measure, pairs)) / n
+    decisions = median_seconds(lambda: list(measure.decide_many(pairs))) / n
     print(f"hand-written Python : {hand * 1e6:8.2f} µs/case  {1 / hand:10,.0f} cases/s")
     print(f"rulerun, trace off  : {fast * 1e6:8.2f} µs/case  {1 / fast:10,.0f} cases/s  ratio {fast / hand:5.1f}x")
     print(f"rulerun, full trace : {traced * 1e6:8.2f} µs/case  {1 / traced:10,.0f} cases/s  ratio {traced / hand:5.1f}x")
+    print(f"  ... all 5,000 traced decisions kept in a list: {kept * 1e6:8.2f} µs/case  ratio {kept / hand:5.1f}x")
+    print(f"batch into columns  : {many * 1e6:8.2f} µs/case  {1 / many:10,.0f} cases/s  ratio {many / hand:5.1f}x")
+    print(f"batch as Decisions  : {decisions * 1e6:8.2f} µs/case  {1 / decisions:10,.0f} cases/s  "
+          f"ratio {decisions / hand:5.1f}x")
+    cold_start()
+    columns_streamed(1_000_000 if "--million" in sys.argv else 200_000)
+    batch_throughput(hand)
+
+
+def cold_start() -> None:
+    """A fresh `rulerun explain` of a bundled case against a plain Python start that imports PyYAML."""
+    import os
+    import tempfile
     case_file = HERE.parent.parent / "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
     measure_file = HERE.parent.parent / "measures/kmo-portefeuille.yaml"
-    cold = median_seconds(lambda: subprocess.run(["rulerun", "explain", str(measure_file), str(case_file)],
-                                                 capture_output=True, check=True), repeat=5)
+    command = ["rulerun", "explain", str(measure_file), str(case_file)]
+    cache = {**os.environ, "RULERUN_CACHE_DIR": tempfile.mkdtemp()}
+    subprocess.run(command, capture_output=True, check=True, env=cache)  # the first run fills the cache
+    cold = median_seconds(lambda: subprocess.run(command, capture_output=True, check=True, env=cache), repeat=9)
+    uncached = median_seconds(lambda: subprocess.run(command, capture_output=True, check=True,
+                                                     env={**os.environ, "RULERUN_CACHE_DIR": ""}), repeat=5)
     plain = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import decimal, datetime, yaml"],
-                                                  capture_output=True, check=True), repeat=5)
-    print(f"cold `rulerun explain`: {cold * 1e3:7.0f} ms   plain Python with yaml: {plain * 1e3:5.0f} ms"
-          f"   ratio {cold / plain:4.1f}x")
-    batch_throughput(hand)
+                                                  capture_output=True, check=True), repeat=9)
+    print(f"cold `rulerun explain`: {cold * 1e3:5.0f} ms   plain Python with yaml: {plain * 1e3:4.0f} ms"
+          f"   ratio {cold / plain:4.1f}x   (without the cache: {uncached * 1e3:4.0f} ms, {uncached / plain:4.1f}x)")
+
+
+def columns_streamed(n: int) -> None:
+    """`decide_columns` over `n` generated cases, 10,000 at a time, in a fresh process: speed and peak RSS."""
+    script = f"""
+import datetime, re, sys, time
+sys.path.insert(0, {str(HERE)!r})
+from run import cases
+from rulerun.interpreter.columns import decide_columns
+from rulerun.interpreter.evaluator import load
+measure = load({str(HERE / "kmo-eenvoudig.yaml")!r})
+on, spent, total, yes = datetime.date(2024, 1, 1), 0.0, 0, 0
+template = cases(10_000)
+for start in range(0, {n}, 10_000):
+    chunk = [(dict(case), on) for case in template]  # fresh dicts: the cases are new input each time
+    t0 = time.perf_counter()
+    columns = decide_columns(measure, chunk)
+    spent += time.perf_counter() - t0
+    total += len(columns)
+    yes += columns.eligible.count("yes")
+peak = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
+print(total, yes, spent, peak)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    total, _yes, spent, peak = done.stdout.split()
+    print(f"batch into columns, {int(total):>9,} cases streamed 10,000 at a time: {int(total) / float(spent):10,.0f} "
+          f"cases/s deciding; peak RSS of that process {float(peak):4.0f} MB")
 
 
 def write_jsonl(path: Path, n: int) -> None:
