@@ -242,3 +242,13 @@ def test_a_file_that_is_not_parquet_is_a_usage_error(tmp_path, monkeypatch):
     assert result.exit_code == 64
     assert "is not a Parquet file that can be read" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_parquet_without_pyarrow_is_a_usage_error_naming_the_extra(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # as if pyarrow were not installed
+    (tmp_path / "in.parquet").write_bytes(b"PAR1")
+    result = CliRunner().invoke(main, ["batch", "tests/benchmarks/kmo-eenvoudig.yaml", str(tmp_path / "in.parquet")])
+    assert result.exit_code == 64
+    assert "reading Parquet needs pyarrow" in result.stderr and "rulerun[parquet]" in result.stderr
