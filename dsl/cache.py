@@ -57,9 +57,8 @@ def remember(kind: str, *parts: str) -> None:
 
 def _code() -> str:
     """What the loaded model depends on besides the files: this package's code and the Python version."""
-    files = sorted([*_HERE.glob("*.py"), _HERE / "grammar.lark"])
-    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]
-    return repr((sys.version_info[:3], stats))
+    stats = [(f.name, f.stat()) for f in sorted([*_HERE.glob("*.py"), _HERE / "grammar.lark"])]
+    return repr((sys.version_info[:3], [(name, st.st_size, st.st_mtime_ns) for name, st in stats]))
 
 
 def _digest(path: Path) -> str | None:

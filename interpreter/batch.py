@@ -179,6 +179,7 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
     """The output records for input cases, in order: facts checked one by one, decisions made together."""
     records: list[dict] = []
     pairs: list = []
+    waiting: list[dict] = []  # the records of the cases in `pairs`, in the same order
     for item in items:
         out = {"id": item.id, "line": item.line}
         records.append(out)
@@ -190,10 +191,8 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
         except RulerunError as error:
             out["error"] = _message(error)
             continue
-        out["decision"] = None  # filled in below, in order
-    waiting = (out for out in records if "decision" in out)
+        waiting.append(out)
     for out, decision in zip(waiting, compiled.decide_many(pairs, chunk=max(len(pairs), 1))):
-        del out["decision"]
         if isinstance(decision, RulerunError):
             out["error"] = _message(decision)
             continue

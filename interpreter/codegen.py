@@ -94,9 +94,36 @@ class _Writer:
     def rule_reference(self, name: str) -> str:
         function = self.rule_function(name)
         if self.cells:
-            cell = function.replace("_rule", "r")
+            cell = _cell(function)
             return f"({cell} if {cell} is not _NO else {function}())"
         return f"{function}(F, M, ref, on)"
+
+    def part(self, node: ast.Expr | tuple[str, ...]) -> str:
+        """A part of the decision: an expression, or a tuple of rules that must all hold."""
+        if isinstance(node, tuple):
+            # `&` on yes/no values evaluates every condition, as a list of conditions is evaluated.
+            return "(" + " & ".join(self.rule_reference(n) for n in node) + ")" if node else "True"
+        return self.expr(node)
+
+    def rule_bodies(self, rules: dict) -> list[tuple[str, str, str]]:
+        """(rule, function, expression text) for every rule written so far, and the rules those need."""
+        out = []
+        done: set[str] = set()
+        while len(done) < len(self.rule_names):
+            for rule_name, function in list(self.rule_names.items()):
+                if rule_name not in done:
+                    done.add(rule_name)
+                    rule = rules[rule_name]
+                    out.append((rule_name, function,
+                                self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+        return out
+
+    def run(self, source: str, filename: str) -> dict:
+        """Compile and run the generated source; its namespace."""
+        namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme,
+                     "_round_cents": round_cents, **self.names}
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
+        return namespace
 
     def expr(self, node: ast.Expr) -> str:
         return getattr(self, "_" + type(node).__name__.lower())(node)
@@ -254,56 +281,33 @@ class Generated:
 def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, ast.Expr | tuple[str, ...]],
              conditions: list[str]) -> Generated:
     """Source and functions for `parts` (expressions, or tuples of rules that must all hold) and their rules."""
-    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
-    writer = _Writer(typing, program, inline)
+    writer = _writer(typing, rules, program, parts, conditions, cells=False)
     for condition in conditions:
         writer.rule_function(condition)
     part_lines = []
     part_names = {}
     for i, (key, node) in enumerate(parts.items()):
-        function = f"_part{i}"
-        part_names[key] = function
-        if isinstance(node, tuple):  # every one of these rules, each evaluated, as a list of conditions is
-            body = _every(writer, node)
-        else:
-            body = writer.expr(node)
-        part_lines += [f"def {function}(F, M, ref, on):  # {key}", f"    return {body}", ""]
+        part_names[key] = f"_part{i}"
+        part_lines += [f"def _part{i}(F, M, ref, on):  # {key}", f"    return {writer.part(node)}", ""]
     rule_lines = []
-    done: set[str] = set()
-    while len(done) < len(writer.rule_names):
-        for rule_name, function in list(writer.rule_names.items()):
-            if rule_name in done:
-                continue
-            done.add(rule_name)
-            rule = rules[rule_name]
-            body = writer.expr(rule.expr) if rule.expr is not None else _table(writer, rule)
-            rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name}",
-                           f"    value = M.get({rule_name!r}, _NO)",
-                           "    if value is _NO:",
-                           f"        value = M[{rule_name!r}] = {body}",
-                           "    return value", ""]
+    for rule_name, function, body in writer.rule_bodies(rules):
+        rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name}",
+                       f"    value = M.get({rule_name!r}, _NO)",
+                       "    if value is _NO:",
+                       f"        value = M[{rule_name!r}] = {body}",
+                       "    return value", ""]
     source = "\n".join(rule_lines + part_lines)
-    namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme, **writer.names}
-    exec(compile(source, f"<rules of {name}>", "exec"), namespace)  # noqa: S102 - our own text
-    return Generated(source, namespace, part_names)
+    return Generated(source, writer.run(source, f"<rules of {name}>"), part_names)
 
 
-def _every(writer: _Writer, names: tuple[str, ...]) -> str:
-    # `&` on yes/no values evaluates every condition, as a list of conditions is evaluated.
-    return "(" + " & ".join(writer.rule_reference(n) for n in names) + ")" if names else "True"
+def _writer(typing, rules: dict, program: Program, parts: dict, conditions: list[str], cells: bool) -> _Writer:
+    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
+    return _Writer(typing, program, inline, cells)
 
 
-def _rule_bodies(writer: _Writer, rules: dict) -> list[tuple[str, str, str]]:
-    """(rule, function, expression text) for every rule the written parts need, dependencies included."""
-    out = []
-    done: set[str] = set()
-    while len(done) < len(writer.rule_names):
-        for rule_name, function in list(writer.rule_names.items()):
-            if rule_name not in done:
-                done.add(rule_name)
-                rule = rules[rule_name]
-                out.append((rule_name, function, writer.expr(rule.expr) if rule.expr is not None else _table(writer, rule)))
-    return out
+def _cell(function: str) -> str:
+    """The local variable that holds a rule's value in a batch function."""
+    return function.replace("_rule", "r")
 
 
 def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict, conditions: list[str],
@@ -315,31 +319,27 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
     eligibility), or, for a case the closure evaluator must decide, placeholders and its index to
     `columns.left`. Rules are memoised in local variables reset per case: evaluated as one by one.
     """
-    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
-    writer = _Writer(typing, program, inline, cells=True)
+    writer = _writer(typing, rules, program, parts, conditions, cells=True)
     for rule_name in reported:
         writer.rule_function(rule_name)
 
     def text(key):
-        node = parts[key]
-        if isinstance(node, tuple):
-            return _every(writer, node)
-        return writer.expr(node)
+        return writer.part(parts[key])
 
     reference = text("reference") if "reference" in parts else "on"
     eligible = text("eligible")
     amount = f"_round_cents({text('amount')})" if "amount" in parts else "None"
     others = {kind: "(" + "".join(f"{text(k)}, " for k in parts if isinstance(k, tuple) and k[0] == kind) + ")"
               for kind in ("deadline", "value", "note")}
-    snapshot = "(" + "".join(f"{writer.rule_function(r).replace('_rule', 'r')}, " for r in reported) + ")"
-    bodies = _rule_bodies(writer, rules)
-    cells = [function.replace("_rule", "r") for _rule, function, _body in bodies]
+    snapshot = "(" + "".join(f"{_cell(writer.rule_function(r))}, " for r in reported) + ")"
+    bodies = writer.rule_bodies(rules)
+    cells = [_cell(function) for _rule, function, _body in bodies]
     reset = " = ".join(cells + ["_NO"]) if cells else "pass"
     lines = ["def batch(cases, window_open, columns):",
              "    F = ref = on = None",
              f"    {reset}"]
     for rule_name, function, body in bodies:
-        cell = function.replace("_rule", "r")
+        cell = _cell(function)
         lines += [f"    def {function}():  # {rule_name}", f"        nonlocal {cell}", f"        {cell} = {body}",
                   f"        return {cell}"]
     window = "window_open(ref)" if windowed else "True"
@@ -367,9 +367,7 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               "        add_reference(ref); add_eligible(eligible); add_amount(amount); add_deadlines(deadlines)",
               "        add_values(values); add_notes(notes); add_reported(reported)"]
     source = "\n".join(lines) + "\n"
-    namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme,
-                 "_round_cents": round_cents, **writer.names}
-    exec(compile(source, f"<batch of {name}>", "exec"), namespace)  # noqa: S102 - our own text
+    namespace = writer.run(source, f"<batch of {name}>")
     function = namespace["batch"]
     function.source = source
     return function
