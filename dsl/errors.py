@@ -68,6 +68,13 @@ class UsageError(RulerunError):
     exit_code = 64
 
 
+class InputOutputError(RulerunError):
+    """Reading or writing failed at the system's level (a closed stream, a full disk, permission denied)."""
+
+    kind = "input/output error"
+    exit_code = 74
+
+
 @dataclass
 class Collector:
     """Gathers diagnostics so that all problems are reported, not only the first."""

@@ -6,11 +6,14 @@ import functools
 import json
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError, render_all
+from rulerun.dsl.errors import Diagnostic, InputOutputError, RulerunError, UsageError, render_all
+
+from . import streams
 
 EXIT_CODES = """\b
 Exit codes:
@@ -19,9 +22,11 @@ Exit codes:
   2   a measure file is invalid
   3   a case is invalid
   4   evaluation failed (e.g. division by zero)
-  64  a file or option given cannot be used
-  130 interrupted (Ctrl-C)
+  64  a file or option given cannot be used (also unknown options, missing arguments)
   70  internal error: a bug in rulerun
+  74  reading or writing failed (a closed or full output, permission denied)
+  130 interrupted (Ctrl-C)
+  141 the reader of the output went away (a broken pipe)
 """
 
 
@@ -44,10 +49,11 @@ def _guard(func):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except BrokenPipeError:
-            # The reader went away (e.g. `| head`): stop quietly, as other command-line tools do.
-            import os
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(141)
+            ctx.exit(streams.broken_pipe())
+        except OSError as error:  # the system refused a read or write that no reader turned into a message
+            click.echo(render_all(streams.failure(error.filename or "a file", error, "read or write").diagnostics),
+                       err=True)
+            ctx.exit(InputOutputError.exit_code)
         except Exception:  # noqa: BLE001 - the last line of defence
             if debug:
                 traceback.print_exc()
@@ -58,7 +64,49 @@ def _guard(func):
     return wrapper
 
 
-@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+class Rulerun(click.Group):
+    """The command group: click's usage errors exit 64, not 2 (an invalid measure), and output failures 74."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _exit_codes():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _exit_codes():
+            return super().invoke(ctx)
+
+    def main(self, *args, **kwargs):
+        with streams.guarded():
+            try:
+                result = super().main(*args, **kwargs)
+                code = None
+            except SystemExit as done:
+                code = done.code
+            except InputOutputError as error:  # e.g. the help text written to a full disk
+                click.echo(render_all(error.diagnostics), err=True)
+                code = error.exit_code
+            # Output still buffered must reach its reader now, while a failure can still be reported.
+            failed = streams.flush_output()
+        if failed is not None:
+            sys.exit(failed)
+        if code is not None:
+            sys.exit(code)
+        return result
+
+
+@contextmanager
+def _exit_codes():
+    """rulerun's exit codes for what click reports itself: a usage error, a broken pipe (e.g. of `--help`)."""
+    try:
+        yield
+    except click.UsageError as error:
+        error.exit_code = UsageError.exit_code
+        raise
+    except BrokenPipeError:
+        raise click.exceptions.Exit(streams.broken_pipe()) from None
+
+
+@click.group(cls=Rulerun, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 @click.version_option(package_name="rulerun")
 def main(debug: bool) -> None:
@@ -338,7 +386,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
     records = runner.decide_all(path, compiled, items, day, jobs)
-    sink = open(output, "w", encoding="utf-8", newline="") if output else None
+    sink = streams.open_output(output) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
     try:
