@@ -21,7 +21,7 @@ class Case:
     """One case file."""
 
     path: str
-    document: Document
+    document: Document | None  # None for a case file that could not be read
     name: str | None
     on: datetime.date | None
     facts: object

@@ -14,6 +14,7 @@ import click
 from rulerun.dsl.errors import Diagnostic, InputOutputError, RulerunError, UsageError, render_all
 
 from . import streams
+from .tally import Tally
 
 EXIT_CODES = """\b
 Exit codes:
@@ -189,7 +190,8 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
         click.echo(render.to_text(decision, title, lang, color=color), nl=False, color=color)
 
 
-def _measure_files(paths: tuple[str, ...], measures_dir: Path) -> list[Path]:
+def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:
+    """The measure files under PATHS; a path that does not exist is reported, and the others kept."""
     targets = [Path(p) for p in paths] or [measures_dir]
     files: list[Path] = []
     for target in targets:
@@ -198,7 +200,7 @@ def _measure_files(paths: tuple[str, ...], measures_dir: Path) -> list[Path]:
         elif target.exists():
             files.append(target)
         else:
-            raise UsageError(f"`{target}` does not exist")
+            tally.report(UsageError(f"`{target}` does not exist"))
     return files
 
 
@@ -220,22 +222,26 @@ def check(paths, measures_dir):
     from rulerun.dsl.errors import MeasureError
     from rulerun.dsl.loader import load_measure
     errors = warnings = 0
-    for path in _measure_files(paths, measures_dir):
-        try:
-            checked = check_measure(load_measure(path))
-        except MeasureError as error:
-            click.echo(render_all(error.diagnostics), err=True)
-            errors += sum(d.severity == "error" for d in error.diagnostics)
-            warnings += sum(d.severity == "warning" for d in error.diagnostics)
-            continue
-        if checked.warnings:
-            click.echo(render_all(checked.warnings), err=True)
-            warnings += len(checked.warnings)
-        else:
-            click.echo(f"{path}: ok")
-    if errors or warnings:
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
-    sys.exit(2 if errors else 1 if warnings else 0)
+    tally = Tally()
+    for path in _measure_files(paths, measures_dir, tally):
+        with tally.file(str(path)):
+            try:
+                checked = check_measure(load_measure(path))
+            except MeasureError as error:
+                click.echo(render_all(error.diagnostics), err=True)
+                errors += sum(d.severity == "error" for d in error.diagnostics)
+                warnings += sum(d.severity == "warning" for d in error.diagnostics)
+                continue
+            if checked.warnings:
+                click.echo(render_all(checked.warnings), err=True)
+                warnings += len(checked.warnings)
+            else:
+                click.echo(f"{path}: ok")
+    if errors or warnings or tally.failed_files:
+        unchecked = f", {tally.failed_files} path(s) not checked" if tally.failed_files else ""
+        click.echo(f"{errors} error(s), {warnings} warning(s){unchecked}", err=True)
+    tally.note(2 if errors else 1 if warnings else 0)
+    sys.exit(tally.code)
 
 
 @main.command()
@@ -260,14 +266,17 @@ def list_measures(measures_dir, lang):
     from rulerun.dsl.loader import load_measure
     if not measures_dir.is_dir():
         raise UsageError(f"`{measures_dir}` is not a folder")
+    tally = Tally()
     for path in sorted(measures_dir.glob("*.yaml")):
-        m = load_measure(path)
-        if m.kind != "measure":
-            continue
-        window = "always open"
-        if m.window:
-            window = f"{m.window.start or '…'} – {m.window.end or '…'}"
-        click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+        with tally.file(str(path)):
+            m = load_measure(path)
+            if m.kind != "measure":
+                continue
+            window = "always open"
+            if m.window:
+                window = f"{m.window.start or '…'} – {m.window.end or '…'}"
+            click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+    sys.exit(tally.code)
 
 
 @main.command(name="test")
@@ -286,19 +295,23 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     from rulerun.interpreter.coverage import Tracker, render_text
     from rulerun.interpreter.evaluator import load
     from rulerun.interpreter.testing import explain_difference, run_measure
-    files = [p for p in _measure_files(paths, measures_dir) if p.parent.name != "common"]
+    tally = Tally()
+    files = [p for p in _measure_files(paths, measures_dir, tally) if p.parent.name != "common"]
     results, reports = [], []
     for path in files:
-        compiled = load(path, _display(path))
-        outcomes = run_measure(path, name_filter, compiled)
-        results += outcomes
-        if coverage:
-            tracker = Tracker(compiled)
-            for outcome in outcomes:
-                if outcome.decision is not None:
-                    tracker.add(outcome.decision)
-            reports.append(tracker.report(lang))
+        with tally.file(str(path)):
+            compiled = load(path, _display(path))
+            outcomes = run_measure(path, name_filter, compiled)
+            results += outcomes
+            if coverage:
+                tracker = Tracker(compiled)
+                for outcome in outcomes:
+                    if outcome.decision is not None:
+                        tracker.add(outcome.decision)
+                reports.append(tracker.report(lang))
     failed = [o for o in results if not o.passed]
+    for outcome in failed:
+        tally.note(outcome.exit_code or 1)
     if fmt == "json":
         data = {"passed": len(results) - len(failed), "failed": len(failed),
                 "failures": [{"case": str(o.case.path), "line": o.case.line, "name": o.case.name,
@@ -313,7 +326,7 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
         for report in reports:
             click.echo("\n".join(render_text(report)))
         click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.code)
 
 
 @main.command()
@@ -334,10 +347,12 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
     facts in the order the measure declares them. Answer `?` when you do not know. Answers may
     be piped, one per line.
     """
-    from rulerun.interpreter.ask import run
+    from rulerun.interpreter.ask import check_save, run
     from rulerun.interpreter.cases import read_case
     from rulerun.interpreter.evaluator import load
     from rulerun.interpreter.intake import Intake
+    if save is not None:
+        check_save(save)
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
     raw, day, name = {}, None, None
