@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from rulerun.dsl.errors import RulerunError, render_all
+from rulerun.dsl.printable import printable
 
 from .cases import Case, read_case
 from .evaluator import CompiledMeasure, load
@@ -113,7 +114,12 @@ def cases_for(measure_path: Path) -> list[Path]:
 
 
 def explain_difference(outcome: Outcome) -> list[str]:
-    """Lines for a failing case: expected against actual, and the trace nodes that explain it."""
+    """Lines for a failing case, printable whatever the case holds (control characters escaped)."""
+    return [printable(line) for line in _difference_lines(outcome)]
+
+
+def _difference_lines(outcome: Outcome) -> list[str]:
+    """Expected against actual, and the trace nodes that explain it; or the error that stopped the case."""
     lines = [f"{outcome.case.path}:{outcome.case.line}: case '{outcome.case.name or outcome.case.path}' failed"]
     if outcome.case.document is None:
         lines = [f"{outcome.case.path}: the case file cannot be read"]
