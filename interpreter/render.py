@@ -14,8 +14,8 @@ MARKS = {True: "✓", False: "✗", None: "?"}
 
 
 def shown(value, tag: str) -> str:
-    """A value as the text, Markdown and HTML reports show it: a case's text cannot steer the terminal
-    (control characters and newlines are written as escapes such as `\\x1b`)."""
+    """A value as the text, Markdown and HTML reports show it, control characters and newlines escaped."""
+    # Every value of a case reaches these reports through here, so a case's text cannot steer the terminal.
     return printable(format_value(value, tag))
 
 

@@ -139,11 +139,8 @@ def _difference_lines(outcome: Outcome) -> list[str]:
 
 
 def run_measure(path: Path, name_filter: str | None = None, compiled: CompiledMeasure | None = None) -> list[Outcome]:
-    """Run every case of the measure at `path` whose name or file contains `name_filter`.
-
-    A case file that cannot be read is an outcome with its error, whatever the filter: what cannot
-    be read cannot be known not to match.
-    """
+    """Run every case of the measure at `path` whose name or file contains `name_filter`."""
+    # A case file that cannot be read is an outcome with its error whatever the filter: its name is unknown.
     compiled = compiled or load(path)
     outcomes = []
     for case_path in cases_for(path):
