@@ -51,8 +51,8 @@ class Tally:
             raise  # the output itself failed: nothing more can be reported
         except RulerunError as error:
             self.report(error)
-        except OSError:
-            raise  # a broken pipe or a failing stream ends the command
+        except (OSError, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # a broken pipe, a failing stream or an exit asked for ends the command
         except Exception:  # noqa: BLE001 - one file's bug must not lose the results of the others
             if debugging():
                 traceback.print_exc()
