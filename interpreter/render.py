@@ -110,16 +110,21 @@ def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str,
     if decision.missing:
         rows.append((w["missing"], ", ".join(decision.missing)))
     for note in decision.notes:
-        rows.append((w["notes"], note[lang]))
+        rows.append((w["notes"], printable(note[lang])))
     return rows
 
 
 def _header(decision: Decision, title: str, lang: str) -> str:
     w = _WORDS[lang]
-    head = f"{title} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
+    head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
     if decision.reference_date:
         head += f", {w['reference']} {decision.reference_date.isoformat()}"
     return head
+
+
+def _label(node: TraceNode, lang: str) -> str:
+    # A measure's texts are printed as escaped as a case's: a hostile measure cannot steer the terminal either.
+    return printable(node.label.get(lang, node.id))
 
 
 def _value(node: TraceNode) -> str:
@@ -143,7 +148,7 @@ def _details(node: TraceNode, lang: str) -> list[str]:
         lines.append(f"{w['not_needed']}: {', '.join(node.not_needed)}")
     if node.note:
         lines.append(node.note)
-    return lines
+    return [printable(line) for line in lines]
 
 
 def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
@@ -187,7 +192,7 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
             out.append(f"{pad}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}{style(mark, mark)} {node.id}: {node.label.get(lang, node.id)} = {style(_value(node), mark)}"
+        out.append(f"{pad}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
                    + (f"   [{where}]" if where else ""))
         out += [f"{pad}    {line}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
@@ -221,7 +226,7 @@ def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
             out.append(f"{pad}- {_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}- {_mark(node)} **{node.id}**: {node.label.get(lang, node.id)} = **{value}**"
+        out.append(f"{pad}- {_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
                    + (f" _({where})_" if where else ""))
         out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
@@ -251,9 +256,9 @@ def to_html(decision: Decision, title: str, lang: str = "en") -> str:
         details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
         children = "".join(walk(c) for c in node.children)
         return (f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
-                f"{e(node.label.get(lang, node.id))} = <b>{e(_value(node))}</b> "
+                f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
                 f"<span class='where'>{e(where)}</span></summary>{details}{children}</details>")
     body = "".join(walk(n) for n in decision.trace)
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(title)}</title>"
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(printable(title))}</title>"
             f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
             f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")

@@ -304,3 +304,15 @@ def test_a_case_name_with_control_characters_is_escaped_in_test_output(measures)
     path.write_text(path.read_text().replace("name: geldig", 'name: "ge\\eldig"').replace("amount: 300", "amount: 301"))
     result = CliRunner().invoke(main, ["test"])
     assert result.exit_code == 1 and "\x1b" not in result.output and "case 'ge\\x1bldig' failed" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_measure_text_with_control_characters_is_escaped_too(tmp_path, fmt):
+    text = (INVALID / "proef.yaml").read_text()
+    text = text.replace("en: Is an SME}", 'en: "Is an \\e[2J SME"}').replace("en: Trial measure}", 'en: "Trial\\e]0;x\\a"}')
+    (tmp_path / "proef.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["explain", str(tmp_path / "proef.yaml"), str(INVALID / "valid-case.yaml"),
+                                       "--on", "2022-02-01", "--format", fmt])
+    assert result.exit_code == 0
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "Is an \\x1b[2J SME" in result.output and "Trial\\x1b]0;x\\x07" in result.output
