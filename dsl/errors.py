@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .printable import printable
 from .source import Span
 
 
@@ -68,6 +69,13 @@ class UsageError(RulerunError):
     exit_code = 64
 
 
+class InputOutputError(RulerunError):
+    """Reading or writing failed at the system's level (a closed stream, a full disk, permission denied)."""
+
+    kind = "input/output error"
+    exit_code = 74
+
+
 @dataclass
 class Collector:
     """Gathers diagnostics so that all problems are reported, not only the first."""
@@ -103,7 +111,9 @@ def _order(d: Diagnostic) -> tuple:
 
 def render(d: Diagnostic) -> str:
     """Render one diagnostic rustc-style: location, message, excerpt with caret, hint."""
-    head = f"{d.where}: {d.severity}: {d.message}" if d.where else f"{d.severity}: {d.message}"
+    # Messages quote the input, which may hold terminal control sequences: shown escaped, never obeyed.
+    message = printable(d.message, newlines=True)
+    head = f"{d.where}: {d.severity}: {message}" if d.where else f"{d.severity}: {message}"
     lines = [head]
     if d.span is not None:
         text = d.span.source.line(d.span.line)
@@ -112,10 +122,11 @@ def render(d: Diagnostic) -> str:
             width = (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else (
                 len(text) - d.span.column + 1)
             width = max(1, width)
-            lines += [f"{gutter} |", f"{d.span.line} | {text}",
-                      f"{gutter} | {' ' * (d.span.column - 1)}{'^' * width}"]
+            before, marked = text[:d.span.column - 1], text[d.span.column - 1:d.span.column - 1 + width]
+            lines += [f"{gutter} |", f"{d.span.line} | {printable(text)}",
+                      f"{gutter} | {' ' * len(printable(before))}{'^' * max(1, len(printable(marked)))}"]
     if d.hint:
-        lines.append(f"  = hint: {d.hint}")
+        lines.append(f"  = hint: {printable(d.hint, newlines=True)}")
     return "\n".join(lines)
 
 

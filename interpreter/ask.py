@@ -1,6 +1,7 @@
 """`rulerun ask` on a terminal or a pipe: one question at a time until the decision is settled."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -8,10 +9,12 @@ from pathlib import Path
 
 import click
 
+from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render
 from rulerun.dsl.measure import Fact
 
 from .facts import NO, YES, from_text
 from .intake import Intake, Question, plain
+from .streams import failure
 
 SKIP = "?"
 _BARE_NUMBER = re.compile(r"^\s*-?\d[\d_]*(?:\.\d+)?\s*$")
@@ -86,8 +89,8 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
     except (EOFError, KeyboardInterrupt) as stop:
         term.say()
         click.echo(words["eof" if isinstance(stop, EOFError) else "interrupted"].format(n=intake.asked), err=True)
-        _save(intake, save, measure_ref, words, title)
-        return 1 if isinstance(stop, EOFError) else 130
+        saved = _save(intake, save, measure_ref, words, title)
+        return InputOutputError.exit_code if not saved else 1 if isinstance(stop, EOFError) else 130
     term.say()
     decision = intake.evaluate(trace=trace)
     if decision.missing:
@@ -96,17 +99,39 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
         term.say(words["settled"].format(n=intake.asked))
     term.say()
     click.echo(render.to_text(decision, title, lang), nl=False)
-    _save(intake, save, measure_ref, words, title)
-    return 0
+    return 0 if _save(intake, save, measure_ref, words, title) else InputOutputError.exit_code
 
 
-def _save(intake: Intake, save: Path | None, measure_ref: str, words: dict, title: str) -> None:
+def check_save(path: Path) -> None:
+    """Refuse a `--save` path that cannot be written before the first question, so no answer is lost."""
+    folder = path.parent
+    problem = (f"the folder `{folder}` does not exist" if not folder.is_dir()
+               else f"`{path}` is a folder" if path.is_dir()
+               else "the file cannot be written" if path.exists() and not os.access(path, os.W_OK)
+               else f"the folder `{folder}` cannot be written" if not os.access(folder, os.W_OK | os.X_OK)
+               else None)
+    if problem:
+        raise UsageError(Diagnostic(f"cannot save the answers to `{path}`: {problem}",
+                                    hint="give --save a file in a folder you can write to"))
+
+
+def _save(intake: Intake, save: Path | None, measure_ref: str, words: dict, title: str) -> bool:
+    """Write the facts collected to `save`; when that fails, show them on standard output instead."""
     if save is None:
-        return
+        return True
     import yaml
     data = {"name": intake.name or f"{title} (rulerun ask)", "on": intake.on, "facts": plain(intake.facts)}
-    save.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    try:
+        save.write_text(text, encoding="utf-8")
+    except OSError as error:
+        problem = failure(f"`{save}`", error).diagnostics[0]
+        click.echo(render(Diagnostic(problem.message, hint="the answers follow on standard output: "
+                                                          "save them as a case file to keep them")), err=True)
+        click.echo(text, nl=False)
+        return False
     click.echo(words["saved"].format(path=save, measure=measure_ref), err=True)
+    return True
 
 
 def _ask(term: Terminal, question: Question, intake: Intake):

@@ -10,6 +10,8 @@ from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
 
+from .expectations import described, expect_problems
+
 CASE_KEYS = ("name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
 
@@ -19,7 +21,7 @@ class Case:
     """One case file."""
 
     path: str
-    document: Document
+    document: Document | None  # None for a case file that could not be read
     name: str | None
     on: datetime.date | None
     facts: object
@@ -78,7 +80,12 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
                                                document.span(base + ("expect", key), key=True),
                                                did_you_mean(key, EXPECT_KEYS) or "keys: " + ", ".join(EXPECT_KEYS),
                                                file=name))
+            problems += expect_problems(expect, document, base, name)
+    if data.get("name") is not None and not isinstance(data["name"], str):
+        problems.append(Diagnostic(f"`name` must be a text, not {described(data['name'])}",
+                                   document.span(base + ("name",)), "write the case's name as one line of text",
+                                   file=name))
     if problems:
-        raise CaseError(problems)
+        raise CaseError(sorted(problems, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
     info = document.nodes.get(base)
     return Case(name, document, data.get("name"), on, data.get("facts"), expect, info.line if info else 1)

@@ -6,11 +6,15 @@ import functools
 import json
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError, render_all
+from rulerun.dsl.errors import Diagnostic, InputOutputError, RulerunError, UsageError, render_all
+
+from . import streams
+from .tally import Tally
 
 EXIT_CODES = """\b
 Exit codes:
@@ -19,9 +23,11 @@ Exit codes:
   2   a measure file is invalid
   3   a case is invalid
   4   evaluation failed (e.g. division by zero)
-  64  a file or option given cannot be used
-  130 interrupted (Ctrl-C)
+  64  a file or option given cannot be used (also unknown options, missing arguments)
   70  internal error: a bug in rulerun
+  74  reading or writing failed (a closed or full output, permission denied)
+  130 interrupted (Ctrl-C)
+  141 the reader of the output went away (a broken pipe)
 """
 
 
@@ -44,10 +50,11 @@ def _guard(func):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except BrokenPipeError:
-            # The reader went away (e.g. `| head`): stop quietly, as other command-line tools do.
-            import os
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(141)
+            ctx.exit(streams.broken_pipe())
+        except OSError as error:  # the system refused a read or write that no reader turned into a message
+            click.echo(render_all(streams.failure(error.filename or "a file", error, "read or write").diagnostics),
+                       err=True)
+            ctx.exit(InputOutputError.exit_code)
         except Exception:  # noqa: BLE001 - the last line of defence
             if debug:
                 traceback.print_exc()
@@ -58,7 +65,49 @@ def _guard(func):
     return wrapper
 
 
-@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+class Rulerun(click.Group):
+    """The command group: click's usage errors exit 64, not 2 (an invalid measure), and output failures 74."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _exit_codes():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _exit_codes():
+            return super().invoke(ctx)
+
+    def main(self, *args, **kwargs):
+        with streams.guarded():
+            try:
+                result = super().main(*args, **kwargs)
+                code = None
+            except SystemExit as done:
+                code = done.code
+            except InputOutputError as error:  # e.g. the help text written to a full disk
+                click.echo(render_all(error.diagnostics), err=True)
+                code = error.exit_code
+            # Output still buffered must reach its reader now, while a failure can still be reported.
+            failed = streams.flush_output()
+        if failed is not None:
+            sys.exit(failed)
+        if code is not None:
+            sys.exit(code)
+        return result
+
+
+@contextmanager
+def _exit_codes():
+    """rulerun's exit codes for what click reports itself: a usage error, a broken pipe (e.g. of `--help`)."""
+    try:
+        yield
+    except click.UsageError as error:
+        error.exit_code = UsageError.exit_code
+        raise
+    except BrokenPipeError:
+        raise click.exceptions.Exit(streams.broken_pipe()) from None
+
+
+@click.group(cls=Rulerun, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 @click.version_option(package_name="rulerun")
 def main(debug: bool) -> None:
@@ -141,7 +190,8 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
         click.echo(render.to_text(decision, title, lang, color=color), nl=False, color=color)
 
 
-def _measure_files(paths: tuple[str, ...], measures_dir: Path) -> list[Path]:
+def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:
+    """The measure files under PATHS; a path that does not exist is reported, and the others kept."""
     targets = [Path(p) for p in paths] or [measures_dir]
     files: list[Path] = []
     for target in targets:
@@ -150,7 +200,7 @@ def _measure_files(paths: tuple[str, ...], measures_dir: Path) -> list[Path]:
         elif target.exists():
             files.append(target)
         else:
-            raise UsageError(f"`{target}` does not exist")
+            tally.report(UsageError(f"`{target}` does not exist"))
     return files
 
 
@@ -172,22 +222,26 @@ def check(paths, measures_dir):
     from rulerun.dsl.errors import MeasureError
     from rulerun.dsl.loader import load_measure
     errors = warnings = 0
-    for path in _measure_files(paths, measures_dir):
-        try:
-            checked = check_measure(load_measure(path))
-        except MeasureError as error:
-            click.echo(render_all(error.diagnostics), err=True)
-            errors += sum(d.severity == "error" for d in error.diagnostics)
-            warnings += sum(d.severity == "warning" for d in error.diagnostics)
-            continue
-        if checked.warnings:
-            click.echo(render_all(checked.warnings), err=True)
-            warnings += len(checked.warnings)
-        else:
-            click.echo(f"{path}: ok")
-    if errors or warnings:
-        click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
-    sys.exit(2 if errors else 1 if warnings else 0)
+    tally = Tally()
+    for path in _measure_files(paths, measures_dir, tally):
+        with tally.file(str(path)):
+            try:
+                checked = check_measure(load_measure(path))
+            except MeasureError as error:
+                click.echo(render_all(error.diagnostics), err=True)
+                errors += sum(d.severity == "error" for d in error.diagnostics)
+                warnings += sum(d.severity == "warning" for d in error.diagnostics)
+                continue
+            if checked.warnings:
+                click.echo(render_all(checked.warnings), err=True)
+                warnings += len(checked.warnings)
+            else:
+                click.echo(f"{path}: ok")
+    if errors or warnings or tally.failed_files:
+        unchecked = f", {tally.failed_files} path(s) not checked" if tally.failed_files else ""
+        click.echo(f"{errors} error(s), {warnings} warning(s){unchecked}", err=True)
+    tally.note(2 if errors else 1 if warnings else 0)
+    sys.exit(tally.code)
 
 
 @main.command()
@@ -212,14 +266,17 @@ def list_measures(measures_dir, lang):
     from rulerun.dsl.loader import load_measure
     if not measures_dir.is_dir():
         raise UsageError(f"`{measures_dir}` is not a folder")
+    tally = Tally()
     for path in sorted(measures_dir.glob("*.yaml")):
-        m = load_measure(path)
-        if m.kind != "measure":
-            continue
-        window = "always open"
-        if m.window:
-            window = f"{m.window.start or '…'} – {m.window.end or '…'}"
-        click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+        with tally.file(str(path)):
+            m = load_measure(path)
+            if m.kind != "measure":
+                continue
+            window = "always open"
+            if m.window:
+                window = f"{m.window.start or '…'} – {m.window.end or '…'}"
+            click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+    sys.exit(tally.code)
 
 
 @main.command(name="test")
@@ -238,19 +295,23 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     from rulerun.interpreter.coverage import Tracker, render_text
     from rulerun.interpreter.evaluator import load
     from rulerun.interpreter.testing import explain_difference, run_measure
-    files = [p for p in _measure_files(paths, measures_dir) if p.parent.name != "common"]
+    tally = Tally()
+    files = [p for p in _measure_files(paths, measures_dir, tally) if p.parent.name != "common"]
     results, reports = [], []
     for path in files:
-        compiled = load(path, _display(path))
-        outcomes = run_measure(path, name_filter, compiled)
-        results += outcomes
-        if coverage:
-            tracker = Tracker(compiled)
-            for outcome in outcomes:
-                if outcome.decision is not None:
-                    tracker.add(outcome.decision)
-            reports.append(tracker.report(lang))
+        with tally.file(str(path)):
+            compiled = load(path, _display(path))
+            outcomes = run_measure(path, name_filter, compiled)
+            results += outcomes
+            if coverage:
+                tracker = Tracker(compiled)
+                for outcome in outcomes:
+                    if outcome.decision is not None:
+                        tracker.add(outcome.decision)
+                reports.append(tracker.report(lang))
     failed = [o for o in results if not o.passed]
+    for outcome in failed:
+        tally.note(outcome.exit_code or 1)
     if fmt == "json":
         data = {"passed": len(results) - len(failed), "failed": len(failed),
                 "failures": [{"case": str(o.case.path), "line": o.case.line, "name": o.case.name,
@@ -265,7 +326,7 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
         for report in reports:
             click.echo("\n".join(render_text(report)))
         click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.code)
 
 
 @main.command()
@@ -286,10 +347,12 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
     facts in the order the measure declares them. Answer `?` when you do not know. Answers may
     be piped, one per line.
     """
-    from rulerun.interpreter.ask import run
+    from rulerun.interpreter.ask import check_save, run
     from rulerun.interpreter.cases import read_case
     from rulerun.interpreter.evaluator import load
     from rulerun.interpreter.intake import Intake
+    if save is not None:
+        check_save(save)
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
     raw, day, name = {}, None, None
@@ -338,7 +401,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
     records = runner.decide_all(path, compiled, items, day, jobs)
-    sink = open(output, "w", encoding="utf-8", newline="") if output else None
+    sink = streams.open_output(output) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
     try:

@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import html
 import json
+import re
+
+from rulerun.dsl.printable import printable
 
 from .trace import Decision, TraceNode
 from .values import Unknown, format_value, to_json
 
 MARKS = {True: "✓", False: "✗", None: "?"}
+
+
+def shown(value, tag: str) -> str:
+    """A value as the text, Markdown and HTML reports show it, control characters and newlines escaped."""
+    # Every value of a case reaches these reports through here, so a case's text cannot steer the terminal.
+    return printable(format_value(value, tag))
 
 
 def _mark(node: TraceNode) -> str:
@@ -89,32 +98,37 @@ def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str,
     w = _WORDS[lang]
     rows = [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
-        rows.append((w["amount"], format_value(decision.amount, "money")))
+        rows.append((w["amount"], shown(decision.amount, "money")))
     for name, day in decision.deadlines.items():
         rows.append((f"{w['deadlines']}: {name}", day.isoformat() if day else "?"))
     for name, (value, tag) in decision.outcome.items():
-        shown = w["yes"] if value is True else w["no"] if value is False else (
-            format_value(value, tag) if value is not None else "?")
-        rows.append((f"{w['values']}: {name}", shown))
+        text = w["yes"] if value is True else w["no"] if value is False else (
+            shown(value, tag) if value is not None else "?")
+        rows.append((f"{w['values']}: {name}", text))
     if decision.failed:
         rows.append((w["failed"], ", ".join(decision.failed)))
     if decision.missing:
         rows.append((w["missing"], ", ".join(decision.missing)))
     for note in decision.notes:
-        rows.append((w["notes"], note[lang]))
+        rows.append((w["notes"], printable(note[lang])))
     return rows
 
 
 def _header(decision: Decision, title: str, lang: str) -> str:
     w = _WORDS[lang]
-    head = f"{title} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
+    head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
     if decision.reference_date:
         head += f", {w['reference']} {decision.reference_date.isoformat()}"
     return head
 
 
+def _label(node: TraceNode, lang: str) -> str:
+    # A measure's texts are printed as escaped as a case's: a hostile measure cannot steer the terminal either.
+    return printable(node.label.get(lang, node.id))
+
+
 def _value(node: TraceNode) -> str:
-    return format_value(node.value, node.tag)
+    return shown(node.value, node.tag)
 
 
 def _details(node: TraceNode, lang: str) -> list[str]:
@@ -123,18 +137,18 @@ def _details(node: TraceNode, lang: str) -> list[str]:
     if node.expression and node.kind not in ("window", "conditions"):
         lines += node.expression.splitlines()
     for path, (value, tag) in node.facts:
-        lines.append(f"{path} = {format_value(value, tag) if type(value) is not Unknown else '? (missing)'}")
+        lines.append(f"{path} = {shown(value, tag) if type(value) is not Unknown else '? (missing)'}")
     for p in node.parameters:
         key = f"[{p.key}]" if p.key is not None else ""
         since = f" ({w['since']} {p.since.isoformat()})" if p.since else ""
-        lines.append(f"{p.name}{key} = {format_value(p.value, p.tag)}{since}")
+        lines.append(f"{p.name}{key} = {shown(p.value, p.tag)}{since}")
     if node.row:
         lines.append(f"{w['row']}: {node.row}")
     if node.not_needed:
         lines.append(f"{w['not_needed']}: {', '.join(node.not_needed)}")
     if node.note:
         lines.append(node.note)
-    return lines
+    return [printable(line) for line in lines]
 
 
 def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
@@ -178,27 +192,43 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
             out.append(f"{pad}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}{style(mark, mark)} {node.id}: {node.label.get(lang, node.id)} = {style(_value(node), mark)}"
+        out.append(f"{pad}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
                    + (f"   [{where}]" if where else ""))
         out += [f"{pad}    {line}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#~&])")
+
+
+def _markdown_text(text: str) -> str:
+    """Text shown as itself in Markdown: the characters that would format, link or end a table cell escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _markdown_code(text: str) -> str:
+    """Text as a code span, fenced with more backticks than it holds, so that no backtick in it can end the span."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
     out = [f"# {_header(decision, title, lang)}", "", "| | |", "|---|---|"]
-    out += [f"| {k} | {v} |" for k, v in _summary_lines(decision, title, lang)]
+    out += [f"| {k} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad = "  " * depth
+        value = _markdown_text(_value(node))
         if repeated:
-            out.append(f"{pad}- {_mark(node)} `{node.id}` = {_value(node)} ({w['shown']})")
+            out.append(f"{pad}- {_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}- {_mark(node)} **{node.id}**: {node.label.get(lang, node.id)} = **{_value(node)}**"
+        out.append(f"{pad}- {_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
                    + (f" _({where})_" if where else ""))
-        out += [f"{pad}  - `{line}`" for line in _details(node, lang)]
+        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
 
 
@@ -226,9 +256,9 @@ def to_html(decision: Decision, title: str, lang: str = "en") -> str:
         details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
         children = "".join(walk(c) for c in node.children)
         return (f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
-                f"{e(node.label.get(lang, node.id))} = <b>{e(_value(node))}</b> "
+                f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
                 f"<span class='where'>{e(where)}</span></summary>{details}{children}</details>")
     body = "".join(walk(n) for n in decision.trace)
-    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(title)}</title>"
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(printable(title))}</title>"
             f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
             f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")

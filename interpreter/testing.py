@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import datetime
+import traceback
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from rulerun.dsl.errors import RulerunError, render_all
+from rulerun.dsl.printable import printable
 
 from .cases import Case, read_case
 from .evaluator import CompiledMeasure, load
+from .tally import INTERNAL, debugging, internal_error
 from .trace import Decision, walk
 from .values import Unknown, format_value, to_json
 
@@ -22,6 +25,7 @@ class Outcome:
     decision: Decision | None
     differences: list[tuple[str, object, object]] = field(default_factory=list)
     error: str | None = None
+    exit_code: int = 0  # when the case could not be run: the exit code of its error
 
     @property
     def passed(self) -> bool:
@@ -83,9 +87,24 @@ def run_case(compiled: CompiledMeasure, case: Case) -> Outcome:
     try:
         facts = compiled.read_facts(case.facts, case.document, ("facts",))
         decision = compiled.evaluate(facts, case.on or datetime.date.today())
+        return Outcome(case, decision, compare(decision, case.expect or {}))
     except RulerunError as error:
-        return Outcome(case, None, error=render_all(error.diagnostics))
-    return Outcome(case, decision, compare(decision, case.expect or {}))
+        return Outcome(case, None, error=render_all(error.diagnostics), exit_code=error.exit_code)
+    except Exception:  # noqa: BLE001 - a bug met by one case must not lose the results of the others
+        return _internal(case)
+
+
+def _internal(case: Case) -> Outcome:
+    message = internal_error(f"{case.path}:{case.line}")
+    if debugging():
+        message = traceback.format_exc() + message
+    return Outcome(case, None, error=message, exit_code=INTERNAL)
+
+
+def _unreadable(case_path: Path, error: RulerunError) -> Outcome:
+    """A case file that cannot be read as a case: it fails with its error, positioned in the file."""
+    case = Case(str(case_path), None, None, None, None)
+    return Outcome(case, None, error=render_all(error.diagnostics), exit_code=error.exit_code)
 
 
 def cases_for(measure_path: Path) -> list[Path]:
@@ -95,10 +114,17 @@ def cases_for(measure_path: Path) -> list[Path]:
 
 
 def explain_difference(outcome: Outcome) -> list[str]:
-    """Lines for a failing case: expected against actual, and the trace nodes that explain it."""
+    """Lines for a failing case, printable whatever the case holds (control characters escaped)."""
+    return [printable(line) for line in _difference_lines(outcome)]
+
+
+def _difference_lines(outcome: Outcome) -> list[str]:
+    """Expected against actual, and the trace nodes that explain it; or the error that stopped the case."""
     lines = [f"{outcome.case.path}:{outcome.case.line}: case '{outcome.case.name or outcome.case.path}' failed"]
+    if outcome.case.document is None:
+        lines = [f"{outcome.case.path}: the case file cannot be read"]
     if outcome.error:
-        return lines + ["  " + line for line in outcome.error.splitlines()]
+        return lines + [f"  {line}" if line else "" for line in outcome.error.splitlines()]
     for key, want, got in outcome.differences:
         lines.append(f"  {key}: expected {want!r}, got {got!r}")
     decision = outcome.decision
@@ -114,10 +140,15 @@ def explain_difference(outcome: Outcome) -> list[str]:
 
 def run_measure(path: Path, name_filter: str | None = None, compiled: CompiledMeasure | None = None) -> list[Outcome]:
     """Run every case of the measure at `path` whose name or file contains `name_filter`."""
+    # A case file that cannot be read is an outcome with its error whatever the filter: its name is unknown.
     compiled = compiled or load(path)
     outcomes = []
     for case_path in cases_for(path):
-        case = read_case(case_path)
+        try:
+            case = read_case(case_path)
+        except RulerunError as error:
+            outcomes.append(_unreadable(case_path, error))
+            continue
         if name_filter and name_filter not in (case.name or "") and name_filter not in case_path.name:
             continue
         outcomes.append(run_case(compiled, case))

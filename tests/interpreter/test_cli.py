@@ -40,7 +40,7 @@ def test_case_from_stdin_and_on_option(run):
     (("explain", "kmo-portefeuille", "measures"), 3, "is a directory"),
     (("explain", "kmo-portefeuille", CASE, "--on", "2022-13-01"), 64, "--on must be a date"),
     (("check", "does-not-exist"), 64, "does not exist"),
-    (("explain", "kmo-portefeuille", CASE, "--format", "pdf"), 2, "Invalid value"),
+    (("explain", "kmo-portefeuille", CASE, "--format", "pdf"), 64, "Invalid value"),
 ])
 def test_usage_errors(run, args, code, fragment):
     result = run(*args)

@@ -1,0 +1,159 @@
+"""Standard streams and output files whose failures become input/output errors that name what failed."""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from rulerun.dsl.errors import Diagnostic, InputOutputError, render_all
+
+STDIN, STDOUT = "standard input", "standard output"
+
+
+def failure(what: str, error: OSError, verb: str = "write to") -> InputOutputError:
+    """The error for a failed read or write of `what`, in the system's words ('No space left on device')."""
+    hint = "check the permissions, or write somewhere else" if isinstance(error, PermissionError) else None
+    return InputOutputError(Diagnostic(f"cannot {verb} {what}: {error.strerror or error}", hint=hint))
+
+
+class Guarded:
+    """A stream whose failed reads and writes raise InputOutputError; a broken pipe stays a BrokenPipeError."""
+
+    def __init__(self, stream, name: str):
+        self._stream = stream
+        self._name = name
+
+    def _call(self, verb: str, method: str, *args):
+        try:
+            return getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            raise  # the reader went away: a quiet stop, handled where the command ends
+        except OSError as error:
+            raise failure(self._name, error, verb) from None
+
+    def write(self, text):
+        return self._call("write to", "write", text)
+
+    def writelines(self, lines):
+        return self._call("write to", "writelines", lines)
+
+    def flush(self):
+        return self._call("write to", "flush")
+
+    def close(self):
+        return self._call("write to", "close")
+
+    def read(self, *size):
+        return self._call("read", "read", *size)
+
+    def readline(self, *size):
+        return self._call("read", "readline", *size)
+
+    def readlines(self, *hint):
+        return self._call("read", "readlines", *hint)
+
+    def __iter__(self):
+        return iter(self.readline, "")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class Closed:
+    """Stands in for a standard stream the command was started without (`>&-`, `<&-`)."""
+
+    encoding, errors, closed = "utf-8", "strict", False
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def _fail(self, verb: str):
+        where = "<&-" if self._name == STDIN else ">&-"
+        raise InputOutputError(Diagnostic(
+            f"cannot {verb} {self._name}: it is closed",
+            hint=f"the command was started with {self._name} closed (`{where}`); give it a file or a pipe"))
+
+    def write(self, text):
+        self._fail("write to")
+
+    def read(self, *size):
+        self._fail("read")
+
+    readline = readlines = read
+    writelines = write
+
+    def __iter__(self):
+        self._fail("read")
+
+    def flush(self) -> None:
+        """Nothing was written, so there is nothing to flush."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        self._fail("read" if self._name == STDIN else "write to")
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Standard input and output that report their failures, for the duration of one command."""
+    saved = sys.stdin, sys.stdout
+    sys.stdin = Guarded(sys.stdin, STDIN) if sys.stdin is not None else Closed(STDIN)
+    sys.stdout = Guarded(sys.stdout, STDOUT) if sys.stdout is not None else Closed(STDOUT)
+    try:
+        yield
+    finally:
+        sys.stdin, sys.stdout = saved
+
+
+def flush_output() -> int | None:
+    """Flush standard output; None when that works, else the exit code (141 for a closed pipe, else 74)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return broken_pipe()
+    except InputOutputError as error:
+        _report(error)
+        _discard_output()
+        return error.exit_code
+    return None
+
+
+def broken_pipe() -> int:
+    """The reader went away (e.g. `| head`): stop quietly, as other command-line tools do; the exit code."""
+    _discard_output()
+    return 141
+
+
+def _report(error: InputOutputError) -> None:
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(render_all(error.diagnostics) + "\n")
+            sys.stderr.flush()
+        except OSError:
+            pass  # standard error failing too leaves only the exit code to tell
+
+
+def _discard_output() -> None:
+    """Point standard output at the null device, so that what is still buffered cannot fail again at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass  # no real file behind standard output (e.g. under a test runner): nothing will be flushed
+
+
+def open_output(path: Path) -> Guarded:
+    """An output file opened for writing text, whose failures name the file."""
+    try:
+        return Guarded(open(path, "w", encoding="utf-8", newline=""), f"`{path}`")
+    except OSError as error:
+        raise failure(f"`{path}`", error) from None
