@@ -75,7 +75,7 @@ def write(kind: str, name: str, payload: bytes) -> None:
             finally:
                 _remove(shelf, partial)
         except OSError as error:
-            _warn(f"cannot write to the cache folder: {error.strerror or error}")
+            _warn(f"cannot write to the cache folder: {_reason(error)}")
 
 
 def _mac(key: bytes, kind: str, name: str, payload: bytes) -> bytes:
@@ -92,22 +92,30 @@ def _opened(kind: str) -> Iterator[tuple[int, bytes] | None]:
         found = None
         if place is not None:
             try:
-                place.parent.mkdir(parents=True, exist_ok=True)
-                descriptors.append(_trusted_folder(str(place), None))
+                _make_parents(place)
+                descriptors.append(_trusted_folder(str(place), None, "it"))
                 key = _key(descriptors[0])
-                descriptors.append(_trusted_folder(kind, descriptors[0]))
+                descriptors.append(_trusted_folder(kind, descriptors[0], f"its folder `{kind}`"))
                 found = descriptors[1], key
             except Refused as reason:
                 _warn(f"the cache folder is not used: {reason}")
             except OSError as error:
-                _warn(f"the cache folder is not used: {error.strerror or error}")
+                _warn(f"the cache folder is not used: {_reason(error)}")
         yield found
     finally:
         for descriptor in descriptors:
             os.close(descriptor)
 
 
-def _trusted_folder(name: str, parent: int | None) -> int:
+def _make_parents(place: Path) -> None:
+    try:
+        place.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in reversed(place.parents) if p.exists() and not p.is_dir()), place.parent)
+        raise Refused(f"cannot make it: `{blocker}` is not a folder") from None
+
+
+def _trusted_folder(name: str, parent: int | None, what: str) -> int:
     """Open folder `name` (made 0700 when missing) and check it is a real folder only this user can write."""
     try:
         os.mkdir(name, 0o700, dir_fd=parent)
@@ -118,13 +126,13 @@ def _trusted_folder(name: str, parent: int | None) -> int:
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR):
             link = stat.S_ISLNK(os.lstat(name, dir_fd=parent).st_mode)
-            raise Refused(f"`{name}` is a symbolic link" if link else f"`{name}` is not a folder") from None
+            raise Refused(f"{what} is a symbolic link" if link else f"{what} is not a folder") from None
         raise
     info = os.fstat(descriptor)  # the folder opened, not whatever the name points to by now
     problem = _untrusted(info, 0o022)
     if problem:
         os.close(descriptor)
-        raise Refused(f"`{name}` {problem}")
+        raise Refused(f"{what} {problem}")
     return descriptor
 
 
@@ -191,10 +199,15 @@ def _remove(folder_fd: int, name: str) -> None:
         pass
 
 
+def _reason(error: OSError) -> str:
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
 def _warn(message: str) -> None:
     """Say once per process and folder why the cache folder is not (fully) used."""
     place = str(folder())
-    if place in _warned:
+    if os.path.abspath(place) in _warned:
         return
-    _warned.add(place)
+    _warned.add(os.path.abspath(place))
     print(render(Diagnostic(message, hint=_HINT, severity="warning", file=place)), file=sys.stderr)
