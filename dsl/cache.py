@@ -96,3 +96,14 @@ def keep_measure(display: str, measure: Measure, loaded: Iterable[Measure]) -> N
     except Exception:  # noqa: BLE001 - a measure that cannot be kept is loaded again next time
         return
     cachestore.write("measures", _measure_name(display, measure.file, measure.source.text), payload)
+
+
+def recall_parser(grammar: str, maker: str) -> bytes | None:
+    """The parser tables built before from this grammar by this code and `maker` (the parser library), or None."""
+    return cachestore.read("parser", _name(_code(), maker, grammar)) if cachestore.enabled() else None
+
+
+def keep_parser(grammar: str, maker: str, tables: bytes) -> None:
+    """Remember the parser tables built from this grammar."""
+    if cachestore.enabled():
+        cachestore.write("parser", _name(_code(), maker, grammar), tables)

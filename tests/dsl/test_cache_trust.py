@@ -5,12 +5,14 @@ import os
 import pickle
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from rulerun.dsl import cache, cachestore, loader
+from rulerun.dsl import cache, cachestore, loader, parser
 from rulerun.dsl.loader import load_measure
 from rulerun.dsl.measure import Measure
 from rulerun.interpreter.cli import main
@@ -289,3 +291,31 @@ def test_reading_a_fifo_for_the_key_does_not_block(work, tmp_path):
     fifo = tmp_path / "fifo.yaml"
     os.mkfifo(fifo)
     assert cache.recall_measure(fifo, "fifo.yaml") is None
+
+
+def test_parser_tables_are_kept_in_the_cache_folder_never_in_the_shared_temporary_one(root, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    env = {"RULERUN_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(shared), "PATH": "/usr/bin:/bin"}
+    script = "import sys\nfrom rulerun.interpreter.cli import main\nmain(sys.argv[1:])"
+    command = [sys.executable, "-c", script, "check", "measures/syntax-error.yaml", "measures/syntax-error-in-block.yaml"]
+    runs = [subprocess.run(command, cwd=root / "tests" / "invalid", capture_output=True, text=True, env=env,
+                           timeout=120) for _ in range(2)]
+    assert [r.returncode for r in runs] == [2, 2]
+    assert runs[0].stderr == runs[1].stderr and "unexpected `*`" in runs[0].stderr
+    assert "cache" not in runs[0].stderr
+    assert len(list((tmp_path / "cache" / "parser").iterdir())) == 1
+    assert list(shared.iterdir()) == []
+
+
+def test_parser_tables_that_do_not_load_are_built_again(monkeypatch, tmp_path):
+    monkeypatch.setenv("RULERUN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "recall_parser", lambda grammar, maker: pickle.dumps("not tables"))
+    kept = []
+    monkeypatch.setattr(cache, "keep_parser", lambda grammar, maker, tables: kept.append(tables))
+    parser._lark.cache_clear()
+    try:
+        assert parser.parse("1 + 2") is not None
+    finally:
+        parser._lark.cache_clear()
+    assert len(kept) == 1
