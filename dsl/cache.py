@@ -1,4 +1,4 @@
-"""Work already done on unchanged texts, remembered in the cache folder: schema passes and loaded measures."""
+"""Work already done on unchanged texts, kept in the cache folder: schema passes, loaded measures, parser tables."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Iterable
 
 from . import cachestore
-from .cachestore import FOLDER_VARIABLE, folder  # noqa: F401 - where the cache is kept, as this module says
 from .measure import Measure
 from .yamlsource import MAX_FILE_BYTES
 

@@ -159,7 +159,8 @@ def test_a_symlinked_cache_folder_is_refused(work, tmp_path, monkeypatch):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("spoil", [_others_entry, _writable_entry, _symlinked_entry], ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize("spoil", [_others_entry, _writable_entry, _symlinked_entry],
+                         ids=lambda f: f.__name__.strip("_"))
 def test_a_refused_entry_is_replaced(work, tmp_path, spoil):
     entry, _ = plant(tmp_path)
     spoil(entry)
@@ -298,7 +299,8 @@ def test_parser_tables_are_kept_in_the_cache_folder_never_in_the_shared_temporar
     shared.mkdir()
     env = {"RULERUN_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(shared), "PATH": "/usr/bin:/bin"}
     script = "import sys\nfrom rulerun.interpreter.cli import main\nmain(sys.argv[1:])"
-    command = [sys.executable, "-c", script, "check", "measures/syntax-error.yaml", "measures/syntax-error-in-block.yaml"]
+    command = [sys.executable, "-c", script, "check", "measures/syntax-error.yaml",
+               "measures/syntax-error-in-block.yaml"]
     runs = [subprocess.run(command, cwd=root / "tests" / "invalid", capture_output=True, text=True, env=env,
                            timeout=120) for _ in range(2)]
     assert [r.returncode for r in runs] == [2, 2]
