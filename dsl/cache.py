@@ -1,58 +1,38 @@
-"""A folder that remembers work already done on unchanged files: schema passes and loaded measures."""
+"""Work already done on unchanged texts, kept in the cache folder: schema passes, loaded measures, parser tables."""
 from __future__ import annotations
 
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from pathlib import Path
+from typing import Iterable
 
-#: Environment variable naming the cache folder; set it empty to keep no cache.
-FOLDER_VARIABLE = "RULERUN_CACHE_DIR"
+from . import cachestore
+from .measure import Measure
+from .yamlsource import MAX_FILE_BYTES
+
 _HERE = Path(__file__).parent
 
 
-def folder() -> Path | None:
-    """Where the cache is kept, or None when it is switched off."""
-    chosen = os.environ.get(FOLDER_VARIABLE)
-    if chosen is not None:
-        return Path(chosen) if chosen.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rulerun"
-
-
-def _entry(kind: str, *parts: str | bytes) -> Path | None:
-    place = folder()
-    if place is None:
-        return None
+def _name(*parts: str | bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-    return place / kind / digest.hexdigest()
-
-
-def _write(entry: Path, data: bytes) -> None:
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        partial = entry.with_name(f"{entry.name}.{os.getpid()}")
-        partial.write_bytes(data)
-        partial.replace(entry)  # whole or not at all, also when two processes write at once
-    except OSError:
-        pass  # the cache only saves time; without an entry the work is done again next time
+    return digest.hexdigest()
 
 
 def passed(kind: str, *parts: str) -> bool:
-    """True when exactly these texts passed the check `kind` before."""
-    entry = _entry(kind, *parts)
-    return entry is not None and entry.is_file()
+    """True when exactly these texts passed the check `kind` before (a stamp this user signed)."""
+    return cachestore.enabled() and cachestore.read(kind, _name(*parts)) is not None
 
 
 def remember(kind: str, *parts: str) -> None:
     """Record that these texts passed the check `kind`."""
-    entry = _entry(kind, *parts)
-    if entry is not None:
-        _write(entry, b"")
+    if cachestore.enabled():
+        cachestore.write(kind, _name(*parts), b"")
 
 
 def _code() -> str:
@@ -61,34 +41,68 @@ def _code() -> str:
     return repr((sys.version_info[:3], [(name, st.st_size, st.st_mtime_ns) for name, st in stats]))
 
 
-def _digest(path: Path) -> str | None:
+def _text(path: Path) -> str | None:
+    """The text of a file as the loader would read it now; None when it cannot be (then the loader says why)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
     except OSError:
         return None
-
-
-def recall_measure(path: Path, display: str):
-    """The measure loaded from these unchanged files before, or None."""
-    try:
-        entry = _entry("measures", _code(), display, str(path.resolve()), path.read_bytes())
-        if entry is None or not entry.is_file():
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
             return None
-        files, measure = pickle.loads(entry.read_bytes())
-    except Exception:  # noqa: BLE001 - an unreadable or stale entry is simply not used
-        return None
-    if any(_digest(Path(name)) != digest for name, digest in files):
-        return None
-    return measure
-
-
-def keep_measure(path: Path, display: str, measure, files: list[str]) -> None:
-    """Remember a measure loaded without error from `path` and the files it imports."""
+        data = file.read(MAX_FILE_BYTES + 1)
     try:
-        entry = _entry("measures", _code(), display, str(path.resolve()), path.read_bytes())
-        data = pickle.dumps(([(name, _digest(Path(name))) for name in files], measure),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        return data.decode("utf-8-sig") if len(data) <= MAX_FILE_BYTES else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _digest(text: str | None) -> str | None:
+    return None if text is None else _name(text)
+
+
+def _measure_name(display: str, file: str, text: str) -> str:
+    return _name(_code(), display, file, text)
+
+
+def recall_measure(path: Path, display: str) -> Measure | None:
+    """The measure loaded before from exactly the texts these files hold now, or None."""
+    if not cachestore.enabled():
+        return None
+    text = _text(path)
+    if text is None:
+        return None
+    payload = cachestore.read("measures", _measure_name(display, str(path.resolve()), text))
+    if payload is None:
+        return None
+    try:
+        files, measure = pickle.loads(payload)
+        fresh = all(_digest(_text(Path(file))) == digest for file, digest in files)
+    except Exception:  # noqa: BLE001 - an entry of the wrong shape is a miss, loaded again and replaced
+        return None
+    return measure if fresh and isinstance(measure, Measure) else None
+
+
+def keep_measure(display: str, measure: Measure, loaded: Iterable[Measure]) -> None:
+    """Remember a measure loaded without error, keyed on the very texts parsed for it and for its imports."""
+    if not cachestore.enabled():
+        return
+    # The texts held by the model, not a second read of the files: one saved meanwhile is never served stale.
+    files = [(m.file, _digest(m.source.text)) for m in loaded]
+    try:
+        payload = pickle.dumps((files, measure), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - a measure that cannot be kept is loaded again next time
         return
-    if entry is not None:
-        _write(entry, data)
+    cachestore.write("measures", _measure_name(display, measure.file, measure.source.text), payload)
+
+
+def recall_parser(grammar: str, maker: str) -> bytes | None:
+    """The parser tables built before from this grammar by this code and `maker` (the parser library), or None."""
+    return cachestore.read("parser", _name(_code(), maker, grammar)) if cachestore.enabled() else None
+
+
+def keep_parser(grammar: str, maker: str, tables: bytes) -> None:
+    """Remember the parser tables built from this grammar."""
+    if cachestore.enabled():
+        cachestore.write("parser", _name(_code(), maker, grammar), tables)

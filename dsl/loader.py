@@ -257,7 +257,7 @@ def load_measure(path: Path | str, display: str | None = None) -> Measure:
     measure = cache.recall_measure(path, display)
     if measure is None:
         measure = _load(path, display, ())
-        cache.keep_measure(path, display, measure, [m.file for m in _with_imports(measure)])
+        cache.keep_measure(display, measure, _with_imports(measure))
     return measure
 
 

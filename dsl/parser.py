@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+import lark
 from lark import Lark, Token, Transformer_NonRecursive, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from . import ast
+from . import ast, cache
 from .errors import Diagnostic, MeasureError
 from .source import Placement, Span, standalone
 
@@ -28,8 +31,21 @@ _TERMINALS = {
 
 @functools.cache
 def _lark() -> Lark:
-    return Lark.open("grammar.lark", rel_to=__file__, parser="lalr", propagate_positions=True,
-                     maybe_placeholders=True, cache=True)
+    # Not lark's own `cache=True`: it unpickles a file of the shared temporary folder, which any user can plant.
+    grammar = Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
+    maker = f"lark {lark.__version__}"
+    kept = cache.recall_parser(grammar, maker)
+    if kept is not None:
+        try:
+            return Lark.load(io.BytesIO(kept))
+        except Exception:  # noqa: BLE001 - tables that do not load are built again and replaced
+            pass
+    parser = Lark.open("grammar.lark", rel_to=__file__, parser="lalr", propagate_positions=True,
+                       maybe_placeholders=True)
+    tables = io.BytesIO()
+    parser.save(tables)
+    cache.keep_parser(grammar, maker, tables.getvalue())
+    return parser
 
 
 class _ParseFailure(Exception):
