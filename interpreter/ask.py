@@ -14,7 +14,8 @@ from .facts import NO, YES, from_text
 from .intake import Intake, Question, plain
 
 SKIP = "?"
-_BARE_NUMBER = re.compile(r"^\s*-?\d[\d_]*(?:\.\d+)?\s*$")
+#: The number of an enum value in the list shown: ASCII digits only (`²` and `٣` are digits to `str.isdigit`).
+_CHOICE = re.compile(r"[0-9]{1,4}")
 
 _WORDS = {
     "en": {"bool": "yes/no", "enum": "a number or a value", "date": "a date, YYYY-MM-DD",
@@ -23,6 +24,7 @@ _WORDS = {
            "skip": "? if you do not know", "optional": "empty to leave out",
            "add_first": "Is there one to add?", "add_more": "Add another?",
            "needed": "an answer is needed; type ? if you do not know",
+           "utf8": "the answer is not UTF-8 text; type it again",
            "settled": "Settled after {n} answer(s).",
            "stuck": "The decision stays undetermined without: {names}.",
            "eof": "end of input: the intake stopped after {n} answer(s), before the decision was settled",
@@ -34,6 +36,7 @@ _WORDS = {
            "skip": "? als u het niet weet", "optional": "leeg om weg te laten",
            "add_first": "Is er een om toe te voegen?", "add_more": "Nog een toevoegen?",
            "needed": "een antwoord is nodig; typ ? als u het niet weet",
+           "utf8": "het antwoord is geen UTF-8-tekst; typ het opnieuw",
            "settled": "Beslist na {n} antwoord(en).",
            "stuck": "De beslissing blijft onbepaald zonder: {names}.",
            "eof": "einde van de invoer: de intake stopte na {n} antwoord(en), voor de beslissing vaststond",
@@ -54,6 +57,16 @@ class Terminal:
     tty: bool
 
     def line(self, prompt: str) -> str:
+        """One answer, asked again while it is not readable text."""
+        while True:
+            try:
+                text = self._read(prompt)
+                text.encode("utf-8")
+                return text
+            except UnicodeError:  # bytes that are not UTF-8, undecodable or carried as lone surrogates
+                self.say(f"    ✗ {_WORDS[self.lang]['utf8']}")
+
+    def _read(self, prompt: str) -> str:
         if self.tty:
             return input(prompt)
         click.echo(prompt, nl=False)
@@ -81,8 +94,10 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
             except Skipped:
                 intake.skip(question)
                 continue
-            problems = intake.answer(question, value)
-            assert not problems, problems  # _ask only returns values that passed the same check
+            # The answer passed the case-file check, but the measure may still not compute with it
+            # (a date whose deadline falls after 9999-12-31): then it is refused and asked again.
+            for d in intake.answer(question, value):
+                term.say(f"    ✗ {d.message}" + (f"\n      hint: {d.hint}" if d.hint else ""))
     except (EOFError, KeyboardInterrupt) as stop:
         term.say()
         click.echo(words["eof" if isinstance(stop, EOFError) else "interrupted"].format(n=intake.asked), err=True)
@@ -190,9 +205,7 @@ def _raw(fact: Fact, text: str):
     kind = fact.type.kind
     if kind == "enum":
         values = fact.type.values or ()
-        if text.isdigit() and 1 <= int(text) <= len(values):
+        if _CHOICE.fullmatch(text) and 1 <= int(text) <= len(values):
             return values[int(text) - 1]
-    if kind == "percent" and _BARE_NUMBER.match(text):
-        return text + "%"
     return from_text(fact, text)
 

@@ -10,6 +10,8 @@ from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
 
+from .scalars import Refused, read_date, shown
+
 CASE_KEYS = ("name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
 
@@ -59,12 +61,14 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
         problems.append(Diagnostic("the case has no `facts:`", document.span(base), "put the facts under `facts:`",
                                    file=name))
     on = data.get("on")
-    if on is not None and (not isinstance(on, datetime.date) or isinstance(on, datetime.datetime)):
-        try:
-            on = datetime.date.fromisoformat(str(on))
-        except ValueError:
-            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{on}`",
-                                       document.span(base + ("on",)), file=name))
+    if on is not None:
+        info = document.nodes.get(base + ("on",))
+        try:  # judged on the text as written: YAML would also take `!!timestamp 2022-1-5`
+            on = read_date(info.raw if info and info.style is None and info.raw is not None else on)
+        except Refused:
+            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{shown(on)}`",
+                                       document.span(base + ("on",)), "write YYYY-MM-DD, e.g. 2022-04-28",
+                                       file=name))
             on = None
     expect = data.get("expect")
     if expect is not None:
