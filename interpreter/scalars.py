@@ -98,9 +98,9 @@ def read_money(value) -> Decimal:
     match = _DECIMAL.fullmatch(digits)
     if match is None:
         meant = _grouped(digits)
-        if meant is not None:
-            raise Refused(f"`{shown(text)}` is not an amount",
-                          f"did you mean {meant}? Write amounts without thousands separators")
+        if meant is not None:  # the suggestion is in the message, as batch error records show messages only
+            raise Refused(f"`{shown(text)}` is not an amount; did you mean {meant}?",
+                          f"write {meant}: amounts have no thousands separators")
         if _DECIMAL_COMMA.fullmatch(digits):
             raise Refused(f"`{shown(text)}` uses a decimal comma", "write a decimal point: € 1250.50")
         raise Refused(f"`{shown(text)}` is not an amount", hint)
@@ -108,9 +108,12 @@ def read_money(value) -> Decimal:
     cents = match.group(2) or ""
     if len(cents) > 2:
         meant = _grouped(digits) if "_" not in digits else None
+        if meant is not None:
+            raise Refused(f"{shown(digits)} has more than two decimals; did you mean {meant}?",
+                          f"write {meant}: amounts have no thousands separators and at most two decimals "
+                          "(two euro fifty is 2.50)")
         raise Refused(f"{shown(digits)} has more than two decimals; amounts are in whole cents",
-                      f"did you mean {meant}? Write amounts without thousands separators (two euro fifty is 2.50)"
-                      if meant else "round it to the cent")
+                      "round it to the cent")
     return amount
 
 
