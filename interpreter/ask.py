@@ -1,6 +1,7 @@
 """`rulerun ask` on a terminal or a pipe: one question at a time until the decision is settled."""
 from __future__ import annotations
 
+import io
 import re
 import sys
 from dataclasses import dataclass
@@ -75,6 +76,11 @@ class Terminal:
             click.echo()
             raise EOFError
         text = text.rstrip("\r\n")
+        try:
+            text.encode("utf-8")  # bytes that are not UTF-8 arrive as lone surrogates: refuse before echoing
+        except UnicodeError:
+            click.echo()
+            raise
         click.echo(text)  # a piped answer is shown, so that the transcript reads as a dialogue
         return text
 
@@ -87,6 +93,9 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
     from . import render
     words = _WORDS[lang]
     term = Terminal(lang, sys.stdin.isatty())
+    if not term.tty and isinstance(sys.stdin, io.TextIOWrapper):
+        # A piped line that is not UTF-8 is then refused on its own, and the lines after it are kept.
+        sys.stdin.reconfigure(errors="surrogateescape")
     try:
         while (question := intake.next_question()) is not None:
             try:
