@@ -10,7 +10,9 @@ from rulerun.dsl.errors import CaseError, Collector
 from rulerun.dsl.measure import Fact
 from rulerun.dsl.yamlsource import Document
 
-from .scalars import Refused, read_date, read_duration, read_money, read_number, read_percent, shown, what_it_is
+from .scalars import (
+    Refused, json_integer, read_date, read_duration, read_money, read_number, read_percent, shown, what_it_is,
+)
 
 #: The kinds whose values are read by `scalars`, from the text as written when a case file gives it.
 WRITTEN_KINDS = frozenset({"money", "number", "percent", "date", "duration"})
@@ -138,9 +140,11 @@ class FactReader:
     def _text(self, fact, value, path):
         if not isinstance(value, str):
             written = self.written(path, value)
-            return self.error(path, f"must be a text, not {what_it_is(value, written)}", f"quote it: \"{shown(written)}\"")
+            return self.error(path, f"must be a text, not {what_it_is(value, written)}",
+                              f"quote it: \"{shown(written)}\"")
         if fact.pattern and not re.fullmatch(fact.pattern, value[:1000]):
-            return self.error(path, f"`{shown(value)}` does not have the required form", f"it must match {fact.pattern}")
+            return self.error(path, f"`{shown(value)}` does not have the required form",
+                              f"it must match {fact.pattern}")
         return value
 
     def _enum(self, fact, value, path):
@@ -183,7 +187,7 @@ def from_text(fact: Fact, text: str):
     if kind == "list":
         import json
         try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError:
+            return json.loads(text, parse_float=Decimal, parse_int=json_integer)
+        except ValueError:  # not JSON: the reader says a list is due
             return text
     return text

@@ -14,6 +14,8 @@ from decimal import Decimal
 MAX_MAGNITUDE = Decimal("1e15")
 #: Longest duration accepted: the whole calendar (years 1 to 9999).
 MAX_DURATION = {"days": (datetime.date.max - datetime.date.min).days, "months": 9999 * 12}
+#: Most decimals in a number given as a number (JSON, Parquet); far beyond any measure's need.
+MAX_DECIMALS = 100
 #: Longest written value shown back in a message.
 SHOWN_CHARS = 40
 
@@ -68,6 +70,8 @@ def _as_text(value, what: str, hint: str) -> str:
             raise Refused(f"`{value}` is not a number", hint)
         if abs(value) > MAX_MAGNITUDE:
             raise Refused(f"{shown(value)} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
+        if value.as_tuple().exponent < -MAX_DECIMALS:  # 1E-999999999 would be written out with a billion zeros
+            raise Refused(f"{shown(value)} has more than {MAX_DECIMALS} decimals", hint)
         return f"{value:f}"
     if not isinstance(value, str):
         raise Refused(f"must be {what}, not {what_it_is(value)}", hint)
@@ -129,7 +133,7 @@ def read_number(value) -> Decimal:
 
 
 def read_percent(value) -> Decimal:
-    """A percentage written with its sign, `30%` or `12.5%`, as its fraction (Decimal('0.3')); a bare number is refused."""
+    """A percentage written with its sign, `30%` or `12.5%`, as its fraction: 30% is Decimal('0.3')."""
     if isinstance(value, str):
         match = _PERCENT.fullmatch(value.strip())
         if match:
@@ -169,7 +173,7 @@ def read_date(value) -> datetime.date:
 
 
 def read_duration(value, unit: str) -> int:
-    """A duration counted in `unit` (days or months): `14 days`, `2 weeks`, `6 months`, or a bare whole number of `unit`."""
+    """A duration in `unit` (days or months): `14 days`, `2 weeks`, `6 months`, or a whole number of `unit`."""
     hint = f"write e.g. '14 {unit}' (this fact counts {unit})"
     too_long = f"is longer than the calendar (at most {MAX_DURATION[unit]} {unit})"
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):

@@ -68,7 +68,8 @@ def test_numbers_read(value, number):
 
 @pytest.mark.parametrize("value, message", [
     ("1e3", "`1e3` is not a number"), ("12,5", "`12,5` uses a decimal comma"), ("Infinity", "is not a number"),
-    ("99999999999999999999", "is too large"),
+    ("99999999999999999999", "is too large"), (Decimal("1E-999999999"), "1E-999999999 has more than 100 decimals"),
+    (Decimal("NaN"), "`NaN` is not a number"),
 ])
 def test_numbers_refused(value, message):
     assert message in _refusal(read_number, value).message
