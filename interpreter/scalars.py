@@ -20,13 +20,13 @@ MAX_DECIMALS = 100
 SHOWN_CHARS = 40
 
 _DIGITS = r"[0-9][0-9_]*"  # ASCII digits only: `\d` would also take other scripts' digits
-_DECIMAL = re.compile(rf"(-?{_DIGITS})(?:\.([0-9]+))?")
+_DECIMAL = re.compile(rf"([-+]?{_DIGITS})(?:\.([0-9]+))?")
 _CURRENCY = re.compile(r"^(?:€|EUR)\s*")
 _GROUPED = re.compile(r"(-?[0-9]{1,3})((?:([.,])[0-9]{3})+)(?:(?!\3)[.,]([0-9]{1,2}))?")
 _DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
-_PERCENT = re.compile(rf"(-?{_DIGITS}(?:\.[0-9]+)?)\s*%")
+_PERCENT = re.compile(rf"([-+]?{_DIGITS}(?:\.[0-9]+)?)\s*%")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DURATION = re.compile(r"(-?[0-9]+)\s*(days?|weeks?|months?|years?)?")
+_DURATION = re.compile(r"([-+]?[0-9]+)\s*(days?|weeks?|months?|years?)?")
 _UNITS = {"day": ("days", 1), "week": ("days", 7), "month": ("months", 1), "year": ("months", 12)}
 
 
@@ -68,7 +68,7 @@ def _as_text(value, what: str, hint: str) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise Refused(f"`{value}` is not a number", hint)
-        if abs(value) > MAX_MAGNITUDE:
+        if value.copy_abs() > MAX_MAGNITUDE:  # copy_abs: no context, so no overflow
             raise Refused(f"{shown(value)} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
         if value.as_tuple().exponent < -MAX_DECIMALS:  # 1E-999999999 would be written out with a billion zeros
             raise Refused(f"{shown(value)} has more than {MAX_DECIMALS} decimals", hint)
@@ -80,7 +80,7 @@ def _as_text(value, what: str, hint: str) -> str:
 
 def _decimal(digits: str) -> Decimal:
     number = Decimal(digits.replace("_", ""))
-    if abs(number) > MAX_MAGNITUDE:
+    if number.copy_abs() > MAX_MAGNITUDE:
         raise Refused(f"{shown(digits)} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
     return number
 

@@ -26,7 +26,7 @@ def _refusal(reader, value, *args) -> Refused:
 
 @pytest.mark.parametrize("value, amount", [
     ("1250.50", "1250.50"), ("€ 1250.50", "1250.50"), ("EUR 12", "12"), (" 7.5 ", "7.5"), ("1_000", "1000"),
-    (1250, "1250"), (Decimal("2.50"), "2.50"), (Decimal("1E+3"), "1000"), ("-5", "-5"),
+    (1250, "1250"), (Decimal("2.50"), "2.50"), (Decimal("1E+3"), "1000"), ("-5", "-5"), ("+5", "5"),
 ])
 def test_amounts_read(value, amount):
     assert read_money(value) == Decimal(amount)
@@ -45,6 +45,8 @@ def test_amounts_read(value, amount):
     ("12,50", "`12,50` uses a decimal comma", "write a decimal point"),
     ("1000000000000000000000000000", "is too large (the limit is 1,000,000,000,000,000)", None),
     pytest.param(10 ** 5000, "is too large", None, id="10**5000"),
+    (Decimal("1E+999999999"), "1E+999999999 is too large", None),
+    pytest.param("9" * 1_100_000, "is too large", None, id="1100000 digits"),
     ("1e3", "`1e3` is not an amount", "write an amount in euro"),
     ("٣", "`٣` is not an amount", "write an amount in euro"),
     (2.5, "must be an amount in euro; give it as text or a decimal", "write an amount in euro"),
