@@ -10,7 +10,8 @@ from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
 
-from .scalars import Refused, read_date, shown
+from .facts import as_written
+from .scalars import Refused, read_date, read_money, shown
 
 CASE_KEYS = ("name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
@@ -62,9 +63,8 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
                                    file=name))
     on = data.get("on")
     if on is not None:
-        info = document.nodes.get(base + ("on",))
         try:  # judged on the text as written: YAML would also take `!!timestamp 2022-1-5`
-            on = read_date(info.raw if info and info.style is None and info.raw is not None else on)
+            on = read_date(as_written(document, base + ("on",), on))
         except Refused:
             problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{shown(on)}`",
                                        document.span(base + ("on",)), "write YYYY-MM-DD, e.g. 2022-04-28",
@@ -82,6 +82,14 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
                                                document.span(base + ("expect", key), key=True),
                                                did_you_mean(key, EXPECT_KEYS) or "keys: " + ", ".join(EXPECT_KEYS),
                                                file=name))
+            if expect.get("amount") is not None:
+                where = base + ("expect", "amount")
+                try:  # read as a fact's amount is, so that `2.500` cannot pass for € 2.50
+                    amount = read_money(as_written(document, where, expect["amount"]))
+                    expect = {**expect, "amount": f"{amount:f}"}
+                except Refused as refused:
+                    problems.append(Diagnostic(f"`expect.amount`: {refused.message}", document.span(where),
+                                               refused.hint, file=name))
     if problems:
         raise CaseError(problems)
     info = document.nodes.get(base)

@@ -74,11 +74,8 @@ class FactReader:
         return getattr(self, "_" + kind)(fact, value, path)
 
     def written(self, path: tuple, value):
-        """A number or date as written in the case file (YAML would read `010` as 8, `1:30` as 90); else the value."""
-        if self.doc is None or isinstance(value, (str, bool)) or not isinstance(value, (int, Decimal, datetime.date)):
-            return value
-        info = self.doc.nodes.get(self.base + path)
-        return info.raw if info is not None and info.style is None and info.raw is not None else value
+        """The value as written in the case file, for numbers and dates; see `as_written`."""
+        return as_written(self.doc, self.base + path, value)
 
     def _list(self, fact: Fact, value, path: tuple):
         if not isinstance(value, list):
@@ -163,6 +160,14 @@ def dotted(path: tuple) -> str:
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (("." if text else "") + part)
     return text
+
+
+def as_written(document: Document | None, path: tuple, value):
+    """A number or date as written in the file (YAML would read `010` as 8, `1:30` as 90); else the value."""
+    if document is None or isinstance(value, (str, bool)) or not isinstance(value, (int, Decimal, datetime.date)):
+        return value
+    info = document.nodes.get(path)
+    return info.raw if info is not None and info.style is None and info.raw is not None else value
 
 
 def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, base: tuple = ()) -> dict:

@@ -242,3 +242,14 @@ def test_a_case_date_far_in_the_future_is_an_evaluation_error(tmp_path):
     result = CliRunner().invoke(main, ["explain", str(PROEF), str(tmp_path / "case.yaml"), "--on", "2022-02-01"])
     assert result.exit_code == 4
     assert "proef.yaml:65:14: error: the resulting date is out of range (years 1 to 9999)" in result.output
+
+
+@pytest.mark.parametrize("amount, passes", [('"€ 300.00"', True), ("300", True), ("300.5", False), ("301", False)])
+def test_an_expected_amount_is_read_as_an_amount(tmp_path, amount, passes):
+    (tmp_path / "cases" / "proef").mkdir(parents=True)
+    (tmp_path / "proef.yaml").write_text(PROEF.read_text())
+    case = (PROEF.parent / "valid-case.yaml").read_text() + f"expect:\n  amount: {amount}\n"
+    (tmp_path / "cases" / "proef" / "case.yaml").write_text(case)
+    result = CliRunner().invoke(main, ["test", str(tmp_path / "proef.yaml")])
+    assert result.exit_code == (0 if passes else 1), result.output
+    assert ("1 passed, 0 failed" if passes else "0 passed, 1 failed") in result.output
