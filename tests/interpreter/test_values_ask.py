@@ -88,3 +88,13 @@ def test_answers_that_are_not_utf8_are_asked_again(tmp_path, stdin_errors):
     assert result.returncode == 0, out + result.stderr.decode("utf-8", "replace")
     assert "✗ the answer is not UTF-8 text; type it again" in out
     assert "Settled after 1 answer(s)." in out
+
+
+def test_an_amount_with_a_thousands_separator_is_asked_again(run, tmp_path):
+    start, saved = _case_without(tmp_path, "kost"), tmp_path / "saved.yaml"
+    result = run("ask", str(PROEF), str(start), "--on", "2022-02-01", "--save", str(saved),
+                 input="2.500\n1.250.000\n2500\n")
+    assert result.exit_code == 0, result.output
+    assert "✗ fact `kost`: 2.500 has more than two decimals; did you mean 2500?" in result.output
+    assert "✗ fact `kost`: `1.250.000` is not an amount; did you mean 1250000?" in result.output
+    assert yaml.safe_load(saved.read_text())["facts"]["kost"] == 2500
