@@ -13,6 +13,8 @@ from .source import Placement, Source, Span
 
 #: Largest file read, in bytes.
 MAX_FILE_BYTES = 5_000_000
+#: Most digits in a whole number: far beyond any amount, well within what Python reads as an integer.
+MAX_INTEGER_DIGITS = 1000
 
 _STANDARD = "tag:yaml.org,2002:"
 #: The C reader when PyYAML was built with libyaml: the same nodes and positions, twenty times faster.
@@ -214,12 +216,19 @@ class _Walker:
         tag = node.tag[len(_STANDARD):]
         if tag == "str":
             return node.value
+        if tag in ("map", "seq"):
+            self.fail(node, f"YAML tag `!!{tag}` is not allowed on a single value", "remove the tag")
         if tag == "null":
+            if node.value not in ("", "~", "null", "Null", "NULL"):
+                self.fail(node, f"`{_cut(node.value)}` is tagged `!!null` but is not empty", "remove the tag")
             return None
         if tag == "bool":
-            return self.constructor.construct_yaml_bool(node)
+            try:
+                return self.constructor.construct_yaml_bool(node)
+            except KeyError:
+                self.fail(node, f"`{_cut(node.value)}` is not a yes/no value", "write true or false")
         if tag == "int":
-            return self.constructor.construct_yaml_int(node)
+            return self._integer(node)
         if tag == "float":
             text = node.value.replace("_", "")
             try:
@@ -227,7 +236,7 @@ class _Walker:
             except InvalidOperation:
                 number = None
             if number is None or not number.is_finite():
-                self.fail(node, f"`{node.value}` is not a finite number")
+                self.fail(node, f"`{_cut(node.value)}` is not a finite number")
             return number
         if self.dates_as_text:
             return node.value
@@ -236,6 +245,22 @@ class _Walker:
         except ValueError as error:
             self.fail(node, f"`{node.value}` is not a calendar date: {error}",
                       "dates are written YYYY-MM-DD with a day that exists in that month")
+        except (AttributeError, TypeError):  # the tag was given to a text that is no timestamp at all
+            self.fail(node, f"`{_cut(node.value)}` is not a calendar date", "write YYYY-MM-DD")
         if isinstance(value, datetime.datetime):
             self.fail(node, f"`{node.value}` has a time of day; give a date only", "write YYYY-MM-DD")
         return value
+
+    def _integer(self, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isdigit() for c in node.value)
+        if digits > MAX_INTEGER_DIGITS:
+            self.fail(node, f"`{node.value[:20]}…` is a number of {digits} digits; that is too large to be meant")
+        try:
+            return self.constructor.construct_yaml_int(node)
+        except ValueError:
+            self.fail(node, f"`{_cut(node.value)}` is not a whole number", "write digits only, e.g. 1250")
+
+
+def _cut(text: str) -> str:
+    """A scalar's text for a message, cut short when long."""
+    return text if len(text) <= 40 else text[:40] + f"… ({len(text)} characters)"

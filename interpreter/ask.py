@@ -17,7 +17,8 @@ from .intake import Intake, Question, plain
 from .streams import failure
 
 SKIP = "?"
-_BARE_NUMBER = re.compile(r"^\s*-?\d[\d_]*(?:\.\d+)?\s*$")
+#: The number of an enum value in the list shown: ASCII digits only (`²` and `٣` are digits to `str.isdigit`).
+_CHOICE = re.compile(r"[0-9]{1,4}")
 
 _WORDS = {
     "en": {"bool": "yes/no", "enum": "a number or a value", "date": "a date, YYYY-MM-DD",
@@ -26,6 +27,7 @@ _WORDS = {
            "skip": "? if you do not know", "optional": "empty to leave out",
            "add_first": "Is there one to add?", "add_more": "Add another?",
            "needed": "an answer is needed; type ? if you do not know",
+           "utf8": "the answer is not UTF-8 text; type it again",
            "settled": "Settled after {n} answer(s).",
            "stuck": "The decision stays undetermined without: {names}.",
            "eof": "end of input: the intake stopped after {n} answer(s), before the decision was settled",
@@ -37,6 +39,7 @@ _WORDS = {
            "skip": "? als u het niet weet", "optional": "leeg om weg te laten",
            "add_first": "Is er een om toe te voegen?", "add_more": "Nog een toevoegen?",
            "needed": "een antwoord is nodig; typ ? als u het niet weet",
+           "utf8": "het antwoord is geen UTF-8-tekst; typ het opnieuw",
            "settled": "Beslist na {n} antwoord(en).",
            "stuck": "De beslissing blijft onbepaald zonder: {names}.",
            "eof": "einde van de invoer: de intake stopte na {n} antwoord(en), voor de beslissing vaststond",
@@ -57,6 +60,16 @@ class Terminal:
     tty: bool
 
     def line(self, prompt: str) -> str:
+        """One answer, asked again while it is not readable text."""
+        while True:
+            try:
+                text = self._read(prompt)
+                text.encode("utf-8")
+                return text
+            except UnicodeError:  # bytes that are not UTF-8, undecodable or carried as lone surrogates
+                self.say(f"    ✗ {_WORDS[self.lang]['utf8']}")
+
+    def _read(self, prompt: str) -> str:
         if self.tty:
             return input(prompt)
         click.echo(prompt, nl=False)
@@ -65,6 +78,11 @@ class Terminal:
             click.echo()
             raise EOFError
         text = text.rstrip("\r\n")
+        try:
+            text.encode("utf-8")  # bytes that are not UTF-8 arrive as lone surrogates: refuse before echoing
+        except UnicodeError:
+            click.echo()
+            raise
         click.echo(text)  # a piped answer is shown, so that the transcript reads as a dialogue
         return text
 
@@ -77,6 +95,9 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
     from . import render
     words = _WORDS[lang]
     term = Terminal(lang, sys.stdin.isatty())
+    if not term.tty and hasattr(sys.stdin, "reconfigure"):  # the text stream, possibly guarded
+        # A piped line that is not UTF-8 is then refused on its own, and the lines after it are kept.
+        sys.stdin.reconfigure(errors="surrogateescape")
     try:
         while (question := intake.next_question()) is not None:
             try:
@@ -84,8 +105,10 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
             except Skipped:
                 intake.skip(question)
                 continue
-            problems = intake.answer(question, value)
-            assert not problems, problems  # _ask only returns values that passed the same check
+            # The answer passed the case-file check, but the measure may still not compute with it
+            # (a date whose deadline falls after 9999-12-31): then it is refused and asked again.
+            for d in intake.answer(question, value):
+                term.say(f"    ✗ {d.message}" + (f"\n      hint: {d.hint}" if d.hint else ""))
     except (EOFError, KeyboardInterrupt) as stop:
         term.say()
         click.echo(words["eof" if isinstance(stop, EOFError) else "interrupted"].format(n=intake.asked), err=True)
@@ -215,9 +238,7 @@ def _raw(fact: Fact, text: str):
     kind = fact.type.kind
     if kind == "enum":
         values = fact.type.values or ()
-        if text.isdigit() and 1 <= int(text) <= len(values):
+        if _CHOICE.fullmatch(text) and 1 <= int(text) <= len(values):
             return values[int(text) - 1]
-    if kind == "percent" and _BARE_NUMBER.match(text):
-        return text + "%"
     return from_text(fact, text)
 

@@ -19,6 +19,7 @@ from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError
 from .evaluator import CompiledMeasure, load
 from .facts import from_text
 from .render import decision_json
+from .scalars import Refused, json_integer, read_date, shown
 
 RECORD_KEYS = ("id", "on", "facts")
 
@@ -36,12 +37,12 @@ class Item:
 
 def make_item(line: int, ident: str, on, facts) -> Item:
     """An Item, with its `on` read as a date once, here, rather than by every consumer."""
-    if on is None or (isinstance(on, datetime.date) and not isinstance(on, datetime.datetime)):
+    if on is None:
         return Item(line, ident, on, facts)
     try:
-        return Item(line, ident, datetime.date.fromisoformat(str(on)), facts)
-    except ValueError:
-        return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{on}`")
+        return Item(line, ident, read_date(on), facts)
+    except Refused:
+        return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{shown(on)}`")
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
@@ -51,7 +52,7 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             if not text.strip():
                 continue
             try:
-                record = json.loads(text, parse_float=Decimal)
+                record = json.loads(text, parse_float=Decimal, parse_int=json_integer)
             except json.JSONDecodeError as error:
                 yield Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
                 continue

@@ -11,6 +11,8 @@ from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
 
 from .expectations import described, expect_problems
+from .facts import as_written
+from .scalars import Refused, read_date, read_money, shown
 
 CASE_KEYS = ("name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
@@ -61,12 +63,13 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
         problems.append(Diagnostic("the case has no `facts:`", document.span(base), "put the facts under `facts:`",
                                    file=name))
     on = data.get("on")
-    if on is not None and (not isinstance(on, datetime.date) or isinstance(on, datetime.datetime)):
-        try:
-            on = datetime.date.fromisoformat(str(on))
-        except ValueError:
-            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{on}`",
-                                       document.span(base + ("on",)), file=name))
+    if on is not None:
+        try:  # judged on the text as written: YAML would also take `!!timestamp 2022-1-5`
+            on = read_date(as_written(document, base + ("on",), on))
+        except Refused:
+            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{shown(on)}`",
+                                       document.span(base + ("on",)), "write YYYY-MM-DD, e.g. 2022-04-28",
+                                       file=name))
             on = None
     expect = data.get("expect")
     if expect is not None:
@@ -81,6 +84,14 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
                                                did_you_mean(key, EXPECT_KEYS) or "keys: " + ", ".join(EXPECT_KEYS),
                                                file=name))
             problems += expect_problems(expect, document, base, name)
+            if expect.get("amount") is not None:
+                where = base + ("expect", "amount")
+                try:  # read as a fact's amount is, so that `2.500` cannot pass for € 2.50
+                    amount = read_money(as_written(document, where, expect["amount"]))
+                    expect = {**expect, "amount": f"{amount:f}"}
+                except Refused as refused:
+                    problems.append(Diagnostic(f"`expect.amount`: {refused.message}", document.span(where),
+                                               refused.hint, file=name))
     if data.get("name") is not None and not isinstance(data["name"], str):
         problems.append(Diagnostic(f"`name` must be a text, not {described(data['name'])}",
                                    document.span(base + ("name",)), "write the case's name as one line of text",

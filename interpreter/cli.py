@@ -143,10 +143,12 @@ def _measure_path(measure: str, measures_dir: Path) -> Path:
 def _date_option(value: str | None) -> datetime.date | None:
     if value is None:
         return None
+    from rulerun.interpreter.scalars import Refused, read_date, shown
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--on must be a date written YYYY-MM-DD, not `{value}`") from None
+        return read_date(value)
+    except Refused:
+        raise UsageError(Diagnostic(f"--on must be a date written YYYY-MM-DD, not `{shown(value)}`",
+                                    hint="e.g. --on 2022-04-28")) from None
 
 
 MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures", show_default=True,

@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Collector
 from rulerun.dsl.measure import Fact
 from rulerun.dsl.yamlsource import Document
 
-#: Largest absolute amount or number accepted in a case.
-MAX_MAGNITUDE = Decimal("1e15")
-_MONEY = re.compile(r"^\s*(?:€|EUR)?\s*(-?\d[\d_]*(?:\.\d+)?)\s*$")
-_PERCENT = re.compile(r"^\s*(-?\d[\d_]*(?:\.\d+)?)\s*%\s*$")
-_DURATION = re.compile(r"^\s*(\d+)\s*(days?|weeks?|months?|years?)\s*$")
+from .scalars import (
+    Refused, json_integer, read_date, read_duration, read_money, read_number, read_percent, shown, what_it_is,
+)
+
+#: The kinds whose values are read by `scalars`, from the text as written when a case file gives it.
+WRITTEN_KINDS = frozenset({"money", "number", "percent", "date", "duration"})
 
 
 class FactReader:
@@ -68,7 +69,13 @@ class FactReader:
             return self._mapping(value, fact.fields, path)
         if kind == "list":
             return self._list(fact, value, path)
+        if kind in WRITTEN_KINDS:
+            return self._scalar(fact, self.written(path, value), path)
         return getattr(self, "_" + kind)(fact, value, path)
+
+    def written(self, path: tuple, value):
+        """The value as written in the case file, for numbers and dates; see `as_written`."""
+        return as_written(self.doc, self.base + path, value)
 
     def _list(self, fact: Fact, value, path: tuple):
         if not isinstance(value, list):
@@ -99,22 +106,7 @@ class FactReader:
     def _bool(self, fact, value, path):
         if isinstance(value, bool):
             return value
-        return self.error(path, f"must be yes or no (true/false), not `{value}`", "write true or false")
-
-    def _number_like(self, value, path, what: str, hint: str):
-        if isinstance(value, bool):
-            return self.error(path, f"must be {what}, not a yes/no value", hint)
-        if isinstance(value, int):
-            value = Decimal(value)
-        if isinstance(value, float):
-            return self.error(path, f"must be {what}; give it as text or a decimal", hint)
-        if isinstance(value, str):
-            return value
-        if not isinstance(value, Decimal):
-            return self.error(path, f"must be {what}, not {_what(value)}", hint)
-        if abs(value) > MAX_MAGNITUDE:
-            return self.error(path, f"{value} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
-        return value
+        return self.error(path, f"must be yes or no (true/false), not `{shown(value)}`", "write true or false")
 
     def _bounds(self, fact: Fact, value, path, default_min=None, default_max=None, show=str):
         low = fact.minimum if fact.minimum is not None else default_min
@@ -125,80 +117,31 @@ class FactReader:
             return self.error(path, f"{show(value)} is above the maximum {show(high)}")
         return value
 
-    def _number(self, fact, value, path):
-        hint = "write a number with a decimal point, e.g. 12.5"
-        value = self._number_like(value, path, "a number", hint)
-        if isinstance(value, str):
-            text = value.replace("_", "")
-            if re.fullmatch(r"-?\d+,\d+", text.strip()):
-                return self.error(path, f"`{value}` uses a decimal comma", "write a decimal point: "
-                                  + text.strip().replace(",", "."))
-            try:
-                value = Decimal(text)
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                return self.error(path, f"`{value}` is not a number", hint)
-        return None if value is None else self._bounds(fact, value, path)
-
-    def _money(self, fact, value, path):
-        hint = "write an amount in euro, e.g. 1250.50 or '€ 1250.50'"
-        value = self._number_like(value, path, "an amount in euro", hint)
-        if isinstance(value, str):
-            match = _MONEY.match(value)
-            if not match:
-                if re.fullmatch(r"\s*(€|EUR)?\s*-?\d+,\d{1,2}\s*", value):
-                    return self.error(path, f"`{value}` uses a decimal comma", "write a decimal point: € 1250.50")
-                return self.error(path, f"`{value}` is not an amount", hint)
-            value = Decimal(match.group(1).replace("_", ""))
-        if value is None:
-            return None
-        if value != value.quantize(Decimal("0.01")):
-            return self.error(path, f"{value} has more than two decimals; amounts are in whole cents",
-                              "round it to the cent")
-        return self._bounds(fact, value, path, Decimal(0), None, lambda v: f"€ {v}")
-
-    def _percent(self, fact, value, path):
-        if isinstance(value, str):
-            match = _PERCENT.match(value)
-            if match:
-                return self._bounds(fact, Decimal(match.group(1).replace("_", "")) / 100, path, Decimal(0),
-                                    Decimal(1), lambda v: f"{(v * 100).normalize():f}%")
-        shown = value if not isinstance(value, bool) else str(value).lower()
-        return self.error(path, f"`{shown}` is not a percentage", f"write it with a percent sign, e.g. '{shown}%'"
-                          if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
-                          else "write it with a percent sign, e.g. '30%'")
-
-    def _date(self, fact, value, path):
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            return self._bounds(fact, value, path)
-        if isinstance(value, str):
-            try:
-                return self._bounds(fact, datetime.date.fromisoformat(value.strip()), path)
-            except ValueError:
-                pass
-        return self.error(path, f"`{value}` is not a calendar date", "write YYYY-MM-DD, e.g. 2022-04-28")
-
-    def _duration(self, fact, value, path):
-        unit = fact.type.unit
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            match = _DURATION.match(value)
-            if match:
-                count, word = int(match.group(1)), match.group(2).rstrip("s")
-                days = {"day": ("days", 1), "week": ("days", 7), "month": ("months", 1), "year": ("months", 12)}
-                got_unit, factor = days[word]
-                if got_unit != unit:
-                    return self.error(path, f"`{value}` is in {got_unit}, but this fact counts {unit}")
-                return count * factor
-        return self.error(path, f"`{value}` is not a duration", f"write e.g. '14 days' (this fact counts {unit})")
+    def _scalar(self, fact, value, path):
+        """Read a scalar with its kind's one reader; a refusal becomes a positioned error."""
+        kind = fact.type.kind
+        try:
+            if kind == "money":
+                return self._bounds(fact, read_money(value), path, Decimal(0), None, lambda v: f"€ {v}")
+            if kind == "number":
+                return self._bounds(fact, read_number(value), path)
+            if kind == "percent":
+                return self._bounds(fact, read_percent(value), path, Decimal(0), Decimal(1),
+                                    lambda v: f"{(v * 100).normalize():f}%")
+            if kind == "date":
+                return self._bounds(fact, read_date(value), path)
+            return read_duration(value, fact.type.unit)
+        except Refused as refused:
+            return self.error(path, refused.message, refused.hint)
 
     def _text(self, fact, value, path):
         if not isinstance(value, str):
-            return self.error(path, f"must be a text, not {_what(value)}", f"quote it: \"{value}\"")
+            written = self.written(path, value)
+            return self.error(path, f"must be a text, not {what_it_is(value, written)}",
+                              f"quote it: \"{shown(written)}\"")
         if fact.pattern and not re.fullmatch(fact.pattern, value[:1000]):
-            return self.error(path, f"`{value}` does not have the required form", f"it must match {fact.pattern}")
+            return self.error(path, f"`{shown(value)}` does not have the required form",
+                              f"it must match {fact.pattern}")
         return value
 
     def _enum(self, fact, value, path):
@@ -206,8 +149,8 @@ class FactReader:
         if isinstance(value, bool):
             value = "true" if value else "false"
         if not isinstance(value, str) or value not in values:
-            return self.error(path, f"`{value}` is not one of {', '.join(values)}",
-                              did_you_mean(str(value), values))
+            return self.error(path, f"`{shown(value)}` is not one of {', '.join(values)}",
+                              did_you_mean(str(value)[:100], values))
         return value
 
 
@@ -219,16 +162,12 @@ def dotted(path: tuple) -> str:
     return text
 
 
-def _what(value) -> str:
-    if isinstance(value, bool):
-        return "a yes/no value"
-    if isinstance(value, (int, Decimal)):
-        return f"the number {value}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"`{value}`"
+def as_written(document: Document | None, path: tuple, value):
+    """A number or date as written in the file (YAML would read `010` as 8, `1:30` as 90); else the value."""
+    if document is None or isinstance(value, (str, bool)) or not isinstance(value, (int, Decimal, datetime.date)):
+        return value
+    info = document.nodes.get(path)
+    return info.raw if info is not None and info.style is None and info.raw is not None else value
 
 
 def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, base: tuple = ()) -> dict:
@@ -253,7 +192,7 @@ def from_text(fact: Fact, text: str):
     if kind == "list":
         import json
         try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError:
+            return json.loads(text, parse_float=Decimal, parse_int=json_integer)
+        except ValueError:  # not JSON: the reader says a list is due
             return text
     return text

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from rulerun.dsl.errors import Collector, Diagnostic
+from rulerun.dsl.errors import Collector, Diagnostic, EvaluationError
 from rulerun.dsl.measure import Fact, Text
 
 from .evaluator import CompiledMeasure
@@ -106,13 +106,20 @@ class Intake:
         return case_form(question.fact, typed), []
 
     def answer(self, question: Question, value) -> list[Diagnostic]:
-        """Record a raw answer when it is valid and re-decide; return the problems otherwise."""
+        """Record a raw answer when it is valid and the measure can decide with it; return the problems otherwise."""
         form, problems = self.check(question, value)
         if problems:
             return problems
+        before = copy.deepcopy(self.facts)
         _put(self.facts, question.path, form)
+        try:
+            self.decision = self.evaluate()
+        except EvaluationError as error:
+            self.facts = before
+            return [Diagnostic(f"fact `{question.name}`: with this answer the decision cannot be made: {d.message}"
+                               + (f" ({d.where})" if d.where else ""), d.span, d.hint, file=d.file)
+                    for d in error.diagnostics]
         self.asked += 1
-        self.decision = self.evaluate()
         return []
 
     def skip(self, question: Question) -> None:

@@ -191,12 +191,13 @@ def test_a_list_is_entered_item_by_item_and_optional_fields_may_be_left_out(run,
     start = tmp_path / "start.yaml"
     start.write_text(yaml.safe_dump({"on": case.on, "facts": _plain(facts)}))
     assert [q.name for q in next_questions(compiled, _plain(facts), case.on)] == ["aandeelhouders"]
-    # Two shareholders of one group, one with an activity but no start date given.
-    answers = ["yes", "Sofie", "fam", "50", "yes", "", "yes", "Jan", "fam", "50%", "no", "", "no",
+    # Two shareholders of one group, one with an activity but no start date given; a bare `50` is asked again.
+    answers = ["yes", "Sofie", "fam", "50", "50%", "yes", "", "yes", "Jan", "fam", "50%", "no", "", "no",
                "2021-01-15"]
     saved = tmp_path / "saved.yaml"
     result = run("ask", "innovatieve-starterssteun", str(start), "--save", str(saved), input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
+    assert "✗ fact `aandeelhouders[0].aandeel`: `50` is not a percentage" in result.output
     # The optional date left out matters (the group holds 100 %): it is asked for that one shareholder.
     assert "[2] Shareholders 1 (Sofie): Start of the oldest enterprise number or activity" in result.output
     assert "Settled after 2 answer(s)." in result.output
