@@ -1,4 +1,4 @@
-"""Evaluate a measure over many cases: read JSON Lines or CSV, stream decisions out in input order.
+"""Evaluate a measure over many cases: read JSON Lines (CSV and Parquet: `tables`), stream decisions out in input order.
 
 A bad case becomes an error record with its line number; the run goes on. With several jobs,
 each worker process loads and compiles the measure once and cases travel in chunks; the
@@ -6,18 +6,18 @@ output order is the input order either way.
 """
 from __future__ import annotations
 
-import csv
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError
+from rulerun.dsl.errors import RulerunError
 
 from .evaluator import CompiledMeasure, load
-from .facts import from_text
+from .records import Lines, RecordProblem, decode_json, too_long, utf8
 from .render import decision_json
 
 RECORD_KEYS = ("id", "on", "facts")
@@ -45,15 +45,18 @@ def make_item(line: int, ident: str, on, facts) -> Item:
 
 
 def read_jsonl(path: Path) -> Iterator[Item]:
-    """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`."""
-    with open(path, encoding="utf-8") as handle:
-        for number, text in enumerate(handle, 1):
-            if not text.strip():
-                continue
+    """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`; a BOM may open the file."""
+    with open(path, "rb") as handle:
+        for number, raw in Lines(handle):
             try:
-                record = json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError as error:
-                yield Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
+                if raw is None:
+                    raise too_long()
+                text = utf8(raw)
+                if not text.strip():
+                    continue
+                record = decode_json(text)
+            except RecordProblem as problem:
+                yield Item(number, str(number), None, None, str(problem))
                 continue
             yield record_item(number, record)
 
@@ -62,112 +65,16 @@ def record_item(number: int, record) -> Item:
     """One decoded input record as an Item, or the reason it cannot be decided."""
     if not isinstance(record, dict):
         return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
+    ident = record.get("id", number)
+    if isinstance(ident, bool) or not isinstance(ident, (str, int)):
+        return Item(number, str(number), None, None, "`id` must be a text or a whole number")
+    ident = str(ident)
     unknown = [k for k in record if k not in RECORD_KEYS]
-    ident = str(record.get("id", number))
     if unknown:
         return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
     if "facts" not in record:
         return Item(number, ident, None, None, "the line has no `facts`")
     return make_item(number, ident, record.get("on"), record["facts"])
-
-
-def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
-    """Cases from CSV: a header of dotted fact paths (and optionally `id`, `on`); empty cells are missing."""
-    facts = compiled.checked.facts
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            return
-        columns = []
-        for name in header:
-            fact = _fact_at(facts, name)
-            if name not in ("id", "on") and fact is None:
-                yield Item(1, "header", None, None, f"column `{name}` is not a fact of the measure")
-                return
-            columns.append((name, fact))
-        for row in reader:
-            number = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                yield Item(number, str(number), None, None, f"has {len(row)} cells; the header has {len(columns)}")
-                continue
-            record: dict = {}
-            ident, on = str(number), None
-            for (name, fact), cell in zip(columns, row):
-                if cell == "":
-                    continue
-                if name == "id":
-                    ident = cell
-                elif name == "on":
-                    on = cell
-                else:
-                    _put(record, name.split("."), from_text(fact, cell))
-            yield make_item(number, ident, on, record)
-
-
-def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096) -> Iterator[Item]:
-    """Cases from Parquet (needs pyarrow): columns named by dotted fact paths or holding records, `id`, `on`.
-
-    Values keep their Parquet types (decimals, dates, yes/no, texts; lists and records as nested
-    columns) and are checked like a case file's; a floating-point column is refused as in a case
-    file. Rows are read a few thousand at a time, so memory stays flat.
-    """
-    source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
-    return _parquet_items(source, compiled, rows_at_once)
-
-
-def _parquet_file(path: Path):
-    try:
-        import pyarrow.parquet as parquet
-    except ImportError:
-        raise UsageError(Diagnostic("reading Parquet needs pyarrow", hint="pip install 'rulerun[parquet]'")) from None
-    try:
-        return parquet.ParquetFile(path)
-    except Exception as error:  # noqa: BLE001 - pyarrow has many error types for a file it cannot read
-        raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
-
-
-def _parquet_items(source, compiled: CompiledMeasure, rows_at_once: int) -> Iterator[Item]:
-    names = source.schema_arrow.names
-    for name in names:
-        if name not in ("id", "on") and _fact_at(compiled.checked.facts, name) is None:
-            yield Item(1, "header", None, None, f"column `{name}` is not a fact of the measure")
-            return
-    number = 0
-    for rows in source.iter_batches(batch_size=rows_at_once):
-        for row in rows.to_pylist():
-            number += 1
-            record: dict = {}
-            for name, value in row.items():
-                if value is not None and name not in ("id", "on"):
-                    _put(record, name.split("."), value)
-            ident = row.get("id")
-            yield make_item(number, str(number) if ident is None else str(ident), row.get("on"), record)
-
-
-def count_cases(path: Path) -> int:
-    """About how many cases a file holds (lines, or Parquet rows), for the progress bar."""
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _parquet_file(path).metadata.num_rows
-    with open(path, encoding="utf-8") as handle:
-        return sum(1 for _ in handle)
-
-
-def _fact_at(facts: dict, dotted: str):
-    fact = None
-    for part in dotted.split("."):
-        fact = facts.get(part) if fact is None else (fact.fields.get(part) if fact.type.kind == "record" else None)
-        if fact is None:
-            return None
-    return fact
-
-
-def _put(record: dict, keys: list[str], value) -> None:
-    for key in keys[:-1]:
-        record = record.setdefault(key, {})
-    record[keys[-1]] = value
 
 
 def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> dict:
@@ -263,7 +170,22 @@ def csv_row(record: dict, columns: list[str]) -> list[str]:
     for key in ("failed", "missing"):
         if key in flat:
             flat[key] = ";".join(flat[key])
-    return ["" if flat.get(c) is None else str(flat[c]) for c in columns]
+    return ["" if flat.get(c) is None else spreadsheet_text(str(flat[c])) for c in columns]
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A cell that a spreadsheet shows rather than runs: text from a case that starts like a formula gets a `'`.
+
+    A plain number such as a negative amount is left as it is; it cannot be a formula.
+    """
+    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 @dataclass

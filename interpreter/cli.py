@@ -324,6 +324,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     import csv as csv_module
 
     from rulerun.interpreter import batch as runner
+    from rulerun.interpreter import tables
     from rulerun.interpreter.evaluator import load
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
@@ -331,9 +332,9 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     if suffix in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
-        items = runner.read_csv(input_path, compiled)
+        items = tables.read_csv(input_path, compiled)
     elif suffix in (".parquet", ".pq"):
-        items = runner.read_parquet(input_path, compiled)
+        items = tables.read_parquet(input_path, compiled)
     else:
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
@@ -343,7 +344,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     summary = runner.Summary()
     try:
         if sys.stderr.isatty():
-            total = runner.count_cases(input_path)
+            total = tables.count_cases(input_path)
             records = click.progressbar(records, length=total, label="deciding", file=sys.stderr)
             records = _iterate(records)
         if fmt == "csv":
@@ -386,7 +387,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     before and after, and the largest changes with the rules whose values changed.
     """
     from rulerun.interpreter import batch as runner
-    from rulerun.interpreter import impact
+    from rulerun.interpreter import impact, tables
     from rulerun.interpreter.evaluator import load
     old_path, new_path = _measure_path(old_measure, measures_dir), _measure_path(new_measure, measures_dir)
     old, new = load(old_path, _display(old_path)), load(new_path, _display(new_path))
@@ -395,7 +396,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     elif cases.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(cases)
     elif cases.suffix.lower() == ".csv":
-        items = runner.read_csv(cases, new)
+        items = tables.read_csv(cases, new)
     else:
         raise UsageError(f"cannot tell the format of `{cases}`: give a folder of case files, a .jsonl or a .csv file")
     result = impact.compare(old, new, items, _date_option(on) or datetime.date.today())
@@ -403,3 +404,4 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))
+    sys.exit(1 if result.errors else 0)
