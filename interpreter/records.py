@@ -14,6 +14,8 @@ from typing import BinaryIO, Iterator
 MAX_LINE_BYTES = 1 << 20
 #: Most characters in one JSON number (Python refuses integers over 4300 digits with a bare ValueError).
 MAX_NUMBER_LENGTH = 100
+#: Largest power of ten a JSON number may have, up or down.
+MAX_EXPONENT = 100
 #: Deepest nesting of lists and objects in one record (facts nest a few levels at most).
 MAX_DEPTH = 64
 
@@ -102,7 +104,11 @@ def _integer(text: str) -> int:
 
 def _decimal(text: str) -> Decimal:
     _number(text)
-    return Decimal(text)
+    value = Decimal(text)
+    if abs(value.adjusted()) > MAX_EXPONENT:
+        # Beyond this, even comparing the value with a limit overflows Python's decimal context.
+        raise RecordProblem(f"the number `{text}` is out of range: its power of ten must lie within ±{MAX_EXPONENT}")
+    return value
 
 
 def _constant(text: str):

@@ -91,17 +91,16 @@ def fact_paths(facts: dict, prefix: str = "") -> list[str]:
 def _csv_items(handle, lines: Lines, reader, columns: list[tuple[str, object]]) -> Iterator[Item]:
     with handle:
         while True:
-            quotes = lines.quotes
+            # A record's line is its first: a quoted cell may carry it over several lines.
+            number, quotes = lines.number + 1, lines.quotes
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except (csv.Error, RecordProblem) as error:
-                number = lines.number
                 _skip_quoted_rest(lines, quotes)
                 yield Item(number, str(number), None, None, _csv_problem(error))
                 continue
-            number = lines.number
             if not any(cell.strip() for cell in row):
                 continue
             try:
