@@ -73,7 +73,7 @@ def header_columns(header: list[str], facts: dict, where: str) -> list[tuple[str
         if name not in ("id", "on") and fact is None:
             raise UsageError(Diagnostic(f"column `{name}` is not a fact of the measure", file=where,
                                         hint=did_you_mean(name, fact_paths(facts)) or
-                                        "name a column by its fact's dotted path, e.g. `dienst.bedrag`"))
+                                        "the columns are `id`, `on` and facts: " + ", ".join(fact_paths(facts))))
         columns.append((name, fact))
     return columns
 
@@ -230,5 +230,5 @@ def _put(record: dict, name: str, value, given: list[str]) -> None:
 
 def _conflict(name: str, given: list[str]) -> None:
     other = next(g for g in given if g.startswith(name + ".") or name.startswith(g + "."))
-    raise RecordProblem(f"columns `{other}` and `{name}` both give `{min(other, name, key=len)}`; "
+    raise RecordProblem(f"columns `{other}` and `{name}` both give `{max(other, name, key=len)}`; "
                         "give each fact in one column only")
