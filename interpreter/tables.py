@@ -122,6 +122,8 @@ def _csv_problem(error: Exception) -> str:
         return str(error)
     if "field limit" in str(error):
         return f"a cell is longer than {csv.field_size_limit() // 1024} KiB, the most a CSV cell may hold"
+    if "new-line character" in str(error):
+        return "a line break (CR) inside a cell without quotes; end lines with LF or CRLF, or quote the cell"
     return f"not valid CSV: {error}"
 
 
