@@ -15,7 +15,8 @@ from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError, render_all
 EXIT_CODES = """\b
 Exit codes:
   0   success (a "not eligible" decision is a success)
-  1   `check` found warnings only, `test` had failing cases, or `ask` ran out of input
+  1   `check` found warnings only, `test` had failing cases, `ask` ran out of input,
+      or `batch`/`diff` had cases that could not be decided
   2   a measure file is invalid
   3   a case is invalid
   4   evaluation failed (e.g. division by zero)
@@ -319,7 +320,8 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     header of dotted fact paths (e.g. dienst.bedrag), plus optional `id` and `on` columns; an
     empty cell is a missing fact, a list fact is given as JSON. Parquet input (with pyarrow
     installed) has the same columns, typed, and records and lists as nested columns. A bad case becomes an error record
-    with its line number; a summary goes to stderr, and the exit code is 1 when any case failed.
+    with its line number and the run goes on; a summary goes to stderr, and the exit code is 1 when any case
+    failed. A header naming a column that is not a fact, or a column twice, is a usage error (64).
     """
     import csv as csv_module
 
@@ -384,7 +386,8 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
 
     CASES is a folder of YAML case files, or a .jsonl or .csv file as for `rulerun batch`.
     Reports the decisions that change, eligibility flips, amount changes, the total amount
-    before and after, and the largest changes with the rules whose values changed.
+    before and after, and the largest changes with the rules whose values changed. A case that
+    cannot be read or decided is listed and the others are compared; the exit code is then 1.
     """
     from rulerun.interpreter import batch as runner
     from rulerun.interpreter import impact, tables
