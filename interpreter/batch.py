@@ -44,6 +44,18 @@ def make_item(line: int, ident: str, on, facts) -> Item:
         return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{on}`")
 
 
+BAD_ID = "`id` must be a text or a whole number"
+
+
+def record_id(value, number: int) -> str | None:
+    """A record's id as text (the line number when it has none), or None when it is not a text or whole number."""
+    if value is None:
+        return str(number)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value)
+
+
 def read_jsonl(path: Path) -> Iterator[Item]:
     """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`; a BOM may open the file."""
     with open(path, "rb") as handle:
@@ -65,10 +77,9 @@ def record_item(number: int, record) -> Item:
     """One decoded input record as an Item, or the reason it cannot be decided."""
     if not isinstance(record, dict):
         return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
-    ident = record.get("id", number)
-    if isinstance(ident, bool) or not isinstance(ident, (str, int)):
-        return Item(number, str(number), None, None, "`id` must be a text or a whole number")
-    ident = str(ident)
+    ident = record_id(record.get("id"), number)
+    if ident is None:
+        return Item(number, str(number), None, None, BAD_ID)
     unknown = [k for k in record if k not in RECORD_KEYS]
     if unknown:
         return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")

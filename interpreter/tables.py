@@ -12,7 +12,7 @@ from typing import Iterator
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, UsageError
 
-from .batch import Item, make_item
+from .batch import BAD_ID, Item, make_item, record_id
 from .evaluator import CompiledMeasure
 from .facts import from_text
 from .records import Lines, RecordProblem, bad_byte, decode_json, too_long
@@ -188,8 +188,10 @@ def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
             number += 1
             record: dict = {}
             given: list[str] = []
-            ident = row.get("id")
-            ident = str(number) if ident is None else str(ident)
+            ident = record_id(row.get("id"), number)
+            if ident is None:
+                yield Item(number, str(number), None, None, BAD_ID)
+                continue
             try:
                 for name, value in row.items():
                     if value is not None and name not in ("id", "on"):

@@ -150,3 +150,14 @@ def test_diff_reports_bad_case_files_and_records_and_goes_on(tmp_path):
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
     assert data["cases"] == 3 and [e["id"] for e in data["errors"]] == ["1", "3"]
+
+
+def test_a_parquet_id_that_is_not_a_text_or_whole_number_is_refused_not_shown_as_bytes(tmp_path):
+    import pyarrow
+    import pyarrow.parquet
+    table = pyarrow.table({"id": pyarrow.array([b"\xff", None], pyarrow.binary()), "grootte": ["klein", "klein"]})
+    pyarrow.parquet.write_table(table, tmp_path / "in.parquet")
+    result = batch(PROEF, str(tmp_path / "in.parquet"), "--on", "2022-02-01")
+    got = records(result)
+    assert got[0] == {"id": "1", "line": 1, "error": "`id` must be a text or a whole number"}
+    assert got[1]["id"] == "2" and "error" not in got[1]

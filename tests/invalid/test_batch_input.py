@@ -1,4 +1,5 @@
-"""One defect per batch input file: each error record (or the usage error) and the exit code are pinned."""
+"""One defect per batch input file: each error record, or the usage error, and the exit code are pinned."""
+# Named test_batch_input, not test_batch: pytest needs unique module names, and tests/interpreter/test_batch.py exists.
 from __future__ import annotations
 
 import json
