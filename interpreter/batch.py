@@ -7,7 +7,6 @@ output order is the input order either way.
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 #: Longest line read, in bytes; a longer line is one bad record, skipped without being held in memory.
 MAX_LINE_BYTES = 1 << 20
