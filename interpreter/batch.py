@@ -93,7 +93,12 @@ def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> 
 
 
 def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date) -> list[dict]:
-    """The output records for input cases, in order: facts checked one by one, decisions made together."""
+    """The output records for input cases, in order: facts checked one by one, decisions made together.
+
+    A bug met by one case (an exception that is not a rulerun error) becomes that case's error
+    record, starting with INTERNAL, so that the other cases' decisions are not lost; the command
+    still ends with exit 70.
+    """
     records: list[dict] = []
     pairs: list = []
     waiting: list[dict] = []  # the records of the cases in `pairs`, in the same order
@@ -108,15 +113,41 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
         except RulerunError as error:
             out["error"] = _message(error)
             continue
+        except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
+            out["error"] = _internal(error)
+            continue
         waiting.append(out)
-    for out, decision in zip(waiting, compiled.decide_many(pairs, chunk=max(len(pairs), 1))):
-        if isinstance(decision, RulerunError):
-            out["error"] = _message(decision)
+    for out, decision in zip(waiting, _decisions(compiled, pairs)):
+        if isinstance(decision, Exception):
+            out["error"] = _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
             continue
         record = decision_json(decision, trace=False)
         del record["measure"], record["notes"]
         out.update(record)
     return records
+
+
+def _decisions(compiled: CompiledMeasure, pairs: list) -> list:
+    """Decisions made together; when that meets a bug, made one by one so the bug stays with its own case."""
+    try:
+        return list(compiled.decide_many(pairs, chunk=max(len(pairs), 1)))
+    except Exception:  # noqa: BLE001 - found again below, case by case
+        return [_decide_alone(compiled, facts, on) for facts, on in pairs]
+
+
+def _decide_alone(compiled: CompiledMeasure, facts: dict, on: datetime.date):
+    try:
+        return compiled.evaluate(facts, on, trace=False)
+    except Exception as error:  # noqa: BLE001 - a rulerun error or a bug, returned as this case's outcome
+        return error
+
+
+#: How the error record of a case that met a bug in rulerun starts.
+INTERNAL = "internal error: a bug in rulerun, not in this case"
+
+
+def _internal(error: Exception) -> str:
+    return f"{INTERNAL} ({type(error).__name__}); please report it with this case's line"
 
 
 def _message(error: RulerunError) -> str:
@@ -207,6 +238,7 @@ class Summary:
     not_eligible: int = 0
     undetermined: int = 0
     errors: int = 0
+    internal: int = 0
     total: Decimal = Decimal("0.00")
 
     def add(self, record: dict) -> None:
@@ -214,6 +246,7 @@ class Summary:
         state = record.get("eligible")
         if "error" in record:
             self.errors += 1
+            self.internal += record["error"].startswith(INTERNAL)
         elif state == "yes":
             self.eligible += 1
             if record.get("amount") is not None:
@@ -224,5 +257,14 @@ class Summary:
             self.undetermined += 1
 
     def __str__(self) -> str:
-        return (f"{self.cases} case(s): {self.eligible} eligible, {self.not_eligible} not eligible, "
+        text = (f"{self.cases} case(s): {self.eligible} eligible, {self.not_eligible} not eligible, "
                 f"{self.undetermined} undetermined, {self.errors} error(s); total amount € {self.total:.2f}")
+        if self.internal:
+            text += (f"\ninternal error: {self.internal} case(s) met a bug in rulerun, not in your file; "
+                     "please report it with those cases (their records say which)")
+        return text
+
+    @property
+    def exit_code(self) -> int:
+        """70 when a case met a bug in rulerun, 1 when a case could not be decided, else 0."""
+        return 70 if self.internal else 1 if self.errors else 0

@@ -363,7 +363,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         if sink:
             sink.close()
     click.echo(str(summary), err=True)
-    sys.exit(1 if summary.errors else 0)
+    sys.exit(summary.exit_code)
 
 
 def _iterate(bar):
@@ -407,4 +407,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))
-    sys.exit(1 if result.errors else 0)
+    if result.internal:
+        click.echo(f"internal error: {result.internal} case(s) met a bug in rulerun, not in your files; "
+                   "please report it with those cases (listed above)", err=True)
+    sys.exit(70 if result.internal else 1 if result.errors else 0)

@@ -161,3 +161,52 @@ def test_a_parquet_id_that_is_not_a_text_or_whole_number_is_refused_not_shown_as
     got = records(result)
     assert got[0] == {"id": "1", "line": 1, "error": "`id` must be a text or a whole number"}
     assert got[1]["id"] == "2" and "error" not in got[1]
+
+
+def _with_bug_for(monkeypatch, method: str, marker) -> None:
+    """Make CompiledMeasure.`method` fail like a bug (not a rulerun error) for facts whose kost is `marker`."""
+    from rulerun.interpreter.evaluator import CompiledMeasure
+    original = getattr(CompiledMeasure, method)
+
+    def buggy(self, facts, *args, **kwargs):
+        if facts.get("kost") == marker:
+            raise ArithmeticError("a bug")
+        return original(self, facts, *args, **kwargs)
+    monkeypatch.setattr(CompiledMeasure, method, buggy)
+
+
+def _three_cases(tmp_path, marker: str) -> Path:
+    bad = GOOD.replace('"goed"', '"stuk"').replace('"kost": 1000', f'"kost": {marker}')
+    (tmp_path / "in.jsonl").write_text("\n".join([GOOD, bad, GOOD.replace('"goed"', '"ook-goed"')]) + "\n")
+    return tmp_path / "in.jsonl"
+
+
+@pytest.mark.parametrize("where", ["reading the facts", "deciding"])
+def test_a_bug_met_by_one_case_keeps_the_other_decisions_and_ends_with_exit_70(where, tmp_path, monkeypatch):
+    from decimal import Decimal
+
+    from rulerun.interpreter.evaluator import CompiledMeasure
+    if where == "reading the facts":
+        _with_bug_for(monkeypatch, "read_facts", 666)
+    else:
+        # Deciding together fails as a whole; deciding alone finds the one case with the bug.
+        monkeypatch.setattr(CompiledMeasure, "decide_many", lambda self, pairs, chunk=1000: iter([1 / 0]))
+        _with_bug_for(monkeypatch, "evaluate", Decimal(666))
+    result = batch(PROEF, str(_three_cases(tmp_path, "666")), "--on", "2022-02-01")
+    assert result.exit_code == 70
+    got = records(result)
+    assert [(r["id"], r.get("eligible")) for r in got] == [("goed", "yes"), ("stuk", None), ("ook-goed", "yes")]
+    assert got[1]["error"] == ("internal error: a bug in rulerun, not in this case (ArithmeticError); "
+                               "please report it with this case's line")
+    assert "internal error: 1 case(s) met a bug in rulerun" in result.stderr
+
+
+def test_diff_lists_a_case_that_met_a_bug_compares_the_others_and_ends_with_exit_70(tmp_path, monkeypatch):
+    _with_bug_for(monkeypatch, "read_facts", 666)
+    result = CliRunner().invoke(main, ["diff", PROEF, PROEF, str(_three_cases(tmp_path, "666")),
+                                       "--on", "2022-02-01", "--format", "json"])
+    assert result.exit_code == 70
+    data = json.loads(result.stdout)
+    assert data["cases"] == 3 and data["total_before"] == data["total_after"] == "600.00"
+    assert data["errors"] == [{"id": "stuk", "error": "internal error: a bug in rulerun, not in this case "
+                                                      "(ArithmeticError); please report it with this case"}]
