@@ -133,8 +133,15 @@ CSV_MANGLES = {
     "duplicate key in a list cell": lambda row: row.replace(b'""naam"": ""a""', b'""naam"": ""a"", ""naam"": ""b""', 1)
     if b'""naam"": ""a""' in row else row.replace(b",", b"\xfe,", 1),
 }
-# "too few cells" writes the row without its last cell: cutting bytes could open a quote that swallows the next rows.
-csv_rows = st.lists(st.tuples(row_strategy, st.sampled_from([None, "too few cells", *CSV_MANGLES])),
+# Mangled before writing, cell by cell: cutting bytes could open a quote that swallows the next rows.
+LIST = COLUMNS.index("aandeelhouders")
+CELL_MANGLES = {
+    "too few cells": lambda values: values[:-1],
+    "deep nesting in a list cell": lambda values: values[:LIST] + ["[" * 3000 + "]" * 3000] + values[LIST + 1:],
+    "huge integer in a list cell": lambda values: values[:LIST] + ['[{"naam": "a", "aandeel": ' + "7" * 5000 + "}]"]
+    + values[LIST + 1:],
+}
+csv_rows = st.lists(st.tuples(row_strategy, st.sampled_from([None, *CELL_MANGLES, *CSV_MANGLES])),
                     min_size=1, max_size=8)
 
 
@@ -152,8 +159,8 @@ def test_csv_good_rows_match_the_api_and_bad_ones_are_error_records(tmp_path_fac
     line = 2
     for number, (cells, mangle) in enumerate(rows, 1):
         values = [f"r{number}"] + [cells[c] for c in COLUMNS[1:]]
-        raw = _csv_line(values[:-1] if mangle == "too few cells" else values)
-        raw = raw if mangle in (None, "too few cells") else CSV_MANGLES[mangle](raw)
+        raw = _csv_line(CELL_MANGLES[mangle](values) if mangle in CELL_MANGLES else values)
+        raw = CSV_MANGLES[mangle](raw) if mangle in CSV_MANGLES else raw
         data.append(raw)
         starts.append(line)
         line += raw.count(b"\n")
