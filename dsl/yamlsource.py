@@ -123,6 +123,8 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
         raise YamlProblem(Diagnostic(f"invalid YAML: {problem}", span, _yaml_hint(problem), file=name)) from None
     except yaml.YAMLError as error:
         raise YamlProblem(Diagnostic(f"invalid YAML: {error}", file=name)) from None
+    except RecursionError:
+        raise _too_deep(name) from None
     if len(nodes) > 1:
         second = nodes[1]
         raise YamlProblem(Diagnostic("the file holds more than one YAML document", _node_span(source, second),
@@ -130,8 +132,16 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
     document = Document(source, None)
     if not nodes:
         return document
-    document.data = _Walker(document, dates_as_text).value(nodes[0], ())
+    try:
+        document.data = _Walker(document, dates_as_text).value(nodes[0], ())
+    except RecursionError:
+        raise _too_deep(name) from None
     return document
+
+
+def _too_deep(name: str) -> YamlProblem:
+    return YamlProblem(Diagnostic("invalid YAML: lists and mappings are nested too deeply to read", file=name,
+                                  hint="a case or measure nests a few levels at most"))
 
 
 def _compose(text: str) -> list:

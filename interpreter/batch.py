@@ -1,4 +1,4 @@
-"""Evaluate a measure over many cases: read JSON Lines or CSV, stream decisions out in input order.
+"""Evaluate a measure over many cases: read JSON Lines (CSV and Parquet: `tables`), stream decisions out in input order.
 
 A bad case becomes an error record with its line number; the run goes on. With several jobs,
 each worker process loads and compiles the measure once and cases travel in chunks; the
@@ -6,20 +6,19 @@ output order is the input order either way.
 """
 from __future__ import annotations
 
-import csv
 import datetime
-import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError
+from rulerun.dsl.errors import RulerunError
 
 from .evaluator import CompiledMeasure, load
-from .facts import from_text
+from .records import Lines, RecordProblem, decode_json, too_long, utf8
 from .render import decision_json
-from .scalars import Refused, json_integer, read_date, shown
+from .scalars import Refused, read_date, shown
 
 RECORD_KEYS = ("id", "on", "facts")
 
@@ -45,16 +44,31 @@ def make_item(line: int, ident: str, on, facts) -> Item:
         return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{shown(on)}`")
 
 
+BAD_ID = "`id` must be a text or a whole number"
+
+
+def record_id(value, number: int) -> str | None:
+    """A record's id as text (the line number when it has none), or None when it is not a text or whole number."""
+    if value is None:
+        return str(number)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value)
+
+
 def read_jsonl(path: Path) -> Iterator[Item]:
-    """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`."""
-    with open(path, encoding="utf-8") as handle:
-        for number, text in enumerate(handle, 1):
-            if not text.strip():
-                continue
+    """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`; a BOM may open the file."""
+    with open(path, "rb") as handle:
+        for number, raw in Lines(handle):
             try:
-                record = json.loads(text, parse_float=Decimal, parse_int=json_integer)
-            except json.JSONDecodeError as error:
-                yield Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
+                if raw is None:
+                    raise too_long()
+                text = utf8(raw)
+                if not text.strip():
+                    continue
+                record = decode_json(text)
+            except RecordProblem as problem:
+                yield Item(number, str(number), None, None, str(problem))
                 continue
             yield record_item(number, record)
 
@@ -63,112 +77,15 @@ def record_item(number: int, record) -> Item:
     """One decoded input record as an Item, or the reason it cannot be decided."""
     if not isinstance(record, dict):
         return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
+    ident = record_id(record.get("id"), number)
+    if ident is None:
+        return Item(number, str(number), None, None, BAD_ID)
     unknown = [k for k in record if k not in RECORD_KEYS]
-    ident = str(record.get("id", number))
     if unknown:
         return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
     if "facts" not in record:
         return Item(number, ident, None, None, "the line has no `facts`")
     return make_item(number, ident, record.get("on"), record["facts"])
-
-
-def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
-    """Cases from CSV: a header of dotted fact paths (and optionally `id`, `on`); empty cells are missing."""
-    facts = compiled.checked.facts
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            return
-        columns = []
-        for name in header:
-            fact = _fact_at(facts, name)
-            if name not in ("id", "on") and fact is None:
-                yield Item(1, "header", None, None, f"column `{name}` is not a fact of the measure")
-                return
-            columns.append((name, fact))
-        for row in reader:
-            number = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                yield Item(number, str(number), None, None, f"has {len(row)} cells; the header has {len(columns)}")
-                continue
-            record: dict = {}
-            ident, on = str(number), None
-            for (name, fact), cell in zip(columns, row):
-                if cell == "":
-                    continue
-                if name == "id":
-                    ident = cell
-                elif name == "on":
-                    on = cell
-                else:
-                    _put(record, name.split("."), from_text(fact, cell))
-            yield make_item(number, ident, on, record)
-
-
-def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096) -> Iterator[Item]:
-    """Cases from Parquet (needs pyarrow): columns named by dotted fact paths or holding records, `id`, `on`.
-
-    Values keep their Parquet types (decimals, dates, yes/no, texts; lists and records as nested
-    columns) and are checked like a case file's; a floating-point column is refused as in a case
-    file. Rows are read a few thousand at a time, so memory stays flat.
-    """
-    source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
-    return _parquet_items(source, compiled, rows_at_once)
-
-
-def _parquet_file(path: Path):
-    try:
-        import pyarrow.parquet as parquet
-    except ImportError:
-        raise UsageError(Diagnostic("reading Parquet needs pyarrow", hint="pip install 'rulerun[parquet]'")) from None
-    try:
-        return parquet.ParquetFile(path)
-    except Exception as error:  # noqa: BLE001 - pyarrow has many error types for a file it cannot read
-        raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
-
-
-def _parquet_items(source, compiled: CompiledMeasure, rows_at_once: int) -> Iterator[Item]:
-    names = source.schema_arrow.names
-    for name in names:
-        if name not in ("id", "on") and _fact_at(compiled.checked.facts, name) is None:
-            yield Item(1, "header", None, None, f"column `{name}` is not a fact of the measure")
-            return
-    number = 0
-    for rows in source.iter_batches(batch_size=rows_at_once):
-        for row in rows.to_pylist():
-            number += 1
-            record: dict = {}
-            for name, value in row.items():
-                if value is not None and name not in ("id", "on"):
-                    _put(record, name.split("."), value)
-            ident = row.get("id")
-            yield make_item(number, str(number) if ident is None else str(ident), row.get("on"), record)
-
-
-def count_cases(path: Path) -> int:
-    """About how many cases a file holds (lines, or Parquet rows), for the progress bar."""
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _parquet_file(path).metadata.num_rows
-    with open(path, encoding="utf-8") as handle:
-        return sum(1 for _ in handle)
-
-
-def _fact_at(facts: dict, dotted: str):
-    fact = None
-    for part in dotted.split("."):
-        fact = facts.get(part) if fact is None else (fact.fields.get(part) if fact.type.kind == "record" else None)
-        if fact is None:
-            return None
-    return fact
-
-
-def _put(record: dict, keys: list[str], value) -> None:
-    for key in keys[:-1]:
-        record = record.setdefault(key, {})
-    record[keys[-1]] = value
 
 
 def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> dict:
@@ -177,7 +94,12 @@ def decide(compiled: CompiledMeasure, item: Item, default_on: datetime.date) -> 
 
 
 def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date) -> list[dict]:
-    """The output records for input cases, in order: facts checked one by one, decisions made together."""
+    """The output records for input cases, in order: facts checked one by one, decisions made together.
+
+    A bug met by one case (an exception that is not a rulerun error) becomes that case's error
+    record, starting with INTERNAL, so that the other cases' decisions are not lost; the command
+    still ends with exit 70.
+    """
     records: list[dict] = []
     pairs: list = []
     waiting: list[dict] = []  # the records of the cases in `pairs`, in the same order
@@ -192,15 +114,41 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
         except RulerunError as error:
             out["error"] = _message(error)
             continue
+        except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
+            out["error"] = _internal(error)
+            continue
         waiting.append(out)
-    for out, decision in zip(waiting, compiled.decide_many(pairs, chunk=max(len(pairs), 1))):
-        if isinstance(decision, RulerunError):
-            out["error"] = _message(decision)
+    for out, decision in zip(waiting, _decisions(compiled, pairs)):
+        if isinstance(decision, Exception):
+            out["error"] = _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
             continue
         record = decision_json(decision, trace=False)
         del record["measure"], record["notes"]
         out.update(record)
     return records
+
+
+def _decisions(compiled: CompiledMeasure, pairs: list) -> list:
+    """Decisions made together; when that meets a bug, made one by one so the bug stays with its own case."""
+    try:
+        return list(compiled.decide_many(pairs, chunk=max(len(pairs), 1)))
+    except Exception:  # noqa: BLE001 - found again below, case by case
+        return [_decide_alone(compiled, facts, on) for facts, on in pairs]
+
+
+def _decide_alone(compiled: CompiledMeasure, facts: dict, on: datetime.date):
+    try:
+        return compiled.evaluate(facts, on, trace=False)
+    except Exception as error:  # noqa: BLE001 - a rulerun error or a bug, returned as this case's outcome
+        return error
+
+
+#: How the error record of a case that met a bug in rulerun starts.
+INTERNAL = "internal error: a bug in rulerun, not in this case"
+
+
+def _internal(error: Exception) -> str:
+    return f"{INTERNAL} ({type(error).__name__}); please report it with this case's line"
 
 
 def _message(error: RulerunError) -> str:
@@ -264,7 +212,22 @@ def csv_row(record: dict, columns: list[str]) -> list[str]:
     for key in ("failed", "missing"):
         if key in flat:
             flat[key] = ";".join(flat[key])
-    return ["" if flat.get(c) is None else str(flat[c]) for c in columns]
+    return ["" if flat.get(c) is None else spreadsheet_text(str(flat[c])) for c in columns]
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?%?")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A cell that a spreadsheet shows rather than runs: text from a case that starts like a formula gets a `'`.
+
+    A plain number such as a negative amount is left as it is; it cannot be a formula.
+    """
+    if cell.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 @dataclass
@@ -276,6 +239,7 @@ class Summary:
     not_eligible: int = 0
     undetermined: int = 0
     errors: int = 0
+    internal: int = 0
     total: Decimal = Decimal("0.00")
 
     def add(self, record: dict) -> None:
@@ -283,6 +247,7 @@ class Summary:
         state = record.get("eligible")
         if "error" in record:
             self.errors += 1
+            self.internal += record["error"].startswith(INTERNAL)
         elif state == "yes":
             self.eligible += 1
             if record.get("amount") is not None:
@@ -293,5 +258,14 @@ class Summary:
             self.undetermined += 1
 
     def __str__(self) -> str:
-        return (f"{self.cases} case(s): {self.eligible} eligible, {self.not_eligible} not eligible, "
+        text = (f"{self.cases} case(s): {self.eligible} eligible, {self.not_eligible} not eligible, "
                 f"{self.undetermined} undetermined, {self.errors} error(s); total amount € {self.total:.2f}")
+        if self.internal:
+            text += (f"\ninternal error: {self.internal} case(s) met a bug in rulerun, not in your file; "
+                     "please report it with those cases (their records say which)")
+        return text
+
+    @property
+    def exit_code(self) -> int:
+        """70 when a case met a bug in rulerun, 1 when a case could not be decided, else 0."""
+        return 70 if self.internal else 1 if self.errors else 0

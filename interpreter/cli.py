@@ -19,7 +19,8 @@ from .tally import Tally
 EXIT_CODES = """\b
 Exit codes:
   0   success (a "not eligible" decision is a success)
-  1   `check` found warnings only, `test` had failing cases, or `ask` ran out of input
+  1   `check` found warnings only, `test` had failing cases, `ask` ran out of input,
+      or `batch`/`diff` had cases that could not be decided
   2   a measure file is invalid
   3   a case is invalid
   4   evaluation failed (e.g. division by zero)
@@ -384,11 +385,13 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     header of dotted fact paths (e.g. dienst.bedrag), plus optional `id` and `on` columns; an
     empty cell is a missing fact, a list fact is given as JSON. Parquet input (with pyarrow
     installed) has the same columns, typed, and records and lists as nested columns. A bad case becomes an error record
-    with its line number; a summary goes to stderr, and the exit code is 1 when any case failed.
+    with its line number and the run goes on; a summary goes to stderr, and the exit code is 1 when any case
+    failed. A header naming a column that is not a fact, or a column twice, is a usage error (64).
     """
     import csv as csv_module
 
     from rulerun.interpreter import batch as runner
+    from rulerun.interpreter import tables
     from rulerun.interpreter.evaluator import load
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
@@ -396,9 +399,9 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     if suffix in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
-        items = runner.read_csv(input_path, compiled)
+        items = tables.read_csv(input_path, compiled)
     elif suffix in (".parquet", ".pq"):
-        items = runner.read_parquet(input_path, compiled)
+        items = tables.read_parquet(input_path, compiled)
     else:
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
@@ -408,7 +411,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     summary = runner.Summary()
     try:
         if sys.stderr.isatty():
-            total = runner.count_cases(input_path)
+            total = tables.count_cases(input_path)
             records = click.progressbar(records, length=total, label="deciding", file=sys.stderr)
             records = _iterate(records)
         if fmt == "csv":
@@ -425,7 +428,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         if sink:
             sink.close()
     click.echo(str(summary), err=True)
-    sys.exit(1 if summary.errors else 0)
+    sys.exit(summary.exit_code)
 
 
 def _iterate(bar):
@@ -448,10 +451,11 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
 
     CASES is a folder of YAML case files, or a .jsonl or .csv file as for `rulerun batch`.
     Reports the decisions that change, eligibility flips, amount changes, the total amount
-    before and after, and the largest changes with the rules whose values changed.
+    before and after, and the largest changes with the rules whose values changed. A case that
+    cannot be read or decided is listed and the others are compared; the exit code is then 1.
     """
     from rulerun.interpreter import batch as runner
-    from rulerun.interpreter import impact
+    from rulerun.interpreter import impact, tables
     from rulerun.interpreter.evaluator import load
     old_path, new_path = _measure_path(old_measure, measures_dir), _measure_path(new_measure, measures_dir)
     old, new = load(old_path, _display(old_path)), load(new_path, _display(new_path))
@@ -460,7 +464,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     elif cases.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(cases)
     elif cases.suffix.lower() == ".csv":
-        items = runner.read_csv(cases, new)
+        items = tables.read_csv(cases, new)
     else:
         raise UsageError(f"cannot tell the format of `{cases}`: give a folder of case files, a .jsonl or a .csv file")
     result = impact.compare(old, new, items, _date_option(on) or datetime.date.today())
@@ -468,3 +472,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))
+    if result.internal:
+        click.echo(f"internal error: {result.internal} case(s) met a bug in rulerun, not in your files; "
+                   "please report it with those cases (listed above)", err=True)
+    sys.exit(70 if result.internal else 1 if result.errors else 0)

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
 
-from .batch import Item, make_item
+from .batch import INTERNAL, Item, make_item
 from .cases import read_case
 from .evaluator import CompiledMeasure
 from .trace import Decision, TraceNode, walk
@@ -38,6 +38,7 @@ class Impact:
     cases: int = 0
     changes: list[Change] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    internal: int = 0   # how many of the errors are bugs in rulerun met by a case
     total_before: Decimal = Decimal("0.00")
     total_after: Decimal = Decimal("0.00")
 
@@ -56,7 +57,7 @@ class Impact:
 
 
 def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], on: datetime.date) -> Impact:
-    """Decide every case under both versions and collect the differences."""
+    """Decide every case under both versions and collect the differences; a case that cannot be decided is listed."""
     impact = Impact()
     for item in items:
         impact.cases += 1
@@ -72,6 +73,10 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
                 before, after = old.evaluate(old_facts, day), new.evaluate(new_facts, day)
         except RulerunError as error:
             impact.errors.append((item.id, "; ".join(d.message for d in error.diagnostics)))
+            continue
+        except Exception as error:  # noqa: BLE001 - one case's bug must not lose the comparison of the others
+            impact.errors.append((item.id, f"{INTERNAL} ({type(error).__name__}); please report it with this case"))
+            impact.internal += 1
             continue
         impact.total_before += before.amount or 0
         impact.total_after += after.amount or 0

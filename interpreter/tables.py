@@ -1,0 +1,238 @@
+"""Cases from tables: CSV and Parquet files whose columns are dotted fact paths, plus `id` and `on`.
+
+The header is checked before any case is read: a column that is not a fact, or one given twice,
+is a usage error. After that, a bad row becomes an error record with its line and the run goes on.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Iterator
+
+from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.errors import Diagnostic, UsageError
+
+from .batch import BAD_ID, Item, make_item, record_id
+from .evaluator import CompiledMeasure
+from .facts import from_text
+from .records import Lines, RecordProblem, bad_byte, decode_json, too_long
+
+
+def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
+    """Cases from CSV: a header of dotted fact paths (and optionally `id`, `on`); empty cells are missing.
+
+    Each line is decoded on its own, so a bad byte, a cell over the CSV limit or a line too
+    long spoils only its own record; a BOM may open the file.
+    """
+    handle = open(path, "rb")
+    try:
+        lines = Lines(handle)
+        reader = csv.reader(_CsvText(lines))
+        try:
+            header = next(reader, None)
+        except (csv.Error, RecordProblem) as error:
+            raise UsageError(Diagnostic(f"the header cannot be read: {_csv_problem(error)}", file=str(path))) from None
+        columns = header_columns(header or [], compiled.checked.facts, str(path))
+    except BaseException:
+        handle.close()
+        raise
+    return _csv_items(handle, lines, reader, columns)
+
+
+class _CsvText:
+    """The text lines a CSV reader pulls; a byte that is not UTF-8 is kept as an escape, reported per record."""
+
+    def __init__(self, lines: Lines):
+        self.lines = lines
+
+    def __iter__(self) -> _CsvText:
+        return self
+
+    def __next__(self) -> str:
+        _, raw = next(self.lines)
+        if raw is None:
+            raise too_long()
+        return raw.decode("utf-8", "surrogateescape")
+
+
+def header_columns(header: list[str], facts: dict, where: str) -> list[tuple[str, object]]:
+    """The (name, fact) of each column; a name that is not a fact, not UTF-8 or given twice is a usage error."""
+    columns: list[tuple[str, object]] = []
+    seen: set[str] = set()
+    for name in header:
+        byte = bad_byte(name)
+        if byte is not None:
+            raise UsageError(Diagnostic(f"the header is not valid UTF-8 (byte 0x{byte:02x})", file=where,
+                                        hint="save the file as UTF-8"))
+        if name in seen:
+            raise UsageError(Diagnostic(f"column `{name}` appears twice in the header", file=where,
+                                        hint="give each fact one column; which of the two values is meant "
+                                             "cannot be told"))
+        seen.add(name)
+        fact = _fact_at(facts, name)
+        if name not in ("id", "on") and fact is None:
+            raise UsageError(Diagnostic(f"column `{name}` is not a fact of the measure", file=where,
+                                        hint=did_you_mean(name, fact_paths(facts)) or
+                                        "the columns are `id`, `on` and facts: " + ", ".join(fact_paths(facts))))
+        columns.append((name, fact))
+    return columns
+
+
+def fact_paths(facts: dict, prefix: str = "") -> list[str]:
+    """Every fact's dotted path, record fields included, as a column may name it."""
+    out = []
+    for name, fact in facts.items():
+        out.append(prefix + name)
+        if fact.type.kind == "record":
+            out += fact_paths(fact.fields, f"{prefix}{name}.")
+    return out
+
+
+def _csv_items(handle, lines: Lines, reader, columns: list[tuple[str, object]]) -> Iterator[Item]:
+    with handle:
+        while True:
+            # A record's line is its first: a quoted cell may carry it over several lines.
+            number, quotes = lines.number + 1, lines.quotes
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, RecordProblem) as error:
+                _skip_quoted_rest(lines, quotes)
+                yield Item(number, str(number), None, None, _csv_problem(error))
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            try:
+                ident, on, record = _csv_record(row, columns, number)
+            except RecordProblem as problem:
+                yield Item(number, str(number), None, None, str(problem))
+                continue
+            yield make_item(number, ident, on, record)
+
+
+def _skip_quoted_rest(lines: Lines, quotes: int) -> None:
+    """After a bad record, skip the lines that still belong to it: an odd count of `"` leaves a cell open."""
+    while (lines.quotes - quotes) % 2 == 1 and next(lines, None) is not None:
+        pass
+
+
+def _csv_problem(error: Exception) -> str:
+    if isinstance(error, RecordProblem):
+        return str(error)
+    if "field limit" in str(error):
+        return f"a cell is longer than {csv.field_size_limit() // 1024} KiB, the most a CSV cell may hold"
+    if "new-line character" in str(error):
+        return "a line break (CR) inside a cell without quotes; end lines with LF or CRLF, or quote the cell"
+    return f"not valid CSV: {error}"
+
+
+def _csv_record(row: list[str], columns: list[tuple[str, object]], number: int) -> tuple[str, str | None, dict]:
+    if len(row) != len(columns):
+        raise RecordProblem(f"has {len(row)} cells; the header has {len(columns)}")
+    record: dict = {}
+    ident, on, given = str(number), None, []
+    for (name, fact), cell in zip(columns, row):
+        if cell == "":
+            continue
+        byte = bad_byte(cell)
+        if byte is not None:
+            raise RecordProblem(f"the cell of column `{name}` is not valid UTF-8 (byte 0x{byte:02x}); "
+                                "save the file as UTF-8")
+        if name == "id":
+            ident = cell
+        elif name == "on":
+            on = cell
+        else:
+            _put(record, name, _cell_value(fact, name, cell), given)
+    return ident, on, record
+
+
+def _cell_value(fact, name: str, cell: str):
+    """A cell as a case file would give it; a list written as JSON is decoded with the record decoder's bounds."""
+    if fact.type.kind == "list" and cell.lstrip().startswith("["):
+        try:
+            return decode_json(cell)
+        except RecordProblem as problem:
+            raise RecordProblem(f"column `{name}`: {problem}") from None
+    return from_text(fact, cell)
+
+
+def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096) -> Iterator[Item]:
+    """Cases from Parquet (needs pyarrow): columns named by dotted fact paths or holding records, `id`, `on`.
+
+    Values keep their Parquet types (decimals, dates, yes/no, texts; lists and records as nested
+    columns) and are checked like a case file's; a floating-point column is refused as in a case
+    file. Rows are read a few thousand at a time, so memory stays flat.
+    """
+    source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
+    header_columns(source.schema_arrow.names, compiled.checked.facts, str(path))
+    return _parquet_items(source, rows_at_once)
+
+
+def _parquet_file(path: Path):
+    try:
+        import pyarrow.parquet as parquet
+    except ImportError:
+        raise UsageError(Diagnostic("reading Parquet needs pyarrow", hint="pip install 'rulerun[parquet]'")) from None
+    try:
+        return parquet.ParquetFile(path)
+    except Exception as error:  # noqa: BLE001 - pyarrow has many error types for a file it cannot read
+        raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
+
+
+def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
+    number = 0
+    for rows in source.iter_batches(batch_size=rows_at_once):
+        for row in rows.to_pylist():
+            number += 1
+            record: dict = {}
+            given: list[str] = []
+            ident = record_id(row.get("id"), number)
+            if ident is None:
+                yield Item(number, str(number), None, None, BAD_ID)
+                continue
+            try:
+                for name, value in row.items():
+                    if value is not None and name not in ("id", "on"):
+                        _put(record, name, value, given)
+            except RecordProblem as problem:
+                yield Item(number, ident, None, None, str(problem))
+                continue
+            yield make_item(number, ident, row.get("on"), record)
+
+
+def count_cases(path: Path) -> int:
+    """About how many cases a file holds (lines, or Parquet rows), for the progress bar."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return _parquet_file(path).metadata.num_rows
+    with open(path, "rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _fact_at(facts: dict, dotted: str):
+    fact = None
+    for part in dotted.split("."):
+        fact = facts.get(part) if fact is None else (fact.fields.get(part) if fact.type.kind == "record" else None)
+        if fact is None:
+            return None
+    return fact
+
+
+def _put(record: dict, name: str, value, given: list[str]) -> None:
+    """Set the value of column `name` (a dotted path) in a record; two columns giving one fact are refused."""
+    keys = name.split(".")
+    for key in keys[:-1]:
+        record = record.setdefault(key, {})
+        if not isinstance(record, dict):
+            _conflict(name, given)
+    if keys[-1] in record:
+        _conflict(name, given)
+    record[keys[-1]] = value
+    given.append(name)
+
+
+def _conflict(name: str, given: list[str]) -> None:
+    other = next(g for g in given if g.startswith(name + ".") or name.startswith(g + "."))
+    raise RecordProblem(f"columns `{other}` and `{name}` both give `{max(other, name, key=len)}`; "
+                        "give each fact in one column only")
