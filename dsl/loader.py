@@ -8,6 +8,7 @@ from . import ast, cache, types
 from .errors import Collector, Diagnostic, MeasureError
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
+from .patterns import Pattern, PatternError, compile_pattern
 from .schema import validate
 from .yamlsource import Document, YamlProblem, parse_yaml, read_text
 
@@ -113,6 +114,7 @@ class _Builder:
                               span)
         if "pattern" in spec and kind != "text":
             self.report.error("`pattern` applies to text facts only", self.doc.span(path + ("pattern",), key=True))
+        pattern = self.pattern(spec, path + ("pattern",)) if kind == "text" else None
         if "optional" in spec and not in_list:
             self.report.error("`optional` applies to fields of list records; any other fact may simply be left out",
                               self.doc.span(path + ("optional",), key=True))
@@ -127,8 +129,17 @@ class _Builder:
                 if node is not None:
                     bounds[key] = _constant(node, t, self.report, f"the {key} of `{name}`")
         return Fact(name, t, self.text(spec["label"]), self.text(spec.get("question")), span, fields, item,
-                    bounds.get("minimum"), bounds.get("maximum"), spec.get("pattern"),
+                    bounds.get("minimum"), bounds.get("maximum"), pattern,
                     bool(spec.get("optional", False)), spec.get("note"))
+
+    def pattern(self, spec: dict, path: tuple) -> Pattern | None:
+        if spec.get("pattern") is None:
+            return None
+        try:
+            return compile_pattern(str(spec["pattern"]))
+        except PatternError as error:
+            self.report.error(f"invalid pattern: {error}", self.doc.span(path), error.hint)
+            return None
 
     def parameter(self, name: str, spec: dict, path: tuple) -> Parameter:
         versions: list[Version] = []

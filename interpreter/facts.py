@@ -6,15 +6,16 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from rulerun.dsl.checker import did_you_mean
-from rulerun.dsl.errors import CaseError, Collector
+from rulerun.dsl.errors import CaseError, Collector, clip, quoted
 from rulerun.dsl.measure import Fact
 from rulerun.dsl.yamlsource import Document
 
 #: Largest absolute amount or number accepted in a case.
 MAX_MAGNITUDE = Decimal("1e15")
-_MONEY = re.compile(r"^\s*(?:€|EUR)?\s*(-?\d[\d_]*(?:\.\d+)?)\s*$")
-_PERCENT = re.compile(r"^\s*(-?\d[\d_]*(?:\.\d+)?)\s*%\s*$")
-_DURATION = re.compile(r"^\s*(\d+)\s*(days?|weeks?|months?|years?)\s*$")
+# Matched against the stripped text: two `\s*` in a row would take quadratic time on long runs of spaces.
+_MONEY = re.compile(r"(?:€|EUR)?\s*(-?\d[\d_]*(?:\.\d+)?)")
+_PERCENT = re.compile(r"(-?\d[\d_]*(?:\.\d+)?)\s*%")
+_DURATION = re.compile(r"(\d+)\s*(days?|weeks?|months?|years?)")
 
 
 class FactReader:
@@ -50,7 +51,7 @@ class FactReader:
             if fact is None:
                 where = f"`{dotted(path)}` has no field" if path else "the measure has no fact"
                 hint = did_you_mean(name, declared) or ("known: " + ", ".join(declared) if declared else None)
-                self.report.error(f"unknown fact: {where} `{name}`", self.span(path + (name,), key=True), hint,
+                self.report.error(f"unknown fact: {where} {quoted(name)}", self.span(path + (name,), key=True), hint,
                                   file=self.doc.source.name if self.doc else None)
                 continue
             if value is None:
@@ -99,7 +100,7 @@ class FactReader:
     def _bool(self, fact, value, path):
         if isinstance(value, bool):
             return value
-        return self.error(path, f"must be yes or no (true/false), not `{value}`", "write true or false")
+        return self.error(path, f"must be yes or no (true/false), not {quoted(value)}", "write true or false")
 
     def _number_like(self, value, path, what: str, hint: str):
         if isinstance(value, bool):
@@ -113,7 +114,7 @@ class FactReader:
         if not isinstance(value, Decimal):
             return self.error(path, f"must be {what}, not {_what(value)}", hint)
         if abs(value) > MAX_MAGNITUDE:
-            return self.error(path, f"{value} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
+            return self.error(path, f"{clip(str(value))} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
         return value
 
     def _bounds(self, fact: Fact, value, path, default_min=None, default_max=None, show=str):
@@ -131,41 +132,41 @@ class FactReader:
         if isinstance(value, str):
             text = value.replace("_", "")
             if re.fullmatch(r"-?\d+,\d+", text.strip()):
-                return self.error(path, f"`{value}` uses a decimal comma", "write a decimal point: "
+                return self.error(path, f"{quoted(value)} uses a decimal comma", "write a decimal point: "
                                   + text.strip().replace(",", "."))
             try:
                 value = Decimal(text)
                 if not value.is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                return self.error(path, f"`{value}` is not a number", hint)
+                return self.error(path, f"{quoted(value)} is not a number", hint)
         return None if value is None else self._bounds(fact, value, path)
 
     def _money(self, fact, value, path):
         hint = "write an amount in euro, e.g. 1250.50 or '€ 1250.50'"
         value = self._number_like(value, path, "an amount in euro", hint)
         if isinstance(value, str):
-            match = _MONEY.match(value)
+            match = _MONEY.fullmatch(value.strip())
             if not match:
-                if re.fullmatch(r"\s*(€|EUR)?\s*-?\d+,\d{1,2}\s*", value):
-                    return self.error(path, f"`{value}` uses a decimal comma", "write a decimal point: € 1250.50")
-                return self.error(path, f"`{value}` is not an amount", hint)
+                if re.fullmatch(r"(€|EUR)?\s*-?\d+,\d{1,2}", value.strip()):
+                    return self.error(path, f"{quoted(value)} uses a decimal comma", "write a decimal point: € 1250.50")
+                return self.error(path, f"{quoted(value)} is not an amount", hint)
             value = Decimal(match.group(1).replace("_", ""))
         if value is None:
             return None
         if value != value.quantize(Decimal("0.01")):
-            return self.error(path, f"{value} has more than two decimals; amounts are in whole cents",
+            return self.error(path, f"{clip(str(value))} has more than two decimals; amounts are in whole cents",
                               "round it to the cent")
         return self._bounds(fact, value, path, Decimal(0), None, lambda v: f"€ {v}")
 
     def _percent(self, fact, value, path):
         if isinstance(value, str):
-            match = _PERCENT.match(value)
+            match = _PERCENT.fullmatch(value.strip())
             if match:
                 return self._bounds(fact, Decimal(match.group(1).replace("_", "")) / 100, path, Decimal(0),
                                     Decimal(1), lambda v: f"{(v * 100).normalize():f}%")
         shown = value if not isinstance(value, bool) else str(value).lower()
-        return self.error(path, f"`{shown}` is not a percentage", f"write it with a percent sign, e.g. '{shown}%'"
+        return self.error(path, f"{quoted(shown)} is not a percentage", f"write it with a percent sign, e.g. '{clip(str(shown))}%'"
                           if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
                           else "write it with a percent sign, e.g. '30%'")
 
@@ -177,28 +178,29 @@ class FactReader:
                 return self._bounds(fact, datetime.date.fromisoformat(value.strip()), path)
             except ValueError:
                 pass
-        return self.error(path, f"`{value}` is not a calendar date", "write YYYY-MM-DD, e.g. 2022-04-28")
+        return self.error(path, f"{quoted(value)} is not a calendar date", "write YYYY-MM-DD, e.g. 2022-04-28")
 
     def _duration(self, fact, value, path):
         unit = fact.type.unit
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str):
-            match = _DURATION.match(value)
+            match = _DURATION.fullmatch(value.strip())
             if match:
                 count, word = int(match.group(1)), match.group(2).rstrip("s")
                 days = {"day": ("days", 1), "week": ("days", 7), "month": ("months", 1), "year": ("months", 12)}
                 got_unit, factor = days[word]
                 if got_unit != unit:
-                    return self.error(path, f"`{value}` is in {got_unit}, but this fact counts {unit}")
+                    return self.error(path, f"{quoted(value)} is in {got_unit}, but this fact counts {unit}")
                 return count * factor
-        return self.error(path, f"`{value}` is not a duration", f"write e.g. '14 days' (this fact counts {unit})")
+        return self.error(path, f"{quoted(value)} is not a duration", f"write e.g. '14 days' (this fact counts {unit})")
 
     def _text(self, fact, value, path):
         if not isinstance(value, str):
-            return self.error(path, f"must be a text, not {_what(value)}", f"quote it: \"{value}\"")
-        if fact.pattern and not re.fullmatch(fact.pattern, value[:1000]):
-            return self.error(path, f"`{value}` does not have the required form", f"it must match {fact.pattern}")
+            return self.error(path, f"must be a text, not {_what(value)}", f"quote it: \"{clip(str(value))}\"")
+        if fact.pattern is not None and not fact.pattern.fullmatch(value):
+            return self.error(path, f"{quoted(value)} does not have the required form",
+                              f"it must match {fact.pattern.text}")
         return value
 
     def _enum(self, fact, value, path):
@@ -206,7 +208,7 @@ class FactReader:
         if isinstance(value, bool):
             value = "true" if value else "false"
         if not isinstance(value, str) or value not in values:
-            return self.error(path, f"`{value}` is not one of {', '.join(values)}",
+            return self.error(path, f"{quoted(value)} is not one of {', '.join(values)}",
                               did_you_mean(str(value), values))
         return value
 
@@ -223,12 +225,12 @@ def _what(value) -> str:
     if isinstance(value, bool):
         return "a yes/no value"
     if isinstance(value, (int, Decimal)):
-        return f"the number {value}"
+        return f"the number {clip(str(value))}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"`{value}`"
+    return quoted(value)
 
 
 def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, base: tuple = ()) -> dict:
