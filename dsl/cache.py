@@ -7,6 +7,8 @@ import pickle
 import sys
 from pathlib import Path
 
+from . import files
+
 #: Environment variable naming the cache folder; set it empty to keep no cache.
 FOLDER_VARIABLE = "RULERUN_CACHE_DIR"
 _HERE = Path(__file__).parent
@@ -63,8 +65,8 @@ def _code() -> str:
 
 def _digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(files.read_bytes(path)).hexdigest()
+    except files.FileProblem:
         return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from . import ast, cache, types
+from . import ast, cache, files, types
 from .errors import Collector, Diagnostic, MeasureError
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
@@ -265,6 +265,10 @@ def load_measure(path: Path | str, display: str | None = None) -> Measure:
     """Load, validate and parse a measure (or definitions) file and the files it uses."""
     path = Path(path)
     display = display or str(path)
+    try:
+        files.require_regular(path, display, files.MAX_FILE_BYTES)  # before the cache reads it
+    except files.FileProblem as problem:
+        raise MeasureError(problem.diagnostic) from None
     measure = cache.recall_measure(path, display)
     if measure is None:
         measure = _load(path, display, ())

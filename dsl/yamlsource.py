@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
+from . import files
 from .errors import Diagnostic
 from .source import Placement, Source, Span
-
-#: Largest file read, in bytes.
-MAX_FILE_BYTES = 5_000_000
 
 _STANDARD = "tag:yaml.org,2002:"
 #: The C reader when PyYAML was built with libyaml: the same nodes and positions, twenty times faster.
@@ -83,22 +82,27 @@ class YamlProblem(Exception):
 
 
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8, turning every failure into a YamlProblem that names the file."""
+    """Read a regular file of bounded size as UTF-8, turning every failure into a YamlProblem naming it."""
     name = str(path)
     try:
-        if path.is_dir():
-            raise YamlProblem(Diagnostic("is a directory, not a file", file=name,
-                                         hint="give the path of a .yaml file"))
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(Diagnostic(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise YamlProblem(Diagnostic("no such file", file=name, hint="check the path")) from None
-    except PermissionError:
-        raise YamlProblem(Diagnostic("cannot read the file: permission denied", file=name)) from None
-    except OSError as error:
-        raise YamlProblem(Diagnostic(f"cannot read the file: {error.strerror or error}", file=name)) from None
+        data = files.read_bytes(path, name)
+    except files.FileProblem as problem:
+        raise YamlProblem(problem.diagnostic) from None
+    return decode(data, name)
+
+
+def read_standard_input() -> str:
+    """Standard input, bounded like a file, as UTF-8 text."""
+    name = "<stdin>"
+    try:
+        data = files.read_stream(sys.stdin.buffer, name)
+    except files.FileProblem as problem:
+        raise YamlProblem(problem.diagnostic) from None
+    return decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 bytes as text (a leading byte-order mark dropped); YamlProblem at the first invalid byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

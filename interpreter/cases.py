@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
-from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
+from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_standard_input, read_text
 
 CASE_KEYS = ("name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
@@ -32,7 +31,7 @@ def read_case(path: str | Path, display: str | None = None) -> Case:
     """Read a case file (or `-` for standard input); raise CaseError on any problem."""
     name = display or str(path)
     try:
-        text = sys.stdin.read() if str(path) == "-" else read_text(Path(path))
+        text = read_standard_input() if str(path) == "-" else read_text(Path(path))
         document = parse_yaml(text, "<stdin>" if str(path) == "-" else name, dates_as_text=False)
     except YamlProblem as problem:
         d = problem.diagnostic
