@@ -13,6 +13,10 @@ from . import files
 from .errors import Diagnostic
 from .source import Placement, Source, Span
 
+#: Most values (scalars, lists and mappings) in one file, and deepest nesting: composing stays small and flat.
+MAX_NODES = 100_000
+MAX_DEPTH = 100
+
 _STANDARD = "tag:yaml.org,2002:"
 #: The C reader when PyYAML was built with libyaml: the same nodes and positions, twenty times faster.
 _LIBYAML = getattr(yaml, "CSafeLoader", None)
@@ -117,6 +121,7 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
     """Compose YAML into plain data with positions. `dates_as_text` keeps dates as written."""
     source = Source(name, text)
     try:
+        _within_bounds(text, source)
         nodes = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -134,6 +139,39 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
         return document
     document.data = _Walker(document, dates_as_text).value(nodes[0], ())
     return document
+
+
+def _within_bounds(text: str, source: Source) -> None:
+    """Refuse a file too large or too deep to compose; its YAML mistakes are left to the composer to report."""
+    for loader in dict.fromkeys((_LIBYAML or yaml.SafeLoader, yaml.SafeLoader)):
+        try:
+            _count(text, source, loader)
+            return
+        except yaml.YAMLError:
+            continue  # the C reader stops at 1000 levels; the pure-Python one counts on to the limit
+
+
+def _count(text: str, source: Source, loader) -> None:
+    """Walk the YAML events (no nodes are built), raising YamlProblem past MAX_DEPTH or MAX_NODES."""
+    depth = count = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        count += 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            mark = event.start_mark
+            span = Span(source, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+            if depth > MAX_DEPTH:
+                raise YamlProblem(Diagnostic(f"lists and mappings are nested more than {MAX_DEPTH} levels deep", span,
+                                             "a measure or case needs only a few levels; flatten the structure",
+                                             file=source.name))
+            raise YamlProblem(Diagnostic(f"the file holds more than {MAX_NODES} values", span,
+                                         "split the data over several files", file=source.name))
 
 
 def _compose(text: str) -> list:
