@@ -1,32 +1,45 @@
 """Load a measure file: YAML -> schema -> model with parsed expressions -> imports."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
 from . import ast, cache, files, types
-from .errors import Collector, Diagnostic, MeasureError
+from .errors import Collector, Diagnostic, MeasureError, quoted
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
 from .patterns import Pattern, PatternError, compile_pattern
 from .schema import validate
-from .yamlsource import Document, YamlProblem, parse_yaml, read_text
+from .yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_text
+
+#: The keys that make a YAML mapping a measure or a definitions file.
+_IDENTITY_KEYS = ("measure", "definitions")
 
 
 def read_measure_document(path: Path, display: str | None = None) -> Document:
-    """Read and schema-validate a measure file; raise MeasureError with every problem."""
+    """Read and schema-validate a measure file; raise MeasureError with every problem.
+
+    Lines of the file are shown in errors only once it is known to be a measure: a file named by
+    mistake (or on purpose) is never printed.
+    """
     name = display or str(path)
+    text = ""
     try:
-        document = parse_yaml(read_text(path), name, dates_as_text=True)
+        text = read_text(path)
+        document = parse_yaml(text, name, dates_as_text=True)
     except YamlProblem as problem:
         d = problem.diagnostic
-        raise MeasureError(Diagnostic(d.message, d.span, d.hint, file=d.file or name)) from None
+        raise MeasureError(Diagnostic(d.message, d.span, d.hint, file=d.file or name,
+                                      excerpt=has_top_key(text, _IDENTITY_KEYS))) from None
     if not isinstance(document.data, dict):
         raise MeasureError(Diagnostic(
             "a measure file must be a YAML mapping (keys such as `measure:`, `facts:`, `rules:`)",
-            document.span(()), file=name, hint="see docs/measure-format.md"))
+            document.span(()), file=name, hint="see docs/measure-format.md", excerpt=False))
     problems = validate(document)
     if problems:
+        if not any(key in document.data for key in _IDENTITY_KEYS):
+            problems = [dataclasses.replace(d, excerpt=False) for d in problems]
         raise MeasureError(problems)
     return document
 
@@ -283,8 +296,9 @@ def _with_imports(measure: Measure) -> list[Measure]:
     return out
 
 
-def _load(path: Path, display: str, _stack: tuple) -> Measure:
+def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> Measure:
     resolved = path.resolve()
+    root = root or path.parent.resolve()  # imports stay inside the folder of the measure being loaded
     document = read_measure_document(path, display)
     data = document.data
     report = Collector()
@@ -319,16 +333,24 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
     for alias, relative in (data.get("uses") or {}).items():
         target = (path.parent / relative)
         span = document.span(("uses", alias))
+        if "\0" in relative:
+            report.error(f"imported file {quoted(relative)} is not a usable path: it holds a NUL character", span)
+            continue
+        if Path(relative).is_absolute() or not target.resolve().is_relative_to(root):
+            report.error(f"imported file {quoted(relative)} is outside the folder of the measure being loaded", span,
+                         "an import is a path relative to the importing file, inside the measure's folder or its "
+                         "subfolders; absolute paths, `..` out of it and links that lead out of it are refused")
+            continue
         if target.resolve() in stack:
             chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
             report.error(f"files import each other in a cycle: {chain}", span, "remove one of the imports: files cannot depend on each other in a circle")
             continue
-        if not target.is_file():
+        if not target.exists():
             report.error(f"imported file `{relative}` does not exist", span,
                          f"paths are relative to this file's folder ({path.parent})")
             continue
         try:
-            used = _load(target, str(Path(display).parent / relative), stack)
+            used = _load(target, str(Path(display).parent / relative), stack, root)
         except MeasureError as error:
             report.items.extend(error.diagnostics)
             continue

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -75,6 +76,11 @@ def _block_indent(source: Source, indicator_line: int) -> int:
         if text.strip():
             return len(text) - len(text.lstrip(" "))
     return 0
+
+
+def has_top_key(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether a line of `text` starts with one of `keys` and a colon: what tells a measure or case from any file."""
+    return re.search(r"^(?:%s)[ \t]*:" % "|".join(map(re.escape, keys)), text, re.MULTILINE) is not None
 
 
 class YamlProblem(Exception):
