@@ -42,8 +42,8 @@ def _refuse(mode: int, name: str) -> None:
         raise FileProblem(Diagnostic(message, file=name, hint="give the path of a regular file"))
 
 
-def _too_large(size: int, limit: int, name: str) -> FileProblem:
-    return FileProblem(Diagnostic(f"the file is larger than the limit of {limit} bytes ({size} or more)",
+def _too_large(limit: int, name: str) -> FileProblem:
+    return FileProblem(Diagnostic(f"is larger than {limit} bytes, the most rulerun reads from one file",
                                   file=name, hint="split it into smaller files"))
 
 
@@ -64,7 +64,7 @@ def require_regular(path: Path, name: str | None = None, limit: int | None = Non
         raise _problem(error, name) from None
     _refuse(details.st_mode, name)
     if limit is not None and details.st_size > limit:
-        raise _too_large(details.st_size, limit, name)
+        raise _too_large(limit, name)
 
 
 def read_bytes(path: Path, name: str | None = None, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -79,7 +79,7 @@ def read_bytes(path: Path, name: str | None = None, limit: int = MAX_FILE_BYTES)
         details = os.fstat(descriptor)  # the file opened, not whatever the path names by now
         _refuse(details.st_mode, name)
         if details.st_size > limit:
-            raise _too_large(details.st_size, limit, name)
+            raise _too_large(limit, name)
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
             return read_stream(handle, name, limit)
     except OSError as error:
@@ -92,5 +92,5 @@ def read_stream(stream: BinaryIO, name: str, limit: int = MAX_FILE_BYTES) -> byt
     """At most `limit` bytes from an open stream (a file, standard input); FileProblem when there are more."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise _too_large(len(data), limit, name)
+        raise _too_large(limit, name)
     return data

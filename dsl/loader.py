@@ -334,7 +334,7 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> 
         target = (path.parent / relative)
         span = document.span(("uses", alias))
         if "\0" in relative:
-            report.error(f"imported file {quoted(relative)} is not a usable path: it holds a NUL character", span)
+            report.error("the imported path holds a NUL character", span, "write the path of a definitions file")
             continue
         if Path(relative).is_absolute() or not target.resolve().is_relative_to(root):
             report.error(f"imported file {quoted(relative)} is outside the folder of the measure being loaded", span,
