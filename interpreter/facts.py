@@ -149,7 +149,8 @@ class FactReader:
             match = _MONEY.fullmatch(value.strip())
             if not match:
                 if re.fullmatch(r"(€|EUR)?\s*-?\d+,\d{1,2}", value.strip()):
-                    return self.error(path, f"{quoted(value)} uses a decimal comma", "write a decimal point: € 1250.50")
+                    return self.error(path, f"{quoted(value)} uses a decimal comma",
+                                      "write a decimal point: € 1250.50")
                 return self.error(path, f"{quoted(value)} is not an amount", hint)
             value = Decimal(match.group(1).replace("_", ""))
         if value is None:
@@ -166,7 +167,8 @@ class FactReader:
                 return self._bounds(fact, Decimal(match.group(1).replace("_", "")) / 100, path, Decimal(0),
                                     Decimal(1), lambda v: f"{(v * 100).normalize():f}%")
         shown = value if not isinstance(value, bool) else str(value).lower()
-        return self.error(path, f"{quoted(shown)} is not a percentage", f"write it with a percent sign, e.g. '{clip(str(shown))}%'"
+        return self.error(path, f"{quoted(shown)} is not a percentage",
+                          f"write it with a percent sign, e.g. '{clip(str(shown))}%'"
                           if isinstance(value, (int, Decimal)) and not isinstance(value, bool)
                           else "write it with a percent sign, e.g. '30%'")
 

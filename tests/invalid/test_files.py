@@ -204,3 +204,16 @@ def test_matches_on_a_long_text_finishes(number, failed, tmp_path):
                   cwd=tmp_path)
     assert out.startswith("exit 0\n")
     assert ('"nummer"' in out) is failed
+
+
+@pytest.mark.parametrize("fact, value", [("kost", "€"), ("termijn", "14 days"), ("aandeelhouders", "50%")])
+def test_long_runs_of_spaces_in_a_value_finish(fact, value, folder):
+    spaces = " " * 1_000_000
+    if fact == "aandeelhouders":
+        line = f"  aandeelhouders: [{{naam: Jan, aandeel: '1{spaces}x{value}'}}]"
+    else:
+        line = f"  {fact}: '{spaces}{value}{spaces}x'"
+    (folder / "geval.yaml").write_text(f"facts:\n{line}\n", encoding="utf-8")
+    out = rulerun("explain", "proef.yaml", "geval.yaml", "--on", "2022-02-01", cwd=folder)
+    assert out.startswith("exit 3\n") and "Traceback" not in out
+    assert len(out) < 2000
