@@ -7,7 +7,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from . import files
+from .files import FileProblem, read_bytes
 
 #: Environment variable naming the cache folder; set it empty to keep no cache.
 FOLDER_VARIABLE = "RULERUN_CACHE_DIR"
@@ -65,8 +65,8 @@ def _code() -> str:
 
 def _digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(files.read_bytes(path)).hexdigest()
-    except files.FileProblem:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except FileProblem:
         return None
 
 

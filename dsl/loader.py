@@ -258,7 +258,7 @@ def _date(text, report: Collector, span) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(text))
     except ValueError:
-        report.error(f"`{text}` is not a calendar date", span, "write YYYY-MM-DD with a day that exists")
+        report.error(f"{quoted(text)} is not a calendar date", span, "write YYYY-MM-DD with a day that exists")
         return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rulerun.dsl.checker import did_you_mean
-from rulerun.dsl.errors import CaseError, Diagnostic
+from rulerun.dsl.errors import CaseError, Diagnostic, quoted
 from rulerun.dsl.yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_standard_input, read_text
 
 CASE_KEYS = ("name", "description", "on", "facts", "expect")
@@ -66,7 +66,7 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
         try:
             on = datetime.date.fromisoformat(str(on))
         except ValueError:
-            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not `{on}`",
+            problems.append(Diagnostic(f"`on` must be a date (YYYY-MM-DD), not {quoted(on)}",
                                        document.span(base + ("on",)), file=name))
             on = None
     expect = data.get("expect")
