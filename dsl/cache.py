@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import stat
 import sys
 from pathlib import Path
 from typing import Iterable
 
 from . import cachestore
 from .measure import Measure
-from .yamlsource import MAX_FILE_BYTES
-
+from .files import FileProblem, read_bytes
 _HERE = Path(__file__).parent
 
 
@@ -44,17 +41,8 @@ def _code() -> str:
 def _text(path: Path) -> str | None:
     """The text of a file as the loader would read it now; None when it cannot be (then the loader says why)."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as file:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-            return None
-        data = file.read(MAX_FILE_BYTES + 1)
-    try:
-        return data.decode("utf-8-sig") if len(data) <= MAX_FILE_BYTES else None
-    except UnicodeDecodeError:
+        return read_bytes(path).decode("utf-8-sig")
+    except (FileProblem, UnicodeDecodeError):
         return None
 
 

@@ -24,8 +24,8 @@ def fact_schema(fact: Fact) -> dict:
         base.update({"type": ["integer", "string"]})
     elif kind == "text":
         base["type"] = "string"
-        if fact.pattern:
-            base["pattern"] = f"^(?:{fact.pattern})$"
+        if fact.pattern is not None:
+            base["pattern"] = f"^(?:{fact.pattern.text})$"
     elif kind == "enum":
         base["enum"] = list(fact.type.values or ())
     elif kind == "record":

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from . import ast
 from .builtins import AGGREGATES, BINARY, BINARY_HINTS, CONSTANTS, EQUALITY, FUNCTIONS, NUMERIC, ORDERING
 from .errors import Collector
-from .patterns import PatternError, compile_pattern
+from .patterns import Pattern, PatternError, compile_pattern
 from .types import (BOOL, BY_TAG, ERROR, NUMBER, ORDERED_TAGS, Type, comparable, enum, list_of,
                     unify)
 
@@ -49,7 +48,7 @@ class Typing:
 
     types: dict[int, Type] = field(default_factory=dict)
     refs: dict[int, Ref] = field(default_factory=dict)
-    patterns: dict[int, re.Pattern] = field(default_factory=dict)
+    patterns: dict[int, Pattern] = field(default_factory=dict)
 
 
 def did_you_mean(name: str, candidates) -> str | None:

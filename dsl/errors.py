@@ -7,16 +7,45 @@ from typing import Iterable
 from .printable import printable
 from .source import Span
 
+#: Longest source line, quoted value or message shown, in characters; longer ones are cut with `…`.
+SHOWN_LINE = 200
+SHOWN_VALUE = 200
+SHOWN_MESSAGE = 1000
+
+
+def clip(text: str, limit: int = SHOWN_VALUE) -> str:
+    """`text` cut to `limit` characters, keeping its start and end around an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return f"{text[:head]}…{text[len(text) - (limit - 1 - head):]}"
+
+
+def quoted(value: object) -> str:
+    """A value as a message quotes it: in backticks, cut when long."""
+    return f"`{clip(str(value))}`"
+
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem: what is wrong, where, and what to do about it."""
+    """One problem: what is wrong, where, and what to do about it.
+
+    `excerpt` is False for a file that is not (or not yet known to be) a measure or case: its
+    position is given, but none of its text is shown.
+    """
 
     message: str
     span: Span | None = None
     hint: str | None = None
     severity: str = "error"
     file: str | None = None
+    excerpt: bool = True
+
+    def __post_init__(self):
+        # Whatever a message quotes, it never grows past a few lines.
+        object.__setattr__(self, "message", clip(self.message, SHOWN_MESSAGE))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", clip(self.hint, SHOWN_MESSAGE))
 
     @property
     def where(self) -> str:
@@ -115,19 +144,34 @@ def render(d: Diagnostic) -> str:
     message = printable(d.message, newlines=True)
     head = f"{d.where}: {d.severity}: {message}" if d.where else f"{d.severity}: {message}"
     lines = [head]
-    if d.span is not None:
+    if d.span is not None and d.excerpt:
         text = d.span.source.line(d.span.line)
         if text:
             gutter = " " * len(str(d.span.line))
             width = (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else (
                 len(text) - d.span.column + 1)
-            width = max(1, width)
-            before, marked = text[:d.span.column - 1], text[d.span.column - 1:d.span.column - 1 + width]
-            lines += [f"{gutter} |", f"{d.span.line} | {printable(text)}",
+            shown, column, width = _window(text, d.span.column, max(1, width))
+            before, marked = shown[:column - 1], shown[column - 1:column - 1 + width]
+            lines += [f"{gutter} |", f"{d.span.line} | {printable(shown)}",
                       f"{gutter} | {' ' * len(printable(before))}{'^' * max(1, len(printable(marked)))}"]
     if d.hint:
         lines.append(f"  = hint: {printable(d.hint, newlines=True)}")
     return "\n".join(lines)
+
+
+def _window(text: str, column: int, width: int) -> tuple[str, int, int]:
+    """At most SHOWN_LINE characters of a line around `column`, with the caret's new column and width."""
+    if len(text) <= SHOWN_LINE:
+        return text, column, width
+    start = 0
+    if column > SHOWN_LINE * 3 // 4:  # keep the line's start unless the caret would be near the cut
+        start = max(0, min(column - 1 - SHOWN_LINE // 4, len(text) - SHOWN_LINE))
+    end = start + SHOWN_LINE
+    before = "…" if start else ""
+    after = "…" if end < len(text) else ""
+    column = column - start + len(before)
+    width = max(1, min(width, end - (column - len(before) + start - 1)))
+    return before + text[start:end] + after, column, width
 
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:

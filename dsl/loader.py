@@ -1,31 +1,45 @@
 """Load a measure file: YAML -> schema -> model with parsed expressions -> imports."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
-from . import ast, cache, types
-from .errors import Collector, Diagnostic, MeasureError
+from . import ast, cache, files, types
+from .errors import Collector, Diagnostic, MeasureError, quoted
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
+from .patterns import Pattern, PatternError, compile_pattern
 from .schema import validate
-from .yamlsource import Document, YamlProblem, parse_yaml, read_text
+from .yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_text
+
+#: The keys that make a YAML mapping a measure or a definitions file.
+_IDENTITY_KEYS = ("measure", "definitions")
 
 
 def read_measure_document(path: Path, display: str | None = None) -> Document:
-    """Read and schema-validate a measure file; raise MeasureError with every problem."""
+    """Read and schema-validate a measure file; raise MeasureError with every problem.
+
+    Lines of the file are shown in errors only once it is known to be a measure: a file named by
+    mistake (or on purpose) is never printed.
+    """
     name = display or str(path)
+    text = ""
     try:
-        document = parse_yaml(read_text(path), name, dates_as_text=True)
+        text = read_text(path)
+        document = parse_yaml(text, name, dates_as_text=True)
     except YamlProblem as problem:
         d = problem.diagnostic
-        raise MeasureError(Diagnostic(d.message, d.span, d.hint, file=d.file or name)) from None
+        raise MeasureError(Diagnostic(d.message, d.span, d.hint, file=d.file or name,
+                                      excerpt=has_top_key(text, _IDENTITY_KEYS))) from None
     if not isinstance(document.data, dict):
         raise MeasureError(Diagnostic(
             "a measure file must be a YAML mapping (keys such as `measure:`, `facts:`, `rules:`)",
-            document.span(()), file=name, hint="see docs/measure-format.md"))
+            document.span(()), file=name, hint="see docs/measure-format.md", excerpt=False))
     problems = validate(document)
     if problems:
+        if not any(key in document.data for key in _IDENTITY_KEYS):
+            problems = [dataclasses.replace(d, excerpt=False) for d in problems]
         raise MeasureError(problems)
     return document
 
@@ -113,6 +127,7 @@ class _Builder:
                               span)
         if "pattern" in spec and kind != "text":
             self.report.error("`pattern` applies to text facts only", self.doc.span(path + ("pattern",), key=True))
+        pattern = self.pattern(spec, path + ("pattern",)) if kind == "text" else None
         if "optional" in spec and not in_list:
             self.report.error("`optional` applies to fields of list records; any other fact may simply be left out",
                               self.doc.span(path + ("optional",), key=True))
@@ -127,8 +142,17 @@ class _Builder:
                 if node is not None:
                     bounds[key] = _constant(node, t, self.report, f"the {key} of `{name}`")
         return Fact(name, t, self.text(spec["label"]), self.text(spec.get("question")), span, fields, item,
-                    bounds.get("minimum"), bounds.get("maximum"), spec.get("pattern"),
+                    bounds.get("minimum"), bounds.get("maximum"), pattern,
                     bool(spec.get("optional", False)), spec.get("note"))
+
+    def pattern(self, spec: dict, path: tuple) -> Pattern | None:
+        if spec.get("pattern") is None:
+            return None
+        try:
+            return compile_pattern(str(spec["pattern"]))
+        except PatternError as error:
+            self.report.error(f"invalid pattern: {error}", self.doc.span(path), error.hint)
+            return None
 
     def parameter(self, name: str, spec: dict, path: tuple) -> Parameter:
         versions: list[Version] = []
@@ -234,7 +258,7 @@ def _date(text, report: Collector, span) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(str(text))
     except ValueError:
-        report.error(f"`{text}` is not a calendar date", span, "write YYYY-MM-DD with a day that exists")
+        report.error(f"{quoted(text)} is not a calendar date", span, "write YYYY-MM-DD with a day that exists")
         return None
 
 
@@ -254,6 +278,10 @@ def load_measure(path: Path | str, display: str | None = None) -> Measure:
     """Load, validate and parse a measure (or definitions) file and the files it uses."""
     path = Path(path)
     display = display or str(path)
+    try:
+        files.require_regular(path, display, files.MAX_FILE_BYTES)  # before the cache reads it
+    except files.FileProblem as problem:
+        raise MeasureError(problem.diagnostic) from None
     measure = cache.recall_measure(path, display)
     if measure is None:
         measure = _load(path, display, ())
@@ -268,8 +296,9 @@ def _with_imports(measure: Measure) -> list[Measure]:
     return out
 
 
-def _load(path: Path, display: str, _stack: tuple) -> Measure:
+def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> Measure:
     resolved = path.resolve()
+    root = root or path.parent.resolve()  # imports stay inside the folder of the measure being loaded
     document = read_measure_document(path, display)
     data = document.data
     report = Collector()
@@ -304,16 +333,24 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
     for alias, relative in (data.get("uses") or {}).items():
         target = (path.parent / relative)
         span = document.span(("uses", alias))
+        if "\0" in relative:
+            report.error("the imported path holds a NUL character", span, "write the path of a definitions file")
+            continue
+        if Path(relative).is_absolute() or not target.resolve().is_relative_to(root):
+            report.error(f"imported file {quoted(relative)} is outside the folder of the measure being loaded", span,
+                         "an import is a path relative to the importing file, inside the measure's folder or its "
+                         "subfolders; absolute paths, `..` out of it and links that lead out of it are refused")
+            continue
         if target.resolve() in stack:
             chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
             report.error(f"files import each other in a cycle: {chain}", span, "remove one of the imports: files cannot depend on each other in a circle")
             continue
-        if not target.is_file():
+        if not target.exists():
             report.error(f"imported file `{relative}` does not exist", span,
                          f"paths are relative to this file's folder ({path.parent})")
             continue
         try:
-            used = _load(target, str(Path(display).parent / relative), stack)
+            used = _load(target, str(Path(display).parent / relative), stack, root)
         except MeasureError as error:
             report.items.extend(error.diagnostics)
             continue

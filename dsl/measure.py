@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from . import ast
+from .patterns import Pattern
 from .source import Source, Span
 from .types import Type
 
@@ -60,7 +61,7 @@ class Fact:
     item: "Fact | None" = None
     minimum: object = None
     maximum: object = None
-    pattern: str | None = None
+    pattern: Pattern | None = None
     optional: bool = False
     note: str | None = None
 

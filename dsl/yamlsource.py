@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import datetime
+import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 
+from . import files
 from .errors import Diagnostic
 from .source import Placement, Source, Span
 
-#: Largest file read, in bytes.
-MAX_FILE_BYTES = 5_000_000
 #: Most digits in a whole number: far beyond any amount, well within what Python reads as an integer.
 MAX_INTEGER_DIGITS = 1000
+#: Most values (scalars, lists and mappings) in one file, and deepest nesting: composing stays small and flat.
+MAX_NODES = 100_000
+MAX_DEPTH = 100
 
 _STANDARD = "tag:yaml.org,2002:"
 #: The C reader when PyYAML was built with libyaml: the same nodes and positions, twenty times faster.
@@ -76,6 +80,11 @@ def _block_indent(source: Source, indicator_line: int) -> int:
     return 0
 
 
+def has_top_key(text: str, keys: tuple[str, ...]) -> bool:
+    """Whether a line of `text` starts with one of `keys` and a colon: what tells a measure or case from any file."""
+    return re.search(r"^(?:%s)[ \t]*:" % "|".join(map(re.escape, keys)), text, re.MULTILINE) is not None
+
+
 class YamlProblem(Exception):
     """A YAML text that cannot be read; carries a diagnostic."""
 
@@ -85,22 +94,27 @@ class YamlProblem(Exception):
 
 
 def read_text(path: Path) -> str:
-    """Read a file as UTF-8, turning every failure into a YamlProblem that names the file."""
+    """Read a regular file of bounded size as UTF-8, turning every failure into a YamlProblem naming it."""
     name = str(path)
     try:
-        if path.is_dir():
-            raise YamlProblem(Diagnostic("is a directory, not a file", file=name,
-                                         hint="give the path of a .yaml file"))
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(Diagnostic(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name))
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise YamlProblem(Diagnostic("no such file", file=name, hint="check the path")) from None
-    except PermissionError:
-        raise YamlProblem(Diagnostic("cannot read the file: permission denied", file=name)) from None
-    except OSError as error:
-        raise YamlProblem(Diagnostic(f"cannot read the file: {error.strerror or error}", file=name)) from None
+        data = files.read_bytes(path, name)
+    except files.FileProblem as problem:
+        raise YamlProblem(problem.diagnostic) from None
+    return decode(data, name)
+
+
+def read_standard_input() -> str:
+    """Standard input, bounded like a file, as UTF-8 text."""
+    name = "<stdin>"
+    try:
+        data = files.read_stream(sys.stdin.buffer, name)
+    except files.FileProblem as problem:
+        raise YamlProblem(problem.diagnostic) from None
+    return decode(data, name)
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 bytes as text (a leading byte-order mark dropped); YamlProblem at the first invalid byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -115,6 +129,7 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
     """Compose YAML into plain data with positions. `dates_as_text` keeps dates as written."""
     source = Source(name, text)
     try:
+        _within_bounds(text, source)
         nodes = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -142,6 +157,39 @@ def parse_yaml(text: str, name: str, dates_as_text: bool) -> Document:
 def _too_deep(name: str) -> YamlProblem:
     return YamlProblem(Diagnostic("invalid YAML: lists and mappings are nested too deeply to read", file=name,
                                   hint="a case or measure nests a few levels at most"))
+
+
+def _within_bounds(text: str, source: Source) -> None:
+    """Refuse a file too large or too deep to compose; its YAML mistakes are left to the composer to report."""
+    for loader in dict.fromkeys((_LIBYAML or yaml.SafeLoader, yaml.SafeLoader)):
+        try:
+            _count(text, source, loader)
+            return
+        except yaml.YAMLError:
+            continue  # the C reader stops at 1000 levels; the pure-Python one counts on to the limit
+
+
+def _count(text: str, source: Source, loader) -> None:
+    """Walk the YAML events (no nodes are built), raising YamlProblem past MAX_DEPTH or MAX_NODES."""
+    depth = count = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        count += 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            mark = event.start_mark
+            span = Span(source, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+            if depth > MAX_DEPTH:
+                raise YamlProblem(Diagnostic(f"lists and mappings are nested more than {MAX_DEPTH} levels deep", span,
+                                             "a measure or case needs only a few levels; flatten the structure",
+                                             file=source.name))
+            raise YamlProblem(Diagnostic(f"the file holds more than {MAX_NODES} values", span,
+                                         "split the data over several files", file=source.name))
 
 
 def _compose(text: str) -> list:

@@ -1,14 +1,14 @@
 """Case files: the facts of one case (YAML or JSON), an optional date and expected outcome."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
-from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml, read_text
+from rulerun.dsl.yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_standard_input, read_text
 
 from .expectations import described, expect_problems
 from .facts import as_written
@@ -35,12 +35,15 @@ class Case:
 def read_case(path: str | Path, display: str | None = None) -> Case:
     """Read a case file (or `-` for standard input); raise CaseError on any problem."""
     name = display or str(path)
+    text = ""
     try:
-        text = sys.stdin.read() if str(path) == "-" else read_text(Path(path))
+        text = read_standard_input() if str(path) == "-" else read_text(Path(path))
         document = parse_yaml(text, "<stdin>" if str(path) == "-" else name, dates_as_text=False)
     except YamlProblem as problem:
         d = problem.diagnostic
-        raise CaseError(Diagnostic(d.message, d.span, d.hint, file=d.file or name)) from None
+        # Lines are shown only from what looks like a case: a file named by mistake is never printed.
+        raise CaseError(Diagnostic(d.message, d.span, d.hint, file=d.file or name,
+                                   excerpt=has_top_key(text, ("facts",)))) from None
     return case_from_document(document)
 
 
@@ -52,7 +55,7 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
     name = document.source.name
     if not isinstance(data, dict):
         raise CaseError(Diagnostic("a case must be a mapping with `facts:` (and optionally `name:`, `on:`, "
-                                   "`expect:`)", document.span(base), file=name))
+                                   "`expect:`)", document.span(base), file=name, excerpt=False))
     problems = []
     for key in data:
         if key not in CASE_KEYS:
@@ -97,6 +100,8 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
                                    document.span(base + ("name",)), "write the case's name as one line of text",
                                    file=name))
     if problems:
+        if not any(key in CASE_KEYS for key in data):  # not a case: its lines are not shown
+            problems = [dataclasses.replace(d, excerpt=False) for d in problems]
         raise CaseError(sorted(problems, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
     info = document.nodes.get(base)
     return Case(name, document, data.get("name"), on, data.get("facts"), expect, info.line if info else 1)

@@ -141,6 +141,16 @@ def _measure_path(measure: str, measures_dir: Path) -> Path:
         hint=did_you_mean(measure, known) or ("known measures: " + ", ".join(known) if known else None))])
 
 
+def _input_file(path: Path) -> Path:
+    """`path` when it is a regular file: a FIFO or a device would block or never end."""
+    from rulerun.dsl.files import FileProblem, require_regular
+    try:
+        require_regular(path, str(path))
+    except FileProblem as problem:
+        raise UsageError(problem.diagnostic) from None
+    return path
+
+
 def _date_option(value: str | None) -> datetime.date | None:
     if value is None:
         return None
@@ -395,7 +405,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     from rulerun.interpreter.evaluator import load
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
-    suffix = input_path.suffix.lower()
+    suffix = _input_file(input_path).suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
@@ -461,7 +471,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     old, new = load(old_path, _display(old_path)), load(new_path, _display(new_path))
     if cases.is_dir():
         items = impact.read_case_folder(cases)
-    elif cases.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+    elif _input_file(cases).suffix.lower() in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(cases)
     elif cases.suffix.lower() == ".csv":
         items = tables.read_csv(cases, new)

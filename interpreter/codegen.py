@@ -12,7 +12,7 @@ from decimal import Decimal
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
 
-from .compile import MAX_MATCH_TEXT, zero_of
+from .compile import zero_of
 from .functions import BINARY_IMPL, FUNCTION_IMPL
 from .runtime import Program
 from .values import round_cents
@@ -57,14 +57,6 @@ def _known(value):
 
 def _extreme(func, items: list, default):
     return func(items) if items else default()
-
-
-def _matcher(pattern):
-    def match(text):
-        if len(text) > MAX_MATCH_TEXT:
-            raise Undecided
-        return pattern.fullmatch(text) is not None
-    return match
 
 
 class _Writer:
@@ -192,7 +184,7 @@ class _Writer:
     def _call(self, node: ast.Call) -> str:
         args = [self.expr(a) for a in node.args]
         if node.func == "matches":
-            return f"{self.constant(_matcher(self.typing.patterns[id(node)]), 'match')}({args[0]})"
+            return f"{self.constant(self.typing.patterns[id(node)].fullmatch, 'match')}({args[0]})"
         impl = self.constant(FUNCTION_IMPL[node.func], "fn")
         if FUNCTIONS[node.func].variadic:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"

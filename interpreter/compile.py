@@ -14,8 +14,6 @@ from .logic import not3
 from .values import Unknown, unknown_of
 
 Step = Callable[["object"], object]
-#: Maximum length of a text that a pattern is matched against.
-MAX_MATCH_TEXT = 1000
 
 
 def fail(node: ast.Expr, message: str, hint: str | None = None) -> EvaluationError:
@@ -168,9 +166,7 @@ class Compiler:
                 t = text(env)
                 if type(t) is Unknown:
                     return t
-                if len(t) > MAX_MATCH_TEXT:
-                    raise fail(node, f"text of {len(t)} characters is too long to match (limit {MAX_MATCH_TEXT})")
-                return pattern.fullmatch(t) is not None
+                return pattern.fullmatch(t)
             return match
         impl = FUNCTION_IMPL[node.func]
         variadic = FUNCTIONS[node.func].variadic

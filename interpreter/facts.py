@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 from rulerun.dsl.checker import did_you_mean
@@ -51,7 +50,7 @@ class FactReader:
             if fact is None:
                 where = f"`{dotted(path)}` has no field" if path else "the measure has no fact"
                 hint = did_you_mean(name, declared) or ("known: " + ", ".join(declared) if declared else None)
-                self.report.error(f"unknown fact: {where} `{name}`", self.span(path + (name,), key=True), hint,
+                self.report.error(f"unknown fact: {where} `{shown(name)}`", self.span(path + (name,), key=True), hint,
                                   file=self.doc.source.name if self.doc else None)
                 continue
             if value is None:
@@ -139,9 +138,9 @@ class FactReader:
             written = self.written(path, value)
             return self.error(path, f"must be a text, not {what_it_is(value, written)}",
                               f"quote it: \"{shown(written)}\"")
-        if fact.pattern and not re.fullmatch(fact.pattern, value[:1000]):
+        if fact.pattern is not None and not fact.pattern.fullmatch(value):
             return self.error(path, f"`{shown(value)}` does not have the required form",
-                              f"it must match {fact.pattern}")
+                              f"it must match {shown(fact.pattern.text)}")
         return value
 
     def _enum(self, fact, value, path):

@@ -99,6 +99,11 @@ class Closed:
     def isatty(self) -> bool:
         return False
 
+    @property
+    def buffer(self) -> "Closed":
+        """The byte stream under it, closed as well (readers of bytes fail alike)."""
+        return self
+
     def fileno(self) -> int:
         self._fail("read" if self._name == STDIN else "write to")
 

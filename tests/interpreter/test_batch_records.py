@@ -142,7 +142,7 @@ def test_diff_reports_bad_case_files_and_records_and_goes_on(tmp_path):
     data = json.loads(result.stdout)
     assert data["cases"] == 3 and data["changed"] == 0
     assert data["errors"] == [
-        {"id": "a-diep", "error": "invalid YAML: lists and mappings are nested too deeply to read"},
+        {"id": "a-diep", "error": "lists and mappings are nested more than 100 levels deep"},
         {"id": "b-kapot", "error": "the file is not UTF-8 text (byte 0xff at line 1, column 21)"}]
     lines = tmp_path / "in.jsonl"
     lines.write_bytes(b'{"id": "\xff"}\n' + GOOD.encode() + b'\n{"facts": {"kost": ' + b"9" * 5000 + b"}}\n")

@@ -148,7 +148,7 @@ def _raw_value(fact):
     if kind == "duration":
         return st.integers(0, 400)
     if kind == "text":
-        return st.from_regex(fact.pattern, fullmatch=True) if fact.pattern else st.text(max_size=8)
+        return st.from_regex(fact.pattern.text, fullmatch=True) if fact.pattern else st.text(max_size=8)
     raise AssertionError(f"no strategy for {kind}")
 
 
