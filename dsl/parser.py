@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from lark import Lark, Token, Transformer_NonRecursive, v_args
@@ -24,6 +26,9 @@ _TERMINALS = {
     "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "DOT": "`.`",
     "PERCENT": "`%`", "MINUS": "`-`", "$END": "the end of the expression",
 }
+#: The escapes a text literal may hold, and the character each stands for.
+ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+_ESCAPE = re.compile(r"\\(.)")
 
 
 @functools.cache
@@ -35,9 +40,10 @@ def _lark() -> Lark:
 class _ParseFailure(Exception):
     """Raised inside the transformer for a literal that lexes but is invalid."""
 
-    def __init__(self, message: str, meta, hint: str | None = None):
+    def __init__(self, message: str, meta, hint: str | None = None, offset: int | None = None, width: int = 1):
         super().__init__(message)
         self.message, self.meta, self.hint = message, meta, hint
+        self.offset, self.width = offset, width  # a part of a one-line token, from its start
 
 
 @v_args(meta=True)
@@ -80,7 +86,13 @@ class _ToAst(Transformer_NonRecursive):
 
     def text(self, meta, children):
         raw = str(children[0])[1:-1]
-        value = raw.replace('\\"', '"').replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+        for escape in _ESCAPE.finditer(raw):
+            if escape.group(1) not in ESCAPES:
+                raise _ParseFailure(f"unknown escape `{escape.group(0)}` in a text", meta,
+                                    'the escapes are `\\"` `\\\\` `\\n` `\\t`; write a backslash itself as `\\\\`',
+                                    offset=1 + escape.start(), width=2)
+        # One pass, so that the backslash of `\\` never starts another escape: "C:\\new" is C:\new.
+        value = _ESCAPE.sub(lambda escape: ESCAPES[escape.group(1)], raw)
         return ast.Literal("text", value, self._span(meta))
 
     def true(self, meta, children):
@@ -171,8 +183,12 @@ def parse(text: str, placement: Placement | None = None) -> ast.Expr:
         failure = error.orig_exc
         if isinstance(failure, _ParseFailure):
             m = failure.meta
-            raise MeasureError(Diagnostic(failure.message, placement.span(
-                m.line, m.column, m.end_line, m.end_column), failure.hint)) from None
+            if failure.offset is None:
+                span = placement.span(m.line, m.column, m.end_line, m.end_column)
+            else:
+                column = m.column + failure.offset
+                span = placement.span(m.line, column, m.line, column + failure.width)
+            raise MeasureError(Diagnostic(failure.message, span, failure.hint)) from None
         raise
     except InvalidOperation:
         raise MeasureError(Diagnostic("number out of range", placement.span(1, 1, 1, 2))) from None
