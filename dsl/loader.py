@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from . import ast, cache, types
 from .errors import Collector, Diagnostic, MeasureError
+from .exact import EXACT
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
 from .schema import validate
@@ -247,7 +249,9 @@ def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
     if types.BY_TAG.get(inner.kind) != t and not (t.kind == "enum" and inner.kind == "text"):
         report.error(f"{what} must be {t}, not {inner.kind}", node.span)
         return None
-    return -inner.value if negate else inner.value
+    if not negate:
+        return inner.value
+    return EXACT.minus(inner.value) if isinstance(inner.value, Decimal) else -inner.value
 
 
 def load_measure(path: Path | str, display: str | None = None) -> Measure:

@@ -12,6 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast
 from .errors import Diagnostic, MeasureError
+from .exact import EXACT, MAX_DIGITS
 from .source import Placement, Span, standalone
 
 #: Longest expression text accepted, in characters.
@@ -58,16 +59,16 @@ class _ToAst(Transformer_NonRecursive):
         return self.placement.span(meta.line, meta.column, meta.end_line, meta.end_column)
 
     def number(self, meta, children):
-        return ast.Literal("number", _decimal(children[0]), self._span(meta))
+        return ast.Literal("number", _decimal(children[0], meta), self._span(meta))
 
     def percent(self, meta, children):
-        return ast.Literal("percent", _decimal(children[0]) / 100, self._span(meta))
+        return ast.Literal("percent", _decimal(children[0], meta).scaleb(-2, EXACT), self._span(meta))
 
     def money(self, meta, children):
-        return ast.Literal("money", _decimal(children[1]), self._span(meta))
+        return ast.Literal("money", _decimal(children[1], meta), self._span(meta))
 
     def duration(self, meta, children):
-        amount, unit = _decimal(children[0]), str(children[1]).rstrip("s")
+        amount, unit = _decimal(children[0], meta), str(children[1]).rstrip("s")
         if amount != amount.to_integral_value():
             raise _ParseFailure(f"a duration must be a whole number of {unit}s, not {children[0]}", meta,
                                 "write e.g. `14 days` or `6 months`")
@@ -160,8 +161,12 @@ class _ToAst(Transformer_NonRecursive):
         return ast.If(children[0], children[1], children[2], self._span(meta))
 
 
-def _decimal(token: Token) -> Decimal:
-    return Decimal(str(token).replace("_", ""))
+def _decimal(token: Token, meta) -> Decimal:
+    value = Decimal(str(token).replace("_", ""))
+    if len(value.as_tuple().digits) > MAX_DIGITS:
+        raise _ParseFailure(f"a number may have at most {MAX_DIGITS} digits", meta,
+                            "numbers are exact; no amount, count or percentage needs more digits")
+    return value
 
 
 def parse(text: str, placement: Placement | None = None) -> ast.Expr:
