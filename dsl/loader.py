@@ -8,6 +8,7 @@ from pathlib import Path
 from . import ast, cache, types
 from .errors import Collector, Diagnostic, MeasureError
 from .exact import EXACT
+from .names import normal_name
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
 from .schema import validate
@@ -54,6 +55,28 @@ class _Builder:
             self.report.items.extend(error.diagnostics)
             return None, text.strip()
 
+    def names(self, mapping: dict | None, path: tuple, what: str) -> list[tuple[str, str, object]]:
+        """(name, key as written, value) for a mapping of declarations, each name in its one spelling.
+
+        Two keys that differ only in spelling (`ａ` and `a`) would be one name to one reader and two
+        to another: the second is an error, not a silent second declaration.
+        """
+        out, seen = [], {}
+        for key, value in (mapping or {}).items():
+            name = normal_name(str(key))
+            if name in seen:
+                first = self.doc.span(path + (seen[name],), key=True)
+                self.report.error(
+                    f"{what} `{key}` is declared twice: it is the same name as `{seen[name]}`"
+                    + (f" (line {first.line})" if first is not None else ""),
+                    self.doc.span(path + (key,), key=True),
+                    "names that differ only in the form of their letters (`ａ` and `a`) are one name; "
+                    "rename or remove one")
+                continue
+            seen[name] = key
+            out.append((name, key, value))
+        return out
+
     def text(self, value: dict | None) -> Text | None:
         return Text(value["nl"], value["en"]) if value else None
 
@@ -94,8 +117,8 @@ class _Builder:
             if kind == "record" or "fields" in spec:
                 if "fields" not in spec:
                     need("fields", "its fields")
-                for fname, fspec in (spec.get("fields") or {}).items():
-                    fields[fname] = self.fact(fname, fspec, path + ("fields", fname), in_list=kind == "list")
+                for fname, key, fspec in self.names(spec.get("fields"), path + ("fields",), "field"):
+                    fields[fname] = self.fact(fname, fspec, path + ("fields", key), in_list=kind == "list")
                 t = types.record({k: f.type for k, f in fields.items()})
                 if kind == "list":
                     if "items" in spec:
@@ -210,7 +233,7 @@ class _Builder:
         eligible = spec["eligible"]
         d = Decision(None, None, None, None, None, span=self.doc.span(path, key=True))
         if isinstance(eligible, list):
-            d.conditions = [(c, self.doc.span(path + ("eligible", i))) for i, c in enumerate(eligible)]
+            d.conditions = [(normal_name(c), self.doc.span(path + ("eligible", i))) for i, c in enumerate(eligible)]
         else:
             d.eligible, d.eligible_text = self.expr(path + ("eligible",))
         if "amount" in spec:
@@ -287,9 +310,10 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
         id=ident, kind=kind, path=display, file=str(resolved), source=document.source, title=b.text(data["title"]),
         summary=b.text(data.get("summary")), authority=data.get("authority"),
         sources={k: SourceDoc(k, v["title"], v["url"], v.get("note")) for k, v in data["sources"].items()},
-        facts={n: b.fact(n, s, ("facts", n)) for n, s in (data.get("facts") or {}).items()},
-        parameters={n: b.parameter(n, s, ("parameters", n)) for n, s in (data.get("parameters") or {}).items()},
-        rules={n: b.rule(n, s, ("rules", n)) for n, s in (data.get("rules") or {}).items()},
+        facts={n: b.fact(n, s, ("facts", k)) for n, k, s in b.names(data.get("facts"), ("facts",), "fact")},
+        parameters={n: b.parameter(n, s, ("parameters", k))
+                    for n, k, s in b.names(data.get("parameters"), ("parameters",), "parameter")},
+        rules={n: b.rule(n, s, ("rules", k)) for n, k, s in b.names(data.get("rules"), ("rules",), "rule")},
     )
     if "window" in data:
         w = data["window"]
@@ -305,9 +329,9 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
         measure.decision = b.decision(data["decision"])
     _check_citations(measure, report, document)
     stack = _stack + (resolved,)
-    for alias, relative in (data.get("uses") or {}).items():
+    for alias, key, relative in b.names(data.get("uses"), ("uses",), "import"):
         target = (path.parent / relative)
-        span = document.span(("uses", alias))
+        span = document.span(("uses", key))
         if target.resolve() in stack:
             chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
             report.error(f"files import each other in a cycle: {chain}", span, "remove one of the imports: files cannot depend on each other in a circle")
@@ -352,6 +376,7 @@ def facts_from_declarations(declarations: dict, name: str = "<facts>") -> dict[s
     document = parse_yaml(text, name, dates_as_text=True)
     report = Collector()
     builder = _Builder(document, report)
-    facts = {n: builder.fact(n, s, ("facts", n)) for n, s in (document.data.get("facts") or {}).items()}
+    facts = {n: builder.fact(n, s, ("facts", k)) for n, k, s in builder.names(document.data.get("facts"), ("facts",),
+                                                                                "fact")}
     report.raise_if_errors(MeasureError)
     return facts

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from lark import Lark, Token, Transformer_NonRecursive, v_args
@@ -13,6 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import ast
 from .errors import Diagnostic, MeasureError
 from .exact import EXACT, MAX_DIGITS
+from .names import normal_name
 from .source import Placement, Span, standalone
 
 #: Longest expression text accepted, in characters.
@@ -103,13 +103,13 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Literal("bool", False, self._span(meta))
 
     def name(self, meta, children):
-        return ast.Name((str(children[0]),), self._span(meta))
+        return ast.Name((normal_name(children[0]),), self._span(meta))
 
     def field(self, meta, children):
         target, name = children
         if isinstance(target, ast.Name):
-            return ast.Name(target.path + (str(name),), self._span(meta))
-        return ast.Field(target, str(name), self._span(meta))
+            return ast.Name(target.path + (normal_name(name),), self._span(meta))
+        return ast.Field(target, normal_name(name), self._span(meta))
 
     def index(self, meta, children):
         return ast.Index(children[0], children[1], self._span(meta))
@@ -121,14 +121,14 @@ class _ToAst(Transformer_NonRecursive):
         return tuple(children)
 
     def call(self, meta, children):
-        return ast.Call(str(children[0]), children[1] or (), self._span(meta))
+        return ast.Call(normal_name(children[0]), children[1] or (), self._span(meta))
 
     def comprehension(self, meta, children):
         return children
 
     def aggregate(self, meta, children):
-        func, (body, var, source, where, default) = str(children[0]), children[1]
-        return ast.Aggregate(func, str(var), source, body, where, default, self._span(meta))
+        func, (body, var, source, where, default) = normal_name(children[0]), children[1]
+        return ast.Aggregate(func, normal_name(var), source, body, where, default, self._span(meta))
 
     def neg(self, meta, children):
         return ast.Unary("neg", children[0], self._span(meta))
