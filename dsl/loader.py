@@ -185,9 +185,8 @@ class _Builder:
             else:
                 values = {}
                 for key in entry["values"]:
-                    node, _ = self.expr(epath + ("values", key))
-                    if node is not None:
-                        values[key] = node
+                    # A value that does not parse keeps its key: the key is still given.
+                    values[key], _ = self.expr(epath + ("values", key))
             versions.append(Version(since, value, values, self.citation(entry.get("source"), epath + ("source",)),
                                     self.doc.span(epath), until))
         return Parameter(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
@@ -277,15 +276,36 @@ def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
     return EXACT.minus(inner.value) if isinstance(inner.value, Decimal) else -inner.value
 
 
-def load_measure(path: Path | str, display: str | None = None) -> Measure:
-    """Load, validate and parse a measure (or definitions) file and the files it uses."""
+def load_measure(path: Path | str, display: str | None = None, partial: bool = False) -> Measure:
+    """Load, validate and parse a measure (or definitions) file and the files it uses.
+
+    A file that cannot be read or does not match the format raises MeasureError. Other errors
+    (an expression that does not parse, a date that does not exist) raise too, unless `partial`:
+    then the measure comes back with them in `problems`, and `check_measure` reports them together
+    with every name and type error of the parts they leave intact.
+    """
     path = Path(path)
     display = display or str(path)
     measure = cache.recall_measure(path, display)
     if measure is None:
         measure = _load(path, display, ())
-        cache.keep_measure(path, display, measure, [m.file for m in _with_imports(measure)])
+        problems = load_problems(measure)
+        if problems and not partial:
+            raise MeasureError(problems)
+        if not problems:
+            cache.keep_measure(path, display, measure, [m.file for m in _with_imports(measure)])
     return measure
+
+
+def load_problems(measure: Measure) -> list[Diagnostic]:
+    """The load-time errors of a measure and of the files it uses, in file order."""
+    found = [d for m in _with_imports(measure) for d in m.problems]
+    return sorted(dict.fromkeys(found), key=_position)
+
+
+def _position(d: Diagnostic) -> tuple:
+    span = d.span
+    return (d.file or "", 0, 0) if span is None else (span.source.name, span.line, span.column)
 
 
 def _with_imports(measure: Measure) -> list[Measure]:
@@ -349,7 +369,7 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
             report.error(f"`{relative}` is a measure; only definitions files can be imported", span)
             continue
         measure.uses[alias] = used
-    report.raise_if_errors(MeasureError)
+    measure.problems = list(report.items)
     return measure
 
 

@@ -293,7 +293,7 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
 
 def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
     """Load, check and compile a measure file (raises MeasureError with every problem)."""
-    return CompiledMeasure(check_measure(load_measure(path, display)))
+    return CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
 
 
 def evaluate(measure: CompiledMeasure | str | Path, facts: dict, on: datetime.date | None = None,
