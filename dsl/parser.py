@@ -162,11 +162,11 @@ class _ToAst(Transformer_NonRecursive):
 
 
 def _decimal(token: Token, meta) -> Decimal:
-    value = Decimal(str(token).replace("_", ""))
-    if len(value.as_tuple().digits) > MAX_DIGITS:
+    written = str(token).replace("_", "")
+    if len(written.replace(".", "")) > MAX_DIGITS:  # also bounds how large or small a number is
         raise _ParseFailure(f"a number may have at most {MAX_DIGITS} digits", meta,
                             "numbers are exact; no amount, count or percentage needs more digits")
-    return value
+    return Decimal(written)
 
 
 def parse(text: str, placement: Placement | None = None) -> ast.Expr:
