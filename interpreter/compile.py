@@ -1,7 +1,7 @@
 """Compile checked expressions into closures, once per measure; evaluation only calls them."""
 from __future__ import annotations
 
-from decimal import Decimal, Inexact
+from decimal import Decimal, Inexact, Overflow
 from typing import Callable
 
 from rulerun.dsl import ast
@@ -257,7 +257,7 @@ def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
     if isinstance(error, Refused):
         return fail(node, error.message, error.hint)
     if isinstance(error, Inexact) and not isinstance(error, ZeroDivisionError):
-        if isinstance(node, ast.Binary) and node.op == "/":
+        if isinstance(node, ast.Binary) and node.op == "/" and not isinstance(error, Overflow):
             return fail(node, "this division has no exact decimal result",
                         "write `round_cents(a / b)` for an amount or `round(a / b)` for a number where the "
                         "regulation rounds: the exact quotient is then rounded once")
