@@ -8,9 +8,9 @@ from pathlib import Path
 from . import ast, cache, types
 from .errors import Collector, Diagnostic, MeasureError
 from .exact import EXACT
-from .names import normal_name
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
+from .names import normal_name
 from .schema import validate
 from .yamlsource import Document, YamlProblem, parse_yaml, read_text
 
@@ -290,22 +290,16 @@ def load_measure(path: Path | str, display: str | None = None, partial: bool = F
     if measure is None:
         measure = _load(path, display, ())
         problems = load_problems(measure)
-        if problems and not partial:
-            raise MeasureError(problems)
+        if not partial:
+            Collector(problems).raise_if_errors(MeasureError)
         if not problems:
             cache.keep_measure(path, display, measure, [m.file for m in _with_imports(measure)])
     return measure
 
 
 def load_problems(measure: Measure) -> list[Diagnostic]:
-    """The load-time errors of a measure and of the files it uses, in file order."""
-    found = [d for m in _with_imports(measure) for d in m.problems]
-    return sorted(dict.fromkeys(found), key=_position)
-
-
-def _position(d: Diagnostic) -> tuple:
-    span = d.span
-    return (d.file or "", 0, 0) if span is None else (span.source.name, span.line, span.column)
+    """The load-time errors of a measure and of the files it uses, each once."""
+    return list(dict.fromkeys(d for m in _with_imports(measure) for d in m.problems))
 
 
 def _with_imports(measure: Measure) -> list[Measure]:
