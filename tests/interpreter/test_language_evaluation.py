@@ -1,10 +1,23 @@
-"""Exact arithmetic and date() at evaluation: positioned errors (exit 4), never a rounded or internal result."""
+"""Exact arithmetic and date() at evaluation: positioned errors (exit 4), never a rounded or internal result;
+the generated code and the closures agree."""
 from __future__ import annotations
+
+import datetime
+import functools
+import tempfile
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from rulerun.dsl.errors import RulerunError, render_all
 from rulerun.interpreter.cli import main
+from rulerun.interpreter.evaluator import _decide, _decide_known, load
+
+ON = datetime.date(2024, 6, 1)
 
 MEASURE = """\
 measure: deling
@@ -74,3 +87,45 @@ def test_date_of_fractions_is_refused_with_its_position(write, options):
     result = run("explain", "deling.yaml", "case.yaml", "--on", "2024-06-01", *options)
     assert result.exit_code == 4, result.output
     assert "deling.yaml:15:12: error: `date` takes a whole day, not 31.99" in result.output
+
+
+
+ARITHMETIC = MEASURE.replace("AMOUNT", "kost * deelnemers / 4 - kost / deelnemers").replace("decision:\n", """\
+  afgerond: {label: {nl: Afgerond, en: Rounded}, source: W01, expr: round_cents(kost * 7 / deelnemers) + - kost}
+  heel: {label: {nl: Heel, en: Whole}, source: W01, expr: round(deelnemers / 3) * 1_000_000_000_000_000_000}
+decision:
+  values:
+    afgerond: afgerond
+    heel: heel
+    som: sum(x for each x in [kost, kost * 0.000_000_000_000_000_000_000_001, per_deelnemer])
+""")
+
+
+@functools.cache
+def _arithmetic():
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deling.yaml"
+        path.write_text(ARITHMETIC, encoding="utf-8")
+        return load(path)
+
+
+def _rendered(decision):
+    return render_all(decision.diagnostics) if isinstance(decision, RulerunError) else decision
+
+
+@settings(max_examples=200, deadline=None)
+@given(cents=st.integers(0, 10**17), count=st.integers(-40, 40), tenths=st.booleans())
+def test_generated_code_and_closures_agree_on_exact_arithmetic(cents, count, tenths):
+    compiled = _arithmetic()
+    facts = {"kost": Decimal(cents) / 100, "deelnemers": Decimal(count) / (10 if tenths else 1)}
+    try:
+        closure = _decide(compiled, facts, ON, trace=False)
+    except RulerunError as error:
+        closure = render_all(error.diagnostics)
+    fast = _decide_known(compiled, facts, ON)
+    if isinstance(closure, str):  # an error: the generated code leaves the case to the closures
+        assert fast is None
+        assert "no exact decimal result" in closure or "division by zero" in closure
+    else:
+        assert fast == closure
+    assert [_rendered(d) for d in compiled.decide_many([(facts, ON)])] == [closure]
