@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import re
 import tempfile
-import textwrap
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
