@@ -7,6 +7,7 @@ from . import ast, types
 from .checker import Checker, ParameterShape, Typing, did_you_mean
 from .errors import Collector, Diagnostic, MeasureError
 from .lint import lint
+from .loader import load_problems
 from .measure import Fact, Measure, Parameter, Rule
 from .types import BOOL, DATE, ERROR, MONEY, Type, unify
 
@@ -92,6 +93,9 @@ class _Analysis:
         self.used_facts: set[str] = set()
         self.used_parameters: set[str] = set()
         self._collect(measure, "")
+        # Errors the loader found (an expression that does not parse) are reported with the rest:
+        # what depends on a broken part has no type and is not reported again.
+        self.report.items.extend(load_problems(measure))
 
     def _collect(self, measure: Measure, prefix: str) -> None:
         scope = self.scopes[prefix] = FileScope(self, measure, prefix)

@@ -16,9 +16,12 @@ def _add(op: str, left: str, right: str, result: str, impl: str) -> None:
     BINARY[(op, left, right)] = (result, impl)
 
 
-for _tag in NUMERIC + ("days", "months"):
+for _tag in NUMERIC:
     _add("+", _tag, _tag, _tag, "add")
     _add("-", _tag, _tag, _tag, "sub")
+for _unit in ("days", "months"):
+    _add("+", _unit, _unit, _unit, "add_durations")
+    _add("-", _unit, _unit, _unit, "sub_durations")
 _add("+", "date", "days", "date", "date_plus_days")
 _add("+", "days", "date", "date", "days_plus_date")
 _add("+", "date", "months", "date", "date_plus_months")

@@ -318,6 +318,8 @@ class Checker:
                               f"{'s' if len(func.params) != 1 else ''}, not {len(types)}", node.span,
                               f"{func.name}: {func.doc}")
             return ERROR
+        if func.name == "date":
+            self._whole_date_parts(node)
         params = func.params * len(types) if func.variadic else func.params
         result: Type | None = None
         for arg, t, want in zip(node.args, types, params):
@@ -333,6 +335,13 @@ class Checker:
                     return ERROR
                 result = joined
         return result if func.result == "same" else BY_TAG[func.result]
+
+    def _whole_date_parts(self, node: ast.Call) -> None:
+        """A fraction written as a part of `date(…)`: refused here, as evaluation would refuse it."""
+        for part, arg in zip(("year", "month", "day"), node.args):
+            if isinstance(arg, ast.Literal) and arg.kind == "number" and arg.value != arg.value.to_integral_value():
+                self.report.error(f"`date` takes a whole {part}, not {arg.value}", arg.span,
+                                  "write a whole number: a date has no fraction of a year, month or day")
 
     def _accepts(self, want: str, t: Type, arg: ast.Expr, call: ast.Call) -> bool:
         if want == "ordered":

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from . import ast, cache, files, types
 from .errors import Collector, Diagnostic, MeasureError, quoted
+from .exact import EXACT
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
+from .names import normal_name
 from .patterns import Pattern, PatternError, compile_pattern
 from .schema import validate
 from .yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_text
@@ -66,6 +69,28 @@ class _Builder:
             self.report.items.extend(error.diagnostics)
             return None, text.strip()
 
+    def names(self, mapping: dict | None, path: tuple, what: str) -> list[tuple[str, str, object]]:
+        """(name, key as written, value) for a mapping of declarations, each name in its one spelling.
+
+        Two keys that differ only in spelling (`ａ` and `a`) would be one name to one reader and two
+        to another: the second is an error, not a silent second declaration.
+        """
+        out, seen = [], {}
+        for key, value in (mapping or {}).items():
+            name = normal_name(str(key))
+            if name in seen:
+                first = self.doc.span(path + (seen[name],), key=True)
+                self.report.error(
+                    f"{what} `{key}` is declared twice: it is the same name as `{seen[name]}`"
+                    + (f" (line {first.line})" if first is not None else ""),
+                    self.doc.span(path + (key,), key=True),
+                    "names that differ only in the form of their letters (`ａ` and `a`) are one name; "
+                    "rename or remove one")
+                continue
+            seen[name] = key
+            out.append((name, key, value))
+        return out
+
     def text(self, value: dict | None) -> Text | None:
         return Text(value["nl"], value["en"]) if value else None
 
@@ -106,8 +131,8 @@ class _Builder:
             if kind == "record" or "fields" in spec:
                 if "fields" not in spec:
                     need("fields", "its fields")
-                for fname, fspec in (spec.get("fields") or {}).items():
-                    fields[fname] = self.fact(fname, fspec, path + ("fields", fname), in_list=kind == "list")
+                for fname, key, fspec in self.names(spec.get("fields"), path + ("fields",), "field"):
+                    fields[fname] = self.fact(fname, fspec, path + ("fields", key), in_list=kind == "list")
                 t = types.record({k: f.type for k, f in fields.items()})
                 if kind == "list":
                     if "items" in spec:
@@ -184,9 +209,8 @@ class _Builder:
             else:
                 values = {}
                 for key in entry["values"]:
-                    node, _ = self.expr(epath + ("values", key))
-                    if node is not None:
-                        values[key] = node
+                    # A value that does not parse keeps its key: the key is still given.
+                    values[key], _ = self.expr(epath + ("values", key))
             versions.append(Version(since, value, values, self.citation(entry.get("source"), epath + ("source",)),
                                     self.doc.span(epath), until))
         return Parameter(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
@@ -232,7 +256,7 @@ class _Builder:
         eligible = spec["eligible"]
         d = Decision(None, None, None, None, None, span=self.doc.span(path, key=True))
         if isinstance(eligible, list):
-            d.conditions = [(c, self.doc.span(path + ("eligible", i))) for i, c in enumerate(eligible)]
+            d.conditions = [(normal_name(c), self.doc.span(path + ("eligible", i))) for i, c in enumerate(eligible)]
         else:
             d.eligible, d.eligible_text = self.expr(path + ("eligible",))
         if "amount" in spec:
@@ -271,11 +295,19 @@ def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
     if types.BY_TAG.get(inner.kind) != t and not (t.kind == "enum" and inner.kind == "text"):
         report.error(f"{what} must be {t}, not {inner.kind}", node.span)
         return None
-    return -inner.value if negate else inner.value
+    if not negate:
+        return inner.value
+    return EXACT.minus(inner.value) if isinstance(inner.value, Decimal) else -inner.value
 
 
-def load_measure(path: Path | str, display: str | None = None) -> Measure:
-    """Load, validate and parse a measure (or definitions) file and the files it uses."""
+def load_measure(path: Path | str, display: str | None = None, partial: bool = False) -> Measure:
+    """Load, validate and parse a measure (or definitions) file and the files it uses.
+
+    A file that cannot be read or does not match the format raises MeasureError. Other errors
+    (an expression that does not parse, a date that does not exist) raise too, unless `partial`:
+    then the measure comes back with them in `problems`, and `check_measure` reports them together
+    with every name and type error of the parts they leave intact.
+    """
     path = Path(path)
     display = display or str(path)
     try:
@@ -285,8 +317,17 @@ def load_measure(path: Path | str, display: str | None = None) -> Measure:
     measure = cache.recall_measure(path, display)
     if measure is None:
         measure = _load(path, display, ())
-        cache.keep_measure(display, measure, _with_imports(measure))
+        problems = load_problems(measure)
+        if not partial:
+            Collector(problems).raise_if_errors(MeasureError)
+        if not problems:
+            cache.keep_measure(display, measure, _with_imports(measure))
     return measure
+
+
+def load_problems(measure: Measure) -> list[Diagnostic]:
+    """The load-time errors of a measure and of the files it uses, each once."""
+    return list(dict.fromkeys(d for m in _with_imports(measure) for d in m.problems))
 
 
 def _with_imports(measure: Measure) -> list[Measure]:
@@ -312,9 +353,10 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> 
         id=ident, kind=kind, path=display, file=str(resolved), source=document.source, title=b.text(data["title"]),
         summary=b.text(data.get("summary")), authority=data.get("authority"),
         sources={k: SourceDoc(k, v["title"], v["url"], v.get("note")) for k, v in data["sources"].items()},
-        facts={n: b.fact(n, s, ("facts", n)) for n, s in (data.get("facts") or {}).items()},
-        parameters={n: b.parameter(n, s, ("parameters", n)) for n, s in (data.get("parameters") or {}).items()},
-        rules={n: b.rule(n, s, ("rules", n)) for n, s in (data.get("rules") or {}).items()},
+        facts={n: b.fact(n, s, ("facts", k)) for n, k, s in b.names(data.get("facts"), ("facts",), "fact")},
+        parameters={n: b.parameter(n, s, ("parameters", k))
+                    for n, k, s in b.names(data.get("parameters"), ("parameters",), "parameter")},
+        rules={n: b.rule(n, s, ("rules", k)) for n, k, s in b.names(data.get("rules"), ("rules",), "rule")},
     )
     if "window" in data:
         w = data["window"]
@@ -330,9 +372,9 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> 
         measure.decision = b.decision(data["decision"])
     _check_citations(measure, report, document)
     stack = _stack + (resolved,)
-    for alias, relative in (data.get("uses") or {}).items():
+    for alias, key, relative in b.names(data.get("uses"), ("uses",), "import"):
         target = (path.parent / relative)
-        span = document.span(("uses", alias))
+        span = document.span(("uses", key))
         if "\0" in relative:
             report.error("the imported path holds a NUL character", span, "write the path of a definitions file")
             continue
@@ -358,7 +400,7 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> 
             report.error(f"`{relative}` is a measure; only definitions files can be imported", span)
             continue
         measure.uses[alias] = used
-    report.raise_if_errors(MeasureError)
+    measure.problems = list(report.items)
     return measure
 
 
@@ -385,6 +427,7 @@ def facts_from_declarations(declarations: dict, name: str = "<facts>") -> dict[s
     document = parse_yaml(text, name, dates_as_text=True)
     report = Collector()
     builder = _Builder(document, report)
-    facts = {n: builder.fact(n, s, ("facts", n)) for n, s in (document.data.get("facts") or {}).items()}
+    facts = {n: builder.fact(n, s, ("facts", k)) for n, k, s in builder.names(document.data.get("facts"), ("facts",),
+                                                                                "fact")}
     report.raise_if_errors(MeasureError)
     return facts

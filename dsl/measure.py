@@ -191,3 +191,5 @@ class Measure:
     reference_date: ast.Expr | None = None
     reference_text: str | None = None
     decision: Decision | None = None
+    #: Errors found while loading that leave the rest checkable (an expression that does not parse).
+    problems: list = field(default_factory=list)

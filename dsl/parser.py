@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast, cache
 from .errors import Diagnostic, MeasureError
+from .exact import EXACT, MAX_DIGITS
+from .names import normal_name
 from .source import Placement, Span, standalone
 
 #: Longest expression text accepted, in characters.
@@ -27,6 +30,9 @@ _TERMINALS = {
     "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`", "RSQB": "`]`", "COMMA": "`,`", "DOT": "`.`",
     "PERCENT": "`%`", "MINUS": "`-`", "$END": "the end of the expression",
 }
+#: The escapes a text literal may hold, and the character each stands for.
+ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+_ESCAPE = re.compile(r"\\(.)")
 
 
 @functools.cache
@@ -51,9 +57,10 @@ def _lark() -> Lark:
 class _ParseFailure(Exception):
     """Raised inside the transformer for a literal that lexes but is invalid."""
 
-    def __init__(self, message: str, meta, hint: str | None = None):
+    def __init__(self, message: str, meta, hint: str | None = None, offset: int | None = None, width: int = 1):
         super().__init__(message)
         self.message, self.meta, self.hint = message, meta, hint
+        self.offset, self.width = offset, width  # a part of a one-line token, from its start
 
 
 @v_args(meta=True)
@@ -68,16 +75,16 @@ class _ToAst(Transformer_NonRecursive):
         return self.placement.span(meta.line, meta.column, meta.end_line, meta.end_column)
 
     def number(self, meta, children):
-        return ast.Literal("number", _decimal(children[0]), self._span(meta))
+        return ast.Literal("number", _decimal(children[0], meta), self._span(meta))
 
     def percent(self, meta, children):
-        return ast.Literal("percent", _decimal(children[0]) / 100, self._span(meta))
+        return ast.Literal("percent", _decimal(children[0], meta).scaleb(-2, EXACT), self._span(meta))
 
     def money(self, meta, children):
-        return ast.Literal("money", _decimal(children[1]), self._span(meta))
+        return ast.Literal("money", _decimal(children[1], meta), self._span(meta))
 
     def duration(self, meta, children):
-        amount, unit = _decimal(children[0]), str(children[1]).rstrip("s")
+        amount, unit = _decimal(children[0], meta), str(children[1]).rstrip("s")
         if amount != amount.to_integral_value():
             raise _ParseFailure(f"a duration must be a whole number of {unit}s, not {children[0]}", meta,
                                 "write e.g. `14 days` or `6 months`")
@@ -96,7 +103,13 @@ class _ToAst(Transformer_NonRecursive):
 
     def text(self, meta, children):
         raw = str(children[0])[1:-1]
-        value = raw.replace('\\"', '"').replace("\\n", "\n").replace("\\t", "\t").replace("\\\\", "\\")
+        for escape in _ESCAPE.finditer(raw):
+            if escape.group(1) not in ESCAPES:
+                raise _ParseFailure(f"unknown escape `{escape.group(0)}` in a text", meta,
+                                    'the escapes are `\\"` `\\\\` `\\n` `\\t`; write a backslash itself as `\\\\`',
+                                    offset=1 + escape.start(), width=2)
+        # One pass, so that the backslash of `\\` never starts another escape: "C:\\new" is C:\new.
+        value = _ESCAPE.sub(lambda escape: ESCAPES[escape.group(1)], raw)
         return ast.Literal("text", value, self._span(meta))
 
     def true(self, meta, children):
@@ -106,13 +119,13 @@ class _ToAst(Transformer_NonRecursive):
         return ast.Literal("bool", False, self._span(meta))
 
     def name(self, meta, children):
-        return ast.Name((str(children[0]),), self._span(meta))
+        return ast.Name((normal_name(children[0]),), self._span(meta))
 
     def field(self, meta, children):
         target, name = children
         if isinstance(target, ast.Name):
-            return ast.Name(target.path + (str(name),), self._span(meta))
-        return ast.Field(target, str(name), self._span(meta))
+            return ast.Name(target.path + (normal_name(name),), self._span(meta))
+        return ast.Field(target, normal_name(name), self._span(meta))
 
     def index(self, meta, children):
         return ast.Index(children[0], children[1], self._span(meta))
@@ -124,14 +137,14 @@ class _ToAst(Transformer_NonRecursive):
         return tuple(children)
 
     def call(self, meta, children):
-        return ast.Call(str(children[0]), children[1] or (), self._span(meta))
+        return ast.Call(normal_name(children[0]), children[1] or (), self._span(meta))
 
     def comprehension(self, meta, children):
         return children
 
     def aggregate(self, meta, children):
-        func, (body, var, source, where, default) = str(children[0]), children[1]
-        return ast.Aggregate(func, str(var), source, body, where, default, self._span(meta))
+        func, (body, var, source, where, default) = normal_name(children[0]), children[1]
+        return ast.Aggregate(func, normal_name(var), source, body, where, default, self._span(meta))
 
     def neg(self, meta, children):
         return ast.Unary("neg", children[0], self._span(meta))
@@ -164,8 +177,12 @@ class _ToAst(Transformer_NonRecursive):
         return ast.If(children[0], children[1], children[2], self._span(meta))
 
 
-def _decimal(token: Token) -> Decimal:
-    return Decimal(str(token).replace("_", ""))
+def _decimal(token: Token, meta) -> Decimal:
+    written = str(token).replace("_", "")
+    if len(written.replace(".", "")) > MAX_DIGITS:  # also bounds how large or small a number is
+        raise _ParseFailure(f"a number may have at most {MAX_DIGITS} digits", meta,
+                            "numbers are exact; no amount, count or percentage needs more digits")
+    return Decimal(written)
 
 
 def parse(text: str, placement: Placement | None = None) -> ast.Expr:
@@ -187,8 +204,12 @@ def parse(text: str, placement: Placement | None = None) -> ast.Expr:
         failure = error.orig_exc
         if isinstance(failure, _ParseFailure):
             m = failure.meta
-            raise MeasureError(Diagnostic(failure.message, placement.span(
-                m.line, m.column, m.end_line, m.end_column), failure.hint)) from None
+            if failure.offset is None:
+                span = placement.span(m.line, m.column, m.end_line, m.end_column)
+            else:
+                column = m.column + failure.offset
+                span = placement.span(m.line, column, m.line, column + failure.width)
+            raise MeasureError(Diagnostic(failure.message, span, failure.hint)) from None
         raise
     except InvalidOperation:
         raise MeasureError(Diagnostic("number out of range", placement.span(1, 1, 1, 2))) from None

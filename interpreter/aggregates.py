@@ -8,9 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rulerun.dsl import ast
+from rulerun.dsl.exact import MAX_DIGITS
 
 from .compile import Compiler, Step, fail, zero_of
-from .values import Unknown, unknown_of
+from .values import Unknown, exact_sum, unknown_of
 
 
 def compile_aggregate(compiler: Compiler, node: ast.Aggregate) -> Step:
@@ -69,10 +70,10 @@ def compile_aggregate(compiler: Compiler, node: ast.Aggregate) -> Step:
         if pending:
             return unknown_of(*pending)
         if func == "sum":
-            total = zero
-            for value in values:
-                total = total + value
-            return total
+            try:
+                return exact_sum(values, zero)
+            except ArithmeticError:
+                raise fail(node, f"the sum has more than {MAX_DIGITS} digits and cannot be held exactly") from None
         if not values:
             if default is None:
                 raise fail(node, f"`{func}` of an empty list has no value",

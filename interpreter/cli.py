@@ -239,7 +239,7 @@ def check(paths, measures_dir):
     for path in _measure_files(paths, measures_dir, tally):
         with tally.file(str(path)):
             try:
-                checked = check_measure(load_measure(path))
+                checked = check_measure(load_measure(path, partial=True))
             except MeasureError as error:
                 click.echo(render_all(error.diagnostics), err=True)
                 errors += sum(d.severity == "error" for d in error.diagnostics)
@@ -266,7 +266,7 @@ def schema(measure, measures_dir):
     from rulerun.dsl.analysis import check_measure
     from rulerun.dsl.case_schema import case_schema
     from rulerun.dsl.loader import load_measure
-    checked = check_measure(load_measure(_measure_path(measure, measures_dir)))
+    checked = check_measure(load_measure(_measure_path(measure, measures_dir), partial=True))
     click.echo(json.dumps(case_schema(checked.measure.id, checked.facts), indent=2, ensure_ascii=False))
 
 

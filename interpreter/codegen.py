@@ -13,12 +13,14 @@ from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
 
 from .compile import zero_of
-from .functions import BINARY_IMPL, FUNCTION_IMPL
+from .functions import BINARY_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, rounded_division
 from .runtime import Program
-from .values import round_cents
+from .values import exact_sum, negate, round_cents
 
-#: Operators that are plain Python operators on the values the checker allows.
-_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+#: Operators that are plain Python operators on the values the checker allows (whole days or months).
+_OPERATORS = {"add_durations": "+", "sub_durations": "-"}
+#: Decimal operations, by the names the generated code calls them: the exact context's, as in the closures.
+_EXACT = {"add": "_add", "sub": "_sub", "mul": "_mul", "div": "_div"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
@@ -72,6 +74,7 @@ class _Writer:
         self.lookups: dict[str, str] = {}
         self.aggregate_depth = 0
         self.iterable_depth = 0
+        self.variables: list[tuple[str, str]] = []  # (name in the measure, Python name), innermost last
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
@@ -113,7 +116,8 @@ class _Writer:
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
         namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme,
-                     "_round_cents": round_cents, **self.names}
+                     "_round_cents": round_cents, "_sum": exact_sum, "_neg": negate,
+                     **{name: BINARY_IMPL[key] for key, name in _EXACT.items()}, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
         return namespace
 
@@ -142,7 +146,7 @@ class _Writer:
                 return f"_known(F{keys})"
             return f"(_t if (_t := F{keys}) is not None else _undecided())"
         if ref.kind == "var":
-            return f"v_{ref.name}{fields}"
+            return f"{self.variable(ref.name)}{fields}"
         if ref.kind == "constant":
             return "ref" if ref.name == "reference_date" else "on"
         if ref.kind == "rule":
@@ -150,6 +154,17 @@ class _Writer:
                 return f"({self.expr(self.inline[ref.name])}){fields}"
             return f"{self.rule_reference(ref.name)}{fields}"
         return f"{self._parameter_lookup(ref.name)}(ref){fields}"
+
+    def variable(self, name: str) -> str:
+        """The Python name of the innermost aggregate variable called `name`.
+
+        Generated names are ASCII (`_v0`, `_v1`, …): a measure's name goes into the source only as a
+        string literal, never as an identifier Python could read differently (it folds `ａ` into `a`).
+        """
+        for measure_name, python_name in reversed(self.variables):
+            if measure_name == name:
+                return python_name
+        raise KeyError(name)  # the checker resolved it to a variable: one is always bound here
 
     def _parameter_lookup(self, name: str) -> str:
         if name not in self.lookups:
@@ -165,7 +180,9 @@ class _Writer:
 
     def _unary(self, node: ast.Unary) -> str:
         operand = self.expr(node.operand)
-        return f"(not {operand})" if node.op == "not" else f"(-{operand})"
+        if node.op == "not":
+            return f"(not {operand})"
+        return f"_neg({operand})"
 
     def _binary(self, node: ast.Binary) -> str:
         left, right = self.expr(node.left), self.expr(node.right)
@@ -176,12 +193,18 @@ class _Writer:
         impl = BINARY[(node.op, self.typing.types[id(node.left)].tag, self.typing.types[id(node.right)].tag)][1]
         if impl in _OPERATORS:
             return f"({left} {_OPERATORS[impl]} {right})"
+        if impl in _EXACT:
+            return f"{_EXACT[impl]}({left}, {right})"
         return f"{self.constant(BINARY_IMPL[impl], 'op')}({left}, {right})"
 
     def _if(self, node: ast.If) -> str:
         return f"({self.expr(node.then)} if {self.expr(node.cond)} else {self.expr(node.otherwise)})"
 
     def _call(self, node: ast.Call) -> str:
+        division = rounded_division(node, self.typing)
+        if division is not None:
+            impl = self.constant(QUOTIENT_IMPL[node.func], "quotient")
+            return f"{impl}({self.expr(division.left)}, {self.expr(division.right)})"
         args = [self.expr(a) for a in node.args]
         if node.func == "matches":
             return f"{self.constant(self.typing.patterns[id(node)].fullmatch, 'match')}({args[0]})"
@@ -196,20 +219,23 @@ class _Writer:
             source = self.expr(node.source)
         finally:
             self.iterable_depth -= 1
+        variable = f"_v{len(self.variables)}"
+        self.variables.append((node.var, variable))
         self.aggregate_depth += 1
         try:
             body = self.expr(node.body) if node.body is not None else "True"
             where = f" if {self.expr(node.where)}" if node.where is not None else ""
         finally:
             self.aggregate_depth -= 1
-        loop = f"for v_{node.var} in {source}{where}"
+            self.variables.pop()
+        loop = f"for {variable} in {source}{where}"
         if node.func in ("any", "all"):
             return f"{node.func}({body} {loop})"
         if node.func == "count":
             return f"{self.constant(Decimal, 'D')}(sum(1 {loop}))"
         if node.func == "sum":
             zero = self.constant(zero_of(self.typing.types[id(node)].tag), "zero")
-            return f"sum(({body} {loop}), {zero})"
+            return f"_sum(({body} {loop}), {zero})"
         default = self.expr(node.default) if node.default is not None else "_undecided()"
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
 
@@ -280,10 +306,10 @@ def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, 
     part_names = {}
     for i, (key, node) in enumerate(parts.items()):
         part_names[key] = f"_part{i}"
-        part_lines += [f"def _part{i}(F, M, ref, on):  # {key}", f"    return {writer.part(node)}", ""]
+        part_lines += [f"def _part{i}(F, M, ref, on):  # {key!a}", f"    return {writer.part(node)}", ""]
     rule_lines = []
     for rule_name, function, body in writer.rule_bodies(rules):
-        rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name}",
+        rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name!a}",
                        f"    value = M.get({rule_name!r}, _NO)",
                        "    if value is _NO:",
                        f"        value = M[{rule_name!r}] = {body}",
@@ -332,7 +358,7 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
              f"    {reset}"]
     for rule_name, function, body in bodies:
         cell = _cell(function)
-        lines += [f"    def {function}():  # {rule_name}", f"        nonlocal {cell}", f"        {cell} = {body}",
+        lines += [f"    def {function}():  # {rule_name!a}", f"        nonlocal {cell}", f"        {cell} = {body}",
                   f"        return {cell}"]
     window = "window_open(ref)" if windowed else "True"
     lines += ["    add_reference, add_eligible, add_amount = (columns.reference_date.append, "

@@ -1,17 +1,18 @@
 """Compile checked expressions into closures, once per measure; evaluation only calls them."""
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, Inexact, Overflow
 from typing import Callable
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from rulerun.dsl.checker import Typing
 from rulerun.dsl.errors import Diagnostic, EvaluationError
+from rulerun.dsl.exact import MAX_DIGITS
 
-from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL
+from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, Refused, rounded_division
 from .logic import not3
-from .values import Unknown, unknown_of
+from .values import Unknown, negate, unknown_of
 
 Step = Callable[["object"], object]
 
@@ -116,7 +117,12 @@ class Compiler:
 
         def neg(env):
             x = operand(env)
-            return x if type(x) is Unknown else -x
+            if type(x) is Unknown:
+                return x
+            try:
+                return negate(x)
+            except ArithmeticError as error:
+                raise _arith_error(node, error) from None
         return neg
 
     def _binary(self, node: ast.Binary) -> Step:
@@ -157,6 +163,9 @@ class Compiler:
         return step
 
     def _call(self, node: ast.Call) -> Step:
+        division = rounded_division(node, self.typing)
+        if division is not None:
+            return self._rounded_division(node, division)
         args = [self.compile(a) for a in node.args]
         if node.func == "matches":
             pattern = self.typing.patterns[id(node)]
@@ -181,6 +190,20 @@ class Compiler:
             except (ArithmeticError, OverflowError, ValueError) as error:
                 raise _arith_error(node, error) from None
         return call
+
+    def _rounded_division(self, node: ast.Call, division: ast.Binary) -> Step:
+        left, right, impl = self.compile(division.left), self.compile(division.right), QUOTIENT_IMPL[node.func]
+
+        def step(env):
+            a = left(env)
+            b = right(env)
+            if type(a) is Unknown or type(b) is Unknown:
+                return unknown_of(a, b)
+            try:
+                return impl(a, b)
+            except ArithmeticError as error:
+                raise _arith_error(division, error) from None
+        return step
 
     def _aggregate(self, node: ast.Aggregate) -> Step:
         from .aggregates import compile_aggregate
@@ -227,6 +250,15 @@ def _or(left: Step, right: Step) -> Step:
 
 
 def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
+    if isinstance(error, Refused):
+        return fail(node, error.message, error.hint)
+    if isinstance(error, Inexact) and not isinstance(error, ZeroDivisionError):
+        if isinstance(node, ast.Binary) and node.op == "/" and not isinstance(error, Overflow):
+            return fail(node, "this division has no exact decimal result",
+                        "write `round_cents(a / b)` for an amount or `round(a / b)` for a number where the "
+                        "regulation rounds: the exact quotient is then rounded once")
+        return fail(node, f"the result has more than {MAX_DIGITS} digits and cannot be held exactly",
+                    "round an intermediate result with `round_cents` or `round`")
     if isinstance(error, ZeroDivisionError) or "Division" in type(error).__name__ or (
             isinstance(error, ArithmeticError) and "division" in str(error).lower()):
         return fail(node, "division by zero", "guard the division: `if d = 0 then … else x / d`")

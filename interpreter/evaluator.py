@@ -18,7 +18,7 @@ from .logic import and3
 from .program import compile_measure, conjuncts
 from .runtime import Env, Frame, Program
 from .trace import Decision, TraceNode
-from .values import Unknown, round_cents
+from .values import Unknown, plain, round_cents
 
 
 @dataclass
@@ -269,7 +269,7 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
                 amount = round_cents(value)
             if node is not None:
                 if amount is not None and amount != value:
-                    node.note = f"rounded half up to the cent from € {value.normalize():f}"  # the node is new
+                    node.note = f"rounded half up to the cent from € {plain(value)}"  # the node is new
                 nodes.append(node)
         for part in compiled.deadlines:
             value, node = _traced(env, part, "deadline")
@@ -293,7 +293,7 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
 
 def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
     """Load, check and compile a measure file (raises MeasureError with every problem)."""
-    return CompiledMeasure(check_measure(load_measure(path, display)))
+    return CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
 
 
 def evaluate(measure: CompiledMeasure | str | Path, facts: dict, on: datetime.date | None = None,

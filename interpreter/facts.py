@@ -7,6 +7,7 @@ from decimal import Decimal
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Collector
 from rulerun.dsl.measure import Fact
+from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document
 
 from .scalars import (
@@ -45,8 +46,15 @@ class FactReader:
 
     def _mapping(self, raw: dict, declared: dict[str, Fact], path: tuple) -> dict:
         out = {}
+        given: dict[str, str] = {}
         for name, value in raw.items():
-            fact = declared.get(name)
+            key = normal_name(str(name))
+            fact = declared.get(key)
+            if fact is not None and key in given:
+                self.report.error(f"fact `{name}` is given twice: it is the same name as `{given[key]}`",
+                                  self.span(path + (name,), key=True), "give each fact once",
+                                  file=self.doc.source.name if self.doc else None)
+                continue
             if fact is None:
                 where = f"`{dotted(path)}` has no field" if path else "the measure has no fact"
                 hint = did_you_mean(name, declared) or ("known: " + ", ".join(declared) if declared else None)
@@ -55,9 +63,10 @@ class FactReader:
                 continue
             if value is None:
                 continue
+            given[key] = name
             converted = self.value(fact, value, path + (name,))
             if converted is not None:
-                out[name] = converted
+                out[key] = converted
         return out
 
     def value(self, fact: Fact, value, path: tuple):

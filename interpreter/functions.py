@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import datetime
 import operator
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import partial
+
+from rulerun.dsl import ast
+from rulerun.dsl.builtins import BINARY
+from rulerun.dsl.exact import EXACT
 
 from . import values as v
 
@@ -19,12 +24,23 @@ def _mul_duration(left, right) -> int:
     return int(count) * duration
 
 
-# The operator module's functions: the same operations, without a Python frame for each.
+class Refused(ValueError):
+    """A value a function cannot take, with what to write instead."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+# Decimals through the exact context (a result that would be rounded raises `Inexact`); whole
+# days and months through the operator module. Both are C functions: no Python frame per operation.
 BINARY_IMPL = {
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "div": operator.truediv,
+    "add": EXACT.add,
+    "sub": EXACT.subtract,
+    "mul": EXACT.multiply,
+    "div": EXACT.divide,
+    "add_durations": operator.add,
+    "sub_durations": operator.sub,
     "date_plus_days": v.add_days,
     "days_plus_date": lambda a, b: v.add_days(b, a),
     "date_plus_months": v.add_months,
@@ -48,13 +64,23 @@ COMPARE_IMPL = {
 
 
 def _date(year: Decimal, month: Decimal, day: Decimal) -> datetime.date:
-    return datetime.date(int(year), int(month), int(day))
+    for part, value in (("year", year), ("month", month), ("day", day)):
+        if value != value.to_integral_value():
+            raise Refused(f"`date` takes a whole {part}, not {v.plain(value)}",
+                          "round it first, e.g. `date(year(d), round(m), 1)`, or compute with dates and durations")
+    if not 1 <= year <= 9999:
+        raise Refused(f"the year {v.plain(year)} is out of range (years 1 to 9999)")
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise Refused(f"there is no date with year {v.plain(year)}, month {v.plain(month)} and day {v.plain(day)}",
+                      "months are 1 to 12, and the day must exist in that month") from None
 
 
 FUNCTION_IMPL = {
     "min": min,
     "max": max,
-    "abs": abs,
+    "abs": v.absolute,
     "round_cents": v.round_cents,
     "round_down_cents": v.round_down_cents,
     "round": v.round_whole,
@@ -67,3 +93,26 @@ FUNCTION_IMPL = {
     "end_of_month": v.end_of_month,
     "length": lambda t: Decimal(len(t)),
 }
+
+
+#: Rounding functions that, applied straight to a division, round its exact quotient once.
+QUOTIENT_IMPL = {
+    "round_cents": partial(v.divide_rounded, quantum=v.CENT, rounding=ROUND_HALF_UP),
+    "round_down_cents": partial(v.divide_rounded, quantum=v.CENT, rounding=ROUND_DOWN),
+    "round": partial(v.divide_rounded, quantum=v.WHOLE, rounding=ROUND_HALF_UP),
+}
+
+
+def rounded_division(node: ast.Call, typing) -> ast.Binary | None:
+    """The division `node` rounds directly (`round_cents(a / b)`), or None.
+
+    A division is otherwise exact or an error; written straight inside a rounding function, its
+    quotient need not be exact, as it is rounded once to what the regulation asks.
+    """
+    if node.func not in QUOTIENT_IMPL or len(node.args) != 1:
+        return None
+    inner = node.args[0]
+    if not isinstance(inner, ast.Binary) or inner.op != "/":
+        return None
+    key = (inner.op, typing.types[id(inner.left)].tag, typing.types[id(inner.right)].tag)
+    return inner if BINARY[key][1] == "div" else None

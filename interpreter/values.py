@@ -9,8 +9,12 @@ from __future__ import annotations
 import calendar
 import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from rulerun.dsl.exact import EXACT, ROUNDING
 
 CENT = Decimal("0.01")
+WHOLE = Decimal(1)
 
 
 class Unknown:
@@ -42,17 +46,62 @@ def unknown_of(*values) -> Unknown:
 
 def round_cents(amount: Decimal) -> Decimal:
     """Round to the cent, half up (away from zero at exactly half a cent): 0.005 -> 0.01."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=ROUNDING)
 
 
 def round_down_cents(amount: Decimal) -> Decimal:
     """Round to the cent towards zero."""
-    return amount.quantize(CENT, rounding=ROUND_DOWN)
+    return amount.quantize(CENT, rounding=ROUND_DOWN, context=ROUNDING)
 
 
 def round_whole(number: Decimal) -> Decimal:
     """Round to a whole number, half up."""
-    return number.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return number.quantize(WHOLE, rounding=ROUND_HALF_UP, context=ROUNDING)
+
+
+def divide_rounded(dividend: Decimal, divisor: Decimal, quantum: Decimal, rounding: str) -> Decimal:
+    """`dividend / divisor` rounded once to a multiple of `quantum`, from the exact quotient.
+
+    A quotient such as 1/3 has no exact decimal form, so it is never rounded to some precision
+    first: the rounding the measure asks for is the only one. `rounding` is ROUND_HALF_UP (away
+    from zero at exactly half) or ROUND_DOWN (towards zero), as in `round_cents`.
+    """
+    if not divisor:
+        raise ZeroDivisionError("division by zero")
+    quotient = Fraction(dividend) / Fraction(divisor) / Fraction(quantum)
+    size = abs(quotient)
+    if rounding == ROUND_HALF_UP:
+        steps = (2 * size.numerator + size.denominator) // (2 * size.denominator)
+    else:
+        steps = size.numerator // size.denominator
+    result = Decimal(-steps if quotient < 0 else steps).scaleb(quantum.as_tuple().exponent, ROUNDING)
+    return EXACT.plus(result)  # more digits than a number may hold raise, as for any other result
+
+
+def exact_sum(values, zero):
+    """The sum of `values` (decimals, or whole days or months), without rounding."""
+    if isinstance(zero, Decimal):
+        add = EXACT.add
+        total = zero
+        for value in values:
+            total = add(total, value)
+        return total
+    return sum(values, zero)
+
+
+def negate(value):
+    """`-value` for a decimal (exactly) or a whole number of days or months."""
+    return EXACT.minus(value) if isinstance(value, Decimal) else -value
+
+
+def absolute(value):
+    """The absolute value of a decimal (exactly) or a whole number of days or months."""
+    return EXACT.abs(value) if isinstance(value, Decimal) else abs(value)
+
+
+def plain(number: Decimal) -> str:
+    """A decimal with its trailing zeros removed, every digit kept: 2.50 -> 2.5."""
+    return f"{number.normalize(ROUNDING):f}"
 
 
 def add_days(day: datetime.date, days: int) -> datetime.date:
@@ -76,7 +125,7 @@ def end_of_month(day: datetime.date) -> datetime.date:
 
 def format_money(amount: Decimal) -> str:
     """An amount as `€ 1234.56`; an amount finer than a cent keeps all its digits."""
-    return f"€ {round_cents(amount):.2f}" if amount == round_cents(amount) else f"€ {amount.normalize():f}"
+    return f"€ {round_cents(amount):.2f}" if amount == round_cents(amount) else f"€ {plain(amount)}"
 
 
 def format_value(value, tag: str) -> str:
@@ -90,13 +139,13 @@ def format_value(value, tag: str) -> str:
     if tag == "money":
         return format_money(value)
     if tag == "percent":
-        return f"{(value * 100).normalize():f}%"
+        return f"{plain(value.scaleb(2, ROUNDING))}%"
     if tag == "days":
         return f"{value} day" + ("" if value in (1, -1) else "s")
     if tag == "months":
         return f"{value} month" + ("" if value in (1, -1) else "s")
     if tag == "number":
-        return f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+        return plain(value) if isinstance(value, Decimal) else str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, tuple):
@@ -114,8 +163,8 @@ def to_json(value, tag: str):
         return value
     if isinstance(value, Decimal):
         if tag == "money":
-            return f"{round_cents(value):.2f}" if value == round_cents(value) else f"{value.normalize():f}"
-        return f"{value.normalize():f}"
+            return f"{round_cents(value):.2f}" if value == round_cents(value) else plain(value)
+        return plain(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, tuple):
