@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Mapping
 
 from . import ast, cache, types
 from .errors import Collector, Diagnostic, MeasureError
@@ -12,11 +13,11 @@ from .schema import validate
 from .yamlsource import Document, YamlProblem, parse_yaml, read_text
 
 
-def read_measure_document(path: Path, display: str | None = None) -> Document:
-    """Read and schema-validate a measure file; raise MeasureError with every problem."""
+def read_measure_document(path: Path, display: str | None = None, text: str | None = None) -> Document:
+    """Read (or take `text` as the content of) a measure file and schema-validate it; raise MeasureError."""
     name = display or str(path)
     try:
-        document = parse_yaml(read_text(path), name, dates_as_text=True)
+        document = parse_yaml(read_text(path) if text is None else text, name, dates_as_text=True)
     except YamlProblem as problem:
         d = problem.diagnostic
         raise MeasureError(Diagnostic(d.message, d.span, d.hint, file=d.file or name)) from None
@@ -268,9 +269,16 @@ def _with_imports(measure: Measure) -> list[Measure]:
     return out
 
 
-def _load(path: Path, display: str, _stack: tuple) -> Measure:
+def load_measure_texts(path: Path | str, texts: Mapping[Path, str], display: str | None = None) -> Measure:
+    """Load a measure as `load_measure` does, taking the files in `texts` (resolved path -> text) from there."""
+    # Texts being edited are not saved: never kept in, nor recalled from, the cache.
+    path = Path(path)
+    return _load(path, display or str(path), (), texts)
+
+
+def _load(path: Path, display: str, _stack: tuple, texts: Mapping[Path, str] | None = None) -> Measure:
     resolved = path.resolve()
-    document = read_measure_document(path, display)
+    document = read_measure_document(path, display, (texts or {}).get(resolved))
     data = document.data
     report = Collector()
     b = _Builder(document, report)
@@ -308,12 +316,12 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
             chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
             report.error(f"files import each other in a cycle: {chain}", span, "remove one of the imports: files cannot depend on each other in a circle")
             continue
-        if not target.is_file():
+        if not target.is_file() and target.resolve() not in (texts or {}):
             report.error(f"imported file `{relative}` does not exist", span,
                          f"paths are relative to this file's folder ({path.parent})")
             continue
         try:
-            used = _load(target, str(Path(display).parent / relative), stack)
+            used = _load(target, str(Path(display).parent / relative), stack, texts)
         except MeasureError as error:
             report.items.extend(error.diagnostics)
             continue

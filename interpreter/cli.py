@@ -466,3 +466,22 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))
+
+
+@main.command()
+@_guard
+def lsp():
+    """Serve the Language Server Protocol over standard input and output, for editors.
+
+    Diagnostics, hover, completion, definitions, references, rename, outline, code lenses and
+    quick fixes for measure and case files; see docs/editor.md. Needs the `lsp` extra.
+    """
+    try:
+        from rulerun.interpreter.lsp.server import serve
+    except ModuleNotFoundError as error:
+        if error.name not in ("pygls", "lsprotocol", "cattrs", "attrs") and not (error.name or "").startswith(
+                ("pygls.", "lsprotocol.")):
+            raise
+        raise UsageError(Diagnostic("the language server needs pygls and lsprotocol",
+                                    hint="pip install 'rulerun[lsp]'")) from None
+    serve()

@@ -1,0 +1,149 @@
+"""The files the editor works on: texts being edited, the measures they belong to, and their analyses."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rulerun.dsl.analysis import CheckedMeasure, check_measure
+from rulerun.dsl.errors import Diagnostic, MeasureError
+from rulerun.dsl.loader import load_measure_texts
+from rulerun.dsl.measure import Measure
+from rulerun.dsl.yamlsource import MAX_FILE_BYTES, YamlProblem, parse_yaml, read_text
+
+from .model import Model
+
+
+@dataclass
+class Analysis:
+    """What checking one measure file (with the files it imports) found, and its names for navigation."""
+
+    root: Path
+    diagnostics: list[Diagnostic]
+    measure: Measure | None = None       # the last model that loaded: stale while the text does not load
+    checked: CheckedMeasure | None = None
+    stale: bool = False
+    _model: Model | None = field(default=None, repr=False)
+    _compiled: object = field(default=None, repr=False)
+
+    def model(self, cases: dict[Path, str]) -> Model | None:
+        """The names, their declarations and their uses, in the measure's files and in `cases`."""
+        if self._model is None and self.measure is not None:
+            self._model = Model(self.measure, cases)
+        return self._model
+
+    def compiled(self):
+        """The measure compiled for running cases, or None when it does not check."""
+        if self._compiled is None and self.checked is not None and not self.stale:
+            from rulerun.interpreter.evaluator import CompiledMeasure
+            self._compiled = CompiledMeasure(self.checked)
+        return self._compiled
+
+
+def is_case_file(path: Path) -> bool:
+    """A case file lives in `cases/<measure id>/` beside its measure."""
+    return path.parent.parent.name == "cases"
+
+
+def measure_of_case(path: Path) -> Path:
+    """The measure file a case file belongs to."""
+    return path.parent.parent.parent / f"{path.parent.name}.yaml"
+
+
+def cases_of(measure: Path) -> list[Path]:
+    """The case files of a measure file."""
+    folder = measure.parent / "cases" / measure.stem
+    return sorted(p.resolve() for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+class Workspace:
+    """The texts open in the editor, over the files on disk, and the analyses made from them."""
+
+    def __init__(self) -> None:
+        self.texts: dict[Path, str] = {}
+        self._analyses: dict[Path, Analysis] = {}
+        self._good: dict[Path, tuple[Measure, CheckedMeasure | None]] = {}
+
+    def edit(self, path: Path, text: str | None) -> None:
+        """The editor's text of `path` (None: closed, the file on disk counts again)."""
+        if text is None:
+            self.texts.pop(path, None)
+        else:
+            self.texts[path] = text
+        self._analyses.clear()  # an edit can change any measure that imports the file
+
+    def text(self, path: Path) -> str | None:
+        """The text of `path`: the editor's when open, else the file's; None when it cannot be read."""
+        if path in self.texts:
+            return self.texts[path]
+        try:
+            return read_text(path)
+        except YamlProblem:
+            return None
+
+    def roots(self, path: Path) -> list[Path]:
+        """The measure files whose analysis `path` takes part in: itself, or its measure, and every importer."""
+        if is_case_file(path):
+            return [measure_of_case(path).resolve()]
+        found = [path]
+        candidates = set(self.texts) | {p.resolve() for folder in (path.parent, path.parent.parent)
+                                        for p in folder.glob("*.yaml")}
+        imports = {p: self._imports(p) for p in sorted(candidates) if not is_case_file(p)}
+        changed = True
+        while changed:
+            changed = False
+            for candidate, used in imports.items():
+                if candidate not in found and any(u in found for u in used):
+                    found.append(candidate)
+                    changed = True
+        return found
+
+    def _imports(self, path: Path) -> list[Path]:
+        text = self.text(path)
+        if text is None:
+            return []
+        try:
+            data = parse_yaml(text, str(path), dates_as_text=True).data
+        except YamlProblem:
+            return []
+        uses = data.get("uses") if isinstance(data, dict) else None
+        if not isinstance(uses, dict):
+            return []
+        return [(path.parent / str(relative)).resolve() for relative in uses.values()]
+
+    def analyse(self, root: Path) -> Analysis:
+        """Load and check `root` from the editor's texts; keep the last model that loaded."""
+        if root in self._analyses:
+            return self._analyses[root]
+        analysis = self._analyses[root] = self._analyse(root)
+        return analysis
+
+    def _analyse(self, root: Path) -> Analysis:
+        text = self.texts.get(root)
+        if text is not None and len(text.encode("utf-8")) > MAX_FILE_BYTES:
+            size = len(text.encode("utf-8"))
+            return self._stale(root, [Diagnostic(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                                                 file=str(root))])
+        try:
+            measure = load_measure_texts(root, self.texts, str(root))
+        except MeasureError as error:
+            return self._stale(root, error.diagnostics)
+        try:
+            checked = check_measure(measure)
+        except MeasureError as error:
+            self._good[root] = (measure, None)
+            return Analysis(root, error.diagnostics, measure)
+        self._good[root] = (measure, checked)
+        return Analysis(root, list(checked.warnings), measure, checked)
+
+    def _stale(self, root: Path, diagnostics: list[Diagnostic]) -> Analysis:
+        measure, checked = self._good.get(root, (None, None))
+        return Analysis(root, diagnostics, measure, checked, stale=True)
+
+    def case_texts(self, root: Path) -> dict[Path, str]:
+        """The texts of the case files of the measure `root`, the editor's where open."""
+        out = {}
+        for path in cases_of(root):
+            text = self.text(path)
+            if text is not None:
+                out[path] = text
+        return out
