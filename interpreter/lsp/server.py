@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import traceback
 from importlib import metadata
@@ -23,6 +24,8 @@ from .workspace import Analysis, Workspace, is_case_file, measure_of_case
 #: The last keys of the YAML values that hold expressions.
 _EXPRESSION_KEYS = {"expr", "when", "then", "otherwise", "value", "eligible", "amount", "reference_date",
                     "minimum", "maximum"}
+
+_EMPTY_VALUE = re.compile(r"\s*(?:-\s+)?(\w+):\s*")
 
 
 class RulerunServer(LanguageServer):
@@ -194,7 +197,11 @@ def _expression(text: str, path: Path, line: int, column: int) -> str | None:
         inside = (info.line, info.column) <= (line, column) <= (info.end_line, info.end_column)
         if inside and info.raw is not None and key and _is_expression(key):
             return info.raw
-    return None
+    # A key with no value yet (`expr: ` and the cursor after it) has no node at the cursor.
+    lines = text.splitlines()
+    current = lines[line - 1][:column - 1] if 0 < line <= len(lines) else ""
+    match = _EMPTY_VALUE.match(current)
+    return current[match.end():] if match and match.group(1) in _EXPRESSION_KEYS else None
 
 
 def _is_expression(key: tuple) -> bool:

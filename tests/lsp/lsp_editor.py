@@ -52,8 +52,9 @@ class Editor:
         start = -1
         for _ in range(occurrence + 1):
             start = self.text.index(needle, start + 1)
+        start += offset
         line = self.text.count("\n", 0, start)
-        column = start - (self.text.rfind("\n", 0, start) + 1) + offset
+        column = start - (self.text.rfind("\n", 0, start) + 1)
         return types.Position(line, column)
 
     def at(self, needle: str, offset: int = 0, occurrence: int = 0) -> dict:
@@ -61,10 +62,11 @@ class Editor:
                 "position": self.position(needle, offset, occurrence)}
 
 
-def span_of(editor: Editor, needle: str, occurrence: int = 0) -> types.Range:
-    """The range of the `occurrence`-th `needle` in the editor's text (on one line)."""
-    start = editor.position(needle, 0, occurrence)
-    return types.Range(start, types.Position(start.line, start.character + len(needle)))
+def span_of(editor: Editor, needle: str, occurrence: int = 0, offset: int = 0, length: int | None = None
+            ) -> types.Range:
+    """The range of `length` characters (all of `needle`) from `offset` in the `occurrence`-th `needle`."""
+    start = editor.position(needle, offset, occurrence)
+    return types.Range(start, types.Position(start.line, start.character + (len(needle) if length is None else length)))
 
 
 def apply(text: str, edits: list[types.TextEdit]) -> str:
