@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 import re
 import sys
 import traceback
@@ -305,6 +307,28 @@ def on_code_action(server: RulerunServer, params: types.CodeActionParams) -> lis
     return fixes.actions(params.text_document.uri, list(params.context.diagnostics))
 
 
+class _OneLine(logging.Formatter):
+    """The protocol library's complaints (e.g. a message that is not JSON) as one line each, no traceback."""
+
+    def formatException(self, ei) -> str:
+        return f"  ({ei[0].__name__}: {ei[1]})" if ei and ei[0] else ""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"rulerun lsp: {record.getMessage()}"
+        if record.exc_info:
+            text += self.formatException(record.exc_info)
+        return text
+
+
 def serve() -> None:
     """Serve the editor over the process's standard input and output until it says `exit`."""
-    SERVER.start_io(sys.__stdin__.buffer, sys.__stdout__.buffer)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    library = logging.getLogger("pygls")
+    library.addHandler(handler)
+    library.propagate = False
+    # Copies of the descriptors: the server closes its streams when it stops, and the command
+    # line still flushes its own standard output after that.
+    with os.fdopen(os.dup(sys.__stdin__.fileno()), "rb") as reader, \
+            os.fdopen(os.dup(sys.__stdout__.fileno()), "wb") as writer:
+        SERVER.start_io(reader, writer)

@@ -1,0 +1,65 @@
+"""`rulerun lsp` end to end on case files: checked against their measure from the editor's text."""
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from lsp_editor import MEASURES, Editor, span_of
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+KMO = MEASURES / "kmo-portefeuille.yaml"
+CASE = MEASURES / "cases" / "kmo-portefeuille" / "aanvraag-dag-14.yaml"
+
+
+async def test_a_valid_case_has_no_diagnostics(client: LanguageClient):
+    case = await Editor(client, CASE).open()
+    assert case.diagnostics() == []
+    await case.close()
+
+
+async def test_an_unknown_fact_is_marked_at_its_key(client: LanguageClient):
+    case = await Editor(client, CASE).open()
+    original = case.text
+    await case.change(original.replace("    thema: geen\n", "    tema: geen\n"))
+    messages = [d.message for d in case.diagnostics()]
+    [unknown] = [d for d in case.diagnostics() if "tema" in d.message]
+    assert unknown.range == span_of(case, "tema:", length=4)
+    assert unknown.severity == types.DiagnosticSeverity.Error
+    assert "did you mean `thema`?" in unknown.message, messages
+    await case.change(original)
+    assert case.diagnostics() == []
+    await case.close()
+
+
+async def test_a_fact_of_the_wrong_type_is_marked_at_its_value(client: LanguageClient):
+    case = await Editor(client, CASE).open()
+    await case.change(case.text.replace("    bedrag: 1000\n", "    bedrag: veel\n"))
+    [wrong] = case.diagnostics()
+    assert wrong.range == span_of(case, "veel")
+    assert "dienst.bedrag" in wrong.message
+    await case.close()
+
+
+async def test_a_failing_expect_is_marked_with_what_the_measure_decides(client: LanguageClient):
+    case = await Editor(client, CASE).open()
+    await case.change(case.text.replace("amount: '337.50'", "amount: '300.00'"))
+    [failing] = case.diagnostics()
+    assert failing.range == span_of(case, "'300.00'")
+    assert failing.message.startswith("expected amount '300.00', but the measure decides '337.50'")
+    await case.close()
+
+
+async def test_a_case_of_a_measure_with_errors_says_so(client: LanguageClient):
+    measure = await Editor(client, KMO).open()
+    case = await Editor(client, CASE).open()
+    original = measure.text
+    await measure.change(original.replace(">= minimum_advies", ">= minimum_adviez"))
+    [note] = case.diagnostics()
+    assert note.severity == types.DiagnosticSeverity.Information
+    assert note.message.startswith("the case cannot be checked: its measure kmo-portefeuille.yaml has errors")
+    await measure.change(original)
+    assert case.diagnostics() == []
+    await case.close()
+    await measure.close()
