@@ -95,10 +95,10 @@ def loads(monkeypatch, tmp_path):
     done = []
     original = loader._load
 
-    def load(path, display, stack):
+    def load(path, display, stack, *texts):
         if not stack:
             done.append(path.name)
-        return original(path, display, stack)
+        return original(path, display, stack, *texts)
     monkeypatch.setattr(loader, "_load", load)
     return done
 
