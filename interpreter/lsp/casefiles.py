@@ -57,6 +57,16 @@ def check_case(path: Path, text: str, analysis: Analysis) -> CaseResult:
     for key, want, got in compare(result.decision, case.expect or {}):
         span = document.span(("expect", *key.split(".")))
         result.diagnostics.append(Diagnostic(
-            f"expected {key} {want!r}, but the measure decides {got!r}", span,
-            f"`rulerun explain {analysis.root.name} {path.name}` shows how the measure decides", file=str(path)))
+            f"`expect.{key}` is {_shown(want)}, but the measure decides {_shown(got)}", span,
+            "fix the case or the measure; `rulerun explain` on the measure and this case shows how it decides",
+            file=str(path)))
     return result
+
+
+def _shown(value) -> str:
+    """An expected or decided value as a case file writes it."""
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)  # dates as YYYY-MM-DD, amounts as written: never a Python repr
