@@ -80,7 +80,7 @@ class RulerunServer(LanguageServer):
 
     def refresh(self, path: Path) -> None:
         """Check every measure the file takes part in, and the open cases of those measures; publish."""
-        found: dict[Path, list[types.Diagnostic]] = {}
+        found: dict[Path, list[types.Diagnostic]] = {path: []}  # a file no longer a measure is cleared
         roots = self.files.roots(path)
         for root in roots:
             analysis = self.files.analyse(root)

@@ -1,6 +1,7 @@
 """The files the editor works on: texts being edited, the measures they belong to, and their analyses."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from rulerun.dsl.measure import Measure
 from rulerun.dsl.yamlsource import MAX_FILE_BYTES, YamlProblem, parse_yaml, read_text
 
 from .model import Model
+
+
+_MEASURE_KEY = re.compile(r"^(measure|definitions):", re.M)
 
 
 @dataclass
@@ -84,6 +88,8 @@ class Workspace:
         """The measure files whose analysis `path` takes part in: itself, or its measure, and every importer."""
         if is_case_file(path):
             return [measure_of_case(path).resolve()]
+        if not self._is_measure(path):
+            return []  # another YAML file (a CI configuration, say): not rulerun's to judge
         found = [path]
         candidates = set(self.texts) | {p.resolve() for folder in (path.parent, path.parent.parent)
                                         for p in folder.glob("*.yaml")}
@@ -96,6 +102,19 @@ class Workspace:
                     found.append(candidate)
                     changed = True
         return found
+
+    def _is_measure(self, path: Path) -> bool:
+        """A measure or definitions file: `measure:` or `definitions:` at the top, or a file that does not read."""
+        text = self.text(path)
+        if text is None:
+            return False
+        if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+            return True  # reported as too large by the analysis
+        try:
+            data = parse_yaml(text, str(path), dates_as_text=True).data
+        except YamlProblem:
+            return _MEASURE_KEY.search(text) is not None  # invalid YAML in a measure is reported, not dropped
+        return isinstance(data, dict) and ("measure" in data or "definitions" in data)
 
     def _imports(self, path: Path) -> list[Path]:
         text = self.text(path)

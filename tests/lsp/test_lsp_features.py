@@ -1,7 +1,6 @@
 """`rulerun lsp` end to end on the bundled measures: each feature as an editor uses it."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from lsprotocol import types

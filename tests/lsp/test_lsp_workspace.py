@@ -1,0 +1,51 @@
+"""The server's view of the files: which it judges, and limits on what it is given."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rulerun.dsl.yamlsource import MAX_FILE_BYTES
+from rulerun.interpreter.lsp.workspace import Workspace
+
+from lsp_editor import MEASURES
+
+KMO = (MEASURES / "kmo-portefeuille.yaml").resolve()
+DEFINITIE = (MEASURES / "common" / "kmo-definitie.yaml").resolve()
+
+
+def test_an_imported_file_belongs_to_every_measure_that_uses_it():
+    roots = Workspace().roots(DEFINITIE)
+    assert roots[0] == DEFINITIE
+    users = {p.resolve() for p in MEASURES.glob("*.yaml") if "common/kmo-definitie.yaml" in p.read_text("utf-8")}
+    assert len(users) >= 2 and set(roots[1:]) == users
+
+
+def test_a_case_belongs_to_its_measure():
+    case = (MEASURES / "cases" / "kmo-portefeuille" / "aanvraag-dag-14.yaml").resolve()
+    assert Workspace().roots(case) == [KMO]
+
+
+def test_other_yaml_files_are_left_alone(tmp_path: Path):
+    other = tmp_path / "ci.yaml"
+    files = Workspace()
+    files.edit(other, "steps:\n  - run: make\n")
+    assert files.roots(other) == []
+    files.edit(other, "measure: ci\ntitle: [unclosed\n")
+    assert files.roots(other) == [other]
+
+
+def test_a_text_over_the_size_limit_is_reported_not_read(tmp_path: Path):
+    huge = tmp_path / "groot.yaml"
+    files = Workspace()
+    files.edit(huge, "measure: groot\n" + "#" * MAX_FILE_BYTES)
+    [diagnostic] = files.analyse(huge).diagnostics
+    assert diagnostic.message == f"file is {MAX_FILE_BYTES + 15} bytes; the limit is {MAX_FILE_BYTES}"
+
+
+def test_an_unsaved_text_is_what_is_checked():
+    files = Workspace()
+    files.edit(KMO, KMO.read_text(encoding="utf-8").replace(">= minimum_advies", ">= minimum_adviez"))
+    analysis = files.analyse(KMO)
+    assert [d.message for d in analysis.diagnostics] == ["unknown name `minimum_adviez`"]
+    assert analysis.checked is None and not analysis.stale  # it loads: its names stay navigable
+    files.edit(KMO, None)
+    assert files.analyse(KMO).diagnostics == []
