@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lsprotocol import types
 
 from rulerun.dsl.builtins import AGGREGATES, CONSTANTS, FUNCTIONS
 from rulerun.dsl.measure import Measure
+from rulerun.dsl.yamlsource import YamlProblem, parse_yaml
 
 from .model import SIGNATURES, Model
 
@@ -17,6 +19,36 @@ _KEY = re.compile(r"([A-Za-z_][\w.]*)\[\s*\"?(\w*)$")
 _ENUM = re.compile(r"([A-Za-z_][\w.]*)\s*(?:=|!=|not in|in)\s*\[?(?:\s*\"[^\"]*\"\s*,)*\s*\"(\w*)$")
 _VARIABLE = re.compile(r"each\s+(\w+)\s+in\s+([A-Za-z_][\w.]*)")
 _Kind = types.CompletionItemKind
+#: The last keys of the YAML values that hold expressions.
+_EXPRESSION_KEYS = {"expr", "when", "then", "otherwise", "value", "eligible", "amount", "reference_date",
+                    "minimum", "maximum"}
+_EMPTY_VALUE = re.compile(r"\s*(?:-\s+)?(\w+):\s*")
+
+
+def expression_at(text: str, path: Path, line: int, column: int) -> str | None:
+    """The text of the expression at a position; the line when the YAML cannot be read; None outside one."""
+    try:
+        document = parse_yaml(text, str(path), dates_as_text=True)
+    except YamlProblem:
+        return text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    for key, info in document.nodes.items():
+        inside = (info.line, info.column) <= (line, column) <= (info.end_line, info.end_column)
+        if inside and info.raw is not None and key and _is_expression(key):
+            return info.raw
+    # A key with no value yet (`expr: ` and the cursor after it) has no node at the cursor.
+    lines = text.splitlines()
+    current = lines[line - 1][:column - 1] if 0 < line <= len(lines) else ""
+    match = _EMPTY_VALUE.match(current)
+    return current[match.end():] if match and match.group(1) in _EXPRESSION_KEYS else None
+
+
+def _is_expression(key: tuple) -> bool:
+    names = [k for k in key if isinstance(k, str)]
+    if key[0] == "decision" and len(key) >= 2 and key[1] in ("deadlines", "values"):
+        return True
+    if key[0] == "parameters" and "values" in names:
+        return True
+    return names[-1] in _EXPRESSION_KEYS if names else False
 
 
 def complete(model: Model, measure: Measure, before: str, expression: str) -> list[types.CompletionItem]:

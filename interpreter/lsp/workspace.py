@@ -73,7 +73,11 @@ class Workspace:
             self.texts.pop(path, None)
         else:
             self.texts[path] = text
-        self._analyses.clear()  # an edit can change any measure that imports the file
+        if is_case_file(path):
+            for analysis in self._analyses.values():
+                analysis._model = None  # a case's names are in the model; the measure's check stands
+        else:
+            self._analyses.clear()  # an edit can change any measure that imports the file
 
     def text(self, path: Path) -> str | None:
         """The text of `path`: the editor's when open, else the file's; None when it cannot be read."""
@@ -88,7 +92,7 @@ class Workspace:
         """The measure files whose analysis `path` takes part in: itself, or its measure, and every importer."""
         if is_case_file(path):
             return [measure_of_case(path).resolve()]
-        if not self._is_measure(path):
+        if not self.is_measure(path):
             return []  # another YAML file (a CI configuration, say): not rulerun's to judge
         found = [path]
         candidates = set(self.texts) | {p.resolve() for folder in (path.parent, path.parent.parent)
@@ -103,7 +107,7 @@ class Workspace:
                     changed = True
         return found
 
-    def _is_measure(self, path: Path) -> bool:
+    def is_measure(self, path: Path) -> bool:
         """A measure or definitions file: `measure:` or `definitions:` at the top, or a file that does not read."""
         text = self.text(path)
         if text is None:

@@ -57,8 +57,12 @@ async def test_an_edit_in_an_imported_file_checks_the_measures_that_use_it(clien
     [diagnostic] = errors(measure.diagnostics())
     assert diagnostic.range == span_of(measure, "kmo.is_kmo")
     assert diagnostic.message.startswith("unknown name `kmo.is_kmo`")
+    await definitions.change(original.replace("      onderneming.personeel\n", "      onderneming.personel\n", 1))
+    [own] = errors(definitions.diagnostics())
+    assert own.range == span_of(definitions, "onderneming.personel")
     await definitions.change(original)
     assert errors(measure.diagnostics()) == []
+    assert errors(definitions.diagnostics()) == []
     await definitions.close()
     await measure.close()
 
