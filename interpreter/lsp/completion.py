@@ -19,6 +19,8 @@ _KEY = re.compile(r"([A-Za-z_][\w.]*)\[\s*\"?(\w*)$")
 _ENUM = re.compile(r"([A-Za-z_][\w.]*)\s*(?:=|!=|not in|in)\s*\[?(?:\s*\"[^\"]*\"\s*,)*\s*\"(\w*)$")
 _VARIABLE = re.compile(r"each\s+(\w+)\s+in\s+([A-Za-z_][\w.]*)")
 _Kind = types.CompletionItemKind
+#: How much of the line before the cursor is read (a name, a key, a list of enum values).
+_CONTEXT = 400
 #: The last keys of the YAML values that hold expressions.
 _EXPRESSION_KEYS = {"expr", "when", "then", "otherwise", "value", "eligible", "amount", "reference_date",
                     "minimum", "maximum"}
@@ -53,6 +55,7 @@ def _is_expression(key: tuple) -> bool:
 
 def complete(model: Model, measure: Measure, before: str, expression: str) -> list[types.CompletionItem]:
     """The items for the text `before` the cursor on its line; `expression` is the whole expression's text."""
+    before = before[-_CONTEXT:]  # what decides the items is near the cursor; a long line stays fast
     if _REF.search(before):
         return [types.CompletionItem(ident, kind=_Kind.Reference, detail=doc.title, documentation=doc.url)
                 for ident, doc in measure.sources.items()]

@@ -49,3 +49,19 @@ def test_an_unsaved_text_is_what_is_checked():
     assert analysis.checked is None and not analysis.stale  # it loads: its names stay navigable
     files.edit(KMO, None)
     assert files.analyse(KMO).diagnostics == []
+
+
+def test_completion_on_a_very_long_line_ends():
+    """A hostile line (a million characters of a near-match) is read near the cursor only."""
+    import subprocess
+    import sys
+    script = ("from pathlib import Path\n"
+              "from rulerun.interpreter.lsp.workspace import Workspace\n"
+              "from rulerun.interpreter.lsp.completion import complete\n"
+              f"root = Path({str(KMO)!r})\n"
+              "model = Workspace().analyse(root).model({})\n"
+              "line = 'x = [' + '\"a\" ,  ' * 200_000 + '\"'\n"
+              "print(len(complete(model, model.files[str(root)], line, line)))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "0\n"
