@@ -89,7 +89,7 @@ def on_completion(ls: RulerunServer, params: types.CompletionParams) -> types.Co
     before = line[:column - 1]
     if expression is None and "ref:" not in before:
         return None
-    for model, _ in ls.models(path):
+    for model, _ in ls.models(path, current=False):  # names to offer: the last ones loaded will do
         measure = model.files.get(str(path))
         if measure is not None:
             items = completion.complete(model, measure, before, expression or line)

@@ -38,12 +38,13 @@ class RulerunServer(LanguageServer):
 
     # -- analyses --------------------------------------------------------------------------------------
 
-    def models(self, path: Path) -> list[tuple[Model, Analysis]]:
-        """The name models of every measure the file takes part in."""
+    def models(self, path: Path, current: bool = True) -> list[tuple[Model, Analysis]]:
+        """The name models of the measures the file takes part in; `current`: none kept from an earlier text."""
+        # A text that does not load keeps its last model for completion; its places and values may be past.
         out = []
         for root in self.files.roots(path):
             analysis = self.files.analyse(root)
-            model = analysis.model(self.files.case_texts(root))
+            model = analysis.model(self.files.case_texts(root)) if not (current and analysis.stale) else None
             if model is not None:
                 out.append((model, analysis))
         return out

@@ -108,3 +108,20 @@ async def test_hover_is_exact_inside_block_and_quoted_scalars(client: LanguageCl
     start = editor.position("+ catering_subsidiabel\"", 2)
     assert quoted.range == types.Range(start, types.Position(start.line, start.character + len("catering_subsidiabel")))
     await editor.close()
+
+
+async def test_a_text_that_does_not_load_is_marked_and_never_answered_from_an_older_one(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    original = editor.text
+    await editor.change(original.replace("    value: € 500\n", "    value: € 600\n  \tbroken: [\n"))
+    [diagnostic] = editor.diagnostics()
+    assert diagnostic.message.startswith("invalid YAML")
+    hover = await client.text_document_hover_async(types.HoverParams(**editor.at(">= minimum_advies", 5)))
+    assert hover is None  # the last model that loaded says € 500: not an answer for this text
+    await editor.change(original.replace("expr: dienst.doel_aanvaard", "expr: dienst."))
+    fields = await client.text_document_completion_async(types.CompletionParams(
+        **editor.at("expr: dienst.\n", len("expr: dienst."))))
+    assert "soort" in [i.label for i in fields.items]  # names to offer come from the last model that loaded
+    await editor.change(original)
+    assert editor.diagnostics() == []
+    await editor.close()
