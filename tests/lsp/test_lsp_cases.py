@@ -63,3 +63,16 @@ async def test_a_case_of_a_measure_with_errors_says_so(client: LanguageClient):
     assert case.diagnostics() == []
     await case.close()
     await measure.close()
+
+
+async def test_a_fact_in_a_case_hovers_and_goes_to_its_declaration(client: LanguageClient):
+    measure = Editor(client, KMO)
+    case = await Editor(client, CASE).open()
+    hover = await client.text_document_hover_async(types.HoverParams(**case.at("    soort: opleiding", 4)))
+    assert hover.contents.value.startswith("**fact** `dienst.soort`: enum")
+    assert hover.range == span_of(case, "soort")
+    [location] = await client.text_document_definition_async(types.DefinitionParams(
+        **case.at("    soort: opleiding", 4)))
+    assert location.uri == KMO.as_uri()
+    assert location.range == span_of(measure, "\n      soort:\n", offset=7, length=len("soort"))
+    await case.close()
