@@ -14,6 +14,10 @@ from rulerun.interpreter.trace import Decision
 from .workspace import Analysis
 
 
+INTERNAL = ("internal error: this is a bug in rulerun, not in your files, met while running this case; "
+            "please report it with the case and its measure")
+
+
 @dataclass
 class CaseResult:
     """What checking and running one case found."""
@@ -53,6 +57,9 @@ def check_case(path: Path, text: str, analysis: Analysis) -> CaseResult:
         result.diagnostics += [d if d.span is not None else Diagnostic(d.message, document.span(("facts",)), d.hint,
                                                                        d.severity, str(path))
                                for d in error.diagnostics]
+        return result
+    except Exception:  # noqa: BLE001 - a bug met by one case must not hide what the other files show
+        result.diagnostics.append(Diagnostic(INTERNAL, document.span(()), file=str(path)))
         return result
     for key, want, got in compare(result.decision, case.expect or {}):
         span = document.span(("expect", *key.split(".")))

@@ -14,6 +14,8 @@ from rulerun.dsl.yamlsource import MAX_FILE_BYTES, YamlProblem, parse_yaml, read
 from .model import Model
 
 
+INTERNAL = ("internal error: this is a bug in rulerun, not in your files, met while checking this file; "
+            "please report it with the file")
 _MEASURE_KEY = re.compile(r"^(measure|definitions):", re.M)
 
 
@@ -135,10 +137,12 @@ class Workspace:
 
     def analyse(self, root: Path) -> Analysis:
         """Load and check `root` from the editor's texts; keep the last model that loaded."""
-        if root in self._analyses:
-            return self._analyses[root]
-        analysis = self._analyses[root] = self._analyse(root)
-        return analysis
+        if root not in self._analyses:
+            try:
+                self._analyses[root] = self._analyse(root)
+            except Exception:  # noqa: BLE001 - a bug met by one file must not end the editing session
+                self._analyses[root] = self._stale(root, [Diagnostic(INTERNAL, file=str(root))])
+        return self._analyses[root]
 
     def _analyse(self, root: Path) -> Analysis:
         text = self.texts.get(root)

@@ -65,3 +65,14 @@ def test_completion_on_a_very_long_line_ends():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "0\n"
+
+
+def test_a_bug_met_while_checking_is_said_on_the_file(monkeypatch):
+    from rulerun.interpreter.lsp import workspace
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(workspace, "check_measure", broken)
+    [diagnostic] = Workspace().analyse(KMO).diagnostics
+    assert diagnostic.message.startswith("internal error: this is a bug in rulerun, not in your files")
+    assert diagnostic.file == str(KMO)
