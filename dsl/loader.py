@@ -10,12 +10,15 @@ from .errors import Collector, Diagnostic, MeasureError
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
                       Text, Version, Window)
 from .schema import validate
-from .yamlsource import Document, YamlProblem, parse_yaml, read_text
+from .yamlsource import MAX_FILE_BYTES, Document, YamlProblem, parse_yaml, read_text
 
 
 def read_measure_document(path: Path, display: str | None = None, text: str | None = None) -> Document:
     """Read (or take `text` as the content of) a measure file and schema-validate it; raise MeasureError."""
     name = display or str(path)
+    if text is not None and len(text.encode("utf-8")) > MAX_FILE_BYTES:  # the limit read_text keeps for files
+        raise MeasureError(Diagnostic(f"file is {len(text.encode('utf-8'))} bytes; the limit is {MAX_FILE_BYTES}",
+                                      file=name))
     try:
         document = parse_yaml(read_text(path) if text is None else text, name, dates_as_text=True)
     except YamlProblem as problem:

@@ -145,11 +145,6 @@ class Workspace:
         return self._analyses[root]
 
     def _analyse(self, root: Path) -> Analysis:
-        text = self.texts.get(root)
-        if text is not None and len(text.encode("utf-8")) > MAX_FILE_BYTES:
-            size = len(text.encode("utf-8"))
-            return self._stale(root, [Diagnostic(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}",
-                                                 file=str(root))])
         try:
             measure = load_measure_texts(root, self.texts, str(root))
         except MeasureError as error:

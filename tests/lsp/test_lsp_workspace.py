@@ -76,3 +76,11 @@ def test_a_bug_met_while_checking_is_said_on_the_file(monkeypatch):
     [diagnostic] = Workspace().analyse(KMO).diagnostics
     assert diagnostic.message.startswith("internal error: this is a bug in rulerun, not in your files")
     assert diagnostic.file == str(KMO)
+
+
+def test_an_imported_text_over_the_size_limit_is_reported_too():
+    files = Workspace()
+    files.edit(DEFINITIE, "definitions: kmo-definitie\n" + "#" * MAX_FILE_BYTES)
+    [diagnostic] = files.analyse(KMO).diagnostics
+    assert diagnostic.message == f"file is {MAX_FILE_BYTES + 27} bytes; the limit is {MAX_FILE_BYTES}"
+    assert diagnostic.file.endswith("common/kmo-definitie.yaml")
