@@ -224,7 +224,7 @@ class Model:
     # -- cases -----------------------------------------------------------------------------------------
 
     def _case(self, path: Path, text: str) -> None:
-        """Fact names in a case's `facts` and rule names in its `expect.failed` and `expect.missing`."""
+        """Fact names in a case's `facts` and `expect.missing`, and rule names in its `expect.failed`."""
         document = _document(Source(str(path), text))
         if document is None or not isinstance(document.data, dict):
             return
@@ -239,8 +239,12 @@ class Model:
             items = expect.get(group) if isinstance(expect, dict) else None
             for i, name in enumerate(items if isinstance(items, list) else []):
                 span = document.span(("expect", group, i))
-                if isinstance(name, str) and name in self.root.rules and span is not None and span.text == name:
+                if not isinstance(name, str) or span is None or span.text != name:
+                    continue
+                if group == "failed" and name in self.root.rules:
                     self.occurrences.append(Occurrence(Target("rule", self.root.file, name), span))
+                elif group == "missing" and self.fact(name) is not None:
+                    self._name(self.root, tuple(name.split(".")), span, {})  # a fact path, each part its own
 
 
 def measure_files(measure: Measure) -> list[str]:

@@ -76,3 +76,17 @@ async def test_a_fact_in_a_case_hovers_and_goes_to_its_declaration(client: Langu
     assert location.uri == KMO.as_uri()
     assert location.range == span_of(measure, "\n      soort:\n", offset=7, length=len("soort"))
     await case.close()
+
+
+async def test_references_of_a_fact_reach_the_cases_facts_and_expected_missing_facts(client: LanguageClient):
+    measure = await Editor(client, KMO).open()
+    missing = Editor(client, MEASURES / "cases" / "kmo-portefeuille" / "onbepaald-ontbrekende-gegevens.yaml")
+    found = await client.text_document_references_async(types.ReferenceParams(
+        context=types.ReferenceContext(include_declaration=False),
+        **measure.at("expr: dienst.doel_aanvaard", len("expr: dienst."))))
+    in_missing = [r.range for r in found if r.uri == missing.uri]
+    assert in_missing == [span_of(missing, "- dienst.doel_aanvaard", offset=len("- dienst."), length=len("doel_aanvaard"))]
+    given = Editor(client, CASE)
+    in_facts = [r.range for r in found if r.uri == given.uri]
+    assert in_facts == [span_of(given, "    doel_aanvaard:", offset=4, length=len("doel_aanvaard"))]
+    await measure.close()
