@@ -174,3 +174,16 @@ async def test_a_failing_case_shows_in_the_lens(client: LanguageClient):
     assert found[0].command.title == f"run {len(CASES)} cases: {len(CASES) - 1} passed, 1 failed"
     await case.close()
     await editor.close()
+
+
+async def test_rename_of_a_field_updates_the_measure_and_its_cases(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    edit = await client.text_document_rename_async(types.RenameParams(
+        new_name="doel_ok", **editor.at("expr: dienst.doel_aanvaard", len("expr: dienst."))))
+    assert apply(editor.text, edit.changes[editor.uri]) == editor.text.replace("doel_aanvaard", "doel_ok")
+    cases = [c for c in CASES if "doel_aanvaard" in c.read_text(encoding="utf-8")]
+    assert len(cases) > 40 and set(edit.changes) == {editor.uri} | {c.as_uri() for c in cases}
+    for case in cases:
+        text = case.read_text(encoding="utf-8")
+        assert apply(text, edit.changes[case.as_uri()]) == text.replace("doel_aanvaard", "doel_ok")
+    await editor.close()
