@@ -5,6 +5,7 @@ import dataclasses
 import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Mapping
 
 from . import ast, cache, files, types
 from .errors import Collector, Diagnostic, MeasureError, quoted
@@ -20,16 +21,19 @@ from .yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_tex
 _IDENTITY_KEYS = ("measure", "definitions")
 
 
-def read_measure_document(path: Path, display: str | None = None) -> Document:
-    """Read and schema-validate a measure file; raise MeasureError with every problem.
+def read_measure_document(path: Path, display: str | None = None, given: str | None = None) -> Document:
+    """Read (or take `given` as the content of) a measure file and schema-validate it; raise MeasureError.
 
     Lines of the file are shown in errors only once it is known to be a measure: a file named by
     mistake (or on purpose) is never printed.
     """
     name = display or str(path)
+    if given is not None and len(given.encode("utf-8")) > files.MAX_FILE_BYTES:  # the limit files are read with
+        raise MeasureError(Diagnostic(f"is larger than {files.MAX_FILE_BYTES} bytes, the most rulerun reads from one "
+                                      "file", file=name, hint="split it into smaller files"))
     text = ""
     try:
-        text = read_text(path)
+        text = read_text(path) if given is None else given
         document = parse_yaml(text, name, dates_as_text=True)
     except YamlProblem as problem:
         d = problem.diagnostic
@@ -337,10 +341,18 @@ def _with_imports(measure: Measure) -> list[Measure]:
     return out
 
 
-def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> Measure:
+def load_measure_texts(path: Path | str, texts: Mapping[Path, str], display: str | None = None) -> Measure:
+    """Load a measure as `load_measure(partial=True)` does, taking the files in `texts` (resolved path -> text) from there."""
+    # Texts being edited are not saved: never kept in, nor recalled from, the cache.
+    path = Path(path)
+    return _load(path, display or str(path), (), texts=texts)
+
+
+def _load(path: Path, display: str, _stack: tuple, root: Path | None = None,
+          texts: Mapping[Path, str] | None = None) -> Measure:
     resolved = path.resolve()
     root = root or path.parent.resolve()  # imports stay inside the folder of the measure being loaded
-    document = read_measure_document(path, display)
+    document = read_measure_document(path, display, (texts or {}).get(resolved))
     data = document.data
     report = Collector()
     b = _Builder(document, report)
@@ -387,12 +399,12 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None) -> 
             chain = " -> ".join(Path(p).name for p in stack + (target.resolve(),))
             report.error(f"files import each other in a cycle: {chain}", span, "remove one of the imports: files cannot depend on each other in a circle")
             continue
-        if not target.exists():
+        if not target.exists() and target.resolve() not in (texts or {}):
             report.error(f"imported file `{relative}` does not exist", span,
                          f"paths are relative to this file's folder ({path.parent})")
             continue
         try:
-            used = _load(target, str(Path(display).parent / relative), stack, root)
+            used = _load(target, str(Path(display).parent / relative), stack, root, texts)
         except MeasureError as error:
             report.items.extend(error.diagnostics)
             continue

@@ -486,3 +486,22 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         click.echo(f"internal error: {result.internal} case(s) met a bug in rulerun, not in your files; "
                    "please report it with those cases (listed above)", err=True)
     sys.exit(70 if result.internal else 1 if result.errors else 0)
+
+
+@main.command()
+@_guard
+def lsp():
+    """Serve the Language Server Protocol over standard input and output, for editors.
+
+    Diagnostics, hover, completion, definitions, references, rename, outline, code lenses and
+    quick fixes for measure and case files; see docs/editor.md. Needs the `lsp` extra.
+    """
+    try:
+        from rulerun.interpreter.lsp.server import serve
+    except ModuleNotFoundError as error:
+        if error.name not in ("pygls", "lsprotocol", "cattrs", "attrs") and not (error.name or "").startswith(
+                ("pygls.", "lsprotocol.")):
+            raise
+        raise UsageError(Diagnostic("the language server needs pygls and lsprotocol",
+                                    hint="pip install 'rulerun[lsp]'")) from None
+    serve()

@@ -1,0 +1,1 @@
+"""`rulerun lsp`: the measure language understood by the editor, inside the YAML strings too."""

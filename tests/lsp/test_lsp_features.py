@@ -1,0 +1,127 @@
+"""`rulerun lsp` end to end on the bundled measures: each feature as an editor uses it."""
+from __future__ import annotations
+
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from lsp_editor import MEASURES, Editor, apply, span_of
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+KMO = MEASURES / "kmo-portefeuille.yaml"
+DEFINITIE = MEASURES / "common" / "kmo-definitie.yaml"
+CASES = MEASURES / "cases" / "kmo-portefeuille"
+
+
+def errors(diagnostics):
+    return [d for d in diagnostics if d.severity == types.DiagnosticSeverity.Error]
+
+
+async def test_an_unsaved_typo_is_marked_at_its_name_and_cleared_when_fixed(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    assert errors(editor.diagnostics()) == []
+    original = editor.text
+    await editor.change(original.replace(">= minimum_advies", ">= minimum_adviez"))
+    [diagnostic] = errors(editor.diagnostics())
+    assert diagnostic.range == span_of(editor, "minimum_adviez")
+    assert diagnostic.message.startswith("unknown name `minimum_adviez`")
+    assert diagnostic.message.endswith("\nhint: did you mean `minimum_advies` or `minimum_bedrag`?")
+    await editor.change(original)
+    assert editor.diagnostics() == []
+    await editor.close()
+
+
+async def test_a_quick_fix_applies_the_did_you_mean(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    original = editor.text
+    await editor.change(original.replace("dienst.doel_aanvaard", "dienst.doel_aanvard"))
+    [diagnostic] = errors(editor.diagnostics())
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(editor.uri), diagnostic.range, types.CodeActionContext([diagnostic])))
+    assert [a.title for a in actions] == ["Replace `doel_aanvard` with `doel_aanvaard`"]
+    [edit] = actions[0].edit.changes[editor.uri]
+    assert edit.range == span_of(editor, "doel_aanvard")
+    await editor.change(apply(editor.text, [edit]))
+    assert editor.text == original
+    assert editor.diagnostics() == []
+    await editor.close()
+
+
+async def test_an_edit_in_an_imported_file_checks_the_measures_that_use_it(client: LanguageClient):
+    measure = await Editor(client, KMO).open()
+    definitions = await Editor(client, DEFINITIE).open()
+    original = definitions.text
+    await definitions.change(original.replace("\n  is_kmo:\n", "\n  is_een_kmo:\n"))
+    [diagnostic] = errors(measure.diagnostics())
+    assert diagnostic.range == span_of(measure, "kmo.is_kmo")
+    assert diagnostic.message.startswith("unknown name `kmo.is_kmo`")
+    await definitions.change(original.replace("      onderneming.personeel\n", "      onderneming.personel\n", 1))
+    [own] = errors(definitions.diagnostics())
+    assert own.range == span_of(definitions, "onderneming.personel")
+    await definitions.change(original)
+    assert errors(measure.diagnostics()) == []
+    assert errors(definitions.diagnostics()) == []
+    await definitions.close()
+    await measure.close()
+
+
+async def test_hover_on_a_parameter_shows_its_value_and_its_source(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    hover = await client.text_document_hover_async(types.HoverParams(**editor.at(">= minimum_advies", 5)))
+    assert hover.range == span_of(editor, "minimum_advies", occurrence=1)
+    text = hover.contents.value
+    assert "**parameter** `minimum_advies`" in text
+    assert "`€ 500`" in text
+    assert "https://www.dialogisch.be/organisaties-trajecten-op-maat/kmo-portefeuille/" in text
+    await editor.close()
+
+
+async def test_hover_on_a_rule_fact_and_function(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    rule = await client.text_document_hover_async(types.HoverParams(**editor.at("<= laatste_aanvraagdag", 4)))
+    assert "**rule** `laatste_aanvraagdag`: date" in rule.contents.value
+    assert "dienst.start + aanvraagtermijn" in rule.contents.value
+    assert "Vlaanderen.be" not in rule.contents.value and "https://drivewell.be/kmo-aanvraag" in rule.contents.value
+    fact = await client.text_document_hover_async(types.HoverParams(**editor.at("expr: dienst.doel_aanvaard", 14)))
+    assert fact.contents.value.startswith("**fact** `dienst.doel_aanvaard`: bool")
+    assert "Is the service aimed at core processes" in fact.contents.value
+    function = await client.text_document_hover_async(types.HoverParams(**editor.at("round_cents(", 2)))
+    assert "round_cents(money) → money" in function.contents.value
+    alias = await client.text_document_hover_async(types.HoverParams(**editor.at("expr: kmo.is_kmo", 7)))
+    assert "`common/kmo-definitie.yaml`" in alias.contents.value
+    source = await client.text_document_hover_async(types.HoverParams(**editor.at("{ref: W101}", 7)))
+    assert "wat-het-de-minimisplafond" in source.contents.value
+    await editor.close()
+
+
+async def test_hover_is_exact_inside_block_and_quoted_scalars(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    block = editor.at("* catering_per_persoonsdag", 2)
+    hover = await client.text_document_hover_async(types.HoverParams(**block))
+    assert hover.range == span_of(editor, "catering_per_persoonsdag", occurrence=1)
+    assert "**parameter** `catering_per_persoonsdag`" in hover.contents.value
+    await editor.change(editor.text.replace("expr: dienst.bedrag + catering_subsidiabel",
+                                            "expr: \"dienst.bedrag + catering_subsidiabel\""))
+    quoted = await client.text_document_hover_async(types.HoverParams(**editor.at("+ catering_subsidiabel\"", 2)))
+    start = editor.position("+ catering_subsidiabel\"", 2)
+    assert quoted.range == types.Range(start, types.Position(start.line, start.character + len("catering_subsidiabel")))
+    await editor.close()
+
+
+async def test_a_text_that_does_not_load_is_marked_and_never_answered_from_an_older_one(client: LanguageClient):
+    editor = await Editor(client, KMO).open()
+    original = editor.text
+    await editor.change(original.replace("    value: € 500\n", "    value: € 600\n  \tbroken: [\n"))
+    [diagnostic] = editor.diagnostics()
+    assert diagnostic.message.startswith("invalid YAML")
+    hover = await client.text_document_hover_async(types.HoverParams(**editor.at(">= minimum_advies", 5)))
+    assert hover is None  # the last model that loaded says € 500: not an answer for this text
+    await editor.change(original.replace("expr: dienst.doel_aanvaard", "expr: dienst."))
+    fields = await client.text_document_completion_async(types.CompletionParams(
+        **editor.at("expr: dienst.\n", len("expr: dienst."))))
+    assert "soort" in [i.label for i in fields.items]  # names to offer come from the last model that loaded
+    await editor.change(original)
+    assert editor.diagnostics() == []
+    await editor.close()
