@@ -78,12 +78,19 @@ def _parameter(measure: Measure, parameter: Parameter) -> str:
     for version in parameter.versions:
         when = (f"from {version.since}" if version.since else "always") + (
             f" until {version.until}" if version.until else "")
-        if version.value is not None:
-            value = version.value.span.text if version.value.span.line == version.value.span.end_line else "…"
+        if version.values is not None:
+            value = ", ".join(f"{k}: {_written(v)}" for k, v in version.values.items())
         else:
-            value = ", ".join(f"{k}: {v.span.text}" for k, v in (version.values or {}).items())
+            value = _written(version.value)
         source = f" ({_citation(measure, version.source)})" if version.source is not None else ""
         lines.append(f"- {when}: `{value}`{source}")
     if parameter.note:
         lines += ["", parameter.note]
     return "\n".join(lines)
+
+
+def _written(node) -> str:
+    """A value as written, on one line; a value that does not parse (partial loading) keeps no text."""
+    if node is None:
+        return "(does not parse)"
+    return node.span.text if node.span.line == node.span.end_line else "…"

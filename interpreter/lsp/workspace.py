@@ -7,9 +7,10 @@ from pathlib import Path
 
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
 from rulerun.dsl.errors import Diagnostic, MeasureError
-from rulerun.dsl.loader import load_measure_texts
-from rulerun.dsl.measure import Measure
 from rulerun.dsl.files import MAX_FILE_BYTES
+from rulerun.dsl.loader import load_measure_texts, load_problems
+from rulerun.dsl.measure import Measure
+from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import YamlProblem, parse_yaml, read_text
 
 from .model import Model
@@ -150,6 +151,11 @@ class Workspace:
             measure = load_measure_texts(root, self.texts, str(root))
         except MeasureError as error:
             return self._stale(root, error.diagnostics)
+        if _missing_import(measure):
+            # The loader keeps going past an import that did not load (too large, invalid, outside
+            # the folder...), but every name through that import would then read as unknown: the
+            # measure does not load, as when its own file does not. Its load errors are all shown.
+            return self._stale(root, load_problems(measure))
         try:
             checked = check_measure(measure)
         except MeasureError as error:
@@ -170,3 +176,23 @@ class Workspace:
             if text is not None:
                 out[path] = text
         return out
+
+
+def _missing_import(measure: Measure) -> bool:
+    """Whether an import declared under `uses:` in the measure's files did not load."""
+    seen: set[str] = set()
+    pending = [measure]
+    while pending:
+        current = pending.pop()
+        if current.file in seen:
+            continue
+        seen.add(current.file)
+        try:
+            data = parse_yaml(current.source.text, current.source.name, dates_as_text=True).data
+        except YamlProblem:
+            continue  # it loaded from this text, so this does not happen
+        uses = data.get("uses") if isinstance(data, dict) else None
+        if isinstance(uses, dict) and any(normal_name(str(alias)) not in current.uses for alias in uses):
+            return True
+        pending.extend(current.uses.values())
+    return False

@@ -57,9 +57,12 @@ async def test_an_edit_in_an_imported_file_checks_the_measures_that_use_it(clien
     [diagnostic] = errors(measure.diagnostics())
     assert diagnostic.range == span_of(measure, "kmo.is_kmo")
     assert diagnostic.message.startswith("unknown name `kmo.is_kmo`")
-    await definitions.change(original.replace("      onderneming.personeel\n", "      onderneming.personel\n", 1))
+    # A misspelt field in a block scalar of the imported file is marked there, at its name.
+    await definitions.change(original.replace("      sum(b.personeel for each b in boekjaren where b.jaar = laatste_jaar)\n",
+                                              "      sum(b.personel for each b in boekjaren where b.jaar = laatste_jaar)\n", 1))
     [own] = errors(definitions.diagnostics())
-    assert own.range == span_of(definitions, "onderneming.personel")
+    assert own.range == span_of(definitions, "b.personel")
+    assert own.message.startswith("`b` has no field `personel`")
     await definitions.change(original)
     assert errors(measure.diagnostics()) == []
     assert errors(definitions.diagnostics()) == []
@@ -89,7 +92,7 @@ async def test_hover_on_a_rule_fact_and_function(client: LanguageClient):
     assert "Is the service aimed at core processes" in fact.contents.value
     function = await client.text_document_hover_async(types.HoverParams(**editor.at("round_cents(", 2)))
     assert "round_cents(money) → money" in function.contents.value
-    alias = await client.text_document_hover_async(types.HoverParams(**editor.at("expr: kmo.is_kmo", 7)))
+    alias = await client.text_document_hover_async(types.HoverParams(**editor.at("or kmo.is_kmo", 4)))
     assert "`common/kmo-definitie.yaml`" in alias.contents.value
     source = await client.text_document_hover_async(types.HoverParams(**editor.at("{ref: W101}", 7)))
     assert "wat-het-de-minimisplafond" in source.contents.value
@@ -125,3 +128,29 @@ async def test_a_text_that_does_not_load_is_marked_and_never_answered_from_an_ol
     await editor.change(original)
     assert editor.diagnostics() == []
     await editor.close()
+
+
+async def test_every_error_of_a_measure_with_several_broken_expressions_is_marked(client: LanguageClient):
+    """Expressions that do not parse leave the rest checked: each error, in either file, at its place."""
+    measure = await Editor(client, KMO).open()
+    definitions = await Editor(client, DEFINITIE).open()
+    original, imported = measure.text, definitions.text
+    await definitions.change(imported.replace('    expr: categorie != "groot"\n', '    expr: categorie != "groot\n', 1))
+    await measure.change(original.replace("expr: dienst.start + aanvraagtermijn", "expr: dienst.start + * aanvraagtermijn")
+                         .replace("values: {klein: 45%, middelgroot: 35%,", "values: {klein: 45%, middelgroot: 35 %%,")
+                         .replace(">= minimum_advies", ">= minimum_adviez"))
+    found = sorted(errors(measure.diagnostics()), key=lambda d: (d.range.start.line, d.range.start.character))
+    assert [(d.range, d.message.split("\n")[0]) for d in found] == [
+        (span_of(measure, "35 %%", offset=4, length=1), "unexpected `%`"),
+        (span_of(measure, "minimum_adviez"), "unknown name `minimum_adviez`"),
+        (span_of(measure, "+ * aanvraagtermijn", offset=2, length=1), "unexpected `*`")]
+    [own] = errors(definitions.diagnostics())
+    assert own.range == span_of(definitions, 'categorie != "groot\n', offset=len("categorie != "), length=1)
+    assert own.message.startswith("unexpected character `\"`")
+    hover = await client.text_document_hover_async(types.HoverParams(**measure.at("tarief_thema:", 2)))
+    assert "- always: `klein: 45%, middelgroot: (does not parse), groot: 0%`" in hover.contents.value
+    await definitions.change(imported)
+    await measure.change(original)
+    assert errors(measure.diagnostics()) == [] and errors(definitions.diagnostics()) == []
+    await definitions.close()
+    await measure.close()

@@ -76,11 +76,11 @@ async def test_definition_of_a_name_from_an_imported_file(client: LanguageClient
     editor = await Editor(client, KMO).open()
     definitions = Editor(client, DEFINITIE)
     [location] = await client.text_document_definition_async(types.DefinitionParams(
-        **editor.at("expr: kmo.is_kmo", len("expr: kmo."))))
+        **editor.at("or kmo.is_kmo", len("or kmo."))))
     assert location.uri == DEFINITIE.as_uri()
     assert location.range == span_of(definitions, "\n  is_kmo:\n", offset=3, length=len("is_kmo"))
     alias = await client.text_document_definition_async(types.DefinitionParams(
-        **editor.at("expr: kmo.is_kmo", len("expr: "))))
+        **editor.at("or kmo.is_kmo", len("or "))))
     assert [a.uri for a in alias] == [DEFINITIE.as_uri(), editor.uri]
     fact = await client.text_document_definition_async(types.DefinitionParams(
         **editor.at("onderneming.overheidsdeelname <", len("onderneming."))))
@@ -106,7 +106,7 @@ async def test_rename_of_a_rule_updates_every_use(client: LanguageClient):
     original = editor.text
     prepared = await client.text_document_prepare_rename_async(types.PrepareRenameParams(
         **editor.at("expr: if hervormd", len("expr: if "))))
-    assert prepared == span_of(editor, "hervormd", occurrence=1)
+    assert prepared == span_of(editor, "expr: if hervormd", offset=len("expr: if "), length=len("hervormd"))
     edit = await client.text_document_rename_async(types.RenameParams(
         new_name="na_hervorming", **editor.at("expr: if hervormd", len("expr: if "))))
     assert set(edit.changes) == {editor.uri}
@@ -121,7 +121,7 @@ async def test_rename_of_a_rule_updates_every_use(client: LanguageClient):
 async def test_rename_across_files_and_refusals(client: LanguageClient):
     editor = await Editor(client, KMO).open()
     edit = await client.text_document_rename_async(types.RenameParams(
-        new_name="kmo_status", **editor.at("expr: kmo.is_kmo", len("expr: kmo."))))
+        new_name="kmo_status", **editor.at("or kmo.is_kmo", len("or kmo."))))
     definitions = DEFINITIE.read_text(encoding="utf-8")
     assert apply(definitions, edit.changes[DEFINITIE.as_uri()]) == re.sub(r"(?<!\w)is_kmo\b(?=:)", "kmo_status",
                                                                              definitions)
@@ -143,7 +143,8 @@ async def test_outline_lists_facts_parameters_rules_and_decision(client: Languag
         types.TextDocumentIdentifier(editor.uri)))
     assert [s.name for s in symbols] == ["facts", "parameters", "rules", "decision"]
     facts, _, rules, decision = symbols
-    assert [c.name for c in facts.children] == ["onderneming_info", "dienst", "aanvraag"]
+    assert [c.name for c in facts.children] == ["onderneming_info", "dienst", "aanvraag", "vastgelegde_grootte",
+                                               "stortingen_eigen_bijdrage"]
     assert [c.name for c in facts.children[1].children] == DIENST_FIELDS
     assert rules.children[0].name == "hervormd"
     assert rules.children[0].selection_range == span_of(editor, "hervormd")
