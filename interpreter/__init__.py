@@ -1,1 +1,1 @@
-"""rulerun.interpreter: evaluation of checked measures, decisions, traces and the CLI."""
+"""rulerun.interpreter: the engine (engine/), reading and writing (formats/), tools on the engine (tools/), the CLI and the language server."""

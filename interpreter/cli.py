@@ -13,8 +13,8 @@ import click
 
 from rulerun.dsl.errors import Diagnostic, InputOutputError, RulerunError, UsageError, render_all
 
-from . import streams
-from .tally import Tally
+from .formats import streams
+from .tools.tally import Tally
 
 EXIT_CODES = """\b
 Exit codes:
@@ -154,7 +154,7 @@ def _input_file(path: Path) -> Path:
 def _date_option(value: str | None) -> datetime.date | None:
     if value is None:
         return None
-    from rulerun.interpreter.scalars import Refused, read_date, shown
+    from rulerun.interpreter.formats.scalars import Refused, read_date, shown
     try:
         return read_date(value)
     except Refused:
@@ -182,9 +182,9 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     MEASURE is a measure file or an id in the measures folder; CASE is a YAML or JSON case
     file, or `-` to read it from standard input.
     """
-    from rulerun.interpreter.cases import read_case
-    from rulerun.interpreter.evaluator import load
-    from rulerun.interpreter import render
+    from rulerun.interpreter.formats.cases import read_case
+    from rulerun.interpreter.engine.evaluator import load
+    from rulerun.interpreter.formats import render
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
     the_case = read_case(case, _display(Path(case)) if case != "-" else None)
@@ -305,9 +305,9 @@ def list_measures(measures_dir, lang):
 @_guard
 def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
-    from rulerun.interpreter.coverage import Tracker, render_text
-    from rulerun.interpreter.evaluator import load
-    from rulerun.interpreter.testing import explain_difference, run_measure
+    from rulerun.interpreter.tools.coverage import Tracker, render_text
+    from rulerun.interpreter.engine.evaluator import load
+    from rulerun.interpreter.tools.testing import explain_difference, run_measure
     tally = Tally()
     files = [p for p in _measure_files(paths, measures_dir, tally) if p.parent.name != "common"]
     results, reports = [], []
@@ -360,10 +360,10 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
     facts in the order the measure declares them. Answer `?` when you do not know. Answers may
     be piped, one per line.
     """
-    from rulerun.interpreter.ask import check_save, run
-    from rulerun.interpreter.cases import read_case
-    from rulerun.interpreter.evaluator import load
-    from rulerun.interpreter.intake import Intake
+    from rulerun.interpreter.tools.ask import check_save, run
+    from rulerun.interpreter.formats.cases import read_case
+    from rulerun.interpreter.engine.evaluator import load
+    from rulerun.interpreter.tools.intake import Intake
     if save is not None:
         check_save(save)
     path = _measure_path(measure, measures_dir)
@@ -400,9 +400,9 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     """
     import csv as csv_module
 
-    from rulerun.interpreter import batch as runner
-    from rulerun.interpreter import tables
-    from rulerun.interpreter.evaluator import load
+    from rulerun.interpreter.tools import batch as runner
+    from rulerun.interpreter.formats import tables
+    from rulerun.interpreter.engine.evaluator import load
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
     suffix = _input_file(input_path).suffix.lower()
@@ -464,9 +464,10 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     before and after, and the largest changes with the rules whose values changed. A case that
     cannot be read or decided is listed and the others are compared; the exit code is then 1.
     """
-    from rulerun.interpreter import batch as runner
-    from rulerun.interpreter import impact, tables
-    from rulerun.interpreter.evaluator import load
+    from rulerun.interpreter.tools import batch as runner
+    from rulerun.interpreter.tools import impact
+    from rulerun.interpreter.formats import tables
+    from rulerun.interpreter.engine.evaluator import load
     old_path, new_path = _measure_path(old_measure, measures_dir), _measure_path(new_measure, measures_dir)
     old, new = load(old_path, _display(old_path)), load(new_path, _display(new_path))
     if cases.is_dir():

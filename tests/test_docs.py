@@ -90,7 +90,7 @@ def test_yaml_examples_are_checked(page, index, block, tmp_path, monkeypatch):
     from rulerun.dsl.analysis import check_measure
     from rulerun.dsl.loader import load_measure
     from rulerun.dsl.yamlsource import parse_yaml
-    from rulerun.interpreter.testing import run_measure
+    from rulerun.interpreter.tools.testing import run_measure
     if "…" in block or "..." in block:
         assert len(block.splitlines()) < 40, "an excerpt should stay short; give long examples whole"
         return

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 from rulerun.dsl.parser import parse
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.expression import evaluate_expression
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.engine.expression import evaluate_expression
 
 HERE = Path(__file__).parent
 FAST = settings(max_examples=1500, deadline=1000, suppress_health_check=[HealthCheck.too_slow])

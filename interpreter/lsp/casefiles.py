@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rulerun.dsl.errors import Diagnostic, RulerunError
 from rulerun.dsl.yamlsource import YamlProblem, parse_yaml
-from rulerun.interpreter.cases import case_from_document
-from rulerun.interpreter.testing import compare
-from rulerun.interpreter.trace import Decision
+from rulerun.interpreter.formats.cases import case_from_document
+from rulerun.interpreter.tools.testing import compare
+from rulerun.interpreter.engine.trace import Decision
 
 from .workspace import Analysis
 

@@ -6,7 +6,17 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml
 
-from . import completion, fixes, hover, lenses, navigation, outline
+from . import completion
+
+from . import fixes
+
+from . import hover
+
+from . import lenses
+
+from . import navigation
+
+from . import outline
 from .positions import column_at, path_of, to_range
 from .server import RulerunServer, safe
 from .workspace import is_case_file

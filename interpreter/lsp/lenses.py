@@ -6,8 +6,8 @@ from pathlib import Path
 from lsprotocol import types
 
 from rulerun.dsl.yamlsource import Document
-from rulerun.interpreter.coverage import Tracker
-from rulerun.interpreter.trace import walk
+from rulerun.interpreter.tools.coverage import Tracker
+from rulerun.interpreter.engine.trace import walk
 
 from .casefiles import CaseResult, check_case
 from .positions import Units, to_range, utf16

@@ -42,7 +42,7 @@ class Analysis:
     def compiled(self):
         """The measure compiled for running cases, or None when it does not check."""
         if self._compiled is None and self.checked is not None and not self.stale:
-            from rulerun.interpreter.evaluator import CompiledMeasure
+            from rulerun.interpreter.engine.evaluator import CompiledMeasure
             self._compiled = CompiledMeasure(self.checked)
         return self._compiled
 

@@ -69,8 +69,8 @@ def each(func, batch):
 
 
 def main() -> None:
-    from rulerun.interpreter.columns import decide_columns
-    from rulerun.interpreter.evaluator import load
+    from rulerun.interpreter.engine.columns import decide_columns
+    from rulerun.interpreter.engine.evaluator import load
     measure = load(HERE / "kmo-eenvoudig.yaml")
     batch = cases(20_000)
     on = D(2024, 1, 1)
@@ -127,8 +127,8 @@ def columns_streamed(n: int) -> None:
 import datetime, re, sys, time
 sys.path.insert(0, {str(HERE)!r})
 from run import cases
-from rulerun.interpreter.columns import decide_columns
-from rulerun.interpreter.evaluator import load
+from rulerun.interpreter.engine.columns import decide_columns
+from rulerun.interpreter.engine.evaluator import load
 measure = load({str(HERE / "kmo-eenvoudig.yaml")!r})
 on, spent, total, yes = datetime.date(2024, 1, 1), 0.0, 0, 0
 template = cases(10_000)

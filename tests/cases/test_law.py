@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.trace import walk
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.engine.trace import walk
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = ("micro", "klein", "middelgroot", "groot")

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from rulerun.interpreter.cases import read_case
+from rulerun.interpreter.formats.cases import read_case
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.testing import cases_for, explain_difference, run_case
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.tools.testing import cases_for, explain_difference, run_case
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURES = sorted(p for p in (ROOT / "measures").glob("*.yaml"))

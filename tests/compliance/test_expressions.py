@@ -10,13 +10,13 @@ from rulerun.dsl.checker import check_expression
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import facts_from_declarations
 from rulerun.dsl.parser import parse
-from rulerun.interpreter.codegen import Undecided, generate
-from rulerun.interpreter.expression import _FactScope
-from rulerun.interpreter.facts import read_facts
-from rulerun.interpreter.runtime import Program
+from rulerun.interpreter.engine.codegen import Undecided, generate
+from rulerun.interpreter.engine.expression import _FactScope
+from rulerun.interpreter.formats.facts import read_facts
+from rulerun.interpreter.engine.runtime import Program
 from rulerun.dsl.yamlsource import read_text, parse_yaml
-from rulerun.interpreter.expression import evaluate_expression
-from rulerun.interpreter.values import Unknown, format_value
+from rulerun.interpreter.engine.expression import evaluate_expression
+from rulerun.interpreter.engine.values import Unknown, format_value
 
 SUITE = parse_yaml(read_text(Path(__file__).with_name("expressions.yaml")), "expressions.yaml", False).data
 CASES = SUITE["cases"]

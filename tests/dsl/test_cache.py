@@ -11,10 +11,10 @@ import pytest
 from rulerun.dsl import cache, loader, schema
 from rulerun.dsl.errors import MeasureError
 from rulerun.dsl.loader import load_measure
-from rulerun.interpreter.evaluator import CompiledMeasure, check_measure
-from rulerun.interpreter.render import to_json_text
-from rulerun.interpreter.testing import cases_for
-from rulerun.interpreter.cases import read_case
+from rulerun.interpreter.engine.evaluator import CompiledMeasure, check_measure
+from rulerun.interpreter.formats.render import to_json_text
+from rulerun.interpreter.tools.testing import cases_for
+from rulerun.interpreter.formats.cases import read_case
 
 MEASURE = "measures/kmo-portefeuille.yaml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from rulerun.dsl.errors import MeasureError
-from rulerun.interpreter.expression import compile_expression
+from rulerun.interpreter.engine.expression import compile_expression
 
 L = {"nl": "x", "en": "x"}
 DECL = {

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rulerun.interpreter.cases import read_case
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.intake import Intake, next_questions
+from rulerun.interpreter.formats.cases import read_case
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.tools.intake import Intake, next_questions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -246,5 +246,5 @@ def test_api_answer_returns_the_case_file_problems_and_keeps_the_facts_unchanged
 
 
 def _plain(data):
-    from rulerun.interpreter.intake import plain
+    from rulerun.interpreter.tools.intake import plain
     return plain(data)

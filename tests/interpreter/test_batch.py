@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rulerun.interpreter.cases import read_case
+from rulerun.interpreter.formats.cases import read_case
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.render import decision_json
-from rulerun.interpreter.testing import cases_for
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.formats.render import decision_json
+from rulerun.interpreter.tools.testing import cases_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ["innovatieve-starterssteun", "kmo-portefeuille", "rentetoelage-hinder-openbare-werken"]

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from rulerun.dsl.errors import RulerunError
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.facts import from_text
-from rulerun.interpreter.render import decision_json
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.formats.facts import from_text
+from rulerun.interpreter.formats.render import decision_json
 
 PROEF = Path(__file__).resolve().parents[1] / "invalid" / "proef.yaml"
 MEASURE = load(PROEF)

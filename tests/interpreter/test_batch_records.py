@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rulerun.interpreter.batch import spreadsheet_text
+from rulerun.interpreter.tools.batch import spreadsheet_text
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.records import MAX_LINE_BYTES, RecordProblem, decode_json
-from rulerun.interpreter.tables import count_cases
+from rulerun.interpreter.formats.records import MAX_LINE_BYTES, RecordProblem, decode_json
+from rulerun.interpreter.formats.tables import count_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "tests" / "invalid"
@@ -165,7 +165,7 @@ def test_a_parquet_id_that_is_not_a_text_or_whole_number_is_refused_not_shown_as
 
 def _with_bug_for(monkeypatch, method: str, marker) -> None:
     """Make CompiledMeasure.`method` fail like a bug (not a rulerun error) for facts whose kost is `marker`."""
-    from rulerun.interpreter.evaluator import CompiledMeasure
+    from rulerun.interpreter.engine.evaluator import CompiledMeasure
     original = getattr(CompiledMeasure, method)
 
     def buggy(self, facts, *args, **kwargs):
@@ -185,7 +185,7 @@ def _three_cases(tmp_path, marker: str) -> Path:
 def test_a_bug_met_by_one_case_keeps_the_other_decisions_and_ends_with_exit_70(where, tmp_path, monkeypatch):
     from decimal import Decimal
 
-    from rulerun.interpreter.evaluator import CompiledMeasure
+    from rulerun.interpreter.engine.evaluator import CompiledMeasure
     if where == "reading the facts":
         _with_bug_for(monkeypatch, "read_facts", 666)
     else:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from rulerun.interpreter.cli import main
 from rulerun.dsl.errors import EvaluationError
-from rulerun.interpreter.evaluator import evaluate, load
+from rulerun.interpreter.engine.evaluator import evaluate, load
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
@@ -68,7 +68,7 @@ def test_non_utf8_file(run, tmp_path):
 def test_internal_errors_are_reported_as_bugs(run, monkeypatch):
     def boom(*_, **__):
         raise RuntimeError("boom")
-    monkeypatch.setattr("rulerun.interpreter.evaluator.CompiledMeasure.evaluate", boom)
+    monkeypatch.setattr("rulerun.interpreter.engine.evaluator.CompiledMeasure.evaluate", boom)
     result = run("explain", "kmo-portefeuille", CASE)
     assert result.exit_code == 70 and "this is a bug in rulerun" in result.output and "Traceback" not in result.output
     debug = run("--debug", "explain", "kmo-portefeuille", CASE)

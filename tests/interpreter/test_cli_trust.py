@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from rulerun.dsl.errors import InputOutputError
-from rulerun.interpreter import streams
+from rulerun.interpreter.formats import streams
 from rulerun.interpreter.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,7 +224,7 @@ def test_test_reports_a_measure_that_does_not_load_and_runs_the_others(measures)
 
 
 def test_test_reports_a_bug_in_one_measure_and_runs_the_others(measures, monkeypatch):
-    from rulerun.interpreter import evaluator
+    from rulerun.interpreter.engine import evaluator
     monkeypatch.setattr(evaluator, "load", _bug_for("proef", evaluator.load))
     result = CliRunner().invoke(main, ["test"])
     assert result.exit_code == 70
@@ -232,7 +232,7 @@ def test_test_reports_a_bug_in_one_measure_and_runs_the_others(measures, monkeyp
 
 
 def test_test_reports_a_bug_in_one_case_and_runs_the_others(measures, monkeypatch):
-    from rulerun.interpreter import testing
+    from rulerun.interpreter.tools import testing
     real = testing.compare
 
     def compare(decision, expect):

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rulerun.dsl.errors import RulerunError, render_all
-from rulerun.interpreter.cases import read_case
-from rulerun.interpreter.evaluator import _decide, _decide_known, load
-from rulerun.interpreter.testing import cases_for
+from rulerun.interpreter.formats.cases import read_case
+from rulerun.interpreter.engine.evaluator import _decide, _decide_known, load
+from rulerun.interpreter.tools.testing import cases_for
 
 ROOT = Path(__file__).resolve().parents[2]
 MEASURES = sorted((ROOT / "measures").glob("*.yaml")) + [ROOT / "tests/benchmarks/kmo-eenvoudig.yaml"]

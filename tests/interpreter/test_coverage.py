@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.coverage import Tracker
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.testing import run_measure
+from rulerun.interpreter.tools.coverage import Tracker
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.tools.testing import run_measure
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ["innovatieve-starterssteun", "kmo-portefeuille", "rentetoelage-hinder-openbare-werken"]

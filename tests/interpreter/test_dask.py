@@ -9,9 +9,9 @@ import dask
 import dask.bag
 import pytest
 
-from rulerun.interpreter.batch import decide, read_jsonl
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.scale import decide_records
+from rulerun.interpreter.tools.batch import decide, read_jsonl
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.tools.scale import decide_records
 
 ROOT = Path(__file__).resolve().parents[2]
 ON = datetime.date(2026, 11, 1)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from rulerun.dsl.errors import RulerunError, render_all
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.evaluator import _decide, _decide_known, load
+from rulerun.interpreter.engine.evaluator import _decide, _decide_known, load
 
 ON = datetime.date(2024, 6, 1)
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rulerun.dsl.errors import MeasureError, RulerunError, render_all
 from rulerun.dsl.loader import facts_from_declarations
-from rulerun.interpreter.evaluator import _decide, _decide_known, load
+from rulerun.interpreter.engine.evaluator import _decide, _decide_known, load
 
 ON = datetime.date(2024, 6, 1)
 MEASURE = """\

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from rulerun.interpreter.logic import and3, not3, or3
-from rulerun.interpreter.values import Unknown, add_months, round_cents, round_down_cents
+from rulerun.interpreter.engine.logic import and3, not3, or3
+from rulerun.interpreter.engine.values import Unknown, add_months, round_cents, round_down_cents
 
 U = Unknown({"x"})
 V = Unknown({"y"})

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rulerun.interpreter.evaluator import load
-from rulerun.interpreter.intake import Intake
+from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.tools.intake import Intake
 
 ROOT = Path(__file__).resolve().parents[2]
 PROEF = ROOT / "tests" / "invalid" / "proef.yaml"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from rulerun.dsl.yamlsource import YamlProblem, parse_yaml
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.scalars import (
+from rulerun.interpreter.formats.scalars import (
     Refused, read_date, read_duration, read_money, read_number, read_percent,
 )
 

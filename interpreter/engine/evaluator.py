@@ -13,7 +13,7 @@ from rulerun.dsl.loader import load_measure
 
 from .codegen import Generated, generate, generate_batch
 from .compile import Compiler
-from .facts import read_facts
+from ..formats.facts import read_facts
 from .logic import and3
 from .program import compile_measure, conjuncts
 from .runtime import Env, Frame, Program

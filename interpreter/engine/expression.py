@@ -11,7 +11,7 @@ from rulerun.dsl.parser import parse
 from rulerun.dsl.types import Type
 
 from .compile import Compiler
-from .facts import read_facts
+from ..formats.facts import read_facts
 from .runtime import Env, Program
 
 

@@ -13,8 +13,8 @@ from rulerun.dsl import ast
 from rulerun.dsl.analysis import reachable_rules
 from rulerun.dsl.measure import row_label
 
-from .evaluator import CompiledMeasure
-from .trace import Decision, walk
+from ..engine.evaluator import CompiledMeasure
+from ..engine.trace import Decision, walk
 
 
 @dataclass

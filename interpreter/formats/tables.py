@@ -12,8 +12,8 @@ from typing import Iterator
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, UsageError
 
-from .batch import BAD_ID, Item, make_item, record_id
-from .evaluator import CompiledMeasure
+from ..tools.batch import BAD_ID, Item, make_item, record_id
+from ..engine.evaluator import CompiledMeasure
 from .facts import from_text
 from .records import Lines, RecordProblem, bad_byte, decode_json, too_long
 

@@ -12,9 +12,9 @@ import click
 from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render
 from rulerun.dsl.measure import Fact
 
-from .facts import NO, YES, from_text
+from ..formats.facts import NO, YES, from_text
 from .intake import Intake, Question, plain
-from .streams import failure
+from ..formats.streams import failure
 
 SKIP = "?"
 #: The number of an enum value in the list shown: ASCII digits only (`²` and `٣` are digits to `str.isdigit`).
@@ -92,7 +92,7 @@ class Terminal:
 
 def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: str, trace: bool = True) -> int:
     """Ask until the decision is settled, print the explanation; the exit code."""
-    from . import render
+    from ..formats import render
     words = _WORDS[lang]
     term = Terminal(lang, sys.stdin.isatty())
     if not term.tty and hasattr(sys.stdin, "reconfigure"):  # the text stream, possibly guarded

@@ -16,9 +16,9 @@ from decimal import Decimal
 from rulerun.dsl.errors import Collector, Diagnostic, EvaluationError
 from rulerun.dsl.measure import Fact, Text
 
-from .evaluator import CompiledMeasure
-from .facts import FactReader, dotted
-from .trace import Decision
+from ..engine.evaluator import CompiledMeasure
+from ..formats.facts import FactReader, dotted
+from ..engine.trace import Decision
 
 
 @dataclass(frozen=True)

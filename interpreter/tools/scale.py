@@ -10,7 +10,7 @@ import functools
 from typing import Iterable
 
 from .batch import decide_items, record_item
-from .evaluator import CompiledMeasure, load
+from ..engine.evaluator import CompiledMeasure, load
 
 
 @functools.lru_cache(maxsize=8)

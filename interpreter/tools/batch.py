@@ -15,10 +15,10 @@ from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
 
-from .evaluator import CompiledMeasure, load
-from .records import Lines, RecordProblem, decode_json, too_long, utf8
-from .render import decision_json
-from .scalars import Refused, read_date, shown
+from ..engine.evaluator import CompiledMeasure, load
+from ..formats.records import Lines, RecordProblem, decode_json, too_long, utf8
+from ..formats.render import decision_json
+from ..formats.scalars import Refused, read_date, shown
 
 RECORD_KEYS = ("id", "on", "facts")
 

@@ -10,10 +10,10 @@ from typing import Iterator
 from rulerun.dsl.errors import RulerunError
 
 from .batch import INTERNAL, Item, make_item
-from .cases import read_case
-from .evaluator import CompiledMeasure
-from .trace import Decision, TraceNode, walk
-from .values import Unknown, format_value
+from ..formats.cases import read_case
+from ..engine.evaluator import CompiledMeasure
+from ..engine.trace import Decision, TraceNode, walk
+from ..engine.values import Unknown, format_value
 
 
 @dataclass

@@ -7,8 +7,8 @@ import re
 
 from rulerun.dsl.printable import printable
 
-from .trace import Decision, TraceNode
-from .values import Unknown, format_value, to_json
+from ..engine.trace import Decision, TraceNode
+from ..engine.values import Unknown, format_value, to_json
 
 MARKS = {True: "✓", False: "✗", None: "?"}
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from rulerun.dsl.errors import RulerunError, render_all
 from rulerun.dsl.printable import printable
 
-from .cases import Case, read_case
-from .evaluator import CompiledMeasure, load
+from ..formats.cases import Case, read_case
+from ..engine.evaluator import CompiledMeasure, load
 from .tally import INTERNAL, debugging, internal_error
-from .trace import Decision, walk
-from .values import Unknown, format_value, to_json
+from ..engine.trace import Decision, walk
+from ..engine.values import Unknown, format_value, to_json
 
 
 @dataclass
