@@ -46,6 +46,11 @@ class FileScope:
             return self.analysis.scopes[self.prefix + alias + "."], rest
         return (self, name) if not rest else (None, None)
 
+    def unread(self, first: str) -> bool:
+        """Whether a name starting with `first` may be declared in an imported file that could not be read."""
+        # Facts are shared by all files, so any fact may come from an unread file; `alias.x` only from its own.
+        return first in self.measure.unusable_imports or (self.analysis.unread and first not in self.measure.uses)
+
     def fact(self, name: str) -> Type | None:
         fact = self.analysis.facts.get(name)
         if fact is not None:
@@ -92,6 +97,7 @@ class _Analysis:
         self.references: dict[str, list[str]] = {}
         self.used_facts: set[str] = set()
         self.used_parameters: set[str] = set()
+        self.unread = False
         self._collect(measure, "")
         # Errors the loader found (an expression that does not parse) are reported with the rest:
         # what depends on a broken part has no type and is not reported again.
@@ -99,6 +105,7 @@ class _Analysis:
 
     def _collect(self, measure: Measure, prefix: str) -> None:
         scope = self.scopes[prefix] = FileScope(self, measure, prefix)
+        self.unread = self.unread or bool(measure.unusable_imports)
         for name, fact in measure.facts.items():
             existing = self.facts.get(name)
             if existing is not None and existing.type != fact.type:

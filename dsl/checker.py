@@ -40,6 +40,7 @@ class Scope(Protocol):
     def parameter(self, name: str) -> ParameterShape | None: ...
     def names(self) -> list[str]: ...
     def qualify(self, name: str) -> str: ...
+    def unread(self, first: str) -> bool: ...
 
 
 @dataclass
@@ -145,6 +146,8 @@ class Checker:
             return self._fields(node, Ref("fact", path[0], (), fact_type), path[1:])
         if path[0] in CONSTANTS and len(path) == 1:
             return Ref("constant", path[0], (), BY_TAG[CONSTANTS[path[0]]])
+        if self.scope.unread(path[0]):
+            return None  # it may be declared in an import that failed, which was reported already
         candidates = [v for v, _, _ in self._vars] + self.scope.names() + list(CONSTANTS)
         hint = did_you_mean(node.dotted, candidates) or "declare it under `facts`, `parameters` or `rules`"
         if len(path) > 1 and self.scope.fact(path[1]) is not None:

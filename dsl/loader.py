@@ -384,7 +384,9 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None,
         measure.decision = b.decision(data["decision"])
     _check_citations(measure, report, document)
     stack = _stack + (resolved,)
+    declared = []
     for alias, key, relative in b.names(data.get("uses"), ("uses",), "import"):
+        declared.append(alias)
         target = (path.parent / relative)
         span = document.span(("uses", key))
         if "\0" in relative:
@@ -413,6 +415,7 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None,
             continue
         measure.uses[alias] = used
     measure.problems = list(report.items)
+    measure.unusable_imports = {alias for alias in declared if alias not in measure.uses}
     return measure
 
 

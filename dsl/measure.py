@@ -193,3 +193,5 @@ class Measure:
     decision: Decision | None = None
     #: Errors found while loading that leave the rest checkable (an expression that does not parse).
     problems: list = field(default_factory=list)
+    #: Import aliases whose file could not be used; that was reported, so names through them are not.
+    unusable_imports: set = field(default_factory=set)

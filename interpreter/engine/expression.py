@@ -36,6 +36,9 @@ class _FactScope:
     def qualify(self, name: str) -> str:
         return name
 
+    def unread(self, first: str) -> bool:
+        return False
+
 
 def compile_expression(text: str, declarations: dict | None = None):
     """Parse, check and compile `text`; return (step, type, facts). Raises MeasureError."""
