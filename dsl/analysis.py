@@ -94,6 +94,14 @@ class _Analysis:
         self._collect(measure, "")
 
     def _collect(self, measure: Measure, prefix: str) -> None:
+        """The names of `measure` and of the files it imports, depth first, with a list rather than recursion."""
+        pending = [(measure, prefix)]
+        while pending:
+            current, at = pending.pop()
+            self._collect_file(current, at)
+            pending += reversed([(used, at + alias + ".") for alias, used in current.uses.items()])
+
+    def _collect_file(self, measure: Measure, prefix: str) -> None:
         scope = self.scopes[prefix] = FileScope(self, measure, prefix)
         for name, fact in measure.facts.items():
             existing = self.facts.get(name)
@@ -106,8 +114,6 @@ class _Analysis:
             self.rules[prefix + name] = (rule, scope)
         for name, parameter in measure.parameters.items():
             self.parameters[prefix + name] = (parameter, scope)
-        for alias, used in measure.uses.items():
-            self._collect(used, prefix + alias + ".")
 
     def checker(self, scope: FileScope) -> Checker:
         return Checker(scope, self.report, self.typing)

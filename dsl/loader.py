@@ -262,9 +262,13 @@ def load_measure(path: Path | str, display: str | None = None) -> Measure:
 
 
 def _with_imports(measure: Measure) -> list[Measure]:
-    out = [measure]
-    for used in measure.uses.values():
-        out += _with_imports(used)
+    """The measure and every file it imports, directly or not, depth first."""
+    out: list[Measure] = []
+    pending = [measure]
+    while pending:  # not recursion: generated measures chain thousands of imports
+        current = pending.pop()
+        out.append(current)
+        pending += reversed(current.uses.values())
     return out
 
 

@@ -58,6 +58,24 @@ def _guard(func):
     return wrapper
 
 
+def _deep(func):
+    """Run the command on a deep thread (see rulerun.dsl.deep), inside the command's click context.
+
+    Not for `ask`: Ctrl-C reaches the main thread only, and `ask` answers it itself; its loads and
+    evaluations move to a deep thread on their own when they need one.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from rulerun.dsl.deep import run_deep
+        ctx = click.get_current_context()
+
+        def command():
+            with ctx.scope(cleanup=False):
+                return func(*args, **kwargs)
+        return run_deep(command)
+    return wrapper
+
+
 @click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 @click.version_option(package_name="rulerun")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
+from rulerun.dsl.deep import retry_deep
 from rulerun.dsl.errors import RulerunError
 
 from .trace import Decision
@@ -75,7 +76,7 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
     for i in columns.left:
         facts, on = pairs[i]
         try:
-            decision = _decide(compiled, facts, on, False)
+            decision = retry_deep(_decide, compiled, facts, on, False)
         except RulerunError as error:
             columns.errors[i] = error
             continue

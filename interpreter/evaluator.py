@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
+from rulerun.dsl.deep import retry_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 
@@ -81,7 +82,7 @@ class CompiledMeasure:
             decision = _decide_known(self, facts, on)
             if decision is not None:
                 return decision
-        return _decide(self, facts, on, trace)
+        return retry_deep(_decide, self, facts, on, trace)
 
     def decide_many(self, cases: Iterable[tuple[dict, datetime.date]], chunk: int = 1000
                     ) -> Iterator[Decision | RulerunError]:
@@ -195,14 +196,17 @@ def _failed(compiled: CompiledMeasure, cache: dict) -> list[str]:
 
 
 def _failed_leaves(compiled: CompiledMeasure, cache: dict, name: str) -> list[str]:
-    rule = compiled.program.rules[name]
-    group = rule.conjuncts
-    below = [c for c in group if cache.get(c) is False] if len(group) > 1 else []
-    if not below:
-        return [name]
+    """The deepest failed conjuncts below `name`, in order; a list of rules still to open, not recursion."""
     out: list[str] = []
-    for child in below:
-        out += _failed_leaves(compiled, cache, child)
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        group = compiled.program.rules[current].conjuncts
+        below = [c for c in group if cache.get(c) is False] if len(group) > 1 else []
+        if below:
+            pending += reversed(below)
+        else:
+            out.append(current)
     return out
 
 
@@ -293,6 +297,10 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
 
 def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
     """Load, check and compile a measure file (raises MeasureError with every problem)."""
+    return retry_deep(_load, path, display)
+
+
+def _load(path: str | Path, display: str | None) -> CompiledMeasure:
     return CompiledMeasure(check_measure(load_measure(path, display)))
 
 

@@ -1,0 +1,87 @@
+"""Room for deep measures: run work on a thread with a large stack and a raised recursion limit.
+
+Generated measures chain thousands of rules and imports. Graph walks (cycles, reachability,
+import lists) and trace rendering are iterative, but some work is recursive by nature: a rule's
+value and trace are built from those of the rules it reads, pickle and the JSON encoder walk
+nested objects. That work runs here, on one thread whose stack holds MAX_DEPTH levels; input
+deeper still is refused with a message instead of crashing the interpreter.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Callable, TypeVar
+
+from .errors import Diagnostic, MeasureError
+
+T = TypeVar("T")
+
+#: Python frames allowed on a deep thread: room for chains of about 20,000 rules or imports.
+MAX_DEPTH = 200_000
+#: The stack of a deep thread: about 4 KiB per frame, far more than a frame of the engine uses.
+STACK_BYTES = 1 << 30
+
+_local = threading.local()
+_limit_lock = threading.Lock()
+
+
+def on_deep_thread() -> bool:
+    """Whether the current thread is a deep thread (work started here needs no new one)."""
+    return getattr(_local, "deep", False)
+
+
+def too_deep() -> MeasureError:
+    """The error for input nested beyond what even a deep thread holds."""
+    return MeasureError(Diagnostic(
+        "the measure nests too deeply to be handled: its rules, imports or expressions form a chain of "
+        f"more than about {MAX_DEPTH // 10} steps",
+        hint="split the chain: let rules read facts or shorter chains of rules"))
+
+
+def run_deep(func: Callable[..., T], *args, **kwargs) -> T:
+    """`func(*args, **kwargs)` on a deep thread; its result, or the exception it raised.
+
+    On a deep thread already, `func` runs right there. A RecursionError becomes `too_deep()`.
+    """
+    if on_deep_thread():
+        return func(*args, **kwargs)
+    outcome: dict = {}
+
+    def work() -> None:
+        _local.deep = True
+        try:
+            outcome["value"] = func(*args, **kwargs)
+        except RecursionError:
+            outcome["error"] = too_deep()
+        except BaseException as error:  # noqa: BLE001 - handed to the calling thread as is
+            outcome["error"] = error
+
+    with _limit_lock:
+        # The limit is one for all threads: raise it, never lower it under another deep thread.
+        if sys.getrecursionlimit() < MAX_DEPTH:
+            sys.setrecursionlimit(MAX_DEPTH)
+        previous = threading.stack_size()
+        threading.stack_size(STACK_BYTES)
+        try:
+            thread = threading.Thread(target=work, name="rulerun-deep", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def retry_deep(func: Callable[..., T], *args, **kwargs) -> T:
+    """`func(*args, **kwargs)` here, and again on a deep thread only when it recursed too deeply.
+
+    For work without side effects, so that the usual shallow case pays for no thread.
+    """
+    if on_deep_thread():
+        return func(*args, **kwargs)
+    try:
+        return func(*args, **kwargs)
+    except RecursionError:
+        pass
+    return run_deep(func, *args, **kwargs)
