@@ -132,6 +132,7 @@ MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures",
 @click.option("--no-trace", is_flag=True, help="Leave the trace out (JSON and text).")
 @MEASURES_OPTION
 @_guard
+@_deep
 def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     """Decide CASE under MEASURE and explain the decision.
 
@@ -181,6 +182,7 @@ def _is_measure_file(path: Path) -> bool:
 @click.argument("paths", nargs=-1)
 @MEASURES_OPTION
 @_guard
+@_deep
 def check(paths, measures_dir):
     """Check measure files: schema, syntax, names, types, cycles, unused items.
 
@@ -212,6 +214,7 @@ def check(paths, measures_dir):
 @click.argument("measure")
 @MEASURES_OPTION
 @_guard
+@_deep
 def schema(measure, measures_dir):
     """Print a JSON Schema of the case files MEASURE accepts."""
     from rulerun.dsl.analysis import check_measure
@@ -225,6 +228,7 @@ def schema(measure, measures_dir):
 @MEASURES_OPTION
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @_guard
+@_deep
 def list_measures(measures_dir, lang):
     """List the measures in the measures folder with their titles and windows."""
     from rulerun.dsl.loader import load_measure
@@ -251,6 +255,7 @@ def list_measures(measures_dir, lang):
               help="Language of the rule labels in the coverage report.")
 @MEASURES_OPTION
 @_guard
+@_deep
 def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
     from rulerun.interpreter.coverage import Tracker, render_text
@@ -330,6 +335,7 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
               help="Worker processes.")
 @MEASURES_OPTION
 @_guard
+@_deep
 def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     """Decide every case in INPUT; stream one decision per case, in input order.
 
@@ -396,6 +402,7 @@ def _iterate(bar):
               help="How many of the largest changes to show.")
 @MEASURES_OPTION
 @_guard
+@_deep
 def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     """Show the impact of an edit: decide CASES under OLD_MEASURE and NEW_MEASURE and compare.
 

@@ -22,6 +22,9 @@ _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
+#: Deepest expression written with rules inlined: the parser's limit for one expression, so that
+#: the text stays far from Python's 200 nested parentheses however long a chain of rules is.
+_INLINED_DEPTH = 60
 
 
 class Undecided(Exception):
@@ -80,6 +83,8 @@ class _Writer:
         self.lookups: dict[str, str] = {}
         self.aggregate_depth = 0
         self.iterable_depth = 0
+        self.depth = 0  # of the node being written, in the expression written so far
+        self.heights: dict[int, int] = {}
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
@@ -126,7 +131,27 @@ class _Writer:
         return namespace
 
     def expr(self, node: ast.Expr) -> str:
-        return getattr(self, "_" + type(node).__name__.lower())(node)
+        self.depth += 1
+        try:
+            return getattr(self, "_" + type(node).__name__.lower())(node)
+        finally:
+            self.depth -= 1
+
+    def height(self, node: ast.Expr) -> int:
+        """The nesting depth of `node` as written, with the rules it inlines (beyond the limit: unbounded)."""
+        if id(node) not in self.heights:
+            deepest = 0
+            stack = [(node, 1)]
+            while stack:
+                current, depth = stack.pop()
+                deepest = max(deepest, depth)
+                if isinstance(current, ast.Name) and depth <= _INLINED_DEPTH:
+                    ref = self.typing.refs[id(current)]
+                    if ref.kind == "rule" and ref.name in self.inline:
+                        stack.append((self.inline[ref.name], depth + 1))
+                stack.extend((child, depth + 1) for child in ast.children(current))
+            self.heights[id(node)] = deepest
+        return self.heights[id(node)]
 
     def _literal(self, node: ast.Literal) -> str:
         value = node.value
@@ -154,8 +179,9 @@ class _Writer:
         if ref.kind == "constant":
             return "ref" if ref.name == "reference_date" else "on"
         if ref.kind == "rule":
-            if ref.name in self.inline and self.aggregate_depth == 0:
-                return f"({self.expr(self.inline[ref.name])}){fields}"
+            inlined = self.inline.get(ref.name)
+            if inlined is not None and self.aggregate_depth == 0 and self.depth + self.height(inlined) <= _INLINED_DEPTH:
+                return f"({self.expr(inlined)}){fields}"
             return f"{self.rule_reference(ref.name)}{fields}"
         return f"{self._parameter_lookup(ref.name)}(ref){fields}"
 

@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
-from rulerun.dsl.deep import retry_deep
+from rulerun.dsl.deep import retry_deep, run_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 
@@ -296,8 +296,12 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
 
 
 def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
-    """Load, check and compile a measure file (raises MeasureError with every problem)."""
-    return retry_deep(_load, path, display)
+    """Load, check and compile a measure file (raises MeasureError with every problem).
+
+    Always on a deep thread: a RecursionError inside a library (the schema validator's) does not
+    always come out as one, so a retry could not tell it; a load costs far more than a thread.
+    """
+    return run_deep(_load, path, display)
 
 
 def _load(path: str | Path, display: str | None) -> CompiledMeasure:
