@@ -22,6 +22,9 @@ _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
+#: Most rule functions nested in one batch function: Python's compiler takes time that grows with
+#: their square (each sees all the others' variables). A larger measure decides batches by closures.
+_BATCH_RULES = 2000
 #: Deepest expression written with rules inlined: the parser's limit for one expression, so that
 #: the text stays far from Python's 200 nested parentheses however long a chain of rules is.
 _INLINED_DEPTH = 60
@@ -80,11 +83,12 @@ class _Writer:
         self.inline = inline
         self.names: dict[str, object] = {}
         self.rule_names: dict[str, str] = {}
+        self.rule_order: list[str] = []  # the keys of rule_names, to index while it grows
         self.lookups: dict[str, str] = {}
         self.aggregate_depth = 0
         self.iterable_depth = 0
         self.depth = 0  # of the node being written, in the expression written so far
-        self.heights: dict[int, int] = {}
+        self.heights: dict[str, int] = {}
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
@@ -94,6 +98,7 @@ class _Writer:
     def rule_function(self, name: str) -> str:
         if name not in self.rule_names:
             self.rule_names[name] = f"_rule{len(self.rule_names)}"
+            self.rule_order.append(name)
         return self.rule_names[name]
 
     def rule_reference(self, name: str) -> str:
@@ -113,14 +118,11 @@ class _Writer:
     def rule_bodies(self, rules: dict) -> list[tuple[str, str, str]]:
         """(rule, function, expression text) for every rule written so far, and the rules those need."""
         out = []
-        done: set[str] = set()
-        while len(done) < len(self.rule_names):
-            for rule_name, function in list(self.rule_names.items()):
-                if rule_name not in done:
-                    done.add(rule_name)
-                    rule = rules[rule_name]
-                    out.append((rule_name, function,
-                                self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+        while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
+            rule_name = self.rule_order[len(out)]
+            rule = rules[rule_name]
+            out.append((rule_name, self.rule_names[rule_name],
+                        self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
         return out
 
     def run(self, source: str, filename: str) -> dict:
@@ -137,21 +139,48 @@ class _Writer:
         finally:
             self.depth -= 1
 
-    def height(self, node: ast.Expr) -> int:
-        """The nesting depth of `node` as written, with the rules it inlines (beyond the limit: unbounded)."""
-        if id(node) not in self.heights:
-            deepest = 0
-            stack = [(node, 1)]
-            while stack:
-                current, depth = stack.pop()
-                deepest = max(deepest, depth)
-                if isinstance(current, ast.Name) and depth <= _INLINED_DEPTH:
-                    ref = self.typing.refs[id(current)]
-                    if ref.kind == "rule" and ref.name in self.inline:
-                        stack.append((self.inline[ref.name], depth + 1))
-                stack.extend((child, depth + 1) for child in ast.children(current))
-            self.heights[id(node)] = deepest
-        return self.heights[id(node)]
+    def height(self, name: str) -> int:
+        """How deep rule `name` is written inline with the rules it inlines in turn (past the limit: the limit + 1).
+
+        Worked out for the rules it inlines first, with a list of pending rules rather than recursion.
+        """
+        pending = [name]
+        while pending:
+            current = pending[-1]
+            if current in self.heights:
+                pending.pop()
+                continue
+            inlined = [n for n in self._inlined_rules(self.inline[current]) if n not in self.heights]
+            if inlined:
+                pending += inlined
+                continue
+            self.heights[current] = min(self._height(self.inline[current]), _INLINED_DEPTH + 1)
+            pending.pop()
+        return self.heights[name]
+
+    def _inlined_rules(self, node: ast.Expr) -> list[str]:
+        stack, out = [node], []
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.Name):
+                ref = self.typing.refs[id(current)]
+                if ref.kind == "rule" and ref.name in self.inline:
+                    out.append(ref.name)
+            stack.extend(ast.children(current))
+        return out
+
+    def _height(self, node: ast.Expr) -> int:
+        deepest = 0
+        stack = [(node, 1)]
+        while stack:
+            current, depth = stack.pop()
+            if isinstance(current, ast.Name):
+                ref = self.typing.refs[id(current)]
+                if ref.kind == "rule" and ref.name in self.inline:
+                    depth += self.heights[ref.name]
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in ast.children(current))
+        return deepest
 
     def _literal(self, node: ast.Literal) -> str:
         value = node.value
@@ -179,9 +208,9 @@ class _Writer:
         if ref.kind == "constant":
             return "ref" if ref.name == "reference_date" else "on"
         if ref.kind == "rule":
-            inlined = self.inline.get(ref.name)
-            if inlined is not None and self.aggregate_depth == 0 and self.depth + self.height(inlined) <= _INLINED_DEPTH:
-                return f"({self.expr(inlined)}){fields}"
+            if (ref.name in self.inline and self.aggregate_depth == 0
+                    and self.depth + self.height(ref.name) <= _INLINED_DEPTH):
+                return f"({self.expr(self.inline[ref.name])}){fields}"
             return f"{self.rule_reference(ref.name)}{fields}"
         return f"{self._parameter_lookup(ref.name)}(ref){fields}"
 
@@ -338,7 +367,9 @@ def _cell(function: str) -> str:
 
 def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict, conditions: list[str],
                    reported: list[str], windowed: bool):
-    """One function deciding many cases into columns: `batch(cases, window_open, columns)`.
+    """One function deciding many cases into columns: `batch(cases, window_open, columns)`, or None.
+
+    None for a measure with more than _BATCH_RULES rules to write.
 
     `cases` are (facts, date) pairs. Per case it appends to the columns' lists (reference date,
     eligible, amount, deadlines, values, notes shown, and the reported rules' values right after
@@ -359,6 +390,8 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               for kind in ("deadline", "value", "note")}
     snapshot = "(" + "".join(f"{_cell(writer.rule_function(r))}, " for r in reported) + ")"
     bodies = writer.rule_bodies(rules)
+    if len(bodies) > _BATCH_RULES:
+        return None
     cells = [_cell(function) for _rule, function, _body in bodies]
     reset = " = ".join(cells + ["_NO"]) if cells else "pass"
     lines = ["def batch(cases, window_open, columns):",
