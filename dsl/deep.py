@@ -18,11 +18,29 @@ T = TypeVar("T")
 
 #: Python frames allowed on a deep thread: room for chains of about 20,000 rules or imports.
 MAX_DEPTH = 200_000
-#: The stack of a deep thread: about 4 KiB per frame, far more than a frame of the engine uses.
+#: The stack of a deep thread: about 5 KiB per frame, more than a frame of the engine or of pickle uses.
 STACK_BYTES = 1 << 30
 
 _local = threading.local()
 _limit_lock = threading.Lock()
+_running: list[int] = []  # the recursion limit before the first deep thread still running started
+
+
+def _enter() -> None:
+    """Raise the recursion limit, which is one for all threads, while any deep thread runs."""
+    with _limit_lock:
+        if not _running:
+            _running.append(sys.getrecursionlimit())
+            sys.setrecursionlimit(MAX_DEPTH)
+        else:
+            _running.append(_running[0])
+
+
+def _leave() -> None:
+    with _limit_lock:
+        previous = _running.pop()
+        if not _running:
+            sys.setrecursionlimit(previous)
 
 
 def on_deep_thread() -> bool:
@@ -56,18 +74,19 @@ def run_deep(func: Callable[..., T], *args, **kwargs) -> T:
         except BaseException as error:  # noqa: BLE001 - handed to the calling thread as is
             outcome["error"] = error
 
-    with _limit_lock:
-        # The limit is one for all threads: raise it, never lower it under another deep thread.
-        if sys.getrecursionlimit() < MAX_DEPTH:
-            sys.setrecursionlimit(MAX_DEPTH)
-        previous = threading.stack_size()
-        threading.stack_size(STACK_BYTES)
-        try:
-            thread = threading.Thread(target=work, name="rulerun-deep", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-    thread.join()
+    _enter()
+    try:
+        with _limit_lock:
+            previous = threading.stack_size()
+            threading.stack_size(STACK_BYTES)
+            try:
+                thread = threading.Thread(target=work, name="rulerun-deep", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(previous)
+        thread.join()
+    finally:
+        _leave()
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
