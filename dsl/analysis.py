@@ -11,6 +11,10 @@ from .measure import Fact, Measure, Parameter, Rule
 from .types import BOOL, DATE, ERROR, MONEY, Type, unify
 
 
+#: Rules named at each end of a cycle in its message; those between are counted.
+_CYCLE_SHOWN = 10
+
+
 @dataclass
 class CheckedMeasure:
     """A measure that passed checking, with everything the compiler needs."""
@@ -123,6 +127,8 @@ class _Analysis:
             return self.rule_types[name]
         if name in self.in_progress:
             cycle = self.in_progress[self.in_progress.index(name):] + [name]
+            if len(cycle) > 2 * _CYCLE_SHOWN:  # a generated chain can close a cycle of thousands of rules
+                cycle[_CYCLE_SHOWN:-_CYCLE_SHOWN] = [f"… {len(cycle) - 2 * _CYCLE_SHOWN} more …"]
             rule = self.rules[name][0]
             self.report.error("rules refer to each other in a cycle: " + " -> ".join(cycle), rule.span,
                               "a rule cannot depend on itself; break the cycle")

@@ -48,12 +48,12 @@ def on_deep_thread() -> bool:
     return getattr(_local, "deep", False)
 
 
-def too_deep() -> MeasureError:
-    """The error for input nested beyond what even a deep thread holds."""
+def too_deep(file: str | None = None) -> MeasureError:
+    """The error for a measure (file) nested beyond what even a deep thread holds."""
     return MeasureError(Diagnostic(
         "the measure nests too deeply to be handled: its rules, imports or expressions form a chain of "
         f"more than about {MAX_DEPTH // 10} steps",
-        hint="split the chain: let rules read facts or shorter chains of rules"))
+        hint="split the chain: let rules read facts or shorter chains of rules", file=file))
 
 
 def run_deep(func: Callable[..., T], *args, **kwargs) -> T:

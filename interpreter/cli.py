@@ -189,16 +189,18 @@ def check(paths, measures_dir):
     PATHS are measure files or folders (default: the measures folder). Exit 0 only when clean.
     """
     from rulerun.dsl.analysis import check_measure
+    from rulerun.dsl.deep import too_deep
     from rulerun.dsl.errors import MeasureError
     from rulerun.dsl.loader import load_measure
     errors = warnings = 0
     for path in _measure_files(paths, measures_dir):
         try:
             checked = check_measure(load_measure(path))
-        except MeasureError as error:
-            click.echo(render_all(error.diagnostics), err=True)
-            errors += sum(d.severity == "error" for d in error.diagnostics)
-            warnings += sum(d.severity == "warning" for d in error.diagnostics)
+        except (MeasureError, RecursionError) as error:
+            found = error.diagnostics if isinstance(error, MeasureError) else too_deep(str(path)).diagnostics
+            click.echo(render_all(found), err=True)
+            errors += sum(d.severity == "error" for d in found)
+            warnings += sum(d.severity == "warning" for d in found)
             continue
         if checked.warnings:
             click.echo(render_all(checked.warnings), err=True)

@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
-from rulerun.dsl.deep import retry_deep, run_deep
+from rulerun.dsl.deep import retry_deep, run_deep, too_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 
@@ -305,7 +305,10 @@ def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
 
 
 def _load(path: str | Path, display: str | None) -> CompiledMeasure:
-    return CompiledMeasure(check_measure(load_measure(path, display)))
+    try:
+        return CompiledMeasure(check_measure(load_measure(path, display)))
+    except RecursionError:
+        raise too_deep(display or str(path)) from None
 
 
 def evaluate(measure: CompiledMeasure | str | Path, facts: dict, on: datetime.date | None = None,

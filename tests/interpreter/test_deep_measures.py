@@ -180,10 +180,10 @@ def test_an_import_chain_checks_and_explains(import_chain, cache, monkeypatch):
 def test_a_chain_too_deep_even_for_the_deep_thread_is_an_invalid_measure(tmp_path, cache, monkeypatch):
     monkeypatch.setattr(deep, "MAX_DEPTH", 5_000)
     write_rule_chain(tmp_path, 1_500)
-    code, out = run(["check", "keten.yaml"], tmp_path, cache, monkeypatch)
+    code, out = run(["explain", "keten.yaml", "case.yaml"], tmp_path, cache, monkeypatch)
     assert code == 2
-    assert out == ("error: the measure nests too deeply to be handled: its rules, imports or expressions form a "
-                   "chain of more than about 500 steps\n"
+    assert out == ("keten.yaml: error: the measure nests too deeply to be handled: its rules, imports or expressions "
+                   "form a chain of more than about 500 steps\n"
                    "  = hint: split the chain: let rules read facts or shorter chains of rules\n")
 
 
