@@ -1,10 +1,12 @@
 """Room for deep measures: run work on a thread with a large stack and a raised recursion limit.
 
-Generated measures chain thousands of rules and imports. Graph walks (cycles, reachability,
-import lists) and trace rendering are iterative, but some work is recursive by nature: a rule's
-value and trace are built from those of the rules it reads, pickle and the JSON encoder walk
-nested objects. That work runs here, on one thread whose stack holds MAX_DEPTH levels; input
-deeper still is refused with a message instead of crashing the interpreter.
+Generated measures chain thousands of rules and imports. Graph walks (reachability, callers
+first, import lists), evaluation (rules of a long chain evaluated deepest first) and trace
+rendering are iterative. Some work stays recursive by nature: checking a rule's type checks the
+rules it reads first (and finds cycles on the way), a file is loaded with the files it imports,
+pickle and JSON readers walk nested objects. That work runs here, on one thread whose stack
+holds MAX_DEPTH levels: every command but `ask`, and `load`. Input deeper still is refused with
+a message instead of crashing the interpreter.
 """
 from __future__ import annotations
 
@@ -90,17 +92,3 @@ def run_deep(func: Callable[..., T], *args, **kwargs) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
-
-
-def retry_deep(func: Callable[..., T], *args, **kwargs) -> T:
-    """`func(*args, **kwargs)` here, and again on a deep thread only when it recursed too deeply.
-
-    For work without side effects, so that the usual shallow case pays for no thread.
-    """
-    if on_deep_thread():
-        return func(*args, **kwargs)
-    try:
-        return func(*args, **kwargs)
-    except RecursionError:
-        pass
-    return run_deep(func, *args, **kwargs)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 from typing import Iterable
 
-from rulerun.dsl.deep import retry_deep
 from rulerun.dsl.errors import RulerunError
 
 from .trace import Decision
@@ -76,7 +75,7 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
     for i in columns.left:
         facts, on = pairs[i]
         try:
-            decision = retry_deep(_decide, compiled, facts, on, False)
+            decision = _decide(compiled, facts, on, False)
         except RulerunError as error:
             columns.errors[i] = error
             continue

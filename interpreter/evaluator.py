@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
-from rulerun.dsl.deep import retry_deep, run_deep, too_deep
+from rulerun.dsl.deep import run_deep, too_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 
@@ -82,7 +82,7 @@ class CompiledMeasure:
             decision = _decide_known(self, facts, on)
             if decision is not None:
                 return decision
-        return retry_deep(_decide, self, facts, on, trace)
+        return _decide(self, facts, on, trace)
 
     def decide_many(self, cases: Iterable[tuple[dict, datetime.date]], chunk: int = 1000
                     ) -> Iterator[Decision | RulerunError]:
@@ -239,6 +239,11 @@ def _window(compiled: CompiledMeasure, env: Env):
 
 def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bool) -> Decision:
     env = Env(compiled.program, facts, on, trace)
+    return env.settle(lambda: _decide_in(compiled, env, on))
+
+
+def _decide_in(compiled: CompiledMeasure, env: Env, on: datetime.date) -> Decision:
+    """The decision, evaluated in `env`; run again after a long chain of rules was set aside (Env.settle)."""
     nodes: list[TraceNode] = []
     reference = env.reference_date()
     window_ok, window_node, window_note = _window(compiled, env)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from rulerun.dsl import deep
-from rulerun.dsl.errors import MeasureError
+from rulerun.dsl.errors import EvaluationError, MeasureError
 from rulerun.interpreter import render
 from rulerun.interpreter.cli import main
 from rulerun.interpreter.evaluator import evaluate, load
@@ -152,7 +152,7 @@ def test_a_rule_chain_decides_a_batch(rule_chain, cache, monkeypatch):
     assert (record["id"], record["eligible"], record["values"]) == ("een", "yes", {"laatste": "10000"})
 
 
-def test_the_api_decides_a_rule_chain_from_any_thread(rule_chain, cache, monkeypatch):
+def test_the_api_decides_a_rule_chain_on_the_callers_thread(rule_chain, cache, monkeypatch):
     monkeypatch.setenv("RULERUN_CACHE_DIR", cache)
     measure = load(rule_chain)
     assert measure.generated is not None  # the generated code compiles: inlining stops before Python's limits
@@ -162,6 +162,11 @@ def test_the_api_decides_a_rule_chain_from_any_thread(rule_chain, cache, monkeyp
     for trace in (False, True):
         decision = evaluate(measure, {"start": 1}, on, trace=trace)
         assert decision.outcome["laatste"][0] == RULES
+    node, depth = decision.trace[0], 0
+    while node.children:
+        node, depth = node.children[0], depth + 1
+    assert (depth, node.id, node.value, node.facts) == (RULES, "r0", 1, (("start", (1, "number")),))
+    assert "r0: Step = 1" in render.to_text(decision, "Keten")
     [batched] = measure.decide_many([(facts, on)])
     assert batched.outcome["laatste"][0] == RULES
     assert sys.getrecursionlimit() < deep.MAX_DEPTH  # raised only while a deep thread runs
@@ -198,21 +203,54 @@ def test_run_deep_hands_back_results_and_errors():
         deep.run_deep(sys.exit, 3)
     with pytest.raises(MeasureError, match="nests too deeply"):
         deep.run_deep(depth, 10 * deep.MAX_DEPTH)
-    assert deep.retry_deep(depth, 50_000) == 50_000  # recursed too deeply here, so again on a deep thread
 
 
-def test_json_text_writes_what_json_dumps_writes():
-    """The iterative JSON writer is byte for byte json.dumps for every bundled case's traced decision."""
+def _bundled_cases():
     from rulerun.interpreter.cases import read_case
-    compared = 0
     for path in sorted((ROOT / "measures").glob("*.yaml")):
         measure = load(path)
         for case_path in cases_for(path):
             case = read_case(case_path)
-            facts = measure.read_facts(case.facts, case.document, ("facts",))
-            data = render.decision_json(measure.evaluate(facts, case.on or datetime.date(2024, 1, 1)))
-            assert render.json_text(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
-            compared += 1
+            yield measure, measure.read_facts(case.facts, case.document, ("facts",)), case.on or datetime.date(2024, 1, 1)
+
+
+def test_rules_set_aside_give_the_same_decisions_and_traces(monkeypatch):
+    """Evaluating every rule on its own first (the limit at 1) changes no value, trace or failed condition."""
+    from rulerun.interpreter import runtime
+    from rulerun.interpreter.evaluator import _decide
+    cases = list(_bundled_cases())
+    usual = [render.decision_json(_decide(m, facts, on, True)) for m, facts, on in cases]
+    monkeypatch.setattr(runtime, "MAX_NESTED_RULES", 1)
+    for (m, facts, on), expected in zip(cases, usual):
+        for trace in (True, False):
+            assert render.decision_json(_decide(m, facts, on, trace), trace) == (
+                expected if trace else {k: v for k, v in expected.items() if k != "trace"})
+
+
+def test_rules_set_aside_are_only_those_the_decision_needs(write, monkeypatch):
+    """Short-circuits hold: a rule after a false `and` is not evaluated, so its division by zero is no error."""
+    from rulerun.interpreter import runtime
+    head = HEAD.format(kind="measure", id="kort") + START
+    write("kort.yaml", head + "rules:\n" + _rule("nul", "start - start") + _rule("deling", "start / nul > 1")
+          + _rule("a", "start > 5") + _rule("b", "a and deling") + _rule("c", "b or start > 0")
+          + "decision:\n  eligible: c\n")
+    measure = load("kort.yaml")
+    monkeypatch.setattr(runtime, "MAX_NESTED_RULES", 1)
+    decision = evaluate(measure, {"start": 1}, datetime.date(2024, 1, 1))
+    assert decision.eligible == "yes"
+    b = decision.trace[0].children[0].children[0]
+    assert (b.id, b.value, [c.id for c in b.children], b.not_needed) == ("b", False, ["a"], ("deling",))
+    with pytest.raises(EvaluationError, match="division by zero"):
+        evaluate(measure, {"start": 9}, datetime.date(2024, 1, 1))
+
+
+def test_json_text_writes_what_json_dumps_writes():
+    """The iterative JSON writer is byte for byte json.dumps for every bundled case's traced decision."""
+    compared = 0
+    for measure, facts, on in _bundled_cases():
+        data = render.decision_json(measure.evaluate(facts, on))
+        assert render.json_text(data) == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+        compared += 1
     assert compared > 20
     odd = {"é": ["", {}, [], None, True, False, 0, -3, 1.5, "\"\\\n\u2028"], "a": {"b": [[1], {"c": {}}]}}
     assert render.json_text(odd) == json.dumps(odd, indent=2, sort_keys=True, ensure_ascii=False)
