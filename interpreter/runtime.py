@@ -115,11 +115,12 @@ class Env:
         if self.frame is None:
             value = self.cache.get(name, _MISSING)
             if value is _MISSING:
-                if self.depth >= MAX_NESTED_RULES:
+                depth = self.depth
+                if depth >= MAX_NESTED_RULES:
                     raise Deeper(name)
-                self.depth += 1
+                self.depth = depth + 1
                 value = self.cache[name] = self.program.rules[name].step(self)
-                self.depth -= 1
+                self.depth = depth
             return value
         return self.traced_rule(name)
 
@@ -128,17 +129,18 @@ class Env:
         parent = self.frame
         node = self.nodes.get(name)
         if node is None:
-            if self.depth >= MAX_NESTED_RULES:
+            depth = self.depth
+            if depth >= MAX_NESTED_RULES:
                 raise Deeper(name)
             rule = self.program.rules[name]
             # Loop variables need no fresh scope: rules cannot read them, and aggregates restore their own.
             self.frame = frame = Frame()
-            self.depth += 1
+            self.depth = depth + 1
             try:
                 value = rule.step(self)
             finally:
                 self.frame = parent
-            self.depth -= 1
+            self.depth = depth
             children = frame.children
             node = TraceNode(
                 rule.id, rule.label, rule.kind, rule.expression, rule.location, rule.source, value, rule.tag,
