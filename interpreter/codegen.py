@@ -163,8 +163,8 @@ class _Writer:
         while stack:
             current = stack.pop()
             if isinstance(current, ast.Name):
-                ref = self.typing.refs[id(current)]
-                if ref.kind == "rule" and ref.name in self.inline:
+                ref = self.typing.refs.get(id(current))
+                if ref is not None and ref.kind == "rule" and ref.name in self.inline:
                     out.append(ref.name)
             stack.extend(ast.children(current))
         return out
@@ -175,8 +175,8 @@ class _Writer:
         while stack:
             current, depth = stack.pop()
             if isinstance(current, ast.Name):
-                ref = self.typing.refs[id(current)]
-                if ref.kind == "rule" and ref.name in self.inline:
+                ref = self.typing.refs.get(id(current))
+                if ref is not None and ref.kind == "rule" and ref.name in self.inline:
                     depth += self.heights[ref.name]
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in ast.children(current))
