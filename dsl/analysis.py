@@ -64,6 +64,11 @@ class FileScope:
             self.analysis.references.setdefault(self.current_rule, []).append(qualified)
         return self.analysis.rule_type(qualified)
 
+    def rule_name(self, name: str) -> str | None:
+        """The program-wide name of rule `name` as written in this file, or None; records no reference."""
+        scope, local = self._split(name)
+        return scope.qualify(local) if scope is not None and local in scope.measure.rules else None
+
     def parameter(self, name: str) -> ParameterShape | None:
         scope, local = self._split(name)
         if scope is None or local not in scope.measure.parameters:
@@ -164,6 +169,36 @@ class _Analysis:
             result = joined
         return result or ERROR
 
+    def _named_first(self) -> list[str]:
+        """The rules, each after the rules its expressions name, or in declaration order when names form a cycle.
+
+        Checking a rule checks the rules it reads first. In this order they are checked already, so a
+        chain of 10,000 rules is checked one rule deep, declared in any order. A cycle (or a loop
+        variable named like a rule) keeps the declaration order, and a cycle is reported as always.
+        """
+        named = {name: _rules_named(rule, scope) for name, (rule, scope) in self.rules.items()}
+        order: list[str] = []
+        done: set[str] = set()
+        for root in self.rules:
+            if root in done:
+                continue
+            open_rules = {root}
+            stack = [(root, iter(named[root]))]
+            while stack:  # depth first with a list of open rules, not recursion
+                name, names = stack[-1]
+                following = next((n for n in names if n not in done), None)
+                if following is None:
+                    stack.pop()
+                    open_rules.discard(name)
+                    done.add(name)
+                    order.append(name)
+                elif following in open_rules:
+                    return list(self.rules)
+                else:
+                    open_rules.add(following)
+                    stack.append((following, iter(named[following])))
+        return order
+
     def parameter_shape(self, name: str) -> ParameterShape:
         if name in self.parameter_types:
             return self.parameter_types[name]
@@ -204,7 +239,7 @@ class _Analysis:
     def run(self) -> CheckedMeasure:
         for name in self.parameters:
             self.parameter_shape(name)
-        for name in self.rules:
+        for name in self._named_first():
             self.rule_type(name)
         top = self.scopes[""]
         measure = self.measure
@@ -279,6 +314,20 @@ def reachable_rules(references: dict, roots) -> set[str]:
         if name not in found:
             found.add(name)
             stack.extend(references.get(name, ()))
+    return found
+
+
+def _rules_named(rule: Rule, scope: FileScope) -> list[str]:
+    """The rules that names in `rule`'s expressions can refer to, as the checker resolves them (longest first)."""
+    nodes = [rule.expr] if rule.expr is not None else [e for row in rule.rows for e in (row.when, row.then) if e]
+    found: list[str] = []
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, ast.Name):
+            path = node.path
+            named = (scope.rule_name(".".join(path[:k])) for k in range(len(path), 0, -1))
+            found += [n for n in named if n is not None][:1]
+        nodes.extend(ast.children(node))
     return found
 
 

@@ -272,7 +272,35 @@ def _with_imports(measure: Measure) -> list[Measure]:
     return out
 
 
-def _load(path: Path, display: str, _stack: tuple) -> Measure:
+def _load(path: Path, display: str, stack: tuple) -> Measure:
+    """The measure at `path` with the files it imports, loaded with a list of files in progress, not recursion.
+
+    Each file is a generator (`_file`) that yields the imports it needs and is sent back each one
+    loaded, or its MeasureError; an import chain of thousands of files nests no calls.
+    """
+    pending = [_file(path, display, stack)]
+    reply: Measure | MeasureError | None = None
+    while True:
+        try:
+            target, shown, chain = pending[-1].send(reply)
+        except StopIteration as loaded:
+            pending.pop()
+            reply = loaded.value
+        except MeasureError as error:
+            pending.pop()
+            if not pending:
+                raise
+            reply = error
+        else:
+            pending.append(_file(target, shown, chain))
+            reply = None
+            continue
+        if not pending:
+            return reply
+
+
+def _file(path: Path, display: str, _stack: tuple):
+    """Load one file; yields (path, display, import chain) per import and is sent the Measure or MeasureError."""
     resolved = path.resolve()
     document = read_measure_document(path, display)
     data = document.data
@@ -316,10 +344,9 @@ def _load(path: Path, display: str, _stack: tuple) -> Measure:
             report.error(f"imported file `{relative}` does not exist", span,
                          f"paths are relative to this file's folder ({path.parent})")
             continue
-        try:
-            used = _load(target, str(Path(display).parent / relative), stack)
-        except MeasureError as error:
-            report.items.extend(error.diagnostics)
+        used = yield target, str(Path(display).parent / relative), stack
+        if isinstance(used, MeasureError):
+            report.items.extend(used.diagnostics)
             continue
         if used.kind != "definitions":
             report.error(f"`{relative}` is a measure; only definitions files can be imported", span)

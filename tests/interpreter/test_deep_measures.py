@@ -182,14 +182,48 @@ def test_an_import_chain_checks_and_explains(import_chain, cache, monkeypatch):
     assert code == 0 and deep.run_deep(json.loads, out)["values"] == {"laatste": "1000"}
 
 
-def test_a_chain_too_deep_even_for_the_deep_thread_is_an_invalid_measure(tmp_path, cache, monkeypatch):
-    monkeypatch.setattr(deep, "MAX_DEPTH", 5_000)
-    write_rule_chain(tmp_path, 1_500)
+def test_a_cycle_too_long_even_for_the_deep_thread_is_an_invalid_measure(tmp_path, cache, monkeypatch):
+    """A cycle is checked rule inside rule: past the deep thread's room (made small here) it is refused, with its file."""
+    monkeypatch.setattr(deep, "MAX_DEPTH", 3_000)
+    path = write_rule_chain(tmp_path, 1_000)
+    path.write_text(path.read_text().replace("expr: start\n", "expr: r999 + 1\n"))
     code, out = run(["explain", "keten.yaml", "case.yaml"], tmp_path, cache, monkeypatch)
     assert code == 2
     assert out == ("keten.yaml: error: the measure nests too deeply to be handled: its rules, imports or expressions "
-                   "form a chain of more than about 500 steps\n"
+                   "form a chain of more than about 300 steps\n"
                    "  = hint: split the chain: let rules read facts or shorter chains of rules\n")
+
+
+def test_a_long_import_chain_is_loaded_without_nesting(tmp_path, monkeypatch):
+    """Files are loaded with a list of files in progress: more imports than nested calls allowed."""
+    from rulerun.dsl.loader import load_measure
+    monkeypatch.setenv("RULERUN_CACHE_DIR", "")
+    write_import_chain(tmp_path, 500)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        measure = load_measure(tmp_path / "keten.yaml")
+    finally:
+        sys.setrecursionlimit(limit)
+    depth = 0
+    while measure.uses:
+        measure, depth = measure.uses["n"], depth + 1
+    assert (depth, measure.id) == (500, "d499")
+
+
+def test_a_chain_declared_last_rule_first_is_checked_without_nesting(tmp_path, monkeypatch):
+    """Rules are checked after the rules they name: more rules in the chain than nested calls allowed."""
+    from rulerun.dsl.analysis import check_measure
+    from rulerun.dsl.loader import load_measure
+    monkeypatch.setenv("RULERUN_CACHE_DIR", "")
+    measure = load_measure(write_rule_chain(tmp_path, 1_500))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        checked = check_measure(measure)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert checked.rules["r1499"][1].tag == "number" and checked.references["r1499"] == ("r1498",)
 
 
 def test_run_deep_hands_back_results_and_errors():

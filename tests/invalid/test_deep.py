@@ -28,13 +28,14 @@ def test_invalid_deep_measure(name, snapshot, monkeypatch):
     assert out == snapshot
 
 
-def test_a_chain_beyond_the_deep_thread(tmp_path, snapshot, monkeypatch):
-    """A chain longer than even a deep thread holds (its room made small here) is an invalid measure."""
+def test_a_cycle_beyond_the_deep_thread(tmp_path, snapshot, monkeypatch):
+    """A cycle is checked rule inside rule; one longer than even a deep thread holds (its room made small
+    here) is an invalid measure too deep to check, not an internal error."""
     monkeypatch.setattr(deep, "MAX_DEPTH", 3_000)
     head = (HERE / "proef.yaml").read_text().split("rules:")[0].replace("measure: proef", "measure: keten")
-    rules = "".join(f"  r{i}:\n    label: {{nl: Stap, en: Step}}\n    source: W01\n    expr: {'kost' if i == 0 else f'r{i - 1} + € 1'}\n"
-                    for i in reversed(range(1_000)))
-    (tmp_path / "keten.yaml").write_text(head + "rules:\n" + rules + "decision:\n  eligible: r999 > € 0\n")
+    rules = "".join(f"  r{i}:\n    label: {{nl: Stap, en: Step}}\n    source: W01\n    expr: r{(i + 1) % 1_000} + € 1\n"
+                    for i in range(1_000))
+    (tmp_path / "keten.yaml").write_text(head + "rules:\n" + rules + "decision:\n  eligible: r0 > € 0\n")
     out = run(["check", "keten.yaml"], tmp_path, monkeypatch)
     assert out.startswith("exit 2") and "Traceback" not in out
     assert out == snapshot
