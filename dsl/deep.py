@@ -1,10 +1,10 @@
 """Room for deep measures: run work on a thread with a large stack and a raised recursion limit.
 
-Generated measures chain thousands of rules and imports. Graph walks (reachability, callers
-first, import lists), evaluation (rules of a long chain evaluated deepest first) and trace
-rendering are iterative. Some work stays recursive by nature: checking a rule's type checks the
-rules it reads first (and finds cycles on the way), a file is loaded with the files it imports,
-pickle and JSON readers walk nested objects. That work runs here, on one thread whose stack
+Generated measures chain thousands of rules and imports. Loading imports, checking rules (each
+after the rules it names), graph walks, evaluation (a long chain is evaluated deepest first) and
+trace rendering nest no call per link of a chain. Some work still can: checking a cycle of rules
+goes round it rule inside rule before reporting it, generated code calls rule inside rule, pickle
+(the cache) and JSON readers walk nested objects. That work runs here, on one thread whose stack
 holds MAX_DEPTH levels: every command but `ask`, and `load`. Input deeper still is refused with
 a message instead of crashing the interpreter.
 """
