@@ -228,20 +228,24 @@ class _EarlyReads:
                 earlier_false = _later(earlier_false, self.bound(row.when, False))
 
     def _callers_first(self) -> list[str]:
+        """The rules, every caller before the rules it calls (a depth-first order, kept as an explicit stack)."""
         references = self.checked.references
         order: list[str] = []
         seen: set[str] = set()
-
-        def visit(name: str) -> None:
-            if name in seen:
-                return
-            seen.add(name)
-            for callee in references.get(name, ()):
-                visit(callee)
-            order.append(name)
-        visit("<decision>")
-        for name in self.checked.rules:
-            visit(name)
+        for root in ["<decision>", *self.checked.rules]:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(references.get(root, ())))]
+            while stack:
+                name, callees = stack[-1]
+                callee = next((c for c in callees if c not in seen), None)
+                if callee is None:
+                    stack.pop()
+                    order.append(name)
+                    continue
+                seen.add(callee)
+                stack.append((callee, iter(references.get(callee, ()))))
         return [n for n in reversed(order) if n in self.checked.rules]
 
     def _site(self, rule: str, low) -> None:

@@ -335,9 +335,13 @@ def load_problems(measure: Measure) -> list[Diagnostic]:
 
 
 def _with_imports(measure: Measure) -> list[Measure]:
-    out = [measure]
-    for used in measure.uses.values():
-        out += _with_imports(used)
+    """The measure and every file it imports, directly or not, depth first."""
+    out: list[Measure] = []
+    pending = [measure]
+    while pending:  # not recursion: generated measures chain thousands of imports
+        current = pending.pop()
+        out.append(current)
+        pending += reversed(current.uses.values())
     return out
 
 
@@ -348,10 +352,38 @@ def load_measure_texts(path: Path | str, texts: Mapping[Path, str], display: str
     return _load(path, display or str(path), (), texts=texts)
 
 
-def _load(path: Path, display: str, _stack: tuple, root: Path | None = None,
+def _load(path: Path, display: str, stack: tuple, root: Path | None = None,
           texts: Mapping[Path, str] | None = None) -> Measure:
-    resolved = path.resolve()
+    """The measure at `path` with the files it imports, loaded with a list of files in progress, not recursion.
+
+    Each file is a generator (`_file`) that yields the imports it needs and is sent back each one
+    loaded, or its MeasureError; an import chain of thousands of files nests no calls.
+    """
     root = root or path.parent.resolve()  # imports stay inside the folder of the measure being loaded
+    pending = [_file(path, display, stack, root, texts)]
+    reply: Measure | MeasureError | None = None
+    while True:
+        try:
+            target, shown, chain = pending[-1].send(reply)
+        except StopIteration as loaded:
+            pending.pop()
+            reply = loaded.value
+        except MeasureError as error:
+            pending.pop()
+            if not pending:
+                raise
+            reply = error
+        else:
+            pending.append(_file(target, shown, chain, root, texts))
+            reply = None
+            continue
+        if not pending:
+            return reply
+
+
+def _file(path: Path, display: str, _stack: tuple, root: Path, texts: Mapping[Path, str] | None):
+    """Load one file; yields (path, display, import chain) per import and is sent the Measure or MeasureError."""
+    resolved = path.resolve()
     document = read_measure_document(path, display, (texts or {}).get(resolved))
     data = document.data
     report = Collector()
@@ -405,10 +437,9 @@ def _load(path: Path, display: str, _stack: tuple, root: Path | None = None,
             report.error(f"imported file `{relative}` does not exist", span,
                          f"paths are relative to this file's folder ({path.parent})")
             continue
-        try:
-            used = _load(target, str(Path(display).parent / relative), stack, root, texts)
-        except MeasureError as error:
-            report.items.extend(error.diagnostics)
+        used = yield target, str(Path(display).parent / relative), stack
+        if isinstance(used, MeasureError):
+            report.items.extend(used.diagnostics)
             continue
         if used.kind != "definitions":
             report.error(f"`{relative}` is a measure; only definitions files can be imported", span)

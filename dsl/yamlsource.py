@@ -17,7 +17,7 @@ from .source import Placement, Source, Span
 #: Most digits in a whole number: far beyond any amount, well within what Python reads as an integer.
 MAX_INTEGER_DIGITS = 1000
 #: Most values (scalars, lists and mappings) in one file, and deepest nesting: composing stays small and flat.
-MAX_NODES = 100_000
+MAX_NODES = 500_000
 MAX_DEPTH = 100
 
 _STANDARD = "tag:yaml.org,2002:"

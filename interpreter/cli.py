@@ -108,6 +108,25 @@ def _exit_codes():
         raise click.exceptions.Exit(streams.broken_pipe()) from None
 
 
+
+def _deep(func):
+    """Run the command on a deep thread (see rulerun.dsl.deep), inside the command's click context.
+
+    Not for `ask`: Ctrl-C reaches the main thread only, and `ask` answers it itself; its loads and
+    evaluations move to a deep thread on their own when they need one.
+    """
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from rulerun.dsl.deep import run_deep
+        ctx = click.get_current_context()
+
+        def command():
+            with ctx.scope(cleanup=False):
+                return func(*args, **kwargs)
+        return run_deep(command)
+    return wrapper
+
+
 @click.group(cls=Rulerun, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
 @click.version_option(package_name="rulerun")
@@ -176,6 +195,7 @@ MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures",
 @click.option("--no-trace", is_flag=True, help="Leave the trace out (JSON and text).")
 @MEASURES_OPTION
 @_guard
+@_deep
 def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     """Decide CASE under MEASURE and explain the decision.
 
@@ -226,12 +246,14 @@ def _is_measure_file(path: Path) -> bool:
 @click.argument("paths", nargs=-1)
 @MEASURES_OPTION
 @_guard
+@_deep
 def check(paths, measures_dir):
     """Check measure files: schema, syntax, names, types, cycles, unused items.
 
     PATHS are measure files or folders (default: the measures folder). Exit 0 only when clean.
     """
     from rulerun.dsl.analysis import check_measure
+    from rulerun.dsl.deep import too_deep
     from rulerun.dsl.errors import MeasureError
     from rulerun.dsl.loader import load_measure
     errors = warnings = 0
@@ -240,10 +262,11 @@ def check(paths, measures_dir):
         with tally.file(str(path)):
             try:
                 checked = check_measure(load_measure(path, partial=True))
-            except MeasureError as error:
-                click.echo(render_all(error.diagnostics), err=True)
-                errors += sum(d.severity == "error" for d in error.diagnostics)
-                warnings += sum(d.severity == "warning" for d in error.diagnostics)
+            except (MeasureError, RecursionError) as error:
+                found = error.diagnostics if isinstance(error, MeasureError) else too_deep(str(path)).diagnostics
+                click.echo(render_all(found), err=True)
+                errors += sum(d.severity == "error" for d in found)
+                warnings += sum(d.severity == "warning" for d in found)
                 continue
             if checked.warnings:
                 click.echo(render_all(checked.warnings), err=True)
@@ -261,6 +284,7 @@ def check(paths, measures_dir):
 @click.argument("measure")
 @MEASURES_OPTION
 @_guard
+@_deep
 def schema(measure, measures_dir):
     """Print a JSON Schema of the case files MEASURE accepts."""
     from rulerun.dsl.analysis import check_measure
@@ -274,6 +298,7 @@ def schema(measure, measures_dir):
 @MEASURES_OPTION
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @_guard
+@_deep
 def list_measures(measures_dir, lang):
     """List the measures in the measures folder with their titles and windows."""
     from rulerun.dsl.loader import load_measure
@@ -303,6 +328,7 @@ def list_measures(measures_dir, lang):
               help="Language of the rule labels in the coverage report.")
 @MEASURES_OPTION
 @_guard
+@_deep
 def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
     from rulerun.interpreter.tools.coverage import Tracker, render_text
@@ -388,6 +414,7 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
               help="Worker processes.")
 @MEASURES_OPTION
 @_guard
+@_deep
 def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     """Decide every case in INPUT; stream one decision per case, in input order.
 
@@ -456,6 +483,7 @@ def _iterate(bar):
               help="How many of the largest changes to show.")
 @MEASURES_OPTION
 @_guard
+@_deep
 def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     """Show the impact of an edit: decide CASES under OLD_MEASURE and NEW_MEASURE and compare.
 

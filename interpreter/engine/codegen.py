@@ -24,6 +24,12 @@ _EXACT = {"add": "_add", "sub": "_sub", "mul": "_mul", "div": "_div"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
+#: Most rule functions nested in one batch function: Python's compiler takes time that grows with
+#: their square (each sees all the others' variables). A larger measure decides batches by closures.
+_BATCH_RULES = 2000
+#: Deepest expression written with rules inlined: the parser's limit for one expression, so that
+#: the text stays far from Python's 200 nested parentheses however long a chain of rules is.
+_INLINED_DEPTH = 60
 
 
 class Undecided(Exception):
@@ -71,10 +77,13 @@ class _Writer:
         self.inline = inline
         self.names: dict[str, object] = {}
         self.rule_names: dict[str, str] = {}
+        self.rule_order: list[str] = []  # the keys of rule_names, to index while it grows
         self.lookups: dict[str, str] = {}
         self.aggregate_depth = 0
         self.iterable_depth = 0
         self.variables: list[tuple[str, str]] = []  # (name in the measure, Python name), innermost last
+        self.depth = 0  # of the node being written, in the expression written so far
+        self.heights: dict[str, int] = {}
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
@@ -84,6 +93,7 @@ class _Writer:
     def rule_function(self, name: str) -> str:
         if name not in self.rule_names:
             self.rule_names[name] = f"_rule{len(self.rule_names)}"
+            self.rule_order.append(name)
         return self.rule_names[name]
 
     def rule_reference(self, name: str) -> str:
@@ -103,14 +113,11 @@ class _Writer:
     def rule_bodies(self, rules: dict) -> list[tuple[str, str, str]]:
         """(rule, function, expression text) for every rule written so far, and the rules those need."""
         out = []
-        done: set[str] = set()
-        while len(done) < len(self.rule_names):
-            for rule_name, function in list(self.rule_names.items()):
-                if rule_name not in done:
-                    done.add(rule_name)
-                    rule = rules[rule_name]
-                    out.append((rule_name, function,
-                                self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+        while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
+            rule_name = self.rule_order[len(out)]
+            rule = rules[rule_name]
+            out.append((rule_name, self.rule_names[rule_name],
+                        self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
         return out
 
     def run(self, source: str, filename: str) -> dict:
@@ -122,7 +129,54 @@ class _Writer:
         return namespace
 
     def expr(self, node: ast.Expr) -> str:
-        return getattr(self, "_" + type(node).__name__.lower())(node)
+        self.depth += 1
+        try:
+            return getattr(self, "_" + type(node).__name__.lower())(node)
+        finally:
+            self.depth -= 1
+
+    def height(self, name: str) -> int:
+        """How deep rule `name` is written inline with the rules it inlines in turn (past the limit: the limit + 1).
+
+        Worked out for the rules it inlines first, with a list of pending rules rather than recursion.
+        """
+        pending = [name]
+        while pending:
+            current = pending[-1]
+            if current in self.heights:
+                pending.pop()
+                continue
+            inlined = [n for n in self._inlined_rules(self.inline[current]) if n not in self.heights]
+            if inlined:
+                pending += inlined
+                continue
+            self.heights[current] = min(self._height(self.inline[current]), _INLINED_DEPTH + 1)
+            pending.pop()
+        return self.heights[name]
+
+    def _inlined_rules(self, node: ast.Expr) -> list[str]:
+        stack, out = [node], []
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.Name):
+                ref = self.typing.refs.get(id(current))
+                if ref is not None and ref.kind == "rule" and ref.name in self.inline:
+                    out.append(ref.name)
+            stack.extend(ast.children(current))
+        return out
+
+    def _height(self, node: ast.Expr) -> int:
+        deepest = 0
+        stack = [(node, 1)]
+        while stack:
+            current, depth = stack.pop()
+            if isinstance(current, ast.Name):
+                ref = self.typing.refs.get(id(current))
+                if ref is not None and ref.kind == "rule" and ref.name in self.inline:
+                    depth += self.heights[ref.name]
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in ast.children(current))
+        return deepest
 
     def _literal(self, node: ast.Literal) -> str:
         value = node.value
@@ -150,7 +204,8 @@ class _Writer:
         if ref.kind == "constant":
             return "ref" if ref.name == "reference_date" else "on"
         if ref.kind == "rule":
-            if ref.name in self.inline and self.aggregate_depth == 0:
+            if (ref.name in self.inline and self.aggregate_depth == 0
+                    and self.depth + self.height(ref.name) <= _INLINED_DEPTH):
                 return f"({self.expr(self.inline[ref.name])}){fields}"
             return f"{self.rule_reference(ref.name)}{fields}"
         return f"{self._parameter_lookup(ref.name)}(ref){fields}"
@@ -330,7 +385,9 @@ def _cell(function: str) -> str:
 
 def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict, conditions: list[str],
                    reported: list[str], windowed: bool):
-    """One function deciding many cases into columns: `batch(cases, window_open, columns)`.
+    """One function deciding many cases into columns: `batch(cases, window_open, columns)`, or None.
+
+    None for a measure with more than _BATCH_RULES rules to write.
 
     `cases` are (facts, date) pairs. Per case it appends to the columns' lists (reference date,
     eligible, amount, deadlines, values, notes shown, and the reported rules' values right after
@@ -351,6 +408,8 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               for kind in ("deadline", "value", "note")}
     snapshot = "(" + "".join(f"{_cell(writer.rule_function(r))}, " for r in reported) + ")"
     bodies = writer.rule_bodies(rules)
+    if len(bodies) > _BATCH_RULES:
+        return None
     cells = [_cell(function) for _rule, function, _body in bodies]
     reset = " = ".join(cells + ["_NO"]) if cells else "pass"
     lines = ["def batch(cases, window_open, columns):",

@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure, check_measure
+from rulerun.dsl.deep import run_deep, too_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import load_measure
 
@@ -195,14 +196,17 @@ def _failed(compiled: CompiledMeasure, cache: dict) -> list[str]:
 
 
 def _failed_leaves(compiled: CompiledMeasure, cache: dict, name: str) -> list[str]:
-    rule = compiled.program.rules[name]
-    group = rule.conjuncts
-    below = [c for c in group if cache.get(c) is False] if len(group) > 1 else []
-    if not below:
-        return [name]
+    """The deepest failed conjuncts below `name`, in order; a list of rules still to open, not recursion."""
     out: list[str] = []
-    for child in below:
-        out += _failed_leaves(compiled, cache, child)
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        group = compiled.program.rules[current].conjuncts
+        below = [c for c in group if cache.get(c) is False] if len(group) > 1 else []
+        if below:
+            pending += reversed(below)
+        else:
+            out.append(current)
     return out
 
 
@@ -235,6 +239,11 @@ def _window(compiled: CompiledMeasure, env: Env):
 
 def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bool) -> Decision:
     env = Env(compiled.program, facts, on, trace)
+    return env.settle(lambda: _decide_in(compiled, env, on))
+
+
+def _decide_in(compiled: CompiledMeasure, env: Env, on: datetime.date) -> Decision:
+    """The decision, evaluated in `env`; run again after a long chain of rules was set aside (Env.settle)."""
     nodes: list[TraceNode] = []
     reference = env.reference_date()
     window_ok, window_node, window_note = _window(compiled, env)
@@ -292,8 +301,19 @@ def _decide(compiled: CompiledMeasure, facts: dict, on: datetime.date, trace: bo
 
 
 def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
-    """Load, check and compile a measure file (raises MeasureError with every problem)."""
-    return CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
+    """Load, check and compile a measure file (raises MeasureError with every problem).
+
+    Always on a deep thread: a RecursionError inside a library (the schema validator's) does not
+    always come out as one, so a retry could not tell it; a load costs far more than a thread.
+    """
+    return run_deep(_load, path, display)
+
+
+def _load(path: str | Path, display: str | None) -> CompiledMeasure:
+    try:
+        return CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
+    except RecursionError:
+        raise too_deep(display or str(path)) from None
 
 
 def evaluate(measure: CompiledMeasure | str | Path, facts: dict, on: datetime.date | None = None,

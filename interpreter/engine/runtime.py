@@ -11,6 +11,16 @@ from .trace import ParameterRead, TraceNode
 from .values import Unknown
 
 _MISSING = object()
+#: Rules evaluated inside one another before the innermost is set aside to be evaluated first.
+MAX_NESTED_RULES = 200
+
+
+class Deeper(Exception):
+    """A rule needed this deep in a chain of rules: evaluate it first (see `Env.settle`)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
 
 
 @dataclass
@@ -73,7 +83,7 @@ class Frame:
 class Env:
     """The state of evaluating one case."""
 
-    __slots__ = ("program", "facts", "on", "vars", "cache", "frame", "_reference", "nodes")
+    __slots__ = ("program", "facts", "on", "vars", "cache", "frame", "_reference", "nodes", "depth")
 
     def __init__(self, program: Program, facts: dict, on: datetime.date, trace: bool = False):
         self.program = program
@@ -84,6 +94,7 @@ class Env:
         self.frame: Frame | None = Frame() if trace else None
         self._reference = _MISSING
         self.nodes: dict[str, TraceNode] = {}
+        self.depth = 0  # rules being evaluated inside one another; reset by `settle` when it stops them
 
     def fact(self, path: str, keys: tuple[str, ...], tag: str = ""):
         """A fact's value, or Unknown naming it when the case does not give it."""
@@ -104,7 +115,12 @@ class Env:
         if self.frame is None:
             value = self.cache.get(name, _MISSING)
             if value is _MISSING:
+                depth = self.depth
+                if depth >= MAX_NESTED_RULES:
+                    raise Deeper(name)
+                self.depth = depth + 1
                 value = self.cache[name] = self.program.rules[name].step(self)
+                self.depth = depth
             return value
         return self.traced_rule(name)
 
@@ -113,13 +129,18 @@ class Env:
         parent = self.frame
         node = self.nodes.get(name)
         if node is None:
+            depth = self.depth
+            if depth >= MAX_NESTED_RULES:
+                raise Deeper(name)
             rule = self.program.rules[name]
             # Loop variables need no fresh scope: rules cannot read them, and aggregates restore their own.
             self.frame = frame = Frame()
+            self.depth = depth + 1
             try:
                 value = rule.step(self)
             finally:
                 self.frame = parent
+            self.depth = depth
             children = frame.children
             node = TraceNode(
                 rule.id, rule.label, rule.kind, rule.expression, rule.location, rule.source, value, rule.tag,
@@ -130,6 +151,32 @@ class Env:
         if parent is not None and name not in parent.children:
             parent.children[name] = node
         return node.value
+
+    def settle(self, evaluate):
+        """`evaluate()`, with the rules of a long chain evaluated first, from the deepest up.
+
+        A rule reads the rules it refers to, and those theirs: evaluated inside one another, a chain
+        of 10,000 rules would need as many nested calls. Past MAX_NESTED_RULES the innermost rule
+        needed is set aside (`Deeper`), evaluated on its own (memoised, with its trace node), and
+        `evaluate` runs again: it finds that rule's value and goes on. Only rules the evaluation
+        needs are evaluated, in the order it needs them, so values, errors and traces are the same.
+        """
+        while True:
+            try:
+                return evaluate()
+            except Deeper as deeper:
+                self.depth = 0
+                pending = [deeper.name]
+            while pending:
+                parent, self.frame = self.frame, (Frame() if self.frame is not None else None)
+                try:
+                    self.rule(pending[-1])  # recorded in a frame of its own, not in the trace
+                    pending.pop()
+                except Deeper as deeper:
+                    pending.append(deeper.name)
+                finally:
+                    self.frame = parent
+                    self.depth = 0
 
     def reference_date(self):
         """The date that picks dated parameter values: the measure's reference date, else `on`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from json.encoder import encode_basestring
 
 from rulerun.dsl.printable import printable
 
@@ -34,7 +35,23 @@ def _result_json(node: TraceNode):
 
 
 def node_json(node: TraceNode, seen: set[str]) -> dict:
-    """One trace node as JSON; a rule shown earlier in the trace is referred to, not repeated."""
+    """One trace node and those below it as JSON; a rule shown earlier in the trace is referred to, not repeated.
+
+    Built with a list of pending children rather than by recursion: a chain of rules is as deep as it is long.
+    """
+    root: dict = {}
+    pending = [(node, root)]
+    while pending:
+        current, out = pending.pop()
+        out.update(_node_fields(current, seen))
+        children = out.get("children")
+        if children is not None:
+            pending += reversed([(child, children[i]) for i, child in enumerate(current.children)])
+    return root
+
+
+def _node_fields(node: TraceNode, seen: set[str]) -> dict:
+    """One node's JSON; its `children` are empty dicts, to be filled (in reading order, for `seen`)."""
     if node.kind in ("expr", "table") and node.id in seen:
         return {"id": node.id, "result": _result_json(node), "shown_above": True}
     seen.add(node.id)
@@ -45,7 +62,7 @@ def node_json(node: TraceNode, seen: set[str]) -> dict:
         "parameters": [{"name": p.name, "key": p.key, "value": to_json(p.value, p.tag),
                         "since": p.since.isoformat() if p.since else None, "source": p.source}
                        for p in node.parameters],
-        "children": [node_json(c, seen) for c in node.children],
+        "children": [{} for _ in node.children],
         "not_needed": list(node.not_needed),
     }
     if node.row is not None:
@@ -76,8 +93,68 @@ def decision_json(decision: Decision, trace: bool = True) -> dict:
 
 
 def to_json_text(decision: Decision, trace: bool = True) -> str:
-    """The JSON form as text: sorted keys, two-space indent."""
-    return json.dumps(decision_json(decision, trace), indent=2, sort_keys=True, ensure_ascii=False)
+    """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
+    return json_text(decision_json(decision, trace))
+
+
+#: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
+MAX_INDENT = 50
+_END = object()
+
+
+def json_text(value) -> str:
+    """`value` as `json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)` writes it, without recursion.
+
+    A chain of rules gives a trace as deep as the chain is long: nesting deeper than 2 × MAX_INDENT
+    levels keeps that indentation, so the text grows with the trace and not with its depth squared.
+    """
+    out: list[str] = []
+    stack: list[list] = []  # per open container: its items, its level, whether a dict, whether none written yet
+    pending = value
+    while True:
+        if isinstance(pending, dict) and pending:
+            out.append("{")
+            stack.append([iter(sorted(pending.items())), len(stack) + 1, True, True])
+        elif isinstance(pending, (list, tuple)) and pending:
+            out.append("[")
+            stack.append([iter(pending), len(stack) + 1, False, True])
+        else:
+            out.append(_scalar(pending))
+        while stack:
+            frame = stack[-1]
+            item = next(frame[0], _END)
+            if item is _END:
+                stack.pop()
+                out.append("\n" + "  " * min(len(stack), 2 * MAX_INDENT) + ("}" if frame[2] else "]"))
+                continue
+            out.append(("\n" if frame[3] else ",\n") + "  " * min(frame[1], 2 * MAX_INDENT))
+            frame[3] = False
+            if frame[2]:
+                key = item[0]
+                out.append(encode_basestring(key if isinstance(key, str) else _scalar(key)) + ": ")
+                pending = item[1]
+            else:
+                pending = item
+            break
+        else:
+            return "".join(out)
+
+
+def _scalar(value) -> str:
+    """A JSON value without items: text, number, yes/no, null, or an empty list or object."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, (list, tuple)):
+        return "[]"
+    return json.dumps(value)
 
 
 _WORDS = {
@@ -155,18 +232,23 @@ def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
     """The trace in reading order as (node, depth, shown_above); a rule already shown is not expanded."""
     seen: set[str] = set()
     out: list[tuple[TraceNode, int, bool]] = []
-
-    def visit(node: TraceNode, depth: int) -> None:
+    pending = [(node, 0) for node in reversed(nodes)]
+    while pending:  # a list of nodes still to show, not recursion: a chain of rules is as deep as it is long
+        node, depth = pending.pop()
         repeated = node.kind in ("expr", "table") and node.id in seen
         out.append((node, depth, repeated))
         if repeated:
-            return
+            continue
         seen.add(node.id)
-        for child in node.children:
-            visit(child, depth + 1)
-    for node in nodes:
-        visit(node, 0)
+        pending += [(child, depth + 1) for child in reversed(node.children)]
     return out
+
+
+def _indent(depth: int) -> tuple[str, str]:
+    """The indentation of a node at `depth`, and the level written before it when deeper than MAX_INDENT."""
+    if depth <= MAX_INDENT:
+        return "  " * depth, ""
+    return "  " * MAX_INDENT, f"[{depth}] "
 
 
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False) -> str:
@@ -186,13 +268,13 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
     if decision.trace:
         out += ["", style(w["trace"], bold=True)]
     for node, depth, repeated in _flatten(decision.trace):
-        pad = "  " * depth
+        pad, level = _indent(depth)
         mark = _mark(node)
         if repeated:
-            out.append(f"{pad}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
+            out.append(f"{pad}{level}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
+        out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
                    + (f"   [{where}]" if where else ""))
         out += [f"{pad}    {line}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
@@ -220,13 +302,13 @@ def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
     out += [f"| {k} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
-        pad = "  " * depth
+        pad, level = _indent(depth)
         value = _markdown_text(_value(node))
         if repeated:
-            out.append(f"{pad}- {_mark(node)} `{node.id}` = {value} ({w['shown']})")
+            out.append(f"{pad}- {level}{_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}- {_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
+        out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
                    + (f" _({where})_" if where else ""))
         out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
@@ -243,22 +325,26 @@ def to_html(decision: Decision, title: str, lang: str = "en") -> str:
     w = _WORDS[lang]
     e = html.escape
     rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _summary_lines(decision, title, lang))
-    seen: set[str] = set()
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")
 
-    def walk(node: TraceNode) -> str:
-        if node.kind in ("expr", "table") and node.id in seen:
-            return f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node))} ({w['shown']})</div>"
-        seen.add(node.id)
+    parts: list[str] = []
+    open_depths: list[int] = []  # the depths of the nodes whose <details> are still open
+    for node, depth, repeated in _flatten(decision.trace):
+        while open_depths and open_depths[-1] >= depth:
+            open_depths.pop()
+            parts.append("</details>")
+        if repeated:
+            parts.append(f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node))} ({w['shown']})</div>")
+            continue
         where = " · ".join(x for x in (node.source, node.location) if x)
         details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
-        children = "".join(walk(c) for c in node.children)
-        return (f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
-                f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
-                f"<span class='where'>{e(where)}</span></summary>{details}{children}</details>")
-    body = "".join(walk(n) for n in decision.trace)
+        parts.append(f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
+                     f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
+                     f"<span class='where'>{e(where)}</span></summary>{details}")
+        open_depths.append(depth)
+    body = "".join(parts) + "</details>" * len(open_depths)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(printable(title))}</title>"
             f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
             f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")

@@ -107,7 +107,7 @@ def _oversized(path: Path) -> Path:
 
 
 def _flow_list(path: Path) -> Path:
-    path.write_text("facts:\n  aandeelhouders: [" + ", ".join(["{}"] * 200_000) + "]\n", encoding="utf-8")
+    path.write_text("facts:\n  aandeelhouders: [" + ", ".join(["{}"] * 600_000) + "]\n", encoding="utf-8")
     return path
 
 
