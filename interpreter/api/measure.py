@@ -5,10 +5,10 @@ import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from rulerun.dsl import loader
 from rulerun.dsl.analysis import check_measure
 from rulerun.dsl.case_schema import case_schema
 from rulerun.dsl.errors import CaseError, Diagnostic, RulerunError
-from rulerun.dsl.loader import load_measure
 from rulerun.dsl.measure import Fact, Text, Window
 from rulerun.dsl.yamlsource import Document
 from rulerun.interpreter.engine import api as engine
@@ -132,4 +132,4 @@ def load(path: str | Path, display: str | None = None) -> Measure:
 
 def check(path: str | Path, display: str | None = None) -> list[Diagnostic]:
     """Check a measure file without compiling it: its warnings; raise MeasureError with every error."""
-    return list(check_measure(load_measure(path, display, partial=True)).warnings)
+    return list(check_measure(loader.load_measure(path, display, partial=True)).warnings)
