@@ -1,4 +1,4 @@
-"""rulerun: explainable, exact decisions from YAML subsidy measures.
+"""The rulerun API: explainable, exact decisions from YAML subsidy measures.
 
 Load a measure once, then decide any number of cases:
 
