@@ -8,7 +8,7 @@ from pathlib import Path
 from rulerun.dsl import loader
 from rulerun.dsl.analysis import check_measure
 from rulerun.dsl.case_schema import case_schema
-from rulerun.dsl.errors import CaseError, Diagnostic, RulerunError
+from rulerun.dsl.errors import CaseError, Diagnostic, RulerunError, UsageError, quoted
 from rulerun.dsl.measure import Fact, Text, Window
 from rulerun.dsl.yamlsource import Document
 from rulerun.interpreter.engine import api as engine
@@ -68,7 +68,7 @@ class Measure:
 
     def decide(self, facts: RawFacts | None, on: datetime.date | None = None, trace: bool = False) -> engine.Decision:
         """The decision for raw `facts` on `on` (default: today); raise CaseError or EvaluationError."""
-        return self.engine.evaluate(self.read_facts(facts), on or datetime.date.today(), trace)
+        return self.engine.evaluate(self.read_facts(facts), evaluation_date(on), trace)
 
     def decide_case(self, case: Case, on: datetime.date | None = None, trace: bool = False) -> engine.Decision:
         """The decision for a case file read by `rulerun.read_case`: errors point into the file.
@@ -76,7 +76,7 @@ class Measure:
         The date is `on`, else the case's own `on`, else today.
         """
         facts = self.read_facts(case.facts, case.document, ("facts",))
-        return self.engine.evaluate(facts, on or case.on or datetime.date.today(), trace)
+        return self.engine.evaluate(facts, evaluation_date(on, case.on), trace)
 
     def decide_many(self, records: Iterable[Record], on: datetime.date | None = None
                     ) -> Iterator[engine.Decision | RulerunError]:
@@ -85,13 +85,13 @@ class Measure:
         A record is raw facts, or a (raw facts, date) pair; a record without a date is decided on `on`
         (default: today).
         """
-        day = on or datetime.date.today()
+        day = evaluation_date(on)
         pending: list[tuple[dict, datetime.date] | RulerunError] = []
-        for record in records:
-            facts, when = record if isinstance(record, tuple) else (record, None)
+        for number, record in enumerate(records, 1):
             try:
-                pending.append((self.read_facts(facts), when or day))
-            except CaseError as error:
+                facts, when = _record(record, number)
+                pending.append((self.read_facts(facts), evaluation_date(when, day, f"the date of record {number}")))
+            except (CaseError, UsageError) as error:
                 pending.append(error)
             if len(pending) == CHUNK:
                 yield from self._decide_chunk(pending)
@@ -112,7 +112,7 @@ class Measure:
     def intake(self, facts: RawFacts | None = None, on: datetime.date | None = None, name: str | None = None
                ) -> Intake:
         """A guided intake starting from raw `facts`: ask, answer, skip, and the decision after every answer."""
-        return Intake(self.engine, on or datetime.date.today(), dict(facts or {}), name=name)
+        return Intake(self.engine, evaluation_date(on), dict(facts or {}), name=name)
 
     def schema(self) -> dict:
         """A JSON Schema of the case files this measure accepts."""
@@ -120,6 +120,26 @@ class Measure:
 
     def __repr__(self) -> str:
         return f"<rulerun.Measure {self.id}>"
+
+
+def evaluation_date(on: object, default: datetime.date | None = None, what: str = "`on`") -> datetime.date:
+    """`on` when it is a calendar date, else `default`, else today; raise UsageError for anything else."""
+    if on is None:
+        return default or datetime.date.today()
+    if type(on) is not datetime.date:  # a datetime is a date too, with a time that comparisons choke on
+        raise UsageError(Diagnostic(f"{what} must be a calendar date (datetime.date), not the {type(on).__name__} {quoted(on)}",
+                                    hint="e.g. datetime.date(2024, 6, 1) or datetime.date.fromisoformat(\"2024-06-01\")"))
+    return on
+
+
+def _record(record: object, number: int) -> tuple[object, object]:
+    """(raw facts, date or None) of one record for `decide_many`."""
+    if not isinstance(record, tuple):
+        return record, None
+    if len(record) != 2:
+        raise UsageError(Diagnostic(f"record {number} is a tuple of {len(record)} items, not (facts, date)",
+                                    hint="give each record as its facts, or as a (facts, date) pair"))
+    return record[0], record[1]
 
 
 def load(path: str | Path, display: str | None = None) -> Measure:
