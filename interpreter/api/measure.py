@@ -112,7 +112,9 @@ class Measure:
     def intake(self, facts: RawFacts | None = None, on: datetime.date | None = None, name: str | None = None
                ) -> Intake:
         """A guided intake starting from raw `facts`: ask, answer, skip, and the decision after every answer."""
-        return Intake(self.engine, evaluation_date(on), dict(facts or {}), name=name)
+        day = evaluation_date(on)
+        self.read_facts(facts)  # CaseError for facts that are not a mapping of valid facts, before any copy
+        return Intake(self.engine, day, dict(facts or {}), name=name)
 
     def schema(self) -> dict:
         """A JSON Schema of the case files this measure accepts."""

@@ -138,3 +138,11 @@ def test_load_and_check_raise_measure_errors(tmp_path):
             call(tmp_path / "kapot.yaml")
         assert raised.value.exit_code == 2 and raised.value.diagnostics
     assert rulerun.check(KMO) == []
+
+
+@pytest.mark.parametrize("facts", [["grootte"], "grootte: klein", {"grootte": "reus"}])
+def test_the_intake_refuses_facts_it_cannot_read(simple, facts):
+    with pytest.raises(rulerun.CaseError):
+        simple.questions(facts, on=ON)
+    with pytest.raises(rulerun.CaseError):
+        simple.intake(facts, on=ON)
