@@ -31,8 +31,8 @@ def _installed_layout(tmp_path: Path) -> Path:
 def test_the_typed_parts_have_no_mypy_errors(tmp_path, monkeypatch):
     _installed_layout(tmp_path)
     monkeypatch.chdir(tmp_path)
-    stdout, stderr, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(tmp_path / "cache"),
-                                      "--no-color-output", "rulerun"])
+    stdout, stderr, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--no-color-output",
+                                      "--cache-dir", str(tmp_path / "cache"), "rulerun"])
     assert status in (0, 1) and not stderr, stderr
     checked = int(re.search(r"(\d+) source files?", stdout).group(1))
     assert checked >= len(list(ROOT.glob("dsl/*.py"))) + len(list(ROOT.glob("interpreter/**/*.py"))), stdout

@@ -24,10 +24,7 @@ CHUNK = 1000  # cases decided together by the generated code: large enough to am
 
 
 class Measure:
-    """A loaded, checked and compiled measure: decide cases, ask for missing facts, describe its case files.
-
-    Build one with `rulerun.load(path)`; it decides any number of cases without reading its files again.
-    """
+    """A measure from `rulerun.load`, checked and compiled once: decide cases, ask for facts, describe its cases."""
 
     def __init__(self, compiled: engine.Engine) -> None:
         self.engine = compiled  # the engine's compiled form, for the tools built on it
@@ -71,20 +68,13 @@ class Measure:
         return self.engine.evaluate(self.read_facts(facts), evaluation_date(on), trace)
 
     def decide_case(self, case: Case, on: datetime.date | None = None, trace: bool = False) -> engine.Decision:
-        """The decision for a case file read by `rulerun.read_case`: errors point into the file.
-
-        The date is `on`, else the case's own `on`, else today.
-        """
+        """The decision for a case file read by `rulerun.read_case`, on `on`, else the case's `on`, else today."""
         facts = self.read_facts(case.facts, case.document, ("facts",))
         return self.engine.evaluate(facts, evaluation_date(on, case.on), trace)
 
     def decide_many(self, records: Iterable[Record], on: datetime.date | None = None
                     ) -> Iterator[engine.Decision | RulerunError]:
-        """Decisions without trace for many cases, in order; a case that cannot be decided yields its error.
-
-        A record is raw facts, or a (raw facts, date) pair; a record without a date is decided on `on`
-        (default: today).
-        """
+        """Decisions without trace for records (raw facts, or (raw facts, date) pairs), in order; errors in place."""
         day = evaluation_date(on)
         pending: list[tuple[dict, datetime.date] | RulerunError] = []
         for number, record in enumerate(records, 1):
@@ -129,8 +119,9 @@ def evaluation_date(on: object, default: datetime.date | None = None, what: str 
     if on is None:
         return default or datetime.date.today()
     if type(on) is not datetime.date:  # a datetime is a date too, with a time that comparisons choke on
-        raise UsageError(Diagnostic(f"{what} must be a calendar date (datetime.date), not the {type(on).__name__} {quoted(on)}",
-                                    hint="e.g. datetime.date(2024, 6, 1) or datetime.date.fromisoformat(\"2024-06-01\")"))
+        given = f"the {type(on).__name__} {quoted(on)}"
+        raise UsageError(Diagnostic(f"{what} must be a calendar date (datetime.date), not {given}",
+                                    hint='e.g. datetime.date(2024, 6, 1) or datetime.date.fromisoformat("2024-06-01")'))
     return on
 
 
@@ -145,10 +136,7 @@ def _record(record: object, number: int) -> tuple[object, object]:
 
 
 def load(path: str | Path, display: str | None = None) -> Measure:
-    """Load, check and compile a measure file; raise MeasureError with every problem found.
-
-    `display` is the name the file goes by in messages and traces (default: `path` as given).
-    """
+    """Load, check and compile a measure file (named `display` in messages); raise MeasureError with every problem."""
     return Measure(engine.load(path, display))
 
 
