@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from . import ast
@@ -65,7 +66,7 @@ def _literal_values(node: ast.Expr) -> list[ast.Literal] | None:
         return [node]
     if isinstance(node, ast.ListExpr) and node.items and all(
             isinstance(i, ast.Literal) and i.kind == "text" for i in node.items):
-        return list(node.items)
+        return [i for i in node.items if isinstance(i, ast.Literal)]
     return None
 
 
@@ -188,10 +189,11 @@ class Checker:
         target = self.check(node.target)
         if target == ERROR:
             return ERROR
-        if target.kind != "record" or target.field(node.name) is None:
+        found = target.field(node.name) if target.kind == "record" else None
+        if found is None:
             self.report.error(f"{_article(target)} has no field `{node.name}`", node.span)
             return ERROR
-        return target.field(node.name)
+        return found
 
     def _index(self, node: ast.Index) -> Type:
         key_type = self.check(node.key)
@@ -278,7 +280,7 @@ class Checker:
             if lit.value not in (enum_type.values or ()):
                 what = f"`{other.dotted}`" if isinstance(other, ast.Name) else "the other side"
                 self.report.error(f'"{lit.value}" is not a value {what} can take; it takes {_values(enum_type)}',
-                                  lit.span, did_you_mean(lit.value, enum_type.values or ()))
+                                  lit.span, did_you_mean(str(lit.value), enum_type.values or ()))
         return True
 
     def _mismatch(self, node: ast.Binary, left: Type, right: Type, verb: str) -> None:
@@ -337,12 +339,16 @@ class Checker:
                     self.report.error(f"the arguments of `{func.name}` must have one type", arg.span)
                     return ERROR
                 result = joined
-        return result if func.result == "same" else BY_TAG[func.result]
+        if func.result != "same":
+            return BY_TAG[func.result]
+        assert result is not None, "a function whose result has its arguments' type takes at least one"
+        return result
 
     def _whole_date_parts(self, node: ast.Call) -> None:
         """A fraction written as a part of `date(…)`: refused here, as evaluation would refuse it."""
         for part, arg in zip(("year", "month", "day"), node.args):
-            if isinstance(arg, ast.Literal) and arg.kind == "number" and arg.value != arg.value.to_integral_value():
+            if (isinstance(arg, ast.Literal) and arg.kind == "number" and isinstance(arg.value, Decimal)
+                    and arg.value != arg.value.to_integral_value()):
                 self.report.error(f"`date` takes a whole {part}, not {arg.value}", arg.span,
                                   "write a whole number: a date has no fraction of a year, month or day")
 
@@ -418,7 +424,7 @@ class Checker:
 
 def _article(t: Type) -> str:
     text = str(t)
-    if t.kind == "enum" and len(t.values or ()) == 1:
+    if t.kind == "enum" and t.values and len(t.values) == 1:
         return f'the text "{t.values[0]}"'
     if t.kind in ("enum", "list", "record", "duration"):
         return f"a {text}"

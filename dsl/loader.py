@@ -5,7 +5,7 @@ import dataclasses
 import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from . import ast, cache, files, types
 from .errors import Collector, Diagnostic, MeasureError, quoted
@@ -73,13 +73,14 @@ class _Builder:
             self.report.items.extend(error.diagnostics)
             return None, text.strip()
 
-    def names(self, mapping: dict | None, path: tuple, what: str) -> list[tuple[str, str, object]]:
+    def names(self, mapping: dict | None, path: tuple, what: str) -> list[tuple[str, str, Any]]:
         """(name, key as written, value) for a mapping of declarations, each name in its one spelling.
 
         Two keys that differ only in spelling (`ａ` and `a`) would be one name to one reader and two
         to another: the second is an error, not a silent second declaration.
         """
-        out, seen = [], {}
+        out: list[tuple[str, str, Any]] = []
+        seen: dict[str, str] = {}
         for key, value in (mapping or {}).items():
             name = normal_name(str(key))
             if name in seen:
@@ -96,11 +97,17 @@ class _Builder:
         return out
 
     def text(self, value: dict | None) -> Text | None:
-        return Text(value["nl"], value["en"]) if value else None
+        return self.label(value) if value else None
+
+    def label(self, value: dict) -> Text:
+        """A text the format requires (a label, a title)."""
+        return Text(value["nl"], value["en"])
 
     def citation(self, value, path: tuple) -> Citation | None:
-        if value is None:
-            return None
+        return None if value is None else self.source(value, path)
+
+    def source(self, value, path: tuple) -> Citation:
+        """A citation the format requires (the source of a rule or a parameter)."""
         if isinstance(value, str):
             ref, _, section = value.partition(" ")
             return Citation(ref, section or None, self.doc.span(path))
@@ -170,7 +177,7 @@ class _Builder:
                 node, _ = self.expr(path + (key,))
                 if node is not None:
                     bounds[key] = _constant(node, t, self.report, f"the {key} of `{name}`")
-        return Fact(name, t, self.text(spec["label"]), self.text(spec.get("question")), span, fields, item,
+        return Fact(name, t, self.label(spec["label"]), self.text(spec.get("question")), span, fields, item,
                     bounds.get("minimum"), bounds.get("maximum"), pattern,
                     bool(spec.get("optional", False)), spec.get("note"))
 
@@ -217,11 +224,11 @@ class _Builder:
                     values[key], _ = self.expr(epath + ("values", key))
             versions.append(Version(since, value, values, self.citation(entry.get("source"), epath + ("source",)),
                                     self.doc.span(epath), until))
-        return Parameter(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
+        return Parameter(name, self.label(spec["label"]), self.source(spec["source"], path + ("source",)),
                          versions, self.doc.span(path, key=True), spec.get("note"))
 
     def rule(self, name: str, spec: dict, path: tuple) -> Rule:
-        rule = Rule(name, self.text(spec["label"]), self.citation(spec["source"], path + ("source",)),
+        rule = Rule(name, self.label(spec["label"]), self.source(spec["source"], path + ("source",)),
                     self.doc.span(path, key=True), "", note=spec.get("note"))
         if "expr" in spec:
             rule.expr, rule.text = self.expr(path + ("expr",))
@@ -249,7 +256,7 @@ class _Builder:
     def named(self, name: str, spec, path: tuple) -> Named | None:
         if isinstance(spec, dict):
             node, text = self.expr(path + ("expr",))
-            label = self.text(spec["label"])
+            label = self.label(spec["label"])
         else:
             node, text = self.expr(path)
             label = None
@@ -291,8 +298,8 @@ def _date(text, report: Collector, span) -> datetime.date | None:
 
 
 def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
-    negate = isinstance(node, ast.Unary) and node.op == "neg"
-    inner = node.operand if negate else node
+    inner = node.operand if isinstance(node, ast.Unary) and node.op == "neg" else node
+    negate = inner is not node
     if not isinstance(inner, ast.Literal):
         report.error(f"{what} must be a literal value", node.span)
         return None
@@ -301,7 +308,11 @@ def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
         return None
     if not negate:
         return inner.value
-    return EXACT.minus(inner.value) if isinstance(inner.value, Decimal) else -inner.value
+    if isinstance(inner.value, Decimal):
+        return EXACT.minus(inner.value)
+    report.error(f"{what} cannot be negative: a {inner.kind} has no minus sign", node.span,
+                 "remove the `-`, e.g. write 2024-01-01 for a date")
+    return None
 
 
 def load_measure(path: Path | str, display: str | None = None, partial: bool = False) -> Measure:
@@ -378,6 +389,7 @@ def _load(path: Path, display: str, stack: tuple, root: Path | None = None,
             reply = None
             continue
         if not pending:
+            assert isinstance(reply, Measure)  # the outermost file's own MeasureError was raised above
             return reply
 
 
@@ -394,7 +406,7 @@ def _file(path: Path, display: str, _stack: tuple, root: Path, texts: Mapping[Pa
         report.error(f"the {kind} id `{ident}` must equal the file name `{path.stem}`",
                      document.span((kind,)), f"rename the file to `{ident}.yaml` or the id to `{path.stem}`")
     measure = Measure(
-        id=ident, kind=kind, path=display, file=str(resolved), source=document.source, title=b.text(data["title"]),
+        id=ident, kind=kind, path=display, file=str(resolved), source=document.source, title=b.label(data["title"]),
         summary=b.text(data.get("summary")), authority=data.get("authority"),
         sources={k: SourceDoc(k, v["title"], v["url"], v.get("note")) for k, v in data["sources"].items()},
         facts={n: b.fact(n, s, ("facts", k)) for n, k, s in b.names(data.get("facts"), ("facts",), "fact")},

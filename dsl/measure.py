@@ -72,7 +72,7 @@ class Version:
 
     since: datetime.date | None
     value: ast.Expr | None
-    values: dict[str, ast.Expr] | None
+    values: dict[str, ast.Expr | None] | None  # a value that did not parse is None (a partial load)
     source: Citation | None
     span: Span | None
     until: datetime.date | None = None
@@ -101,7 +101,7 @@ class Row:
     """A decision-table row; `when` is None for the `otherwise` row."""
 
     when: ast.Expr | None
-    then: ast.Expr
+    then: ast.Expr | None  # None when it did not parse: the measure is then loaded only partially
     label: str | None
     span: Span | None
 

@@ -241,12 +241,13 @@ def _syntax_diagnostic(error: UnexpectedInput, text: str, placement: Placement) 
             return Diagnostic("the expression ends too early", placement.span(line, column, line, column + 1),
                               f"expected {_describe(error.accepts or error.expected)}")
         width = max(1, len(str(token)))
-        hint = _token_hint(token, text, error)
+        hint: str | None = _token_hint(token, text, error)
         return Diagnostic(f"unexpected `{token}`", placement.span(
             token.line, token.column, token.line, token.column + width), hint)
     if isinstance(error, UnexpectedCharacters):
-        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
-        hint = _char_hint(char, text, error.pos_in_stream)
+        position = error.pos_in_stream if error.pos_in_stream is not None else len(text)
+        char = text[position] if position < len(text) else ""
+        hint = _char_hint(char, text, position)
         return Diagnostic(f"unexpected character `{char}`", placement.span(
             error.line, error.column, error.line, error.column + 1), hint)
     if isinstance(error, UnexpectedEOF):

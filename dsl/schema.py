@@ -64,9 +64,9 @@ def _problems(document: Document) -> list[Diagnostic]:
                                           "move it to the measure that imports this file"))
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for diagnostic in _diagnostics(error, document):
-            key = (tuple(error.absolute_path), diagnostic.message)
-            if key not in seen:
-                seen.add(key)
+            found = (tuple(error.absolute_path), diagnostic.message)
+            if found not in seen:
+                seen.add(found)
                 out.append(diagnostic)
     return out
 

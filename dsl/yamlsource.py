@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any, NoReturn, cast
 
 import yaml
 
@@ -43,7 +44,7 @@ class Document:
     """A YAML document as plain data, with positions by path."""
 
     source: Source
-    data: object
+    data: Any  # plain YAML data: what it holds is checked where it is read
     nodes: dict[tuple, NodeInfo] = field(default_factory=dict)
     keys: dict[tuple, NodeInfo] = field(default_factory=dict)
 
@@ -182,8 +183,8 @@ def _count(text: str, source: Source, loader) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
         if depth > MAX_DEPTH or count > MAX_NODES:
-            mark = event.start_mark
-            span = Span(source, mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+            line, column = (event.start_mark.line, event.start_mark.column) if event.start_mark else (0, 0)
+            span = Span(source, line + 1, column + 1, line + 1, column + 2)
             if depth > MAX_DEPTH:
                 raise YamlProblem(Diagnostic(f"lists and mappings are nested more than {MAX_DEPTH} levels deep", span,
                                              "a measure or case needs only a few levels; flatten the structure",
@@ -232,7 +233,7 @@ class _Walker:
         self.seen: set[int] = set()
         self.constructor = yaml.SafeLoader("")
 
-    def fail(self, node: yaml.Node, message: str, hint: str | None = None):
+    def fail(self, node: yaml.Node, message: str, hint: str | None = None) -> NoReturn:
         raise YamlProblem(Diagnostic(message, _node_span(self.document.source, node), hint))
 
     def record(self, node: yaml.Node, path: tuple, table: dict) -> None:
@@ -268,7 +269,7 @@ class _Walker:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        return self.scalar(cast(yaml.ScalarNode, node))  # the one kind of node left
 
     def scalar(self, node: yaml.ScalarNode):
         tag = node.tag[len(_STANDARD):]

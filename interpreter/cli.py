@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+import rulerun
 from rulerun.dsl.errors import Diagnostic, InputOutputError, RulerunError, UsageError, render_all
 
 from .formats import streams
@@ -202,16 +203,12 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     MEASURE is a measure file or an id in the measures folder; CASE is a YAML or JSON case
     file, or `-` to read it from standard input.
     """
-    from rulerun.interpreter.formats.cases import read_case
-    from rulerun.interpreter.engine.evaluator import load
     from rulerun.interpreter.formats import render
     path = _measure_path(measure, measures_dir)
-    compiled = load(path, _display(path))
-    the_case = read_case(case, _display(Path(case)) if case != "-" else None)
-    facts = compiled.read_facts(the_case.facts, the_case.document, ("facts",))
-    day = _date_option(on) or the_case.on or datetime.date.today()
-    decision = compiled.evaluate(facts, day, trace=not no_trace)
-    title = compiled.measure.title.get(lang)
+    loaded = rulerun.load(path, _display(path))
+    the_case = rulerun.read_case(case, _display(Path(case)) if case != "-" else None)
+    decision = loaded.decide_case(the_case, _date_option(on), trace=not no_trace)
+    title = loaded.title.get(lang)
     if fmt == "json":
         click.echo(render.to_json_text(decision, trace=not no_trace))
     elif fmt == "markdown":
@@ -252,25 +249,22 @@ def check(paths, measures_dir):
 
     PATHS are measure files or folders (default: the measures folder). Exit 0 only when clean.
     """
-    from rulerun.dsl.analysis import check_measure
     from rulerun.dsl.deep import too_deep
-    from rulerun.dsl.errors import MeasureError
-    from rulerun.dsl.loader import load_measure
     errors = warnings = 0
     tally = Tally()
     for path in _measure_files(paths, measures_dir, tally):
         with tally.file(str(path)):
             try:
-                checked = check_measure(load_measure(path, partial=True))
-            except (MeasureError, RecursionError) as error:
-                found = error.diagnostics if isinstance(error, MeasureError) else too_deep(str(path)).diagnostics
-                click.echo(render_all(found), err=True)
-                errors += sum(d.severity == "error" for d in found)
-                warnings += sum(d.severity == "warning" for d in found)
+                found = rulerun.check(path)
+            except (rulerun.MeasureError, RecursionError) as error:
+                shown = error.diagnostics if isinstance(error, rulerun.MeasureError) else too_deep(str(path)).diagnostics
+                click.echo(render_all(shown), err=True)
+                errors += sum(d.severity == "error" for d in shown)
+                warnings += sum(d.severity == "warning" for d in shown)
                 continue
-            if checked.warnings:
-                click.echo(render_all(checked.warnings), err=True)
-                warnings += len(checked.warnings)
+            if found:
+                click.echo(render_all(found), err=True)
+                warnings += len(found)
             else:
                 click.echo(f"{path}: ok")
     if errors or warnings or tally.failed_files:
@@ -287,11 +281,8 @@ def check(paths, measures_dir):
 @_deep
 def schema(measure, measures_dir):
     """Print a JSON Schema of the case files MEASURE accepts."""
-    from rulerun.dsl.analysis import check_measure
-    from rulerun.dsl.case_schema import case_schema
-    from rulerun.dsl.loader import load_measure
-    checked = check_measure(load_measure(_measure_path(measure, measures_dir), partial=True))
-    click.echo(json.dumps(case_schema(checked.measure.id, checked.facts), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(rulerun.load(_measure_path(measure, measures_dir)).schema(), indent=2,
+                          ensure_ascii=False))
 
 
 @main.command(name="list")
@@ -332,14 +323,13 @@ def list_measures(measures_dir, lang):
 def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
     from rulerun.interpreter.tools.coverage import Tracker, render_text
-    from rulerun.interpreter.engine.evaluator import load
     from rulerun.interpreter.tools.testing import explain_difference, run_measure
     tally = Tally()
     files = [p for p in _measure_files(paths, measures_dir, tally) if p.parent.name != "common"]
     results, reports = [], []
     for path in files:
         with tally.file(str(path)):
-            compiled = load(path, _display(path))
+            compiled = rulerun.load(path, _display(path)).engine
             outcomes = run_measure(path, name_filter, compiled)
             results += outcomes
             if coverage:
@@ -387,20 +377,17 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
     be piped, one per line.
     """
     from rulerun.interpreter.tools.ask import check_save, run
-    from rulerun.interpreter.formats.cases import read_case
-    from rulerun.interpreter.engine.evaluator import load
-    from rulerun.interpreter.tools.intake import Intake
     if save is not None:
         check_save(save)
     path = _measure_path(measure, measures_dir)
-    compiled = load(path, _display(path))
+    loaded = rulerun.load(path, _display(path))
     raw, day, name = {}, None, None
     if case is not None:
-        the_case = read_case(case, _display(Path(case)))
-        compiled.read_facts(the_case.facts, the_case.document, ("facts",))  # positioned errors first
+        the_case = rulerun.read_case(case, _display(Path(case)))
+        loaded.read_facts(the_case.facts, the_case.document, ("facts",))  # positioned errors first
         raw, day, name = the_case.facts or {}, the_case.on, the_case.name
-    intake = Intake(compiled, _date_option(on) or day or datetime.date.today(), raw, name=name)
-    sys.exit(run(intake, measure, lang, save, compiled.measure.title.get(lang), trace=not no_trace))
+    intake = loaded.intake(raw, _date_option(on) or day, name=name)
+    sys.exit(run(intake, measure, lang, save, loaded.title.get(lang), trace=not no_trace))
 
 
 @main.command()
@@ -427,11 +414,10 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     """
     import csv as csv_module
 
-    from rulerun.interpreter.tools import batch as runner
     from rulerun.interpreter.formats import tables
-    from rulerun.interpreter.engine.evaluator import load
+    from rulerun.interpreter.tools import batch as runner
     path = _measure_path(measure, measures_dir)
-    compiled = load(path, _display(path))
+    compiled = rulerun.load(path, _display(path)).engine
     suffix = _input_file(input_path).suffix.lower()
     if suffix in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(input_path)
@@ -495,9 +481,8 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     from rulerun.interpreter.tools import batch as runner
     from rulerun.interpreter.tools import impact
     from rulerun.interpreter.formats import tables
-    from rulerun.interpreter.engine.evaluator import load
     old_path, new_path = _measure_path(old_measure, measures_dir), _measure_path(new_measure, measures_dir)
-    old, new = load(old_path, _display(old_path)), load(new_path, _display(new_path))
+    old, new = rulerun.load(old_path, _display(old_path)).engine, rulerun.load(new_path, _display(new_path)).engine
     if cases.is_dir():
         items = impact.read_case_folder(cases)
     elif _input_file(cases).suffix.lower() in (".jsonl", ".json", ".ndjson"):

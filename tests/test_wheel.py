@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
 
@@ -32,3 +33,12 @@ def test_wheel_installs_and_runs(tmp_path):
     imported = subprocess.run([str(python), "-c", "import rulerun.dsl, rulerun.interpreter; print(rulerun.dsl.__file__)"],
                               cwd=work, capture_output=True, text=True, check=True)
     assert str(env_dir) in imported.stdout
+    front_door = ("import datetime, pathlib, rulerun; m = rulerun.load('measures/kmo-portefeuille.yaml'); "
+                  "c = rulerun.read_case('measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml'); "
+                  "print(m.decide_case(c).amount, rulerun.__version__, rulerun.__file__, "
+                  "(pathlib.Path(rulerun.__file__).parent / 'py.typed').is_file())")
+    used = subprocess.run([str(python), "-c", front_door], cwd=work, capture_output=True, text=True)
+    assert used.returncode == 0, used.stderr
+    amount, version, location, typed = used.stdout.split()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert (amount, version, typed) == ("337.50", project["version"], "True") and str(env_dir) in location

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 # Slotted, not frozen: a frozen dataclass sets each field through object.__setattr__, which tripled
@@ -47,11 +48,11 @@ class Decision:
     evaluated_on: datetime.date
     reference_date: datetime.date | None
     eligible: str
-    amount: object
+    amount: Decimal | None  # rounded to the cent; None when not eligible or not yet known
     deadlines: dict = field(default_factory=dict)
     failed: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[dict[str, str], ...] = ()  # each note in Dutch and English: {"nl": …, "en": …}
     trace: tuple[TraceNode, ...] = ()
     outcome: dict = field(default_factory=dict)
 
