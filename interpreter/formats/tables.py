@@ -167,7 +167,28 @@ def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096
     """
     source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
     header_columns(source.schema_arrow.names, compiled.checked.facts, str(path))
+    for column in source.schema_arrow:
+        _check_fields(column.name, column.type, str(path))
     return _parquet_items(source, rows_at_once)
+
+
+def _check_fields(name: str, kind, where: str) -> None:
+    """Refuse a record type whose fields repeat a name: which of the two values is meant cannot be told."""
+    import pyarrow
+
+    if pyarrow.types.is_struct(kind):
+        fields = [kind.field(i) for i in range(kind.num_fields)]
+        seen: set[str] = set()
+        for field in fields:
+            if field.name in seen:
+                raise UsageError(Diagnostic(f"column `{name}` has the field `{field.name}` twice", file=where,
+                                            hint="give each field once; which of the two values is meant "
+                                                 "cannot be told"))
+            seen.add(field.name)
+        for field in fields:
+            _check_fields(f"{name}.{field.name}", field.type, where)
+    elif pyarrow.types.is_list(kind) or pyarrow.types.is_large_list(kind) or pyarrow.types.is_fixed_size_list(kind):
+        _check_fields(name, kind.value_type, where)
 
 
 def _parquet_file(path: Path):
@@ -184,13 +205,16 @@ def _parquet_file(path: Path):
 def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
     number = 0
     for rows in source.iter_batches(batch_size=rows_at_once):
-        for row in rows.to_pylist():
+        for row, ident, problem in _parquet_rows(rows):
             number += 1
+            if problem is not None:
+                yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
+                continue
             record: dict = {}
             given: list[str] = []
             ident = record_id(row.get("id"), number)
             if ident is None:
-                yield Item(number, str(number), None, None, BAD_ID)
+                yield Item(number, None, None, None, BAD_ID)
                 continue
             try:
                 for name, value in row.items():
@@ -200,6 +224,48 @@ def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
                 yield Item(number, ident, None, None, str(problem))
                 continue
             yield make_item(number, ident, row.get("on"), record)
+
+
+def _parquet_rows(rows) -> Iterator[tuple[dict | None, object, str | None]]:
+    """Each row as (values, None, None), or (None, its id, why) for a row with a value Python cannot hold.
+
+    Parquet holds dates and times far beyond Python's calendar (year 1 to 9999); such a value
+    spoils its own row only, so the rows of a batch are converted one by one once one fails.
+    """
+    try:
+        yield from ((row, None, None) for row in rows.to_pylist())
+        return
+    except (OverflowError, ValueError, ArithmeticError):
+        pass
+    for index in range(rows.num_rows):
+        one = rows.slice(index, 1)
+        try:
+            yield one.to_pylist()[0], None, None
+        except (OverflowError, ValueError, ArithmeticError):
+            yield None, _cell(one, "id"), _unreadable_cell(one)
+
+
+_UNREADABLE = object()
+
+
+def _cell(row, name: str):
+    """The value of one column of a one-row batch: None when the column is absent, _UNREADABLE when it fails."""
+    if name not in row.column_names:
+        return None
+    try:
+        return row.column(name).to_pylist()[0]
+    except (OverflowError, ValueError, ArithmeticError):
+        return _UNREADABLE
+
+
+def _unreadable_cell(row) -> str:
+    for name in row.column_names:
+        try:
+            row.column(name).to_pylist()
+        except (OverflowError, ValueError, ArithmeticError) as error:
+            return (f"column `{name}`: the {row.column(name).type} value cannot be read ({error}); "
+                    "dates, times and durations must lie within the years 1 to 9999")
+    return "the row cannot be read"
 
 
 def count_cases(path: Path) -> int:
