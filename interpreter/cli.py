@@ -416,7 +416,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
     records = runner.decide_all(path, compiled, items, day, jobs)
-    sink = streams.open_output(output) if output else None
+    sink = streams.open_output(output, (input_path, path)) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
     try:

@@ -144,6 +144,37 @@ def decode_json(text: str):
     return value
 
 
+class _Pairs(list):
+    """An object's key-value pairs, duplicates kept, as read by the lenient decoder."""
+
+
+class _Unusable:
+    """A number that is no id (a fraction, or too long to be one)."""
+
+
+def _id_number(text: str):
+    return text if len(text) <= MAX_NUMBER_LENGTH else _Unusable()
+
+
+_LENIENT = json.JSONDecoder(parse_float=lambda text: _Unusable(), parse_int=_id_number,
+                            parse_constant=lambda text: _Unusable(), object_pairs_hook=_Pairs)
+
+
+def lenient_id(text: str) -> str | None:
+    """The `id` of a record that could not be read whole, when its line is one JSON object with one text or
+    whole-number `id`; else None. The record's own id, so an error record never takes another case's."""
+    try:
+        value = _LENIENT.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, _Pairs):
+        return None
+    ids = [item for key, item in value if key == "id"]
+    if len(ids) != 1 or not isinstance(ids[0], str) or _SURROGATE.search(ids[0]):
+        return None
+    return ids[0]
+
+
 def _too_deep() -> RecordProblem:
     return RecordProblem(f"lists and objects are nested more than {MAX_DEPTH} levels deep")
 

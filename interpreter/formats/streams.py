@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from rulerun.dsl.errors import Diagnostic, InputOutputError, render_all
+from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render_all
 
 STDIN, STDOUT = "standard input", "standard output"
 
@@ -156,8 +156,25 @@ def _discard_output() -> None:
         pass  # no real file behind standard output (e.g. under a test runner): nothing will be flushed
 
 
-def open_output(path: Path) -> Guarded:
-    """An output file opened for writing text, whose failures name the file."""
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (same device and inode), as symlinks and hard links do."""
+    try:
+        first, second = os.stat(one), os.stat(other)
+    except OSError:  # a file that does not exist yet is no input
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def open_output(path: Path, inputs: tuple[Path, ...] = ()) -> Guarded:
+    """An output file opened for writing text, whose failures name the file; never one of `inputs`.
+
+    Opening for writing empties the file at once, so an output that is an input (by any name:
+    a symlink or a hard link) would destroy what is still to be read: that is refused.
+    """
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(Diagnostic(f"the output `{path}` is the input `{source}`: writing it would destroy "
+                                        "the input before it is read", hint="write the output to another file"))
     try:
         return Guarded(open(path, "w", encoding="utf-8", newline=""), f"`{path}`")
     except OSError as error:

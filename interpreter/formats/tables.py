@@ -99,14 +99,14 @@ def _csv_items(handle, lines: Lines, reader, columns: list[tuple[str, object]]) 
                 return
             except (csv.Error, RecordProblem) as error:
                 _skip_quoted_rest(lines, quotes)
-                yield Item(number, str(number), None, None, _csv_problem(error))
+                yield Item(number, None, None, None, _csv_problem(error))
                 continue
             if not any(cell.strip() for cell in row):
                 continue
             try:
                 ident, on, record = _csv_record(row, columns, number)
             except RecordProblem as problem:
-                yield Item(number, str(number), None, None, str(problem))
+                yield Item(number, _csv_id(row, columns), None, None, str(problem))
                 continue
             yield make_item(number, ident, on, record)
 
@@ -146,6 +146,17 @@ def _csv_record(row: list[str], columns: list[tuple[str, object]], number: int) 
         else:
             _put(record, name, _cell_value(fact, name, cell), given)
     return ident, on, record
+
+
+def _csv_id(row: list[str], columns: list[tuple[str, object]]) -> str | None:
+    """The id of a row that cannot be decided, when its cells line up with the header and its id is readable."""
+    if len(row) != len(columns):
+        return None
+    cells = dict(zip((name for name, _ in columns), row))
+    ident = cells.get("id")
+    if ident is None:
+        return None
+    return ident if ident and bad_byte(ident) is None else None
 
 
 def _cell_value(fact, name: str, cell: str):

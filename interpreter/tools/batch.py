@@ -16,7 +16,7 @@ from typing import Iterator
 from rulerun.dsl.errors import RulerunError
 
 from ..engine.evaluator import CompiledMeasure, load
-from ..formats.records import Lines, RecordProblem, decode_json, too_long, utf8
+from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
 from ..formats.render import decision_json
 from ..formats.scalars import Refused, read_date, shown
 
@@ -28,13 +28,13 @@ class Item:
     """One input case: its line, its id, its own date, and either its raw facts or why it cannot be decided."""
 
     line: int
-    id: str
+    id: str | None  # None when the record's id cannot be read: never another case's id
     on: datetime.date | None
     facts: object
     problem: str | None = None
 
 
-def make_item(line: int, ident: str, on, facts) -> Item:
+def make_item(line: int, ident: str | None, on, facts) -> Item:
     """An Item, with its `on` read as a date once, here, rather than by every consumer."""
     if on is None:
         return Item(line, ident, on, facts)
@@ -60,6 +60,7 @@ def read_jsonl(path: Path) -> Iterator[Item]:
     """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`; a BOM may open the file."""
     with open(path, "rb") as handle:
         for number, raw in Lines(handle):
+            text = None
             try:
                 if raw is None:
                     raise too_long()
@@ -68,7 +69,8 @@ def read_jsonl(path: Path) -> Iterator[Item]:
                     continue
                 record = decode_json(text)
             except RecordProblem as problem:
-                yield Item(number, str(number), None, None, str(problem))
+                ident = lenient_id(text) if text is not None else None
+                yield Item(number, ident, None, None, str(problem))
                 continue
             yield record_item(number, record)
 
@@ -76,10 +78,10 @@ def read_jsonl(path: Path) -> Iterator[Item]:
 def record_item(number: int, record) -> Item:
     """One decoded input record as an Item, or the reason it cannot be decided."""
     if not isinstance(record, dict):
-        return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
+        return Item(number, None, None, None, 'each line must be an object {"id": …, "facts": {…}}')
     ident = record_id(record.get("id"), number)
     if ident is None:
-        return Item(number, str(number), None, None, BAD_ID)
+        return Item(number, None, None, None, BAD_ID)
     unknown = [k for k in record if k not in RECORD_KEYS]
     if unknown:
         return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")

@@ -182,7 +182,7 @@ def test_json_lines_records_reach_the_same_readers(tmp_path):
         ("b", 2, "`on` must be a date written YYYY-MM-DD, not `20220201`"),
         ("c", 3, "`on` must be a date written YYYY-MM-DD, not `2022-W05-2`"),
         # The record decoder refuses a number this long before it reaches the fact reader.
-        ("4", 4, "a number of 5000 characters is too long (the limit is 100)"),
+        ("d", 4, "a number of 5000 characters is too long (the limit is 100)"),
         ("e", 5, "fact `termijn`: `-400` is negative; a duration is zero or more"),
         ("f", 6, "fact `aandeelhouders[0].aandeel`: `0.3` is not a percentage"),
         ("g", 7, None),
