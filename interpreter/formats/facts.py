@@ -10,8 +10,9 @@ from rulerun.dsl.measure import Fact
 from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document
 
+from .records import RecordProblem, decode_json
 from .scalars import (
-    Refused, json_integer, read_date, read_duration, read_money, read_number, read_percent, shown, what_it_is,
+    Refused, read_date, read_duration, read_money, read_number, read_percent, shown, what_it_is,
 )
 
 #: The kinds whose values are read by `scalars`, from the text as written when a case file gives it.
@@ -198,9 +199,8 @@ def from_text(fact: Fact, text: str):
         low = text.strip().lower()
         return True if low in YES else False if low in NO else text
     if kind == "list":
-        import json
-        try:
-            return json.loads(text, parse_float=Decimal, parse_int=json_integer)
-        except ValueError:  # not JSON: the reader says a list is due
+        try:  # the batch record decoder: numbers keep their text, for the readers to judge as written
+            return decode_json(text)
+        except RecordProblem:  # not JSON: the reader says a list is due
             return text
     return text

@@ -10,6 +10,8 @@ import re
 from decimal import Decimal
 from typing import BinaryIO
 
+from .scalars import Written
+
 #: Longest line read, in bytes; a longer line is one bad record, skipped without being held in memory.
 MAX_LINE_BYTES = 1 << 20
 #: Most characters in one JSON number (Python refuses integers over 4300 digits with a bare ValueError).
@@ -104,7 +106,7 @@ def _integer(text: str) -> int:
 
 def _decimal(text: str) -> Decimal:
     _number(text)
-    value = Decimal(text)
+    value = Written(text)
     if abs(value.adjusted()) > MAX_EXPONENT:
         # Beyond this, even comparing the value with a limit overflows Python's decimal context.
         raise RecordProblem(f"the number `{text}` is out of range: its power of ten must lie within ±{MAX_EXPONENT}")

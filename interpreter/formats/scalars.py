@@ -30,6 +30,20 @@ _DURATION = re.compile(r"([-+]?[0-9]+)\s*(days?|weeks?|months?|years?)?")
 _UNITS = {"day": ("days", 1), "week": ("days", 7), "month": ("months", 1), "year": ("months", 12)}
 
 
+class Written(Decimal):
+    """A number from JSON that keeps its text as written, so that `1e3` is judged as `1e3`, not as 1000."""
+
+    written: str
+
+    def __new__(cls, text: str) -> Written:
+        number = super().__new__(cls, text)
+        number.written = text
+        return number
+
+    def __reduce__(self):
+        return (Written, (self.written,))  # worker processes get the text too
+
+
 class Refused(ValueError):
     """A value that cannot be read: what is wrong, and what to write instead."""
 
@@ -43,6 +57,8 @@ def shown(value) -> str:
     """A value as the person wrote it, cut short when long."""
     if isinstance(value, bool):
         text = str(value).lower()
+    elif isinstance(value, Written):
+        text = value.written
     elif isinstance(value, Decimal):
         text = f"{value:f}" if value.is_finite() and abs(value.adjusted()) < 100 else str(value)
     elif isinstance(value, int) and value.bit_length() > 200:
@@ -61,6 +77,8 @@ def _as_text(value, what: str, hint: str) -> str:
     """A number given as a number (YAML, JSON, Parquet) as its written digits, so that text and numbers read alike."""
     if isinstance(value, bool):
         raise Refused(f"must be {what}, not a yes/no value", hint)
+    if isinstance(value, Written):
+        return value.written
     if isinstance(value, float):
         raise Refused(f"must be {what}; give it as text or a decimal", hint)
     if isinstance(value, int):
@@ -176,6 +194,8 @@ def read_duration(value, unit: str) -> int:
     """A duration in `unit` (days or months): `14 days`, `2 weeks`, `6 months`, or a whole number of `unit`."""
     hint = f"write e.g. '14 {unit}' (this fact counts {unit})"
     too_long = f"is longer than the calendar (at most {MAX_DURATION[unit]} {unit})"
+    if isinstance(value, Written):
+        value = value.written
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         number = Decimal(value)
         if not number.is_finite() or number != number.to_integral_value():

@@ -113,7 +113,7 @@ def test_the_record_decoder_refuses_what_cannot_be_read_exactly(text, problem):
 def test_the_record_decoder_keeps_numbers_exact_and_accepts_what_is_within_bounds():
     from decimal import Decimal
     value = decode_json('{"a": 0.1, "b": 12, "c": "\\ud83d\\ude00", "d": ' + "[" * 63 + "]" * 63 + "}")
-    assert value["a"] == Decimal("0.1") and type(value["a"]) is Decimal and value["b"] == 12
+    assert value["a"] == Decimal("0.1") and isinstance(value["a"], Decimal) and value["b"] == 12
     assert value["c"] == "\U0001F600"
 
 

@@ -1,0 +1,37 @@
+"""Values from every channel judged as written, by one reader per type."""
+from __future__ import annotations
+
+import pickle
+import re
+
+import pytest
+
+from rulerun.interpreter.formats.records import decode_json
+from rulerun.interpreter.formats.scalars import Refused, Written, read_duration, read_money, read_number
+
+
+@pytest.mark.parametrize("text", ["1e3", "25e-1", "1E+3", "1.0e2"])
+def test_a_json_number_with_an_exponent_is_no_amount(text):
+    with pytest.raises(Refused, match=re.escape(f"`{text}` is not an amount")):
+        read_money(decode_json(text))
+
+
+@pytest.mark.parametrize("text", ["1e-100", "1e3"])
+def test_a_json_number_with_an_exponent_is_no_number(text):
+    with pytest.raises(Refused, match=f"`{text}` is not a number"):
+        read_number(decode_json(text))
+
+
+def test_a_json_duration_with_an_exponent_is_refused():
+    with pytest.raises(Refused, match="`1e1` is not a duration"):
+        read_duration(decode_json("1e1"), "days")
+
+
+def test_a_json_number_as_written_is_read():
+    assert read_money(decode_json("1250.50")) == read_money("1250.50")
+    assert read_number(decode_json("12.5")) == read_number("12.5")
+
+
+def test_the_written_text_reaches_worker_processes():
+    number = pickle.loads(pickle.dumps(decode_json("25e-1")))
+    assert isinstance(number, Written) and number.written == "25e-1"
