@@ -174,6 +174,25 @@ def _readings(bare: Decimal) -> str:
     return f"write it with a percent sign, e.g. '{as_written}'"
 
 
+#: The words of a yes/no value in every channel (case files, batch records, answers), in any letter case.
+YES_WORDS = ("yes", "y", "true", "ja", "j")
+NO_WORDS = ("no", "n", "false", "nee")
+
+
+def read_yes_no(value) -> bool:
+    """A yes/no value: a boolean (JSON, Parquet) or one of the words, judged on the text as written.
+
+    `1`/`0` and YAML's `on`/`off` are refused: a number or a switch position is not an answer.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in YES_WORDS or word in NO_WORDS:
+            return word in YES_WORDS
+    raise Refused(f"must be yes or no (true/false), not `{shown(value)}`", "write yes or no (or true/false, ja/nee)")
+
+
 def read_date(value) -> datetime.date:
     """A calendar date, written exactly `YYYY-MM-DD` (or a date value); nothing else is a date."""
     if isinstance(value, datetime.datetime):

@@ -12,7 +12,8 @@ import click
 from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render
 from rulerun.dsl.measure import Fact
 
-from ..formats.facts import NO, YES, from_text
+from ..formats.facts import from_text
+from ..formats.scalars import Refused, read_yes_no
 from .intake import Intake, Question, plain
 from ..formats.streams import failure
 
@@ -200,8 +201,10 @@ def _ask_bool(term: Terminal, prompt: str, skippable: bool) -> bool:
         text = term.line(f"    {prompt} ({hint}) > ").strip().lower()
         if text == SKIP and skippable:
             raise Skipped
-        if text in YES or text in NO:
-            return text in YES
+        try:
+            return read_yes_no(text)
+        except Refused:
+            pass
         term.say(f"    ✗ {words['bool']}")
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 import re
 
 import pytest
 
 from rulerun.interpreter.formats.records import decode_json
-from rulerun.interpreter.formats.scalars import Refused, Written, read_duration, read_money, read_number
+from rulerun.interpreter.formats.scalars import Refused, Written, read_duration, read_money, read_number, read_yes_no
 
 
 @pytest.mark.parametrize("text", ["1e3", "25e-1", "1E+3", "1.0e2"])
@@ -35,3 +36,27 @@ def test_a_json_number_as_written_is_read():
 def test_the_written_text_reaches_worker_processes():
     number = pickle.loads(pickle.dumps(decode_json("25e-1")))
     assert isinstance(number, Written) and number.written == "25e-1"
+
+
+@pytest.mark.parametrize("word, meant", [("yes", True), ("Ja", True), ("y", True), ("TRUE", True), ("j", True),
+                                         ("no", False), ("nee", False), ("N", False), ("false", False),
+                                         (True, True), (False, False)])
+def test_one_yes_no_vocabulary(word, meant):
+    assert read_yes_no(word) is meant
+
+
+@pytest.mark.parametrize("word", ["1", "0", "on", "off", "waar", "onwaar", "", 1, 0])
+def test_numbers_and_switches_are_no_yes_no_value(word):
+    with pytest.raises(Refused, match="must be yes or no"):
+        read_yes_no(word)
+
+
+def test_an_answer_1_to_a_yes_no_question_is_asked_again(tmp_path):
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+
+    proef = Path(__file__).resolve().parents[2] / "tests" / "invalid" / "proef.yaml"
+    answers = "klein\n1000\n2022-01-10\n1\nnee\n"
+    result = CliRunner().invoke(main, ["ask", str(proef), "--on", "2022-02-01", "--no-trace"], input=answers)
+    assert "must be yes or no (true/false), not `1`" in result.output
