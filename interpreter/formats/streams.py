@@ -108,16 +108,67 @@ class Closed:
         self._fail("read" if self._name == STDIN else "write to")
 
 
+class Quiet:
+    """Standard error whose failures are dropped: a message that cannot be shown must not change the exit code.
+
+    Standard error is where failures are reported, so a failure of its own has nowhere to go;
+    once a write fails (closed, full), it points at the null device and writes nothing more.
+    """
+
+    encoding, errors = "utf-8", "strict"
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError("standard error takes text")  # so that click writes text to it
+        if self._stream is not None:
+            try:
+                self._stream.write(text)
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._drop()
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def _drop(self) -> None:
+        """Stop writing; what the stream still holds goes to the null device, so it cannot fail at exit."""
+        stream, self._stream = self._stream, None
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # no real file behind it (e.g. under a test runner): nothing will be flushed at exit
+
+    def __getattr__(self, name):
+        if self._stream is None:
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Standard input and output that report their failures, for the duration of one command."""
-    saved = sys.stdin, sys.stdout
+    """Standard input and output that report their failures, and a standard error that cannot fail, for one command."""
+    saved = sys.stdin, sys.stdout, sys.stderr
     sys.stdin = Guarded(sys.stdin, STDIN) if sys.stdin is not None else Closed(STDIN)
     sys.stdout = Guarded(sys.stdout, STDOUT) if sys.stdout is not None else Closed(STDOUT)
+    sys.stderr = Quiet(sys.stderr)
     try:
         yield
     finally:
-        sys.stdin, sys.stdout = saved
+        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 def flush_output() -> int | None:
