@@ -10,6 +10,8 @@ import re
 from decimal import Decimal
 from typing import BinaryIO
 
+from rulerun.dsl.printable import printable
+
 from .scalars import Written
 
 #: Longest line read, in bytes; a longer line is one bad record, skipped without being held in memory.
@@ -91,7 +93,7 @@ def bad_byte(text: str) -> int | None:
 
 def shown(text: str) -> str:
     """Text safe to echo in a message: lone surrogates written as escapes, since they cannot be output."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return printable(text.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _number(text: str) -> None:

@@ -10,6 +10,8 @@ import datetime
 import re
 from decimal import Decimal
 
+from rulerun.dsl.printable import printable
+
 #: Largest absolute amount or number accepted: exact to the cent within Decimal's 28 digits, with room to multiply.
 MAX_MAGNITUDE = Decimal("1e15")
 #: Longest duration accepted: the whole calendar (years 1 to 9999).
@@ -65,7 +67,9 @@ def shown(value) -> str:
         return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     else:
         text = str(value)
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + f"… ({len(text)} characters)"
+    # Escaped, line feeds too: a quoted value stays on its line and cannot forge one of its own.
+    return printable(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS]) + (
+        "" if len(text) <= SHOWN_CHARS else f"… ({len(text)} characters)")
 
 
 def json_integer(text: str) -> int | Decimal:

@@ -126,7 +126,6 @@ class Quiet:
         if self._stream is not None:
             try:
                 self._stream.write(text)
-                self._stream.flush()
             except (OSError, ValueError):
                 self._drop()
         return len(text)
@@ -168,6 +167,7 @@ def guarded() -> Iterator[None]:
     try:
         yield
     finally:
+        sys.stderr.flush()  # here, where a failure is dropped, not at exit, where it would change the exit code
         sys.stdin, sys.stdout, sys.stderr = saved
 
 
