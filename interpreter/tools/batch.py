@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
+from rulerun.dsl.printable import printable
 
 from ..engine.evaluator import CompiledMeasure, load
 from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
@@ -206,7 +207,7 @@ def csv_columns(compiled: CompiledMeasure) -> list[str]:
 
 
 def csv_row(record: dict, columns: list[str]) -> list[str]:
-    """One output record as CSV cells."""
+    """One output record as CSV cells: control characters written as escapes, formulas guarded."""
     flat = dict(record)
     for group in ("deadlines", "values"):
         for key, value in (record.get(group) or {}).items():
@@ -214,7 +215,7 @@ def csv_row(record: dict, columns: list[str]) -> list[str]:
     for key in ("failed", "missing"):
         if key in flat:
             flat[key] = ";".join(flat[key])
-    return ["" if flat.get(c) is None else spreadsheet_text(str(flat[c])) for c in columns]
+    return ["" if flat.get(c) is None else spreadsheet_text(printable(str(flat[c]))) for c in columns]
 
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).

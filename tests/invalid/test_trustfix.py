@@ -58,4 +58,5 @@ def test_batch_input(name, snapshot, monkeypatch):
         records = [json.loads(line) for line in result.stdout.splitlines()]
         ids = [r["id"] for r in records if r["id"] is not None]
         assert len(ids) == len(set(ids)), "an error record carries another case's id"
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert out == snapshot
