@@ -11,6 +11,8 @@ from typing import Iterator
 
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, UsageError
+from rulerun.dsl.names import normal_name
+from rulerun.dsl.printable import printable
 
 from ..tools.batch import BAD_ID, Item, make_item, record_id
 from ..engine.evaluator import CompiledMeasure
@@ -56,16 +58,21 @@ class _CsvText:
 
 
 def header_columns(header: list[str], facts: dict, where: str) -> list[tuple[str, object]]:
-    """The (name, fact) of each column; a name that is not a fact, not UTF-8 or given twice is a usage error."""
+    """The (name, fact) of each column; a name that is not a fact, not UTF-8 or given twice is a usage error.
+
+    Names are read in their NFKC form, as case files' and the measure's are: `ｋost` is `kost`.
+    """
     columns: list[tuple[str, object]] = []
     seen: set[str] = set()
-    for name in header:
+    for written in header:
+        name = normal_name(written)
         byte = bad_byte(name)
         if byte is not None:
             raise UsageError(Diagnostic(f"the header is not valid UTF-8 (byte 0x{byte:02x})", file=where,
                                         hint="save the file as UTF-8"))
         if name in seen:
-            raise UsageError(Diagnostic(f"column `{name}` appears twice in the header", file=where,
+            same = "" if written == name else f" (`{printable(written)}` is `{name}`)"
+            raise UsageError(Diagnostic(f"column `{name}` appears twice in the header{same}", file=where,
                                         hint="give each fact one column; which of the two values is meant "
                                              "cannot be told"))
         seen.add(name)
@@ -218,6 +225,7 @@ def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
     for rows in source.iter_batches(batch_size=rows_at_once):
         for row, ident, problem in _parquet_rows(rows):
             number += 1
+            row = row and {normal_name(key): value for key, value in row.items()}  # as the header was read
             if problem is not None:
                 yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
                 continue
