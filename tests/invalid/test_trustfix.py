@@ -36,6 +36,8 @@ def test_command_line(name, snapshot, monkeypatch):
         assert result.exit_code == 64
     if name.startswith("test-values-"):  # a wrong expected value is an invalid case, passing ones excepted
         assert result.exit_code == (0 if name.endswith("-right") else 1 if name.endswith("-wrong") else 3)
+    if name.startswith("measure-"):
+        assert result.exit_code == 2
     if name.startswith("test-names-"):
         assert result.exit_code == 0
     assert (HERE / "batch" / "input.jsonl").read_bytes() == before  # no command may destroy an input
