@@ -277,6 +277,7 @@ def schema(measure, measures_dir):
 def list_measures(measures_dir, lang):
     """List the measures in the measures folder with their titles and windows."""
     from rulerun.dsl.loader import load_measure
+    from rulerun.dsl.printable import printable
     if not measures_dir.is_dir():
         raise UsageError(f"`{measures_dir}` is not a folder")
     tally = Tally()
@@ -288,7 +289,8 @@ def list_measures(measures_dir, lang):
             window = "always open"
             if m.window:
                 window = f"{m.window.start or '…'} – {m.window.end or '…'}"
-            click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+            # Escaped, not left to click, which drops ANSI sequences silently when not on a terminal.
+            click.echo(f"{m.id:<45} {window:<25} {printable(m.title.get(lang))}")
     sys.exit(tally.code)
 
 

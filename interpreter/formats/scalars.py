@@ -21,7 +21,9 @@ MAX_DECIMALS = 100
 #: Longest written value shown back in a message.
 SHOWN_CHARS = 40
 
-_DIGITS = r"[0-9][0-9_]*"  # ASCII digits only: `\d` would also take other scripts' digits
+# ASCII digits only: `\d` would also take other scripts' digits. No `_` digit groups: amounts are not
+# written so, and durations never took them.
+_DIGITS = r"[0-9]+"
 _DECIMAL = re.compile(rf"([-+]?{_DIGITS})(?:\.([0-9]+))?")
 _CURRENCY = re.compile(r"^(?:€|EUR)\s*")
 _GROUPED = re.compile(r"(-?[0-9]{1,3})((?:([.,])[0-9]{3})+)(?:(?!\3)[.,]([0-9]{1,2}))?")
@@ -101,10 +103,17 @@ def _as_text(value, what: str, hint: str) -> str:
 
 
 def _decimal(digits: str) -> Decimal:
-    number = Decimal(digits.replace("_", ""))
+    number = Decimal(digits)
     if number.copy_abs() > MAX_MAGNITUDE:
         raise Refused(f"{shown(digits)} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
-    return number
+    return number.copy_abs() if number.is_zero() else number  # -0 is 0: never shown as € -0.00
+
+
+def _underscores(text: str, what: str) -> None:
+    """Refuse `1_000`: digit groups are not how a value is written here; the hint gives the plain digits."""
+    if "_" in text:
+        raise Refused(f"`{shown(text)}` is not {what}; digits are not grouped with `_`",
+                      f"write {shown(text.replace('_', ''))}")
 
 
 def _grouped(text: str) -> str | None:
@@ -121,6 +130,7 @@ def read_money(value) -> Decimal:
     hint = "write an amount in euro, e.g. 1250.50 or '€ 1250.50'"
     text = _as_text(value, "an amount in euro", hint)
     digits = _CURRENCY.sub("", text)
+    _underscores(digits, "an amount")
     match = _DECIMAL.fullmatch(digits)
     if match is None:
         meant = _grouped(digits)
@@ -133,7 +143,7 @@ def read_money(value) -> Decimal:
     amount = _decimal(match.group(0))
     cents = match.group(2) or ""
     if len(cents) > 2:
-        meant = _grouped(digits) if "_" not in digits else None
+        meant = _grouped(digits)
         if meant is not None:
             raise Refused(f"{shown(digits)} has more than two decimals; did you mean {meant}?",
                           f"write {meant}: amounts have no thousands separators and at most two decimals "
@@ -147,9 +157,10 @@ def read_number(value) -> Decimal:
     """A number written with a decimal point: `12`, `12.5`, `-3`."""
     hint = "write a number with a decimal point, e.g. 12.5"
     text = _as_text(value, "a number", hint)
+    _underscores(text, "a number")
     if _DECIMAL.fullmatch(text):
         return _decimal(text)
-    if _DECIMAL_COMMA.fullmatch(text.replace("_", "")):
+    if _DECIMAL_COMMA.fullmatch(text):
         raise Refused(f"`{shown(text)}` uses a decimal comma", "write a decimal point: " + text.replace(",", "."))
     raise Refused(f"`{shown(text)}` is not a number", hint)
 
@@ -157,6 +168,7 @@ def read_number(value) -> Decimal:
 def read_percent(value) -> Decimal:
     """A percentage written with its sign, `30%` or `12.5%`, as its fraction: 30% is Decimal('0.3')."""
     if isinstance(value, str):
+        _underscores(value.strip(), "a percentage")
         match = _PERCENT.fullmatch(value.strip())
         if match:
             return _decimal(match.group(1)) / 100

@@ -108,6 +108,9 @@ def _csv_items(handle, lines: Lines, reader, columns: list[tuple[str, object]]) 
                 _skip_quoted_rest(lines, quotes)
                 yield Item(number, None, None, None, _csv_problem(error))
                 continue
+            if (lines.quotes - quotes) % 2 == 1:  # the reader met the end of the file inside a quoted cell
+                yield Item(number, None, None, None, UNCLOSED_QUOTE)
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             try:
@@ -116,6 +119,11 @@ def _csv_items(handle, lines: Lines, reader, columns: list[tuple[str, object]]) 
                 yield Item(number, _csv_id(row, columns), None, None, str(problem))
                 continue
             yield make_item(number, ident, on, record)
+
+
+#: The error of a CSV record whose quoted cell is never closed: the lines after it were read into that cell.
+UNCLOSED_QUOTE = ('a quote `"` opened in this record is never closed, so every line after it was read into one '
+                  'cell; close the quote (a `"` inside a quoted cell is written `""`)')
 
 
 def _skip_quoted_rest(lines: Lines, quotes: int) -> None:

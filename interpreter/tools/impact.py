@@ -86,9 +86,13 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
     return impact
 
 
+#: The case files of a folder: YAML, and JSON (which the YAML reader reads as well).
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def read_case_folder(folder: Path) -> Iterator[Item]:
-    """Cases from a folder of YAML case files (their `expect` is not used)."""
-    for path in sorted(folder.glob("*.yaml")):
+    """Cases from a folder of case files, YAML or JSON (their `expect` is not used)."""
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in CASE_SUFFIXES):
         try:
             case = read_case(path)
         except RulerunError as error:

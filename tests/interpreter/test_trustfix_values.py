@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 import re
+from pathlib import Path
 
 import pytest
 
 from rulerun.interpreter.formats.records import decode_json
-from rulerun.interpreter.formats.scalars import Refused, Written, read_duration, read_money, read_number, read_yes_no
+from rulerun.interpreter.formats.scalars import (
+    Refused, Written, read_duration, read_money, read_number, read_percent, read_yes_no,
+)
 
 
 @pytest.mark.parametrize("text", ["1e3", "25e-1", "1E+3", "1.0e2"])
@@ -60,3 +62,16 @@ def test_an_answer_1_to_a_yes_no_question_is_asked_again(tmp_path):
     answers = "klein\n1000\n2022-01-10\n1\nnee\n"
     result = CliRunner().invoke(main, ["ask", str(proef), "--on", "2022-02-01", "--no-trace"], input=answers)
     assert "must be yes or no (true/false), not `1`" in result.output
+
+
+@pytest.mark.parametrize("text", ["-0", "-0.00", "€ -0"])
+def test_negative_zero_is_zero(text):
+    amount = read_money(text)
+    assert amount == 0 and not amount.is_signed()
+
+
+@pytest.mark.parametrize("text, reader", [("1_000", read_money), ("10_", read_money), ("1__0", read_money),
+                                          ("1_000", read_number), ("1_0%", read_percent)])
+def test_digits_grouped_with_underscores_are_refused_everywhere(text, reader):
+    with pytest.raises(Refused, match="digits are not grouped with `_`"):
+        reader(text)
