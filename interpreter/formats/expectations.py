@@ -122,8 +122,9 @@ def read_expected(expect: dict, outcome: dict, document: Document | None, base: 
     for key in ("failed", "missing"):
         if isinstance(expect.get(key), list):
             typed[key] = [normal_name(item) for item in expect[key]]
-    typed["deadlines"] = {normal_name(k): None if v is None else read_date(_written(document, base, ("deadlines", k), v))
-                          for k, v in (expect.get("deadlines") or {}).items()}  # checked at read: all dates
+    deadlines = expect.get("deadlines") or {}  # checked when the case was read: each a date or null
+    typed["deadlines"] = {normal_name(k): v and read_date(_written(document, base, ("deadlines", k), v))
+                          for k, v in deadlines.items()}
     problems: list[Diagnostic] = []
     values: dict = {}
     for key, want in (expect.get("values") or {}).items():
