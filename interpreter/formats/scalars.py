@@ -74,11 +74,6 @@ def shown(value) -> str:
         "" if len(text) <= SHOWN_CHARS else f"… ({len(text)} characters)")
 
 
-def json_integer(text: str) -> int | Decimal:
-    """A JSON integer; one too long for Python's `int` stays a Decimal, for the readers to refuse as too large."""
-    return int(text) if len(text) <= 1000 else Decimal(text)
-
-
 def _as_text(value, what: str, hint: str) -> str:
     """A number given as a number (YAML, JSON, Parquet) as its written digits, so that text and numbers read alike."""
     if isinstance(value, bool):
