@@ -75,6 +75,9 @@ def _diagnostics(error, document: Document) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     where = _json_path(path)
     span = document.span(path)
+    if "propertyNames" in error.schema_path and isinstance(error.instance, str):
+        # A key's name is wrong: point at that key, not at the mapping that holds it.
+        span = document.span(path + (error.instance,), key=True) or span
     if error.validator == "oneOf" and not path:
         return []
     if error.validator == "additionalProperties":

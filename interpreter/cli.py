@@ -293,6 +293,7 @@ def schema(measure, measures_dir):
 def list_measures(measures_dir, lang):
     """List the measures in the measures folder with their titles and windows."""
     from rulerun.dsl.loader import load_measure
+    from rulerun.dsl.printable import printable
     if not measures_dir.is_dir():
         raise UsageError(f"`{measures_dir}` is not a folder")
     tally = Tally()
@@ -304,7 +305,8 @@ def list_measures(measures_dir, lang):
             window = "always open"
             if m.window:
                 window = f"{m.window.start or '…'} – {m.window.end or '…'}"
-            click.echo(f"{m.id:<45} {window:<25} {m.title.get(lang)}")
+            # Escaped, not left to click, which drops ANSI sequences silently when not on a terminal.
+            click.echo(f"{m.id:<45} {window:<25} {printable(m.title.get(lang))}")
     sys.exit(tally.code)
 
 
@@ -429,7 +431,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
     records = runner.decide_all(path, compiled, items, day, jobs)
-    sink = streams.open_output(output) if output else None
+    sink = streams.open_output(output, (input_path, path)) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
     try:

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from rulerun.dsl.errors import Diagnostic
+from rulerun.dsl.errors import CaseError, Diagnostic
+from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document
+
+from .facts import as_written
+from .scalars import (
+    Refused, read_date, read_duration, read_money, read_number, read_percent, read_yes_no, shown, what_it_is,
+)
 
 ELIGIBLE = ("yes", "no", "undetermined")
 
@@ -18,17 +24,14 @@ def described(value) -> str:
         return "a list"
     if value is True or value is False:
         return f"`{str(value).lower()}`"
-    return f"`{value}`"
+    return f"`{shown(value)}`"
 
 
 def _is_date(value) -> bool:
-    if isinstance(value, datetime.date):
-        return not isinstance(value, datetime.datetime)
-    if not isinstance(value, str):
-        return False
+    """Whether a value, as written, is a date YYYY-MM-DD (read as a fact's date is)."""
     try:
-        datetime.date.fromisoformat(value.strip())
-    except ValueError:
+        read_date(value)
+    except Refused:
         return False
     return True
 
@@ -66,7 +69,7 @@ class _Checker:
             self.fail((key,), f"a mapping from names to {key}", value, hint)
             return
         for name, item in value.items():
-            if not accepts(item):
+            if not accepts(as_written(self.document, self.base + (key, name), item)):
                 self.fail((key, name), each, item, hint)
 
 
@@ -91,3 +94,54 @@ def expect_problems(expect: dict, document: Document, base: tuple, name: str) ->
                           "give each rule's expected value as one text, number, date or yes/no, "
                           "e.g. `values: {steunpercentage: 30%}`")
     return check.problems
+
+
+#: The readers of the values a rule reports, by the value's type.
+_READERS = {"money": read_money, "percent": read_percent, "number": read_number, "date": read_date,
+            "bool": read_yes_no}
+
+
+def _expected(tag: str, value):
+    if tag in _READERS:
+        return _READERS[tag](value)
+    if tag in ("days", "months"):
+        return read_duration(value, tag)
+    if isinstance(value, str):
+        return value
+    raise Refused(f"must be a text, not {what_it_is(value)}", f"quote it: \"{shown(value)}\"")
+
+
+def read_expected(expect: dict, outcome: dict, document: Document | None, base: tuple, name: str) -> dict:
+    """`expect` with every name in its normal form and every value read as a fact of its type is.
+
+    An expected value is read by the reader of the type of the value it names (`outcome` maps
+    each reported value to its value and type), so `0.3` for a percentage is refused as in a
+    case's facts, and an amount has at most two decimals; a wrong one is a CaseError at its entry.
+    """
+    typed = dict(expect)
+    for key in ("failed", "missing"):
+        if isinstance(expect.get(key), list):
+            typed[key] = [normal_name(item) for item in expect[key]]
+    deadlines = expect.get("deadlines") or {}  # checked when the case was read: each a date or null
+    typed["deadlines"] = {normal_name(k): v and read_date(_written(document, base, ("deadlines", k), v))
+                          for k, v in deadlines.items()}
+    problems: list[Diagnostic] = []
+    values: dict = {}
+    for key, want in (expect.get("values") or {}).items():
+        ident = normal_name(str(key))
+        if want is None or ident not in outcome:
+            values[ident] = want
+            continue
+        try:
+            values[ident] = _expected(outcome[ident][1], _written(document, base, ("values", key), want))
+        except Refused as refused:
+            span = document.span(base + ("expect", "values", key)) if document else None
+            problems.append(Diagnostic(f"`expect.values.{key}`: {refused.message}", span, refused.hint, file=name))
+    if problems:
+        raise CaseError(problems)
+    typed["values"] = values
+    return typed
+
+
+def _written(document: Document | None, base: tuple, path: tuple, value):
+    return as_written(document, base + ("expect", *path), value)

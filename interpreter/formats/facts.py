@@ -10,8 +10,9 @@ from rulerun.dsl.measure import Fact
 from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document
 
+from .records import RecordProblem, decode_json
 from .scalars import (
-    Refused, json_integer, read_date, read_duration, read_money, read_number, read_percent, shown, what_it_is,
+    Refused, read_date, read_yes_no, read_duration, read_money, read_number, read_percent, shown, what_it_is,
 )
 
 #: The kinds whose values are read by `scalars`, from the text as written when a case file gives it.
@@ -112,9 +113,10 @@ class FactReader:
         return tuple(items)
 
     def _bool(self, fact, value, path):
-        if isinstance(value, bool):
-            return value
-        return self.error(path, f"must be yes or no (true/false), not `{shown(value)}`", "write true or false")
+        try:
+            return read_yes_no(self.written(path, value))
+        except Refused as refused:
+            return self.error(path, refused.message, refused.hint)
 
     def _bounds(self, fact: Fact, value, path, default_min=None, default_max=None, show=str):
         low = fact.minimum if fact.minimum is not None else default_min
@@ -171,8 +173,9 @@ def dotted(path: tuple) -> str:
 
 
 def as_written(document: Document | None, path: tuple, value):
-    """A number or date as written in the file (YAML would read `010` as 8, `1:30` as 90); else the value."""
-    if document is None or isinstance(value, (str, bool)) or not isinstance(value, (int, Decimal, datetime.date)):
+    """A number, date or yes/no as written in the file (YAML would read `010` as 8, `1:30` as 90, `on` as
+    true); else the value."""
+    if document is None or isinstance(value, str) or not isinstance(value, (int, Decimal, datetime.date)):
         return value
     info = document.nodes.get(path)
     return info.raw if info is not None and info.style is None and info.raw is not None else value
@@ -186,21 +189,12 @@ def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, ba
     return result
 
 
-#: Words read as yes and as no where a person or a spreadsheet types a yes/no fact.
-YES = frozenset({"yes", "y", "ja", "j", "true", "waar", "1"})
-NO = frozenset({"no", "n", "nee", "false", "onwaar", "0"})
-
-
 def from_text(fact: Fact, text: str):
     """A typed-in value (an answer, a CSV cell) as a case file would give it, for the reader to judge."""
     kind = fact.type.kind
-    if kind == "bool":
-        low = text.strip().lower()
-        return True if low in YES else False if low in NO else text
     if kind == "list":
-        import json
-        try:
-            return json.loads(text, parse_float=Decimal, parse_int=json_integer)
-        except ValueError:  # not JSON: the reader says a list is due
+        try:  # the batch record decoder: numbers keep their text, for the readers to judge as written
+            return decode_json(text)
+        except RecordProblem:  # not JSON: the reader says a list is due
             return text
     return text

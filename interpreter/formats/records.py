@@ -10,6 +10,10 @@ import re
 from decimal import Decimal
 from typing import BinaryIO
 
+from rulerun.dsl.printable import printable
+
+from .scalars import Written
+
 #: Longest line read, in bytes; a longer line is one bad record, skipped without being held in memory.
 MAX_LINE_BYTES = 1 << 20
 #: Most characters in one JSON number (Python refuses integers over 4300 digits with a bare ValueError).
@@ -89,7 +93,7 @@ def bad_byte(text: str) -> int | None:
 
 def shown(text: str) -> str:
     """Text safe to echo in a message: lone surrogates written as escapes, since they cannot be output."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return printable(text.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def _number(text: str) -> None:
@@ -104,7 +108,7 @@ def _integer(text: str) -> int:
 
 def _decimal(text: str) -> Decimal:
     _number(text)
-    value = Decimal(text)
+    value = Written(text)
     if abs(value.adjusted()) > MAX_EXPONENT:
         # Beyond this, even comparing the value with a limit overflows Python's decimal context.
         raise RecordProblem(f"the number `{text}` is out of range: its power of ten must lie within ±{MAX_EXPONENT}")
@@ -142,6 +146,37 @@ def decode_json(text: str):
     if text.count("[") + text.count("{") > MAX_DEPTH or _SURROGATE_ESCAPE.search(text):
         _check_shape(value)
     return value
+
+
+class _Pairs(list):
+    """An object's key-value pairs, duplicates kept, as read by the lenient decoder."""
+
+
+class _Unusable:
+    """A number that is no id (a fraction, or too long to be one)."""
+
+
+def _id_number(text: str):
+    return text if len(text) <= MAX_NUMBER_LENGTH else _Unusable()
+
+
+_LENIENT = json.JSONDecoder(parse_float=lambda text: _Unusable(), parse_int=_id_number,
+                            parse_constant=lambda text: _Unusable(), object_pairs_hook=_Pairs)
+
+
+def lenient_id(text: str) -> str | None:
+    """The `id` of a record that could not be read whole, when its line is one JSON object with one text or
+    whole-number `id`; else None. The record's own id, so an error record never takes another case's."""
+    try:
+        value = _LENIENT.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, _Pairs):
+        return None
+    ids = [item for key, item in value if key == "id"]
+    if len(ids) != 1 or not isinstance(ids[0], str) or _SURROGATE.search(ids[0]):
+        return None
+    return ids[0]
 
 
 def _too_deep() -> RecordProblem:

@@ -298,7 +298,8 @@ def _markdown_code(text: str) -> str:
 def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
-    out = [f"# {_header(decision, title, lang)}", "", "| | |", "|---|---|"]
+    # Every text of the measure or the case is escaped: a title or label cannot format, link or inject markup.
+    out = [f"# {_markdown_text(_header(decision, title, lang))}", "", "| | |", "|---|---|"]
     out += [f"| {k} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
@@ -308,8 +309,8 @@ def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
             out.append(f"{pad}- {level}{_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
         where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
-                   + (f" _({where})_" if where else ""))
+        out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_markdown_text(_label(node, lang))} = **{value}**"
+                   + (f" _({_markdown_text(where)})_" if where else ""))
         out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
     return "\n".join(out) + "\n"
 

@@ -10,6 +10,8 @@ import datetime
 import re
 from decimal import Decimal
 
+from rulerun.dsl.printable import printable
+
 #: Largest absolute amount or number accepted: exact to the cent within Decimal's 28 digits, with room to multiply.
 MAX_MAGNITUDE = Decimal("1e15")
 #: Longest duration accepted: the whole calendar (years 1 to 9999).
@@ -19,7 +21,9 @@ MAX_DECIMALS = 100
 #: Longest written value shown back in a message.
 SHOWN_CHARS = 40
 
-_DIGITS = r"[0-9][0-9_]*"  # ASCII digits only: `\d` would also take other scripts' digits
+# ASCII digits only: `\d` would also take other scripts' digits. No `_` digit groups: amounts are not
+# written so, and durations never took them.
+_DIGITS = r"[0-9]+"
 _DECIMAL = re.compile(rf"([-+]?{_DIGITS})(?:\.([0-9]+))?")
 _CURRENCY = re.compile(r"^(?:€|EUR)\s*")
 _GROUPED = re.compile(r"(-?[0-9]{1,3})((?:([.,])[0-9]{3})+)(?:(?!\3)[.,]([0-9]{1,2}))?")
@@ -28,6 +32,20 @@ _PERCENT = re.compile(rf"([-+]?{_DIGITS}(?:\.[0-9]+)?)\s*%")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DURATION = re.compile(r"([-+]?[0-9]+)\s*(days?|weeks?|months?|years?)?")
 _UNITS = {"day": ("days", 1), "week": ("days", 7), "month": ("months", 1), "year": ("months", 12)}
+
+
+class Written(Decimal):
+    """A number from JSON that keeps its text as written, so that `1e3` is judged as `1e3`, not as 1000."""
+
+    written: str
+
+    def __new__(cls, text: str) -> Written:
+        number = super().__new__(cls, text)
+        number.written = text
+        return number
+
+    def __reduce__(self):
+        return (Written, (self.written,))  # worker processes get the text too
 
 
 class Refused(ValueError):
@@ -43,24 +61,25 @@ def shown(value) -> str:
     """A value as the person wrote it, cut short when long."""
     if isinstance(value, bool):
         text = str(value).lower()
+    elif isinstance(value, Written):
+        text = value.written
     elif isinstance(value, Decimal):
         text = f"{value:f}" if value.is_finite() and abs(value.adjusted()) < 100 else str(value)
     elif isinstance(value, int) and value.bit_length() > 200:
         return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
     else:
         text = str(value)
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + f"… ({len(text)} characters)"
-
-
-def json_integer(text: str) -> int | Decimal:
-    """A JSON integer; one too long for Python's `int` stays a Decimal, for the readers to refuse as too large."""
-    return int(text) if len(text) <= 1000 else Decimal(text)
+    # Escaped, line feeds too: a quoted value stays on its line and cannot forge one of its own.
+    return printable(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS]) + (
+        "" if len(text) <= SHOWN_CHARS else f"… ({len(text)} characters)")
 
 
 def _as_text(value, what: str, hint: str) -> str:
     """A number given as a number (YAML, JSON, Parquet) as its written digits, so that text and numbers read alike."""
     if isinstance(value, bool):
         raise Refused(f"must be {what}, not a yes/no value", hint)
+    if isinstance(value, Written):
+        return value.written
     if isinstance(value, float):
         raise Refused(f"must be {what}; give it as text or a decimal", hint)
     if isinstance(value, int):
@@ -79,10 +98,17 @@ def _as_text(value, what: str, hint: str) -> str:
 
 
 def _decimal(digits: str) -> Decimal:
-    number = Decimal(digits.replace("_", ""))
+    number = Decimal(digits)
     if number.copy_abs() > MAX_MAGNITUDE:
         raise Refused(f"{shown(digits)} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
-    return number
+    return number.copy_abs() if number.is_zero() else number  # -0 is 0: never shown as € -0.00
+
+
+def _underscores(text: str, what: str) -> None:
+    """Refuse `1_000`: digit groups are not how a value is written here; the hint gives the plain digits."""
+    if "_" in text:
+        raise Refused(f"`{shown(text)}` is not {what}; digits are not grouped with `_`",
+                      f"write {shown(text.replace('_', ''))}")
 
 
 def _grouped(text: str) -> str | None:
@@ -99,6 +125,7 @@ def read_money(value) -> Decimal:
     hint = "write an amount in euro, e.g. 1250.50 or '€ 1250.50'"
     text = _as_text(value, "an amount in euro", hint)
     digits = _CURRENCY.sub("", text)
+    _underscores(digits, "an amount")
     match = _DECIMAL.fullmatch(digits)
     if match is None:
         meant = _grouped(digits)
@@ -111,7 +138,7 @@ def read_money(value) -> Decimal:
     amount = _decimal(match.group(0))
     cents = match.group(2) or ""
     if len(cents) > 2:
-        meant = _grouped(digits) if "_" not in digits else None
+        meant = _grouped(digits)
         if meant is not None:
             raise Refused(f"{shown(digits)} has more than two decimals; did you mean {meant}?",
                           f"write {meant}: amounts have no thousands separators and at most two decimals "
@@ -125,9 +152,10 @@ def read_number(value) -> Decimal:
     """A number written with a decimal point: `12`, `12.5`, `-3`."""
     hint = "write a number with a decimal point, e.g. 12.5"
     text = _as_text(value, "a number", hint)
+    _underscores(text, "a number")
     if _DECIMAL.fullmatch(text):
         return _decimal(text)
-    if _DECIMAL_COMMA.fullmatch(text.replace("_", "")):
+    if _DECIMAL_COMMA.fullmatch(text):
         raise Refused(f"`{shown(text)}` uses a decimal comma", "write a decimal point: " + text.replace(",", "."))
     raise Refused(f"`{shown(text)}` is not a number", hint)
 
@@ -135,6 +163,7 @@ def read_number(value) -> Decimal:
 def read_percent(value) -> Decimal:
     """A percentage written with its sign, `30%` or `12.5%`, as its fraction: 30% is Decimal('0.3')."""
     if isinstance(value, str):
+        _underscores(value.strip(), "a percentage")
         match = _PERCENT.fullmatch(value.strip())
         if match:
             return _decimal(match.group(1)) / 100
@@ -154,6 +183,25 @@ def _readings(bare: Decimal) -> str:
     if 0 < bare <= 1:
         return f"write {(bare * 100).normalize():f}% or {as_written}, with the percent sign"
     return f"write it with a percent sign, e.g. '{as_written}'"
+
+
+#: The words of a yes/no value in every channel (case files, batch records, answers), in any letter case.
+YES_WORDS = ("yes", "y", "true", "ja", "j")
+NO_WORDS = ("no", "n", "false", "nee")
+
+
+def read_yes_no(value) -> bool:
+    """A yes/no value: a boolean (JSON, Parquet) or one of the words, judged on the text as written.
+
+    `1`/`0` and YAML's `on`/`off` are refused: a number or a switch position is not an answer.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in YES_WORDS or word in NO_WORDS:
+            return word in YES_WORDS
+    raise Refused(f"must be yes or no (true/false), not `{shown(value)}`", "write yes or no (or true/false, ja/nee)")
 
 
 def read_date(value) -> datetime.date:
@@ -176,6 +224,8 @@ def read_duration(value, unit: str) -> int:
     """A duration in `unit` (days or months): `14 days`, `2 weeks`, `6 months`, or a whole number of `unit`."""
     hint = f"write e.g. '14 {unit}' (this fact counts {unit})"
     too_long = f"is longer than the calendar (at most {MAX_DURATION[unit]} {unit})"
+    if isinstance(value, Written):
+        value = value.written
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         number = Decimal(value)
         if not number.is_finite() or number != number.to_integral_value():

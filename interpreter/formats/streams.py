@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from rulerun.dsl.errors import Diagnostic, InputOutputError, render_all
+from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render_all
 
 STDIN, STDOUT = "standard input", "standard output"
 
@@ -108,16 +108,67 @@ class Closed:
         self._fail("read" if self._name == STDIN else "write to")
 
 
+class Quiet:
+    """Standard error whose failures are dropped: a message that cannot be shown must not change the exit code.
+
+    Standard error is where failures are reported, so a failure of its own has nowhere to go;
+    once a write fails (closed, full), it points at the null device and writes nothing more.
+    """
+
+    encoding, errors = "utf-8", "strict"
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError("standard error takes text")  # so that click writes text to it
+        if self._stream is not None:
+            try:
+                self._stream.write(text)
+            except (OSError, ValueError):
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._drop()
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream is not None and self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def _drop(self) -> None:
+        """Stop writing; what the stream still holds goes to the null device, so it cannot fail at exit."""
+        stream, self._stream = self._stream, None
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            pass  # no real file behind it (e.g. under a test runner): nothing will be flushed at exit
+
+    def __getattr__(self, name):
+        if self._stream is None:
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
-    """Standard input and output that report their failures, for the duration of one command."""
-    saved = sys.stdin, sys.stdout
+    """Standard input and output that report their failures, and a standard error that cannot fail, for one command."""
+    saved = sys.stdin, sys.stdout, sys.stderr
     sys.stdin = Guarded(sys.stdin, STDIN) if sys.stdin is not None else Closed(STDIN)
     sys.stdout = Guarded(sys.stdout, STDOUT) if sys.stdout is not None else Closed(STDOUT)
+    sys.stderr = Quiet(sys.stderr)
     try:
         yield
     finally:
-        sys.stdin, sys.stdout = saved
+        sys.stderr.flush()  # here, where a failure is dropped, not at exit, where it would change the exit code
+        sys.stdin, sys.stdout, sys.stderr = saved
 
 
 def flush_output() -> int | None:
@@ -156,8 +207,25 @@ def _discard_output() -> None:
         pass  # no real file behind standard output (e.g. under a test runner): nothing will be flushed
 
 
-def open_output(path: Path) -> Guarded:
-    """An output file opened for writing text, whose failures name the file."""
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (same device and inode), as symlinks and hard links do."""
+    try:
+        first, second = os.stat(one), os.stat(other)
+    except OSError:  # a file that does not exist yet is no input
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def open_output(path: Path, inputs: tuple[Path, ...] = ()) -> Guarded:
+    """An output file opened for writing text, whose failures name the file; never one of `inputs`.
+
+    Opening for writing empties the file at once, so an output that is an input (by any name:
+    a symlink or a hard link) would destroy what is still to be read: that is refused.
+    """
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(Diagnostic(f"the output `{path}` is the input `{source}`: writing it would destroy "
+                                        "the input before it is read", hint="write the output to another file"))
     try:
         return Guarded(open(path, "w", encoding="utf-8", newline=""), f"`{path}`")
     except OSError as error:

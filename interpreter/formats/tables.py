@@ -11,6 +11,8 @@ from typing import Iterator
 
 from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, UsageError
+from rulerun.dsl.names import normal_name
+from rulerun.dsl.printable import printable
 
 from ..tools.batch import BAD_ID, Item, make_item, record_id
 from ..engine.evaluator import CompiledMeasure
@@ -56,16 +58,21 @@ class _CsvText:
 
 
 def header_columns(header: list[str], facts: dict, where: str) -> list[tuple[str, object]]:
-    """The (name, fact) of each column; a name that is not a fact, not UTF-8 or given twice is a usage error."""
+    """The (name, fact) of each column; a name that is not a fact, not UTF-8 or given twice is a usage error.
+
+    Names are read in their NFKC form, as case files' and the measure's are: `ｋost` is `kost`.
+    """
     columns: list[tuple[str, object]] = []
     seen: set[str] = set()
-    for name in header:
+    for written in header:
+        name = normal_name(written)
         byte = bad_byte(name)
         if byte is not None:
             raise UsageError(Diagnostic(f"the header is not valid UTF-8 (byte 0x{byte:02x})", file=where,
                                         hint="save the file as UTF-8"))
         if name in seen:
-            raise UsageError(Diagnostic(f"column `{name}` appears twice in the header", file=where,
+            same = "" if written == name else f" (`{printable(written)}` is `{name}`)"
+            raise UsageError(Diagnostic(f"column `{name}` appears twice in the header{same}", file=where,
                                         hint="give each fact one column; which of the two values is meant "
                                              "cannot be told"))
         seen.add(name)
@@ -99,16 +106,24 @@ def _csv_items(handle, lines: Lines, reader, columns: list[tuple[str, object]]) 
                 return
             except (csv.Error, RecordProblem) as error:
                 _skip_quoted_rest(lines, quotes)
-                yield Item(number, str(number), None, None, _csv_problem(error))
+                yield Item(number, None, None, None, _csv_problem(error))
+                continue
+            if (lines.quotes - quotes) % 2 == 1:  # the reader met the end of the file inside a quoted cell
+                yield Item(number, None, None, None, UNCLOSED_QUOTE)
                 continue
             if not any(cell.strip() for cell in row):
                 continue
             try:
                 ident, on, record = _csv_record(row, columns, number)
             except RecordProblem as problem:
-                yield Item(number, str(number), None, None, str(problem))
+                yield Item(number, _csv_id(row, columns), None, None, str(problem))
                 continue
             yield make_item(number, ident, on, record)
+
+
+#: The error of a CSV record whose quoted cell is never closed: the lines after it were read into that cell.
+UNCLOSED_QUOTE = ('a quote `"` opened in this record is never closed, so every line after it was read into one '
+                  'cell; close the quote (a `"` inside a quoted cell is written `""`)')
 
 
 def _skip_quoted_rest(lines: Lines, quotes: int) -> None:
@@ -148,6 +163,17 @@ def _csv_record(row: list[str], columns: list[tuple[str, object]], number: int) 
     return ident, on, record
 
 
+def _csv_id(row: list[str], columns: list[tuple[str, object]]) -> str | None:
+    """The id of a row that cannot be decided, when its cells line up with the header and its id is readable."""
+    if len(row) != len(columns):
+        return None
+    cells = dict(zip((name for name, _ in columns), row))
+    ident = cells.get("id")
+    if ident is None:
+        return None
+    return ident if ident and bad_byte(ident) is None else None
+
+
 def _cell_value(fact, name: str, cell: str):
     """A cell as a case file would give it; a list written as JSON is decoded with the record decoder's bounds."""
     if fact.type.kind == "list" and cell.lstrip().startswith("["):
@@ -167,7 +193,28 @@ def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096
     """
     source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
     header_columns(source.schema_arrow.names, compiled.checked.facts, str(path))
+    for column in source.schema_arrow:
+        _check_fields(column.name, column.type, str(path))
     return _parquet_items(source, rows_at_once)
+
+
+def _check_fields(name: str, kind, where: str) -> None:
+    """Refuse a record type whose fields repeat a name: which of the two values is meant cannot be told."""
+    import pyarrow
+
+    if pyarrow.types.is_struct(kind):
+        fields = [kind.field(i) for i in range(kind.num_fields)]
+        seen: set[str] = set()
+        for field in fields:
+            if field.name in seen:
+                raise UsageError(Diagnostic(f"column `{name}` has the field `{field.name}` twice", file=where,
+                                            hint="give each field once; which of the two values is meant "
+                                                 "cannot be told"))
+            seen.add(field.name)
+        for field in fields:
+            _check_fields(f"{name}.{field.name}", field.type, where)
+    elif pyarrow.types.is_list(kind) or pyarrow.types.is_large_list(kind) or pyarrow.types.is_fixed_size_list(kind):
+        _check_fields(name, kind.value_type, where)
 
 
 def _parquet_file(path: Path):
@@ -184,13 +231,17 @@ def _parquet_file(path: Path):
 def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
     number = 0
     for rows in source.iter_batches(batch_size=rows_at_once):
-        for row in rows.to_pylist():
+        for row, ident, problem in _parquet_rows(rows):
             number += 1
+            row = row and {normal_name(key): value for key, value in row.items()}  # as the header was read
+            if problem is not None:
+                yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
+                continue
             record: dict = {}
             given: list[str] = []
             ident = record_id(row.get("id"), number)
             if ident is None:
-                yield Item(number, str(number), None, None, BAD_ID)
+                yield Item(number, None, None, None, BAD_ID)
                 continue
             try:
                 for name, value in row.items():
@@ -200,6 +251,48 @@ def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
                 yield Item(number, ident, None, None, str(problem))
                 continue
             yield make_item(number, ident, row.get("on"), record)
+
+
+def _parquet_rows(rows) -> Iterator[tuple[dict | None, object, str | None]]:
+    """Each row as (values, None, None), or (None, its id, why) for a row with a value Python cannot hold.
+
+    Parquet holds dates and times far beyond Python's calendar (year 1 to 9999); such a value
+    spoils its own row only, so the rows of a batch are converted one by one once one fails.
+    """
+    try:
+        yield from ((row, None, None) for row in rows.to_pylist())
+        return
+    except (OverflowError, ValueError, ArithmeticError):
+        pass
+    for index in range(rows.num_rows):
+        one = rows.slice(index, 1)
+        try:
+            yield one.to_pylist()[0], None, None
+        except (OverflowError, ValueError, ArithmeticError):
+            yield None, _cell(one, "id"), _unreadable_cell(one)
+
+
+_UNREADABLE = object()
+
+
+def _cell(row, name: str):
+    """The value of one column of a one-row batch: None when the column is absent, _UNREADABLE when it fails."""
+    if name not in row.column_names:
+        return None
+    try:
+        return row.column(name).to_pylist()[0]
+    except (OverflowError, ValueError, ArithmeticError):
+        return _UNREADABLE
+
+
+def _unreadable_cell(row) -> str:
+    for name in row.column_names:
+        try:
+            row.column(name).to_pylist()
+        except (OverflowError, ValueError, ArithmeticError) as error:
+            return (f"column `{name}`: the {row.column(name).type} value cannot be read ({error}); "
+                    "dates, times and durations must lie within the years 1 to 9999")
+    return "the row cannot be read"
 
 
 def count_cases(path: Path) -> int:

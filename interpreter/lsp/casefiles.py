@@ -8,6 +8,7 @@ from pathlib import Path
 from rulerun.dsl.errors import Diagnostic, RulerunError
 from rulerun.dsl.yamlsource import YamlProblem, parse_yaml
 from rulerun.interpreter.formats.cases import case_from_document
+from rulerun.interpreter.formats.expectations import read_expected
 from rulerun.interpreter.tools.testing import compare
 from rulerun.interpreter.engine.trace import Decision
 
@@ -53,6 +54,7 @@ def check_case(path: Path, text: str, analysis: Analysis) -> CaseResult:
     try:
         facts = compiled.read_facts(case.facts, document, ("facts",))
         result.decision = compiled.evaluate(facts, case.on or datetime.date.today())
+        expect = read_expected(case.expect or {}, result.decision.outcome, document, (), str(path))
     except RulerunError as error:
         result.diagnostics += [d if d.span is not None else Diagnostic(d.message, document.span(("facts",)), d.hint,
                                                                        d.severity, str(path))
@@ -61,7 +63,7 @@ def check_case(path: Path, text: str, analysis: Analysis) -> CaseResult:
     except Exception:  # noqa: BLE001 - a bug met by one case must not hide what the other files show
         result.diagnostics.append(Diagnostic(INTERNAL, document.span(()), file=str(path)))
         return result
-    for key, want, got in compare(result.decision, case.expect or {}):
+    for key, want, got in compare(result.decision, expect):
         span = document.span(("expect", *key.split(".")))
         result.diagnostics.append(Diagnostic(
             f"`expect.{key}` is {_shown(want)}, but the measure decides {_shown(got)}", span,

@@ -12,13 +12,16 @@ import click
 from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render
 from rulerun.dsl.measure import Fact
 
-from ..formats.facts import NO, YES, from_text
+from ..formats.facts import from_text
+from ..formats.scalars import Refused, read_yes_no
 from .intake import Intake, Question, plain
 from ..formats.streams import failure
 
 SKIP = "?"
 #: The number of an enum value in the list shown: ASCII digits only (`²` and `٣` are digits to `str.isdigit`).
 _CHOICE = re.compile(r"[0-9]{1,4}")
+#: Most characters in one answer: no fact's value needs more, and a longer line is never held whole.
+MAX_ANSWER = 10_000
 
 _WORDS = {
     "en": {"bool": "yes/no", "enum": "a number or a value", "date": "a date, YYYY-MM-DD",
@@ -28,6 +31,7 @@ _WORDS = {
            "add_first": "Is there one to add?", "add_more": "Add another?",
            "needed": "an answer is needed; type ? if you do not know",
            "utf8": "the answer is not UTF-8 text; type it again",
+           "long": "the answer is longer than {n} characters; type a shorter one",
            "settled": "Settled after {n} answer(s).",
            "stuck": "The decision stays undetermined without: {names}.",
            "eof": "end of input: the intake stopped after {n} answer(s), before the decision was settled",
@@ -40,6 +44,7 @@ _WORDS = {
            "add_first": "Is er een om toe te voegen?", "add_more": "Nog een toevoegen?",
            "needed": "een antwoord is nodig; typ ? als u het niet weet",
            "utf8": "het antwoord is geen UTF-8-tekst; typ het opnieuw",
+           "long": "het antwoord is langer dan {n} tekens; typ een korter antwoord",
            "settled": "Beslist na {n} antwoord(en).",
            "stuck": "De beslissing blijft onbepaald zonder: {names}.",
            "eof": "einde van de invoer: de intake stopte na {n} antwoord(en), voor de beslissing vaststond",
@@ -50,6 +55,10 @@ _WORDS = {
 
 class Skipped(Exception):
     """The person answered `?`: they do not know."""
+
+
+class _TooLong(Exception):
+    """An answer over MAX_ANSWER characters, refused without being held whole."""
 
 
 @dataclass
@@ -68,15 +77,25 @@ class Terminal:
                 return text
             except UnicodeError:  # bytes that are not UTF-8, undecodable or carried as lone surrogates
                 self.say(f"    ✗ {_WORDS[self.lang]['utf8']}")
+            except _TooLong:
+                self.say(f"    ✗ {_WORDS[self.lang]['long'].format(n=MAX_ANSWER)}")
 
     def _read(self, prompt: str) -> str:
         if self.tty:
-            return input(prompt)
+            text = input(prompt)  # a terminal bounds what one typed line can hold
+            if len(text) > MAX_ANSWER:
+                raise _TooLong
+            return text
         click.echo(prompt, nl=False)
-        text = sys.stdin.readline()
+        text = sys.stdin.readline(MAX_ANSWER + 1)
         if text == "":
             click.echo()
             raise EOFError
+        if len(text) > MAX_ANSWER and not text.endswith("\n"):
+            while (rest := sys.stdin.readline(1 << 16)) and not rest.endswith("\n"):
+                pass  # the rest of the line is read a piece at a time and dropped, never echoed
+            click.echo()
+            raise _TooLong
         text = text.rstrip("\r\n")
         try:
             text.encode("utf-8")  # bytes that are not UTF-8 arrive as lone surrogates: refuse before echoing
@@ -200,8 +219,10 @@ def _ask_bool(term: Terminal, prompt: str, skippable: bool) -> bool:
         text = term.line(f"    {prompt} ({hint}) > ").strip().lower()
         if text == SKIP and skippable:
             raise Skipped
-        if text in YES or text in NO:
-            return text in YES
+        try:
+            return read_yes_no(text)
+        except Refused:
+            pass
         term.say(f"    ✗ {words['bool']}")
 
 

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
+from rulerun.dsl.printable import printable
 
 from ..engine.evaluator import CompiledMeasure, load
-from ..formats.records import Lines, RecordProblem, decode_json, too_long, utf8
+from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
 from ..formats.render import decision_json
 from ..formats.scalars import Refused, read_date, shown
 
@@ -28,13 +29,13 @@ class Item:
     """One input case: its line, its id, its own date, and either its raw facts or why it cannot be decided."""
 
     line: int
-    id: str
+    id: str | None  # None when the record's id cannot be read: never another case's id
     on: datetime.date | None
     facts: object
     problem: str | None = None
 
 
-def make_item(line: int, ident: str, on, facts) -> Item:
+def make_item(line: int, ident: str | None, on, facts) -> Item:
     """An Item, with its `on` read as a date once, here, rather than by every consumer."""
     if on is None:
         return Item(line, ident, on, facts)
@@ -60,6 +61,7 @@ def read_jsonl(path: Path) -> Iterator[Item]:
     """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`; a BOM may open the file."""
     with open(path, "rb") as handle:
         for number, raw in Lines(handle):
+            text = None
             try:
                 if raw is None:
                     raise too_long()
@@ -68,7 +70,8 @@ def read_jsonl(path: Path) -> Iterator[Item]:
                     continue
                 record = decode_json(text)
             except RecordProblem as problem:
-                yield Item(number, str(number), None, None, str(problem))
+                ident = lenient_id(text) if text is not None else None
+                yield Item(number, ident, None, None, str(problem))
                 continue
             yield record_item(number, record)
 
@@ -76,10 +79,10 @@ def read_jsonl(path: Path) -> Iterator[Item]:
 def record_item(number: int, record) -> Item:
     """One decoded input record as an Item, or the reason it cannot be decided."""
     if not isinstance(record, dict):
-        return Item(number, str(number), None, None, 'each line must be an object {"id": …, "facts": {…}}')
+        return Item(number, None, None, None, 'each line must be an object {"id": …, "facts": {…}}')
     ident = record_id(record.get("id"), number)
     if ident is None:
-        return Item(number, str(number), None, None, BAD_ID)
+        return Item(number, None, None, None, BAD_ID)
     unknown = [k for k in record if k not in RECORD_KEYS]
     if unknown:
         return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
@@ -204,7 +207,7 @@ def csv_columns(compiled: CompiledMeasure) -> list[str]:
 
 
 def csv_row(record: dict, columns: list[str]) -> list[str]:
-    """One output record as CSV cells."""
+    """One output record as CSV cells: control characters written as escapes, formulas guarded."""
     flat = dict(record)
     for group in ("deadlines", "values"):
         for key, value in (record.get(group) or {}).items():
@@ -212,7 +215,7 @@ def csv_row(record: dict, columns: list[str]) -> list[str]:
     for key in ("failed", "missing"):
         if key in flat:
             flat[key] = ";".join(flat[key])
-    return ["" if flat.get(c) is None else spreadsheet_text(str(flat[c])) for c in columns]
+    return ["" if flat.get(c) is None else spreadsheet_text(printable(str(flat[c]))) for c in columns]
 
 
 #: What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection).

@@ -37,7 +37,7 @@ class Impact:
 
     cases: int = 0
     changes: list[Change] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str | None, str, int]] = field(default_factory=list)  # id (None: unreadable), why, line
     internal: int = 0   # how many of the errors are bugs in rulerun met by a case
     total_before: Decimal = Decimal("0.00")
     total_after: Decimal = Decimal("0.00")
@@ -62,7 +62,7 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
     for item in items:
         impact.cases += 1
         if item.problem:
-            impact.errors.append((item.id, item.problem))
+            impact.errors.append((item.id, item.problem, item.line))
             continue
         day = item.on or on
         try:
@@ -72,10 +72,11 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
                 # Only a changed decision needs its trace, to name the rules that changed.
                 before, after = old.evaluate(old_facts, day), new.evaluate(new_facts, day)
         except RulerunError as error:
-            impact.errors.append((item.id, "; ".join(d.message for d in error.diagnostics)))
+            impact.errors.append((item.id, "; ".join(d.message for d in error.diagnostics), item.line))
             continue
         except Exception as error:  # noqa: BLE001 - one case's bug must not lose the comparison of the others
-            impact.errors.append((item.id, f"{INTERNAL} ({type(error).__name__}); please report it with this case"))
+            impact.errors.append((item.id, f"{INTERNAL} ({type(error).__name__}); please report it with this case",
+                                  item.line))
             impact.internal += 1
             continue
         impact.total_before += before.amount or 0
@@ -85,9 +86,13 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
     return impact
 
 
+#: The case files of a folder: YAML, and JSON (which the YAML reader reads as well).
+CASE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def read_case_folder(folder: Path) -> Iterator[Item]:
-    """Cases from a folder of YAML case files (their `expect` is not used)."""
-    for path in sorted(folder.glob("*.yaml")):
+    """Cases from a folder of case files, YAML or JSON (their `expect` is not used)."""
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in CASE_SUFFIXES):
         try:
             case = read_case(path)
         except RulerunError as error:
@@ -133,7 +138,9 @@ def render_text(impact: Impact, old_name: str, new_name: str, limit: int = 10) -
                  f"({'+' if delta >= 0 else '-'}€ {abs(delta):.2f})")
     if impact.errors:
         lines.append(f"  cases that could not be decided: {len(impact.errors)}")
-        lines += [f"    {ident}: {message}" for ident, message in impact.errors]
+        # A record whose id cannot be read is named by its line.
+        lines += [f"    {f'line {line}' if ident is None else ident}: {message}"
+                  for ident, message, line in impact.errors]
     if impact.changes:
         lines.append("  largest changes:")
     for change in impact.largest(limit):
@@ -160,7 +167,7 @@ def as_json(impact: Impact) -> dict:
     return {
         "cases": impact.cases, "changed": len(impact.changes), "flips": impact.flips(),
         "total_before": money(impact.total_before), "total_after": money(impact.total_after),
-        "errors": [{"id": i, "error": m} for i, m in impact.errors],
+        "errors": [{"id": i, "line": n, "error": m} for i, m, n in impact.errors],
         "changes": [{"id": c.id, "eligible": [c.before.eligible, c.after.eligible],
                      "amount": [money(c.before.amount), money(c.after.amount)],
                      "failed": [list(c.before.failed), list(c.after.failed)],

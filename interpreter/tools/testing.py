@@ -11,6 +11,7 @@ from rulerun.dsl.errors import RulerunError, render_all
 from rulerun.dsl.printable import printable
 
 from ..formats.cases import Case, read_case
+from ..formats.expectations import read_expected
 from ..engine.evaluator import CompiledMeasure, load
 from .tally import INTERNAL, debugging, internal_error
 from ..engine.trace import Decision, walk
@@ -43,42 +44,60 @@ def _normal(value):
     return None if value is None else str(value)
 
 
+def _shown(value, tag: str) -> str:
+    """A value as a case file writes it, for a difference: never a Python repr."""
+    if value is None or type(value) is Unknown:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(value) + "]"
+    return format_value(value, tag)
+
+
 def _same_value(expected, actual, tag: str) -> bool:
-    if isinstance(expected, str) and expected.strip().endswith("%") and actual is not None and tag == "percent":
-        return format_value(actual, tag) == expected.strip().replace(" ", "")
-    if expected is None or actual is None:
-        return expected is None and actual is None
-    return _normal(expected) == to_json(actual, tag) or _normal(expected) == _normal(to_json(actual, tag))
+    if expected is None or actual is None or type(actual) is Unknown:
+        return expected is None and (actual is None or type(actual) is Unknown)
+    if isinstance(expected, str) and tag in TYPED:  # not read by type (the language server's quick look)
+        return expected.strip() in (to_json(actual, tag), format_value(actual, tag).replace(" ", ""))
+    if isinstance(expected, str):
+        return expected == to_json(actual, tag)
+    return expected == actual and isinstance(expected, bool) == isinstance(actual, bool)
 
 
-def compare(decision: Decision, expect: dict) -> list[tuple[str, object, object]]:
-    """The differences between a decision and a case's `expect` (any subset of keys)."""
-    out: list[tuple[str, object, object]] = []
+#: The types whose expected values are read by a fact's reader (expectations.read_expected).
+TYPED = frozenset({"money", "percent", "number", "date", "bool", "days", "months"})
+
+
+def compare(decision: Decision, expect: dict) -> list[tuple[str, str, str]]:
+    """The differences between a decision and a case's `expect` (any subset of keys), as texts to show."""
+    out: list[tuple[str, str, str]] = []
     if "eligible" in expect and _normal(expect["eligible"]) != decision.eligible:
         out.append(("eligible", _normal(expect["eligible"]), decision.eligible))
     if "amount" in expect:
         actual = to_json(decision.amount, "money") if decision.amount is not None else None
         want = expect["amount"]
         if (want is None) != (actual is None) or (want is not None and to_json(Decimal(str(want)), "money") != actual):
-            out.append(("amount", want, actual))
+            out.append(("amount", _shown(want, ""), _shown(actual, "")))
     for key in ("failed", "missing"):
         if key in expect:
-            want = sorted(expect[key] or [])
+            want = sorted(str(item) for item in expect[key] or [])
             got = sorted(getattr(decision, key))
             if want != got:
-                out.append((key, want, got))
+                out.append((key, _shown(want, ""), _shown(got, "")))
     for name, want in (expect.get("deadlines") or {}).items():
-        got = decision.deadlines.get(name, "<no such deadline>")
-        got_text = got.isoformat() if isinstance(got, datetime.date) else got
-        if _normal(want) != got_text:
-            out.append((f"deadlines.{name}", _normal(want), got_text))
+        if name not in decision.deadlines:
+            out.append((f"deadlines.{name}", _shown(want, "date"), "no such deadline"))
+        elif _normal(want) != _normal(decision.deadlines[name]):
+            out.append((f"deadlines.{name}", _shown(want, "date"), _shown(decision.deadlines[name], "date")))
     for name, want in (expect.get("values") or {}).items():
-        value, tag = decision.outcome.get(name, ("<no such value>", ""))
+        if name not in decision.outcome:
+            out.append((f"values.{name}", _shown(want, ""), "no such value"))
+            continue
+        value, tag = decision.outcome[name]
         if not _same_value(want, value, tag):
-            out.append((f"values.{name}", want, to_json(value, tag) if tag else value))
+            out.append((f"values.{name}", _shown(want, tag), _shown(value, tag)))
     for text in expect.get("notes") or []:
         if not any(text in (n["nl"], n["en"]) for n in decision.notes):
-            out.append(("notes", text, [n["en"] for n in decision.notes]))
+            out.append(("notes", text, _shown([n["en"] for n in decision.notes], "")))
     return out
 
 
@@ -87,7 +106,8 @@ def run_case(compiled: CompiledMeasure, case: Case) -> Outcome:
     try:
         facts = compiled.read_facts(case.facts, case.document, ("facts",))
         decision = compiled.evaluate(facts, case.on or datetime.date.today())
-        return Outcome(case, decision, compare(decision, case.expect or {}))
+        expect = read_expected(case.expect or {}, decision.outcome, case.document, (), case.path)
+        return Outcome(case, decision, compare(decision, expect))
     except RulerunError as error:
         return Outcome(case, None, error=render_all(error.diagnostics), exit_code=error.exit_code)
     except Exception:  # noqa: BLE001 - a bug met by one case must not lose the results of the others
@@ -126,7 +146,7 @@ def _difference_lines(outcome: Outcome) -> list[str]:
     if outcome.error:
         return lines + [f"  {line}" if line else "" for line in outcome.error.splitlines()]
     for key, want, got in outcome.differences:
-        lines.append(f"  {key}: expected {want!r}, got {got!r}")
+        lines.append(f"  {key}: expected {want}, got {got}")
     decision = outcome.decision
     interesting = set(decision.failed) | {k.split(".")[-1] for k, _, _ in outcome.differences}
     for node in walk(decision.trace):

@@ -75,9 +75,9 @@ def test_bad_lines_become_error_records_and_the_run_goes_on(tmp_path, monkeypatc
         assert result.exit_code == 1
         records = [json.loads(line) for line in result.stdout.splitlines()]
         assert [(r["line"], r["id"], r.get("error")) for r in records[1:-1]] == [
-            (2, "2", "not valid JSON: Expecting property name enclosed in double quotes at column 2"),
+            (2, None, "not valid JSON: Expecting property name enclosed in double quotes at column 2"),
             (3, "x", "fact `dienst.bedrag`: `12,50` uses a decimal comma"),
-            (5, "5", 'each line must be an object {"id": …, "facts": {…}}'),
+            (5, None, 'each line must be an object {"id": …, "facts": {…}}'),
             (6, "y", "unknown key `expect`; a line has id, on and facts"),
             (7, "z", "`on` must be a date written YYYY-MM-DD, not `gisteren`"),
         ]

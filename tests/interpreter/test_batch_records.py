@@ -44,7 +44,7 @@ def test_a_csv_line_over_the_limit_inside_a_quoted_cell_skips_the_whole_record(t
     assert result.exit_code == 1
     # The line `nep,klein,5` is inside the bad record's quoted cell: it is not a case of its own.
     assert [(r["id"], r["line"], r.get("error")) for r in records(result)] == [
-        ("a", 2, None), ("3", 3, "the line is longer than 1 MiB, the most one case may take"), ("b", 7, None)]
+        ("a", 2, None), (None, 3, "the line is longer than 1 MiB, the most one case may take"), ("b", 7, None)]
 
 
 def test_two_csv_columns_giving_the_same_fact_are_refused_per_record(tmp_path, monkeypatch):
@@ -113,7 +113,7 @@ def test_the_record_decoder_refuses_what_cannot_be_read_exactly(text, problem):
 def test_the_record_decoder_keeps_numbers_exact_and_accepts_what_is_within_bounds():
     from decimal import Decimal
     value = decode_json('{"a": 0.1, "b": 12, "c": "\\ud83d\\ude00", "d": ' + "[" * 63 + "]" * 63 + "}")
-    assert value["a"] == Decimal("0.1") and type(value["a"]) is Decimal and value["b"] == 12
+    assert value["a"] == Decimal("0.1") and isinstance(value["a"], Decimal) and value["b"] == 12
     assert value["c"] == "\U0001F600"
 
 
@@ -142,14 +142,15 @@ def test_diff_reports_bad_case_files_and_records_and_goes_on(tmp_path):
     data = json.loads(result.stdout)
     assert data["cases"] == 3 and data["changed"] == 0
     assert data["errors"] == [
-        {"id": "a-diep", "error": "lists and mappings are nested more than 100 levels deep"},
-        {"id": "b-kapot", "error": "the file is not UTF-8 text (byte 0xff at line 1, column 21)"}]
+        {"id": "a-diep", "line": 1, "error": "lists and mappings are nested more than 100 levels deep"},
+        {"id": "b-kapot", "line": 1, "error": "the file is not UTF-8 text (byte 0xff at line 1, column 21)"}]
     lines = tmp_path / "in.jsonl"
     lines.write_bytes(b'{"id": "\xff"}\n' + GOOD.encode() + b'\n{"facts": {"kost": ' + b"9" * 5000 + b"}}\n")
     result = CliRunner().invoke(main, ["diff", PROEF, PROEF, str(lines), "--on", "2022-02-01", "--format", "json"])
     assert result.exit_code == 1, result.output
     data = json.loads(result.stdout)
-    assert data["cases"] == 3 and [e["id"] for e in data["errors"]] == ["1", "3"]
+    # Neither record's id can be read: it is null, never a value that another case's id could be.
+    assert data["cases"] == 3 and [(e["id"], e["line"]) for e in data["errors"]] == [(None, 1), (None, 3)]
 
 
 def test_a_parquet_id_that_is_not_a_text_or_whole_number_is_refused_not_shown_as_bytes(tmp_path):
@@ -159,7 +160,7 @@ def test_a_parquet_id_that_is_not_a_text_or_whole_number_is_refused_not_shown_as
     pyarrow.parquet.write_table(table, tmp_path / "in.parquet")
     result = batch(PROEF, str(tmp_path / "in.parquet"), "--on", "2022-02-01")
     got = records(result)
-    assert got[0] == {"id": "1", "line": 1, "error": "`id` must be a text or a whole number"}
+    assert got[0] == {"id": None, "line": 1, "error": "`id` must be a text or a whole number"}
     assert got[1]["id"] == "2" and "error" not in got[1]
 
 
@@ -208,5 +209,5 @@ def test_diff_lists_a_case_that_met_a_bug_compares_the_others_and_ends_with_exit
     assert result.exit_code == 70
     data = json.loads(result.stdout)
     assert data["cases"] == 3 and data["total_before"] == data["total_after"] == "600.00"
-    assert data["errors"] == [{"id": "stuk", "error": "internal error: a bug in rulerun, not in this case "
+    assert data["errors"] == [{"id": "stuk", "line": 2, "error": "internal error: a bug in rulerun, not in this case "
                                                       "(ArithmeticError); please report it with this case"}]

@@ -140,7 +140,7 @@ def test_the_runner_prints_a_readable_difference_and_filters_by_name(small):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"{cases / 'c3.yaml'}:1: case 'te klein advies' failed",
-        "  eligible: expected 'yes', got 'no'",
+        "  eligible: expected yes, got no",
         f"  trace: eligible = false  [{small}] genoeg",
         f"  trace: genoeg = false  [{small}:26] when soort = \"opleiding\" then true  (kost=€ 499.00, soort=advies)",
     ]

@@ -25,7 +25,7 @@ def _refusal(reader, value, *args) -> Refused:
 
 
 @pytest.mark.parametrize("value, amount", [
-    ("1250.50", "1250.50"), ("€ 1250.50", "1250.50"), ("EUR 12", "12"), (" 7.5 ", "7.5"), ("1_000", "1000"),
+    ("1250.50", "1250.50"), ("€ 1250.50", "1250.50"), ("EUR 12", "12"), (" 7.5 ", "7.5"),
     (1250, "1250"), (Decimal("2.50"), "2.50"), (Decimal("1E+3"), "1000"), ("-5", "-5"), ("+5", "5"),
 ])
 def test_amounts_read(value, amount):
@@ -182,7 +182,7 @@ def test_json_lines_records_reach_the_same_readers(tmp_path):
         ("b", 2, "`on` must be a date written YYYY-MM-DD, not `20220201`"),
         ("c", 3, "`on` must be a date written YYYY-MM-DD, not `2022-W05-2`"),
         # The record decoder refuses a number this long before it reaches the fact reader.
-        ("4", 4, "a number of 5000 characters is too long (the limit is 100)"),
+        ("d", 4, "a number of 5000 characters is too long (the limit is 100)"),
         ("e", 5, "fact `termijn`: `-400` is negative; a duration is zero or more"),
         ("f", 6, "fact `aandeelhouders[0].aandeel`: `0.3` is not a percentage"),
         ("g", 7, None),
