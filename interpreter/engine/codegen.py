@@ -437,7 +437,7 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               f"                deadlines, values, notes = {others['deadline']}, {others['value']}, {others['note']}",
               "                eligible = 'yes' if eligible else 'no'",
               "            else:",
-              "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, 'window'",
+              "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, None",
               "        except Exception:  # an unknown fact or an error to report: the closure evaluator decides",
               "            ref = eligible = amount = deadlines = values = notes = reported = None",
               "            columns.left.append(index)",

@@ -1,25 +1,21 @@
 """Compile checked expressions into closures, once per measure; evaluation only calls them."""
 from __future__ import annotations
 
-from decimal import Decimal, Inexact, Overflow
-from typing import Callable
+from decimal import Inexact, Overflow
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from rulerun.dsl.checker import Typing
-from rulerun.dsl.errors import Diagnostic, EvaluationError
+from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
 
+from .aggregates import compile_aggregate
 from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, Refused, rounded_division
 from .logic import not3
+from .steps import Step, fail, zero_of
 from .values import Unknown, negate, unknown_of
 
-Step = Callable[["object"], object]
-
-
-def fail(node: ast.Expr, message: str, hint: str | None = None) -> EvaluationError:
-    """An evaluation error located at `node`."""
-    return EvaluationError(Diagnostic(message, node.span, hint))
+__all__ = ["Compiler", "Step", "fail", "zero_of"]
 
 
 class Compiler:
@@ -206,8 +202,7 @@ class Compiler:
         return step
 
     def _aggregate(self, node: ast.Aggregate) -> Step:
-        from .aggregates import compile_aggregate
-        return compile_aggregate(self, node)
+        return compile_aggregate(node, self.compile, self.tag(node))
 
 
 def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
@@ -265,8 +260,3 @@ def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
     if isinstance(error, OverflowError) or "out of range" in str(error) or "year" in str(error):
         return fail(node, "the resulting date is out of range (years 1 to 9999)")
     return fail(node, str(error))
-
-
-def zero_of(tag: str):
-    """The sum of an empty list of values of type `tag`."""
-    return 0 if tag in ("days", "months") else Decimal(0)

@@ -8,6 +8,7 @@ from rulerun.dsl.measure import Rule, row_label
 
 from .compile import Compiler
 from .runtime import CompiledParameter, CompiledRule, Program
+from .values import Unknown, unknown_of
 
 
 def _location(span) -> str:
@@ -21,7 +22,6 @@ def _citation(citation) -> str | None:
 def _table(compiler: Compiler, rule: Rule):
     rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then), row_label(i, r), r)
             for i, r in enumerate(rule.rows)]
-    from .values import Unknown, unknown_of
 
     def step(env):
         for when, then, label, row in rows:
