@@ -8,12 +8,13 @@ out, an error to report), it raises `Undecided` and the closure evaluator decide
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Callable
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
 
 from .compile import zero_of
-from .functions import BINARY_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, rounded_division
+from .functions import BINARY_IMPL, FUNCTION_IMPL, LANGUAGE_ERRORS, QUOTIENT_IMPL, rounded_division
 from .runtime import Program
 from .values import exact_sum, negate, round_cents
 
@@ -34,6 +35,13 @@ _INLINED_DEPTH = 60
 
 class Undecided(Exception):
     """The generated code cannot decide this case exactly; the closure evaluator decides it."""
+
+
+#: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (an
+#: unknown fact, no parameter version), a language error to report with its position (LANGUAGE_ERRORS),
+#: a key or field the case leaves out (LookupError), or a chain of rules deeper than Python nests.
+#: Anything else (a TypeError, a NameError) is a bug in the generated code and is not caught.
+CANNOT_DECIDE = (Undecided, *LANGUAGE_ERRORS, LookupError, RecursionError)
 
 
 def _undecided():
@@ -122,7 +130,7 @@ class _Writer:
 
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
-        namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme,
+        namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme,
                      "_round_cents": round_cents, "_sum": exact_sum, "_neg": negate,
                      **{name: BINARY_IMPL[key] for key, name in _EXACT.items()}, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
@@ -131,7 +139,7 @@ class _Writer:
     def expr(self, node: ast.Expr) -> str:
         self.depth += 1
         try:
-            return getattr(self, "_" + type(node).__name__.lower())(node)
+            return _WRITERS[type(node)](self, node)
         finally:
             self.depth -= 1
 
@@ -295,6 +303,20 @@ class _Writer:
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
 
 
+_WRITERS: dict[type, Callable[[_Writer, ast.Expr], str]] = {
+    ast.Literal: _Writer._literal,
+    ast.ListExpr: _Writer._listexpr,
+    ast.Name: _Writer._name,
+    ast.Field: _Writer._field,
+    ast.Index: _Writer._index,
+    ast.Unary: _Writer._unary,
+    ast.Binary: _Writer._binary,
+    ast.If: _Writer._if,
+    ast.Call: _Writer._call,
+    ast.Aggregate: _Writer._aggregate,
+}
+
+
 def _inlinable(typing, rules: dict, program: Program, roots: list[ast.Expr], conditions: list[str]) -> dict[str, ast.Expr]:
     """Rules that can be written where they are used: used once, outside any aggregate, not reported on."""
     uses: dict[str, int] = {}
@@ -438,7 +460,7 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               "                eligible = 'yes' if eligible else 'no'",
               "            else:",
               "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, None",
-              "        except Exception:  # an unknown fact or an error to report: the closure evaluator decides",
+              "        except _CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides",
               "            ref = eligible = amount = deadlines = values = notes = reported = None",
               "            columns.left.append(index)",
               "        add_reference(ref); add_eligible(eligible); add_amount(amount); add_deadlines(deadlines)",

@@ -13,6 +13,14 @@ from rulerun.dsl.exact import EXACT
 from . import values as v
 
 
+class Refused(ValueError):
+    """A value a function cannot take, with what to write instead."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
 def _date_diff(left: datetime.date, right: datetime.date) -> Decimal:
     return Decimal((left - right).days)
 
@@ -20,16 +28,13 @@ def _date_diff(left: datetime.date, right: datetime.date) -> Decimal:
 def _mul_duration(left, right) -> int:
     count, duration = (right, left) if isinstance(left, int) else (left, right)
     if count != count.to_integral_value():
-        raise ValueError(f"a duration can only be multiplied by a whole number, not {count}")
+        raise Refused(f"a duration can only be multiplied by a whole number, not {count}")
     return int(count) * duration
 
 
-class Refused(ValueError):
-    """A value a function cannot take, with what to write instead."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+#: What the implementations raise for a value they cannot take (a division by zero, a result out of
+#: range): a language error, reported at the expression. Anything else is a bug in the engine.
+LANGUAGE_ERRORS = (ArithmeticError, ValueError)
 
 
 # Decimals through the exact context (a result that would be rounded raises `Inexact`); whole

@@ -8,7 +8,7 @@ from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure
 
 from .assembly import assemble, window_state
-from .codegen import Generated, generate, generate_batch
+from .codegen import CANNOT_DECIDE, Generated, generate, generate_batch
 from .plan import DecisionPlan
 from .runtime import Program
 from .trace import Decision
@@ -58,7 +58,7 @@ def decide_known(plan: DecisionPlan, generated: Generated, facts: dict, on: date
         deadlines = [parts["deadline", p.id](facts, memo, reference, on) for p in plan.deadlines]
         values = [parts["value", p.id](facts, memo, reference, on) for p in plan.values]
         shown = [parts["note", i](facts, memo, reference, on) for i in range(len(plan.notes))]
-    except Exception:  # noqa: BLE001 - an unknown fact or an error to report: the closure evaluator decides
+    except CANNOT_DECIDE:  # an unknown fact or an error to report with its position: the traced back-end decides
         return None
     return assemble(plan, on, reference, bool(eligible), amount=amount, deadlines=deadlines, values=values,
                     shown=shown, rule_values=memo)
