@@ -5,9 +5,10 @@ import datetime
 import operator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import partial
+from typing import Any, Callable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY
+from rulerun.dsl.builtins import BINARY, FUNCTIONS, Function
 from rulerun.dsl.exact import EXACT
 
 from . import values as v
@@ -39,7 +40,7 @@ LANGUAGE_ERRORS = (ArithmeticError, ValueError)
 
 # Decimals through the exact context (a result that would be rounded raises `Inexact`); whole
 # days and months through the operator module. Both are C functions: no Python frame per operation.
-BINARY_IMPL = {
+BINARY_IMPL: dict[str, Callable[[Any, Any], Any]] = {
     "add": EXACT.add,
     "sub": EXACT.subtract,
     "mul": EXACT.multiply,
@@ -82,7 +83,7 @@ def _date(year: Decimal, month: Decimal, day: Decimal) -> datetime.date:
                       "months are 1 to 12, and the day must exist in that month") from None
 
 
-FUNCTION_IMPL = {
+FUNCTION_IMPL: dict[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
     "abs": v.absolute,
@@ -98,6 +99,21 @@ FUNCTION_IMPL = {
     "end_of_month": v.end_of_month,
     "length": lambda t: Decimal(len(t)),
 }
+
+
+def add_function(function: Function, impl: Callable[..., Any]) -> None:
+    """Add a built-in function: its signature for the checker, its implementation for both back-ends.
+
+    The one place a function is added: the closures and the generated code both call `impl`
+    through FUNCTION_IMPL, with Unknown arguments and language errors handled around it.
+    """
+    FUNCTIONS[function.name] = function
+    FUNCTION_IMPL[function.name] = impl
+
+
+def remove_function(name: str) -> None:
+    """Remove a built-in function added with `add_function`."""
+    del FUNCTIONS[name], FUNCTION_IMPL[name]
 
 
 #: Rounding functions that, applied straight to a division, round its exact quotient once.
