@@ -42,26 +42,22 @@ def test_an_open_window_decides_the_case(windowed):
     assert decide_generated(windowed, facts, ON) == traced == decide_columns(windowed, [(facts, ON)]).decision(0)
 
 
-def test_a_bug_in_the_generated_code_for_one_case_is_not_hidden(monkeypatch):
+def _broken(*_args):
+    raise TypeError("a bug")
+
+
+@pytest.mark.parametrize("path", ["one case", "batch"])
+def test_a_bug_in_the_generated_code_is_not_hidden(monkeypatch, path):
     compiled = load(SIMPLE)
     facts = compiled.read_facts(RAW)
-
-    def broken(*_args):
-        raise TypeError("a bug")
-    monkeypatch.setitem(compiled.generated.parts, "eligible", broken)
+    if path == "one case":
+        monkeypatch.setitem(compiled.generated.parts, "eligible", _broken)
+        run = lambda: compiled.evaluate(facts, ON, trace=False)  # noqa: E731
+    else:
+        monkeypatch.setitem(compiled.batch.__globals__, "_round_cents", _broken)
+        run = lambda: decide_columns(compiled, [(facts, ON)])  # noqa: E731
     with pytest.raises(TypeError, match="a bug"):
-        compiled.evaluate(facts, ON, trace=False)
-
-
-def test_a_bug_in_the_generated_batch_code_is_not_hidden(monkeypatch):
-    compiled = load(SIMPLE)
-    facts = compiled.read_facts(RAW)
-
-    def broken(*_args):
-        raise TypeError("a bug")
-    monkeypatch.setitem(compiled.batch.__globals__, "_round_cents", broken)
-    with pytest.raises(TypeError, match="a bug"):
-        decide_columns(compiled, [(facts, ON)])
+        run()
 
 
 def test_what_the_generated_code_cannot_decide_goes_to_the_traced_back_end():
