@@ -66,7 +66,7 @@ def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible:
     """
     day = reference if isinstance(reference, datetime.date) else None
     is_open, window_note = window_state(plan.window, reference)
-    if is_open is False:
+    if is_open is False and window_note is not None:
         # Outside the window the measure does not apply: its dated values may not even exist.
         return Decision(measure=plan.measure_id, evaluated_on=on, reference_date=day, eligible="no", amount=None,
                         deadlines={p.id: None for p in plan.deadlines}, failed=("window",), notes=(window_note,),

@@ -8,7 +8,7 @@ out, an error to report), it raises `Undecided` and the closure evaluator decide
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable
+from typing import Any, Callable, Hashable
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
@@ -120,7 +120,7 @@ class _Writer:
 
     def rule_bodies(self, rules: dict) -> list[tuple[str, str, str]]:
         """(rule, function, expression text) for every rule written so far, and the rules those need."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
             rule_name = self.rule_order[len(out)]
             rule = rules[rule_name]
@@ -303,7 +303,7 @@ class _Writer:
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
 
 
-_WRITERS: dict[type, Callable[[_Writer, ast.Expr], str]] = {
+_WRITERS: dict[type, Callable[[_Writer, Any], str]] = {
     ast.Literal: _Writer._literal,
     ast.ListExpr: _Writer._listexpr,
     ast.Name: _Writer._name,
@@ -368,9 +368,9 @@ def _table(writer: _Writer, rule) -> str:
 class Generated:
     """The generated functions of one measure: each takes (facts, memo, reference date, evaluation date)."""
 
-    def __init__(self, source: str, namespace: dict, parts: dict[str, str]):
+    def __init__(self, source: str, namespace: dict, parts: dict[Hashable, str]):
         self.source = source
-        self.parts = {key: namespace[name] for key, name in parts.items()}
+        self.parts: dict[Hashable, Callable] = {key: namespace[name] for key, name in parts.items()}
 
 
 def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, ast.Expr | tuple[str, ...]],
@@ -380,7 +380,7 @@ def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, 
     for condition in conditions:
         writer.rule_function(condition)
     part_lines = []
-    part_names = {}
+    part_names: dict[Hashable, str] = {}
     for i, (key, node) in enumerate(parts.items()):
         part_names[key] = f"_part{i}"
         part_lines += [f"def _part{i}(F, M, ref, on):  # {key!a}", f"    return {writer.part(node)}", ""]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import DecimalException, Inexact, Overflow
-from typing import Callable
+from typing import Any, Callable
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
@@ -246,7 +246,7 @@ def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
     return fail(node, str(error))
 
 
-_COMPILERS: dict[type, Callable[[Compiler, ast.Expr], Step]] = {
+_COMPILERS: dict[type, Callable[[Compiler, Any], Step]] = {
     ast.Literal: Compiler._literal,
     ast.ListExpr: Compiler._listexpr,
     ast.Name: Compiler._name,

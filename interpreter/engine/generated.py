@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 from typing import Callable
 
-from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure
 
 from .assembly import assemble, window_state
@@ -14,9 +13,6 @@ from .runtime import Program
 from .trace import Decision
 from .values import round_cents
 
-_TRUE = ast.Literal("bool", True, None)
-
-
 def generate_plan(checked: CheckedMeasure, plan: DecisionPlan, program: Program
                   ) -> tuple[Generated | None, Callable | None]:
     """The plan as generated Python for one case and for many; None when Python cannot hold it."""
@@ -25,6 +21,7 @@ def generate_plan(checked: CheckedMeasure, plan: DecisionPlan, program: Program
     if measure.reference_date is not None:
         parts["reference"] = measure.reference_date
     decision = measure.decision
+    assert decision is not None  # a measure without a decision does not pass the checker
     parts["eligible"] = decision.eligible if decision.eligible is not None else tuple(plan.conditions)
     if decision.amount is not None:
         parts["amount"] = decision.amount
@@ -33,7 +30,7 @@ def generate_plan(checked: CheckedMeasure, plan: DecisionPlan, program: Program
     for named in decision.values:
         parts[("value", named.name)] = named.expr
     for i, note in enumerate(decision.notes):
-        parts[("note", i)] = note.when if note.when is not None else _TRUE
+        parts[("note", i)] = note.when if note.when is not None else ()  # no rules to hold: always shown
     rules = {name: r for name, (r, _t, _s) in checked.rules.items()}
     try:
         one = generate(measure.id, checked.typing, rules, program, parts, plan.conditions)

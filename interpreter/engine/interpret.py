@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from typing import cast
 
 from .assembly import assemble, window_state
 from .logic import and3
@@ -33,10 +35,10 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
     amount: object = None
     if plan.amount is not None and eligible is True:
         value, node = _traced(env, plan.amount, "amount")
-        amount = value if type(value) is Unknown else round_cents(value)
+        amount = value if type(value) is Unknown else round_cents(cast(Decimal, value))
         if node is not None:
             if type(value) is not Unknown and amount != value:
-                node.note = f"rounded half up to the cent from € {plain(value)}"  # the node is new
+                node.note = f"rounded half up to the cent from € {plain(cast(Decimal, value))}"  # the node is new
             nodes.append(node)
     deadlines = _all(env, plan.deadlines, "deadline", nodes)
     values = _all(env, plan.values, "value", nodes)

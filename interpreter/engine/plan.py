@@ -48,6 +48,7 @@ def build_plan(checked: CheckedMeasure, program: Program) -> DecisionPlan:
     compiler = Compiler(checked.typing)
     measure = checked.measure
     decision = measure.decision
+    assert decision is not None  # a measure without a decision does not pass the checker
 
     def part(ident: str, label: dict, node: ast.Expr, text: str | None) -> Part:
         span = node.span
@@ -64,7 +65,7 @@ def build_plan(checked: CheckedMeasure, program: Program) -> DecisionPlan:
         conditions = list(conjuncts(decision.eligible, checked.typing))
         kind = "eligible"
     else:
-        conditions = [c for c, _ in decision.conditions]
+        conditions = [c for c, _ in decision.conditions or ()]
         eligible = Part("eligible", {"nl": "Voorwaarden", "en": "Conditions"}, " and ".join(conditions),
                         measure.path, _all_of(conditions), "bool")
         kind = "conditions"

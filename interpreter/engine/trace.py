@@ -51,7 +51,7 @@ class Decision:
     deadlines: dict = field(default_factory=dict)
     failed: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[dict[str, str], ...] = ()
     trace: tuple[TraceNode, ...] = ()
     outcome: dict = field(default_factory=dict)
 
