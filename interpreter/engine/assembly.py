@@ -65,24 +65,23 @@ def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible:
     note; `rule_values` are the rules evaluated, to list the failed conditions.
     """
     day = reference if isinstance(reference, datetime.date) else None
-    is_open, window_note = window_state(plan.window, reference)
+    is_open, window_note = window_state(plan.window, reference) if plan.window is not None else (True, None)
     if is_open is False and window_note is not None:
         # Outside the window the measure does not apply: its dated values may not even exist.
         return Decision(measure=plan.measure_id, evaluated_on=on, reference_date=day, eligible="no", amount=None,
                         deadlines={p.id: None for p in plan.deadlines}, failed=("window",), notes=(window_note,),
                         trace=trace, outcome={p.id: (None, p.tag) for p in plan.values})
-    missing: set[str] = set()
-    if type(eligible) is Unknown:
-        missing |= eligible.missing
-    if type(amount) is Unknown:
-        missing |= amount.missing
-        amount = None
+    missing: tuple[str, ...] = ()
+    if type(eligible) is Unknown or type(amount) is Unknown:
+        missing = tuple(sorted({name for value in (eligible, amount) if type(value) is Unknown
+                                for name in value.missing}))
+        amount = None if type(amount) is Unknown else amount
     return Decision(
         measure=plan.measure_id, evaluated_on=on, reference_date=day,
         eligible="yes" if eligible is True else "no" if eligible is False else "undetermined", amount=amount,
         deadlines={p.id: _known(v) for p, v in zip(plan.deadlines, deadlines)} if deadlines else
         {p.id: None for p in plan.deadlines},
-        failed=failed(plan, rule_values or {}) if eligible is False else (), missing=tuple(sorted(missing)),
+        failed=failed(plan, rule_values or {}) if eligible is False else (), missing=missing,
         notes=tuple(text.as_dict() for (text, _when), flag in zip(plan.notes, shown) if flag is True),
         trace=trace,
         outcome={p.id: (_known(v), p.tag) for p, v in zip(plan.values, values)} if values else
