@@ -11,17 +11,19 @@ from decimal import Decimal
 from typing import Any, Callable, Hashable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY, FUNCTIONS
 
-from .compile import zero_of
-from .functions import BINARY_IMPL, FUNCTION_IMPL, LANGUAGE_ERRORS, QUOTIENT_IMPL, rounded_division
+from .functions import BINARY_IMPL, LANGUAGE_ERRORS
+from .lower import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT, Operation, bind
 from .runtime import Program
+from .steps import zero_of
 from .values import exact_sum, negate, round_cents
 
 #: Operators that are plain Python operators on the values the checker allows (whole days or months).
 _OPERATORS = {"add_durations": "+", "sub_durations": "-"}
 #: Decimal operations, by the names the generated code calls them: the exact context's, as in the closures.
 _EXACT = {"add": "_add", "sub": "_sub", "mul": "_mul", "div": "_div"}
+#: How the constant holding an implementation is named in the source, by the kind of operation.
+_HINTS = {ARITHMETIC: "op", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
@@ -242,37 +244,35 @@ class _Writer:
         return f"{self._parameter_lookup(name)}(ref)[{self.expr(node.key)}]"
 
     def _unary(self, node: ast.Unary) -> str:
-        operand = self.expr(node.operand)
         if node.op == "not":
-            return f"(not {operand})"
-        return f"_neg({operand})"
+            return f"(not {self.expr(node.operand)})"
+        return self._operation(bind(node, self.typing))
 
     def _binary(self, node: ast.Binary) -> str:
-        left, right = self.expr(node.left), self.expr(node.right)
         if node.op in ("and", "or"):
-            return f"({left} {node.op} {right})"
-        if node.op in _COMPARISONS:
-            return f"({left} {_COMPARISONS[node.op]} {right})"
-        impl = BINARY[(node.op, self.typing.types[id(node.left)].tag, self.typing.types[id(node.right)].tag)][1]
-        if impl in _OPERATORS:
-            return f"({left} {_OPERATORS[impl]} {right})"
-        if impl in _EXACT:
-            return f"{_EXACT[impl]}({left}, {right})"
-        return f"{self.constant(BINARY_IMPL[impl], 'op')}({left}, {right})"
+            return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
+        return self._operation(bind(node, self.typing))
 
     def _if(self, node: ast.If) -> str:
         return f"({self.expr(node.then)} if {self.expr(node.cond)} else {self.expr(node.otherwise)})"
 
     def _call(self, node: ast.Call) -> str:
-        division = rounded_division(node, self.typing)
-        if division is not None:
-            impl = self.constant(QUOTIENT_IMPL[node.func], "quotient")
-            return f"{impl}({self.expr(division.left)}, {self.expr(division.right)})"
-        args = [self.expr(a) for a in node.args]
-        if node.func == "matches":
-            return f"{self.constant(self.typing.patterns[id(node)].fullmatch, 'match')}({args[0]})"
-        impl = self.constant(FUNCTION_IMPL[node.func], "fn")
-        if FUNCTIONS[node.func].variadic:
+        return self._operation(bind(node, self.typing))
+
+    def _operation(self, operation: Operation) -> str:
+        """An operation bound by lowering: a Python operator where one computes the same, else a call."""
+        args = [self.expr(x) for x in operation.operands]
+        kind, key = operation.kind, operation.key
+        if kind == COMPARISON:
+            return f"({args[0]} {_COMPARISONS[key]} {args[1]})"
+        if kind == NEGATION:
+            return f"_neg({args[0]})"
+        if kind == ARITHMETIC and key in _OPERATORS:
+            return f"({args[0]} {_OPERATORS[key]} {args[1]})"
+        if kind == ARITHMETIC and key in _EXACT:
+            return f"{_EXACT[key]}({args[0]}, {args[1]})"
+        impl = self.constant(operation.impl, _HINTS[kind])
+        if operation.spread:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"
         return f"{impl}({', '.join(args)})"
 

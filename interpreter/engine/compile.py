@@ -5,18 +5,18 @@ from decimal import DecimalException, Inexact, Overflow
 from typing import Any, Callable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from rulerun.dsl.checker import Typing
 from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
 
 from .aggregates import compile_aggregate
-from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL, LANGUAGE_ERRORS, QUOTIENT_IMPL, Refused, rounded_division
+from .functions import LANGUAGE_ERRORS, Refused
 from .logic import and3, not3, or3
-from .steps import Step, fail, zero_of
-from .values import Unknown, negate, unknown_of
+from .lower import Operation, bind
+from .steps import Step, fail
+from .values import Unknown, unknown_of
 
-__all__ = ["Compiler", "Step", "fail", "zero_of"]
+__all__ = ["Compiler", "lift"]
 
 
 class Compiler:
@@ -101,22 +101,17 @@ class Compiler:
         return step
 
     def _unary(self, node: ast.Unary) -> Step:
-        operand = self.compile(node.operand)
         if node.op == "not":
+            operand = self.compile(node.operand)
             return lambda env: not3(operand(env))
-        return lift(node, negate, [operand])
+        return self._operation(bind(node, self.typing))
 
     def _binary(self, node: ast.Binary) -> Step:
-        left, right = self.compile(node.left), self.compile(node.right)
         if node.op == "and":
-            return _and(left, right)
+            return _and(self.compile(node.left), self.compile(node.right))
         if node.op == "or":
-            return _or(left, right)
-        if node.op in COMPARE_IMPL:
-            impl = COMPARE_IMPL[node.op]
-        else:
-            impl = BINARY_IMPL[BINARY[(node.op, self.tag(node.left), self.tag(node.right))][1]]
-        return lift(node, impl, [left, right])
+            return _or(self.compile(node.left), self.compile(node.right))
+        return self._operation(bind(node, self.typing))
 
     def _if(self, node: ast.If) -> Step:
         cond, then, otherwise = self.compile(node.cond), self.compile(node.then), self.compile(node.otherwise)
@@ -134,19 +129,13 @@ class Compiler:
         return step
 
     def _call(self, node: ast.Call) -> Step:
-        division = rounded_division(node, self.typing)
-        if division is not None:
-            return self._rounded_division(node, division)
-        args = [self.compile(a) for a in node.args]
-        if node.func == "matches":
-            return lift(node, self.typing.patterns[id(node)].fullmatch, args[:1])  # the pattern is checked text
-        impl = FUNCTION_IMPL[node.func]
-        if FUNCTIONS[node.func].variadic:
-            return lift(node, lambda *values: impl(values), args)
-        return lift(node, impl, args)
+        return self._operation(bind(node, self.typing))
 
-    def _rounded_division(self, node: ast.Call, division: ast.Binary) -> Step:
-        return lift(division, QUOTIENT_IMPL[node.func], [self.compile(division.left), self.compile(division.right)])
+    def _operation(self, operation: Operation) -> Step:
+        impl = operation.impl
+        if operation.spread:
+            return lift(operation.at, lambda *values: impl(values), [self.compile(x) for x in operation.operands])
+        return lift(operation.at, impl, [self.compile(x) for x in operation.operands])
 
     def _aggregate(self, node: ast.Aggregate) -> Step:
         return compile_aggregate(node, self.compile, self.tag(node))

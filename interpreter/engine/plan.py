@@ -8,7 +8,8 @@ from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure
 from rulerun.dsl.measure import Text, Window
 
-from .compile import Compiler, Step
+from .compile import Compiler
+from .steps import Step
 from .logic import and3
 from .program import conjuncts
 from .runtime import Program
