@@ -6,22 +6,23 @@ empty list take the `else` value, or are an evaluation error without one.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Callable
 
 from rulerun.dsl import ast
 from rulerun.dsl.exact import MAX_DIGITS
 
-from .compile import Compiler, Step, fail, zero_of
+from .steps import Step, fail, zero_of
 from .values import Unknown, exact_sum, unknown_of
 
 
-def compile_aggregate(compiler: Compiler, node: ast.Aggregate) -> Step:
-    """The closure for one aggregate node."""
-    source = compiler.compile(node.source)
-    body = compiler.compile(node.body) if node.body is not None else None
-    where = compiler.compile(node.where) if node.where is not None else None
-    default = compiler.compile(node.default) if node.default is not None else None
+def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str) -> Step:
+    """The closure for one aggregate node of type `tag`, its parts compiled by `compile`."""
+    source = compile(node.source)
+    body = compile(node.body) if node.body is not None else None
+    where = compile(node.where) if node.where is not None else None
+    default = compile(node.default) if node.default is not None else None
     var, func = node.var, node.func
-    zero = zero_of(compiler.tag(node)) if func == "sum" else None
+    zero = zero_of(tag) if func == "sum" else None
 
     def selected(env, items):
         """Yield (value, certain) for each item passing the filter; Unknown filters are uncertain."""

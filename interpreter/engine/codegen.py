@@ -8,19 +8,22 @@ out, an error to report), it raises `Undecided` and the closure evaluator decide
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Callable, Hashable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY, FUNCTIONS
 
-from .compile import zero_of
-from .functions import BINARY_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, rounded_division
+from .functions import BINARY_IMPL, LANGUAGE_ERRORS
+from .lower import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT, Operation, bind
 from .runtime import Program
+from .steps import zero_of
 from .values import exact_sum, negate, round_cents
 
 #: Operators that are plain Python operators on the values the checker allows (whole days or months).
 _OPERATORS = {"add_durations": "+", "sub_durations": "-"}
 #: Decimal operations, by the names the generated code calls them: the exact context's, as in the closures.
 _EXACT = {"add": "_add", "sub": "_sub", "mul": "_mul", "div": "_div"}
+#: How the constant holding an implementation is named in the source, by the kind of operation.
+_HINTS = {ARITHMETIC: "op", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
@@ -34,6 +37,13 @@ _INLINED_DEPTH = 60
 
 class Undecided(Exception):
     """The generated code cannot decide this case exactly; the closure evaluator decides it."""
+
+
+#: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (an
+#: unknown fact, no parameter version), a language error to report with its position (LANGUAGE_ERRORS),
+#: a key or field the case leaves out (LookupError), or a chain of rules deeper than Python nests.
+#: Anything else (a TypeError, a NameError) is a bug in the generated code and is not caught.
+CANNOT_DECIDE = (Undecided, *LANGUAGE_ERRORS, LookupError, RecursionError)
 
 
 def _undecided():
@@ -112,7 +122,7 @@ class _Writer:
 
     def rule_bodies(self, rules: dict) -> list[tuple[str, str, str]]:
         """(rule, function, expression text) for every rule written so far, and the rules those need."""
-        out = []
+        out: list[tuple[str, str, str]] = []
         while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
             rule_name = self.rule_order[len(out)]
             rule = rules[rule_name]
@@ -122,7 +132,7 @@ class _Writer:
 
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
-        namespace = {"_NO": object(), "_undecided": _undecided, "_known": _known, "_extreme": _extreme,
+        namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme,
                      "_round_cents": round_cents, "_sum": exact_sum, "_neg": negate,
                      **{name: BINARY_IMPL[key] for key, name in _EXACT.items()}, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
@@ -131,7 +141,7 @@ class _Writer:
     def expr(self, node: ast.Expr) -> str:
         self.depth += 1
         try:
-            return getattr(self, "_" + type(node).__name__.lower())(node)
+            return _WRITERS[type(node)](self, node)
         finally:
             self.depth -= 1
 
@@ -234,37 +244,35 @@ class _Writer:
         return f"{self._parameter_lookup(name)}(ref)[{self.expr(node.key)}]"
 
     def _unary(self, node: ast.Unary) -> str:
-        operand = self.expr(node.operand)
         if node.op == "not":
-            return f"(not {operand})"
-        return f"_neg({operand})"
+            return f"(not {self.expr(node.operand)})"
+        return self._operation(bind(node, self.typing))
 
     def _binary(self, node: ast.Binary) -> str:
-        left, right = self.expr(node.left), self.expr(node.right)
         if node.op in ("and", "or"):
-            return f"({left} {node.op} {right})"
-        if node.op in _COMPARISONS:
-            return f"({left} {_COMPARISONS[node.op]} {right})"
-        impl = BINARY[(node.op, self.typing.types[id(node.left)].tag, self.typing.types[id(node.right)].tag)][1]
-        if impl in _OPERATORS:
-            return f"({left} {_OPERATORS[impl]} {right})"
-        if impl in _EXACT:
-            return f"{_EXACT[impl]}({left}, {right})"
-        return f"{self.constant(BINARY_IMPL[impl], 'op')}({left}, {right})"
+            return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
+        return self._operation(bind(node, self.typing))
 
     def _if(self, node: ast.If) -> str:
         return f"({self.expr(node.then)} if {self.expr(node.cond)} else {self.expr(node.otherwise)})"
 
     def _call(self, node: ast.Call) -> str:
-        division = rounded_division(node, self.typing)
-        if division is not None:
-            impl = self.constant(QUOTIENT_IMPL[node.func], "quotient")
-            return f"{impl}({self.expr(division.left)}, {self.expr(division.right)})"
-        args = [self.expr(a) for a in node.args]
-        if node.func == "matches":
-            return f"{self.constant(self.typing.patterns[id(node)].fullmatch, 'match')}({args[0]})"
-        impl = self.constant(FUNCTION_IMPL[node.func], "fn")
-        if FUNCTIONS[node.func].variadic:
+        return self._operation(bind(node, self.typing))
+
+    def _operation(self, operation: Operation) -> str:
+        """An operation bound by lowering: a Python operator where one computes the same, else a call."""
+        args = [self.expr(x) for x in operation.operands]
+        kind, key = operation.kind, operation.key
+        if kind == COMPARISON:
+            return f"({args[0]} {_COMPARISONS[key]} {args[1]})"
+        if kind == NEGATION:
+            return f"_neg({args[0]})"
+        if kind == ARITHMETIC and key in _OPERATORS:
+            return f"({args[0]} {_OPERATORS[key]} {args[1]})"
+        if kind == ARITHMETIC and key in _EXACT:
+            return f"{_EXACT[key]}({args[0]}, {args[1]})"
+        impl = self.constant(operation.impl, _HINTS[kind])
+        if operation.spread:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"
         return f"{impl}({', '.join(args)})"
 
@@ -293,6 +301,20 @@ class _Writer:
             return f"_sum(({body} {loop}), {zero})"
         default = self.expr(node.default) if node.default is not None else "_undecided()"
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
+
+
+_WRITERS: dict[type, Callable[[_Writer, Any], str]] = {
+    ast.Literal: _Writer._literal,
+    ast.ListExpr: _Writer._listexpr,
+    ast.Name: _Writer._name,
+    ast.Field: _Writer._field,
+    ast.Index: _Writer._index,
+    ast.Unary: _Writer._unary,
+    ast.Binary: _Writer._binary,
+    ast.If: _Writer._if,
+    ast.Call: _Writer._call,
+    ast.Aggregate: _Writer._aggregate,
+}
 
 
 def _inlinable(typing, rules: dict, program: Program, roots: list[ast.Expr], conditions: list[str]) -> dict[str, ast.Expr]:
@@ -346,9 +368,9 @@ def _table(writer: _Writer, rule) -> str:
 class Generated:
     """The generated functions of one measure: each takes (facts, memo, reference date, evaluation date)."""
 
-    def __init__(self, source: str, namespace: dict, parts: dict[str, str]):
+    def __init__(self, source: str, namespace: dict, parts: dict[Hashable, str]):
         self.source = source
-        self.parts = {key: namespace[name] for key, name in parts.items()}
+        self.parts: dict[Hashable, Callable] = {key: namespace[name] for key, name in parts.items()}
 
 
 def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, ast.Expr | tuple[str, ...]],
@@ -358,7 +380,7 @@ def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, 
     for condition in conditions:
         writer.rule_function(condition)
     part_lines = []
-    part_names = {}
+    part_names: dict[Hashable, str] = {}
     for i, (key, node) in enumerate(parts.items()):
         part_names[key] = f"_part{i}"
         part_lines += [f"def _part{i}(F, M, ref, on):  # {key!a}", f"    return {writer.part(node)}", ""]
@@ -437,8 +459,8 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               f"                deadlines, values, notes = {others['deadline']}, {others['value']}, {others['note']}",
               "                eligible = 'yes' if eligible else 'no'",
               "            else:",
-              "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, 'window'",
-              "        except Exception:  # an unknown fact or an error to report: the closure evaluator decides",
+              "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, None",
+              "        except _CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides",
               "            ref = eligible = amount = deadlines = values = notes = reported = None",
               "            columns.left.append(index)",
               "        add_reference(ref); add_eligible(eligible); add_amount(amount); add_deadlines(deadlines)",

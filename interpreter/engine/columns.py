@@ -6,6 +6,10 @@ from typing import Iterable
 
 from rulerun.dsl.errors import RulerunError
 
+from .assembly import assemble, window_open
+from .interpret import decide
+from .plan import DecisionPlan
+from .runtime import Program
 from .trace import Decision
 
 
@@ -14,6 +18,7 @@ class Columns:
 
     def __init__(self, compiled):
         self.compiled = compiled
+        self.plan: DecisionPlan = compiled.plan
         self.reference_date: list = []
         self.eligible: list[str | None] = []
         self.amount: list = []
@@ -31,15 +36,7 @@ class Columns:
 
     def failed(self, i: int) -> tuple[str, ...]:
         """The failed conditions of case i, worked out from the rule values kept for it."""
-        if i in self.decided:
-            return self.decided[i].failed
-        reported = self.reported[i]
-        if reported == "window":
-            return ("window",)
-        if self.eligible[i] != "no":
-            return ()
-        from .evaluator import _failed
-        return tuple(_failed(self.compiled, dict(zip(self.compiled.reported, reported))))
+        return self.decision(i).failed
 
     def decision(self, i: int) -> Decision:
         """Case i as a Decision (raises the case's error when it failed)."""
@@ -47,26 +44,24 @@ class Columns:
             raise self.errors[i]
         if i in self.decided:
             return self.decided[i]
-        compiled = self.compiled
-        on, reference = self.evaluated_on[i], self.reference_date[i]
-        if self.reported[i] == "window":
-            from .evaluator import _window_closed
-            return _window_closed(compiled, on, reference)
-        notes = tuple(text.as_dict() for (text, _when), shown in zip(compiled.notes, self.note_rows[i]) if shown is True)
-        return Decision(compiled.measure.id, on, reference, self.eligible[i], self.amount[i],
-                        dict(zip(compiled.deadline_ids, self.deadline_rows[i])), self.failed(i), (), notes, (),
-                        {p.id: (value, p.tag) for p, value in zip(compiled.values, self.value_rows[i])})
+        plan = self.plan
+        reported = self.reported[i]
+        return assemble(plan, self.evaluated_on[i], self.reference_date[i], self.eligible[i] == "yes",
+                        amount=self.amount[i], deadlines=self.deadline_rows[i] or (), values=self.value_rows[i] or (),
+                        shown=self.note_rows[i] or (),
+                        rule_values=dict(zip(plan.reported, reported)) if reported is not None else None)
 
 
 def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Columns:
     """The decisions, without trace, of (typed facts, date) pairs, as columns."""
-    from .evaluator import _decide, _window_state
     columns = Columns(compiled)
+    plan: DecisionPlan = compiled.plan
+    program: Program = compiled.program
     pairs = cases if isinstance(cases, list) else list(cases)
     columns.evaluated_on = [on for _facts, on in pairs]
-    window = compiled.measure.window
+    window = plan.window
     if compiled.batch is not None:
-        compiled.batch(pairs, (lambda day: True) if window is None else (lambda day: _window_state(window, day)[0]),
+        compiled.batch(pairs, (lambda day: True) if window is None else (lambda day: window_open(window, day)),
                        columns)
     else:
         for name in ("reference_date", "eligible", "amount", "deadline_rows", "value_rows", "note_rows", "reported"):
@@ -75,7 +70,7 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
     for i in columns.left:
         facts, on = pairs[i]
         try:
-            decision = _decide(compiled, facts, on, False)
+            decision = decide(plan, program, facts, on, False)
         except RulerunError as error:
             columns.errors[i] = error
             continue

@@ -1,25 +1,22 @@
 """Compile checked expressions into closures, once per measure; evaluation only calls them."""
 from __future__ import annotations
 
-from decimal import Decimal, Inexact, Overflow
-from typing import Callable
+from decimal import DecimalException, Inexact, Overflow
+from typing import Any, Callable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from rulerun.dsl.checker import Typing
-from rulerun.dsl.errors import Diagnostic, EvaluationError
+from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
 
-from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, Refused, rounded_division
-from .logic import not3
-from .values import Unknown, negate, unknown_of
+from .aggregates import compile_aggregate
+from .functions import LANGUAGE_ERRORS, Refused
+from .logic import and3, not3, or3
+from .lower import Operation, bind
+from .steps import Step, fail
+from .values import Unknown, unknown_of
 
-Step = Callable[["object"], object]
-
-
-def fail(node: ast.Expr, message: str, hint: str | None = None) -> EvaluationError:
-    """An evaluation error located at `node`."""
-    return EvaluationError(Diagnostic(message, node.span, hint))
+__all__ = ["Compiler", "lift"]
 
 
 class Compiler:
@@ -30,7 +27,7 @@ class Compiler:
 
     def compile(self, node: ast.Expr) -> Step:
         """The closure that evaluates `node`."""
-        return getattr(self, "_" + type(node).__name__.lower())(node)
+        return _COMPILERS[type(node)](self, node)
 
     def tag(self, node: ast.Expr) -> str:
         """The type tag the checker inferred for `node`."""
@@ -41,14 +38,7 @@ class Compiler:
         return lambda env: value
 
     def _listexpr(self, node: ast.ListExpr) -> Step:
-        items = [self.compile(i) for i in node.items]
-
-        def step(env):
-            values = tuple(item(env) for item in items)
-            if any(type(x) is Unknown for x in values):
-                return unknown_of(*values)
-            return values
-        return step
+        return lift(node, lambda *values: values, [self.compile(i) for i in node.items])
 
     def _name(self, node: ast.Name) -> Step:
         ref = self.typing.refs[id(node)]
@@ -107,45 +97,21 @@ class Compiler:
             k = key(env)
             if type(k) is Unknown:
                 return k
-            return env.parameter(name, k, node)
+            return env.parameter(name, k, node)  # needs the environment: not a lifted value function
         return step
 
     def _unary(self, node: ast.Unary) -> Step:
-        operand = self.compile(node.operand)
         if node.op == "not":
+            operand = self.compile(node.operand)
             return lambda env: not3(operand(env))
-
-        def neg(env):
-            x = operand(env)
-            if type(x) is Unknown:
-                return x
-            try:
-                return negate(x)
-            except ArithmeticError as error:
-                raise _arith_error(node, error) from None
-        return neg
+        return self._operation(bind(node, self.typing))
 
     def _binary(self, node: ast.Binary) -> Step:
-        left, right = self.compile(node.left), self.compile(node.right)
         if node.op == "and":
-            return _and(left, right)
+            return _and(self.compile(node.left), self.compile(node.right))
         if node.op == "or":
-            return _or(left, right)
-        if node.op in COMPARE_IMPL:
-            impl = COMPARE_IMPL[node.op]
-        else:
-            impl = BINARY_IMPL[BINARY[(node.op, self.tag(node.left), self.tag(node.right))][1]]
-
-        def step(env):
-            a = left(env)
-            b = right(env)
-            if type(a) is Unknown or type(b) is Unknown:
-                return unknown_of(a, b)
-            try:
-                return impl(a, b)
-            except (ArithmeticError, OverflowError, ValueError) as error:
-                raise _arith_error(node, error) from None
-        return step
+            return _or(self.compile(node.left), self.compile(node.right))
+        return self._operation(bind(node, self.typing))
 
     def _if(self, node: ast.If) -> Step:
         cond, then, otherwise = self.compile(node.cond), self.compile(node.then), self.compile(node.otherwise)
@@ -163,51 +129,16 @@ class Compiler:
         return step
 
     def _call(self, node: ast.Call) -> Step:
-        division = rounded_division(node, self.typing)
-        if division is not None:
-            return self._rounded_division(node, division)
-        args = [self.compile(a) for a in node.args]
-        if node.func == "matches":
-            pattern = self.typing.patterns[id(node)]
-            text = args[0]
+        return self._operation(bind(node, self.typing))
 
-            def match(env):
-                t = text(env)
-                if type(t) is Unknown:
-                    return t
-                return pattern.fullmatch(t)
-            return match
-        impl = FUNCTION_IMPL[node.func]
-        variadic = FUNCTIONS[node.func].variadic
-
-        def call(env):
-            values = [a(env) for a in args]
-            for x in values:
-                if type(x) is Unknown:
-                    return unknown_of(*values)
-            try:
-                return impl(*values) if not variadic else impl(values)
-            except (ArithmeticError, OverflowError, ValueError) as error:
-                raise _arith_error(node, error) from None
-        return call
-
-    def _rounded_division(self, node: ast.Call, division: ast.Binary) -> Step:
-        left, right, impl = self.compile(division.left), self.compile(division.right), QUOTIENT_IMPL[node.func]
-
-        def step(env):
-            a = left(env)
-            b = right(env)
-            if type(a) is Unknown or type(b) is Unknown:
-                return unknown_of(a, b)
-            try:
-                return impl(a, b)
-            except ArithmeticError as error:
-                raise _arith_error(division, error) from None
-        return step
+    def _operation(self, operation: Operation) -> Step:
+        impl = operation.impl
+        if operation.spread:
+            return lift(operation.at, lambda *values: impl(values), [self.compile(x) for x in operation.operands])
+        return lift(operation.at, impl, [self.compile(x) for x in operation.operands])
 
     def _aggregate(self, node: ast.Aggregate) -> Step:
-        from .aggregates import compile_aggregate
-        return compile_aggregate(self, node)
+        return compile_aggregate(node, self.compile, self.tag(node))
 
 
 def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
@@ -221,52 +152,98 @@ def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
     return step
 
 
+def lift(node: ast.Expr, impl: Callable, args: list[Step]) -> Step:
+    """`impl` over the values of `args`: Unknown when any is unknown, a language error located at `node`.
+
+    The one place Unknown propagates through an operator or function; the fixed arities are
+    written out because this runs for every operation of every case.
+    """
+    if len(args) == 1:
+        (only,) = args
+
+        def one(env):
+            a = only(env)
+            if type(a) is Unknown:
+                return a
+            try:
+                return impl(a)
+            except LANGUAGE_ERRORS as error:
+                raise _arith_error(node, error) from None
+        return one
+    if len(args) == 2:
+        left, right = args
+
+        def two(env):
+            a = left(env)
+            b = right(env)
+            if type(a) is Unknown or type(b) is Unknown:
+                return unknown_of(a, b)
+            try:
+                return impl(a, b)
+            except LANGUAGE_ERRORS as error:
+                raise _arith_error(node, error) from None
+        return two
+
+    def many(env):
+        values = [a(env) for a in args]
+        for x in values:
+            if type(x) is Unknown:
+                return unknown_of(*values)
+        try:
+            return impl(*values)
+        except LANGUAGE_ERRORS as error:
+            raise _arith_error(node, error) from None
+    return many
+
+
 def _and(left: Step, right: Step) -> Step:
     def step(env):
         a = left(env)
-        if a is False:
-            return False
-        b = right(env)
-        if b is False:
-            return False
-        if a is True and b is True:
-            return True
-        return unknown_of(a, b)
+        return False if a is False else and3(a, right(env))  # the right side only when it can matter
     return step
 
 
 def _or(left: Step, right: Step) -> Step:
     def step(env):
         a = left(env)
-        if a is True:
-            return True
-        b = right(env)
-        if b is True:
-            return True
-        if a is False and b is False:
-            return False
-        return unknown_of(a, b)
+        return True if a is True else or3(a, right(env))
     return step
+
+
+def _signals(error: Exception) -> tuple[type, ...]:
+    """The decimal signals an exception of the decimal module carries (C decimal lists them), else its class."""
+    if isinstance(error, DecimalException) and error.args and isinstance(error.args[0], list):
+        return tuple(error.args[0])
+    return (type(error),)
 
 
 def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
     if isinstance(error, Refused):
         return fail(node, error.message, error.hint)
-    if isinstance(error, Inexact) and not isinstance(error, ZeroDivisionError):
-        if isinstance(node, ast.Binary) and node.op == "/" and not isinstance(error, Overflow):
+    signals = _signals(error)
+    if any(issubclass(s, ZeroDivisionError) for s in signals):
+        return fail(node, "division by zero", "guard the division: `if d = 0 then … else x / d`")
+    if any(issubclass(s, Inexact) for s in signals):
+        if isinstance(node, ast.Binary) and node.op == "/" and not any(issubclass(s, Overflow) for s in signals):
             return fail(node, "this division has no exact decimal result",
                         "write `round_cents(a / b)` for an amount or `round(a / b)` for a number where the "
                         "regulation rounds: the exact quotient is then rounded once")
         return fail(node, f"the result has more than {MAX_DIGITS} digits and cannot be held exactly",
                     "round an intermediate result with `round_cents` or `round`")
-    if isinstance(error, ZeroDivisionError) or "Division" in type(error).__name__ or (
-            isinstance(error, ArithmeticError) and "division" in str(error).lower()):
-        return fail(node, "division by zero", "guard the division: `if d = 0 then … else x / d`")
-    if isinstance(error, OverflowError) or "out of range" in str(error) or "year" in str(error):
+    if isinstance(error, OverflowError):
         return fail(node, "the resulting date is out of range (years 1 to 9999)")
     return fail(node, str(error))
 
 
-def zero_of(tag: str):
-    """The sum of an empty list of values of type `tag`."""
-    return 0 if tag in ("days", "months") else Decimal(0)
+_COMPILERS: dict[type, Callable[[Compiler, Any], Step]] = {
+    ast.Literal: Compiler._literal,
+    ast.ListExpr: Compiler._listexpr,
+    ast.Name: Compiler._name,
+    ast.Field: Compiler._field,
+    ast.Index: Compiler._index,
+    ast.Unary: Compiler._unary,
+    ast.Binary: Compiler._binary,
+    ast.If: Compiler._if,
+    ast.Call: Compiler._call,
+    ast.Aggregate: Compiler._aggregate,
+}

@@ -5,23 +5,13 @@ import datetime
 import operator
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import partial
+from typing import Any, Callable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY
+from rulerun.dsl.builtins import BINARY, FUNCTIONS, Function
 from rulerun.dsl.exact import EXACT
 
 from . import values as v
-
-
-def _date_diff(left: datetime.date, right: datetime.date) -> Decimal:
-    return Decimal((left - right).days)
-
-
-def _mul_duration(left, right) -> int:
-    count, duration = (right, left) if isinstance(left, int) else (left, right)
-    if count != count.to_integral_value():
-        raise ValueError(f"a duration can only be multiplied by a whole number, not {count}")
-    return int(count) * duration
 
 
 class Refused(ValueError):
@@ -32,9 +22,25 @@ class Refused(ValueError):
         self.message, self.hint = message, hint
 
 
+def _date_diff(left: datetime.date, right: datetime.date) -> Decimal:
+    return Decimal((left - right).days)
+
+
+def _mul_duration(left, right) -> int:
+    count, duration = (right, left) if isinstance(left, int) else (left, right)
+    if count != count.to_integral_value():
+        raise Refused(f"a duration can only be multiplied by a whole number, not {count}")
+    return int(count) * duration
+
+
+#: What the implementations raise for a value they cannot take (a division by zero, a result out of
+#: range): a language error, reported at the expression. Anything else is a bug in the engine.
+LANGUAGE_ERRORS = (ArithmeticError, ValueError)
+
+
 # Decimals through the exact context (a result that would be rounded raises `Inexact`); whole
 # days and months through the operator module. Both are C functions: no Python frame per operation.
-BINARY_IMPL = {
+BINARY_IMPL: dict[str, Callable[[Any, Any], Any]] = {
     "add": EXACT.add,
     "sub": EXACT.subtract,
     "mul": EXACT.multiply,
@@ -77,7 +83,7 @@ def _date(year: Decimal, month: Decimal, day: Decimal) -> datetime.date:
                       "months are 1 to 12, and the day must exist in that month") from None
 
 
-FUNCTION_IMPL = {
+FUNCTION_IMPL: dict[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
     "abs": v.absolute,
@@ -93,6 +99,21 @@ FUNCTION_IMPL = {
     "end_of_month": v.end_of_month,
     "length": lambda t: Decimal(len(t)),
 }
+
+
+def add_function(function: Function, impl: Callable[..., Any]) -> None:
+    """Add a built-in function: its signature for the checker, its implementation for both back-ends.
+
+    The one place a function is added: the closures and the generated code both call `impl`
+    through FUNCTION_IMPL, with Unknown arguments and language errors handled around it.
+    """
+    FUNCTIONS[function.name] = function
+    FUNCTION_IMPL[function.name] = impl
+
+
+def remove_function(name: str) -> None:
+    """Remove a built-in function added with `add_function`."""
+    del FUNCTIONS[name], FUNCTION_IMPL[name]
 
 
 #: Rounding functions that, applied straight to a division, round its exact quotient once.

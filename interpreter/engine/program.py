@@ -8,6 +8,7 @@ from rulerun.dsl.measure import Rule, row_label
 
 from .compile import Compiler
 from .runtime import CompiledParameter, CompiledRule, Program
+from .values import Unknown, unknown_of
 
 
 def _location(span) -> str:
@@ -18,10 +19,17 @@ def _citation(citation) -> str | None:
     return str(citation) if citation is not None else None
 
 
+def _checked(node: ast.Expr | None) -> ast.Expr:
+    """An expression that a checked measure always has: only a partial load, which never compiles, lacks one."""
+    if node is None:
+        raise ValueError("a measure with load problems cannot be compiled")
+    return node
+
+
 def _table(compiler: Compiler, rule: Rule):
-    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then), row_label(i, r), r)
+    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(_checked(r.then)),
+             row_label(i, r), r)
             for i, r in enumerate(rule.rows)]
-    from .values import Unknown, unknown_of
 
     def step(env):
         for when, then, label, row in rows:
@@ -64,7 +72,7 @@ def compile_measure(checked: CheckedMeasure) -> Program:
             if version.value is not None:
                 value = compiler.compile(version.value)(None)
             else:
-                value = {k: compiler.compile(v)(None) for k, v in (version.values or {}).items()}
+                value = {k: compiler.compile(_checked(v))(None) for k, v in (version.values or {}).items()}
             source = version.source or parameter.source
             versions.append((version.since, value, _citation(source), version.until))
         program.parameters[name] = CompiledParameter(name, t.tag, versions, parameter.keys is not None)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from rulerun.dsl import ast
 from rulerun.dsl.errors import Diagnostic, EvaluationError
 
+from .steps import Step
 from .trace import ParameterRead, TraceNode
 from .values import Unknown
 
@@ -48,7 +49,7 @@ class CompiledRule:
     """A rule ready to run, with what the trace needs to say about it."""
 
     id: str
-    step: object
+    step: Step
     tag: str
     label: dict
     kind: str
@@ -98,7 +99,7 @@ class Env:
 
     def fact(self, path: str, keys: tuple[str, ...], tag: str = ""):
         """A fact's value, or Unknown naming it when the case does not give it."""
-        value = self.facts
+        value: object = self.facts
         for key in keys:
             if type(value) is not dict or key not in value:
                 value = Unknown((path,))
@@ -194,7 +195,7 @@ class Env:
         version = parameter.version(on)
         if version is None:
             first = parameter.versions[0][0]
-            if on < first:
+            if first is not None and on < first:
                 raise EvaluationError(Diagnostic(
                     f"parameter `{name}` has no value on {on.isoformat()}; its first value applies from "
                     f"{first.isoformat()}", node.span, "add an earlier version, or limit the measure's window"))

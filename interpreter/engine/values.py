@@ -74,7 +74,7 @@ def divide_rounded(dividend: Decimal, divisor: Decimal, quantum: Decimal, roundi
         steps = (2 * size.numerator + size.denominator) // (2 * size.denominator)
     else:
         steps = size.numerator // size.denominator
-    result = Decimal(-steps if quotient < 0 else steps).scaleb(quantum.as_tuple().exponent, ROUNDING)
+    result = Decimal(-steps if quotient < 0 else steps).scaleb(int(quantum.as_tuple().exponent), ROUNDING)
     return EXACT.plus(result)  # more digits than a number may hold raise, as for any other result
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from rulerun.dsl.errors import RulerunError, render_all
 from rulerun.interpreter.formats.cases import read_case
-from rulerun.interpreter.engine.evaluator import _decide, _decide_known, load
+from rulerun.interpreter.engine.evaluator import decide_closures, decide_generated, load
 from rulerun.interpreter.tools.testing import cases_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +21,7 @@ COMPILED = {path.stem: load(path) for path in MEASURES}
 
 def _closure(compiled, facts, on):
     try:
-        return _decide(compiled, facts, on, trace=False)
+        return decide_closures(compiled, facts, on, trace=False)
     except RulerunError as error:
         return render_all(error.diagnostics)
 
@@ -38,7 +38,7 @@ def _one_by_one(compiled, pairs):
     out = []
     for facts, on in pairs:
         try:
-            out.append(_decide(compiled, facts, on, trace=False))
+            out.append(decide_closures(compiled, facts, on, trace=False))
         except RulerunError as error:
             out.append(render_all(error.diagnostics))
     return out
@@ -79,7 +79,7 @@ def test_every_bundled_case_the_generated_code_decides_is_decided_alike():
     total = 0
     for compiled, facts, on in _bundled():
         total += 1
-        fast = _decide_known(compiled, facts, on)
+        fast = decide_generated(compiled, facts, on)
         if fast is not None:
             assert fast == _closure(compiled, facts, on)
             decided[fast.eligible] += 1
@@ -92,7 +92,7 @@ def test_a_case_with_an_unknown_fact_is_left_to_the_closure_evaluator():
     compiled = COMPILED["kmo-eenvoudig"]
     facts = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal(1000), "start": datetime.date(2024, 3, 1),
              "aanvraag": datetime.date(2024, 3, 5)}
-    assert _decide_known(compiled, facts, datetime.date(2024, 6, 1)) is None
+    assert decide_generated(compiled, facts, datetime.date(2024, 6, 1)) is None
     decision = compiled.evaluate(facts, datetime.date(2024, 6, 1), trace=False)
     assert decision.eligible == "yes" and decision.missing == ("ontvangen",)
 
@@ -117,9 +117,9 @@ def test_an_evaluation_error_is_reported_by_the_closure_evaluator(write):
     compiled = load(path)
     on = datetime.date(2024, 6, 1)
     good = compiled.read_facts({"kost": 1000, "deelnemers": 4})
-    assert _decide_known(compiled, good, on).amount == Decimal("250.00")
+    assert decide_generated(compiled, good, on).amount == Decimal("250.00")
     zero = compiled.read_facts({"kost": 1000, "deelnemers": 0})
-    assert _decide_known(compiled, zero, on) is None
+    assert decide_generated(compiled, zero, on) is None
     with pytest.raises(RulerunError, match="division by zero"):
         compiled.evaluate(zero, on, trace=False)
 
@@ -171,7 +171,7 @@ def test_random_cases_are_decided_alike(name):
             facts = compiled.read_facts(raw)
         except RulerunError:
             return  # bounds and list rules of the measure refuse it; nothing to decide
-        fast = _decide_known(compiled, facts, on)
+        fast = decide_generated(compiled, facts, on)
         if fast is not None:
             seen["generated"] += 1
             assert fast == _closure(compiled, facts, on)

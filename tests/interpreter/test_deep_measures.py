@@ -251,13 +251,13 @@ def _bundled_cases():
 def test_rules_set_aside_give_the_same_decisions_and_traces(monkeypatch):
     """Evaluating every rule on its own first (the limit at 1) changes no value, trace or failed condition."""
     from rulerun.interpreter.engine import runtime
-    from rulerun.interpreter.engine.evaluator import _decide
+    from rulerun.interpreter.engine.evaluator import decide_closures
     cases = list(_bundled_cases())
-    usual = [render.decision_json(_decide(m, facts, on, True)) for m, facts, on in cases]
+    usual = [render.decision_json(decide_closures(m, facts, on, True)) for m, facts, on in cases]
     monkeypatch.setattr(runtime, "MAX_NESTED_RULES", 1)
     for (m, facts, on), expected in zip(cases, usual):
         for trace in (True, False):
-            assert render.decision_json(_decide(m, facts, on, trace), trace) == (
+            assert render.decision_json(decide_closures(m, facts, on, trace), trace) == (
                 expected if trace else {k: v for k, v in expected.items() if k != "trace"})
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from rulerun.dsl.errors import RulerunError, render_all
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.engine.evaluator import _decide, _decide_known, load
+from rulerun.interpreter.engine.evaluator import decide_closures, decide_generated, load
 
 ON = datetime.date(2024, 6, 1)
 
@@ -119,10 +119,10 @@ def test_generated_code_and_closures_agree_on_exact_arithmetic(cents, count, ten
     compiled = _arithmetic()
     facts = {"kost": Decimal(cents) / 100, "deelnemers": Decimal(count) / (10 if tenths else 1)}
     try:
-        closure = _decide(compiled, facts, ON, trace=False)
+        closure = decide_closures(compiled, facts, ON, trace=False)
     except RulerunError as error:
         closure = render_all(error.diagnostics)
-    fast = _decide_known(compiled, facts, ON)
+    fast = decide_generated(compiled, facts, ON)
     if isinstance(closure, str):  # an error: the generated code leaves the case to the closures
         assert fast is None
         assert "no exact decimal result" in closure or "division by zero" in closure

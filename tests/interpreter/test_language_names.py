@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from rulerun.dsl.errors import MeasureError, RulerunError, render_all
 from rulerun.dsl.loader import facts_from_declarations
-from rulerun.interpreter.engine.evaluator import _decide, _decide_known, load
+from rulerun.interpreter.engine.evaluator import decide_closures, decide_generated, load
 
 ON = datetime.date(2024, 6, 1)
 MEASURE = """\
@@ -73,7 +73,7 @@ def _load(outer: str, inner: str, threshold: str):
 
 def _closure(compiled, facts):
     try:
-        return _decide(compiled, facts, ON, trace=False)
+        return decide_closures(compiled, facts, ON, trace=False)
     except RulerunError as error:
         return render_all(error.diagnostics)
 
@@ -91,7 +91,7 @@ def test_random_unicode_names_decide_alike_in_generated_code_and_closures(outer,
         return
     assert compiled.generated is not None, "the generated code must hold any name the closures hold"
     facts = compiled.read_facts({"lijst": [{"n": v} for v in values], "drempel": threshold})
-    fast = _decide_known(compiled, facts, ON)
+    fast = decide_generated(compiled, facts, ON)
     assert fast is not None
     assert fast == _closure(compiled, facts)
     assert _many(compiled, [(facts, ON)]) == [fast]
@@ -108,7 +108,7 @@ def test_one_name_in_two_forms_is_one_variable():
         compiled = _load("a", inner, "drempel")
         facts = compiled.read_facts({"lijst": [{"n": 1}, {"n": 2}], "drempel": 0})
         closure = _closure(compiled, facts)
-        assert _decide_known(compiled, facts, ON) == closure
+        assert decide_generated(compiled, facts, ON) == closure
         totals[inner] = closure.outcome["totaal"][0]
     # One variable: `where a.n > a.n` never holds. Two: the inner 2 > the outer 1 adds 2 + 1.
     assert totals == {"ａ": Decimal(300), "b": Decimal(303)}
@@ -120,14 +120,14 @@ def test_a_name_python_could_not_read_is_never_written_as_an_identifier():
     assert compiled.generated is not None
     assert "½" not in compiled.generated.source and "⁄" not in compiled.generated.source
     facts = compiled.read_facts({"lijst": [{"n": 3}], "drempel": 0})
-    assert _decide_known(compiled, facts, ON) == _closure(compiled, facts)
+    assert decide_generated(compiled, facts, ON) == _closure(compiled, facts)
 
 
 def test_a_fact_name_in_another_form_reads_the_fact():
     compiled = _load("a", "b", "ｄｒｅｍｐｅｌ")
     facts = compiled.read_facts({"lijst": [{"n": 5}], "drempel": 1000})
     assert _closure(compiled, facts).eligible == "no"
-    assert _decide_known(compiled, facts, ON).eligible == "no"
+    assert decide_generated(compiled, facts, ON).eligible == "no"
 
 
 def test_a_case_may_spell_a_fact_in_another_form_but_give_it_once():

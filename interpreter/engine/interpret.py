@@ -1,0 +1,82 @@
+"""The traced back-end: decide one case with the plan's closures, recording the trace when asked."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import cast
+
+from .assembly import assemble, window_state
+from .logic import and3
+from .plan import DecisionPlan, Part
+from .runtime import Env, Frame, Program
+from .trace import Decision, TraceNode
+from .values import Unknown, plain, round_cents
+
+
+def decide(plan: DecisionPlan, program: Program, facts: dict, on: datetime.date, trace: bool) -> Decision:
+    """The decision for typed `facts` on `on`, by the closures; with its trace when `trace`."""
+    env = Env(program, facts, on, trace)
+    return env.settle(lambda: _decide_in(plan, env, on))
+
+
+def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
+    """The decision, evaluated in `env`; run again after a long chain of rules was set aside (Env.settle)."""
+    nodes: list[TraceNode] = []
+    reference = env.reference_date()
+    is_open = window_state(plan.window, reference)[0]
+    if env.frame is not None and plan.window is not None:
+        nodes.append(_window_node(plan, reference))
+    if is_open is False:
+        return assemble(plan, on, reference, False, trace=tuple(nodes))
+    value, node = _traced(env, plan.eligible, plan.eligible_kind)
+    if node is not None:
+        nodes.append(node)
+    eligible = and3(is_open, value)
+    amount: object = None
+    if plan.amount is not None and eligible is True:
+        value, node = _traced(env, plan.amount, "amount")
+        amount = value if type(value) is Unknown else round_cents(cast(Decimal, value))
+        if node is not None:
+            if type(value) is not Unknown and amount != value:
+                node.note = f"rounded half up to the cent from € {plain(cast(Decimal, value))}"  # the node is new
+            nodes.append(node)
+    deadlines = _all(env, plan.deadlines, "deadline", nodes)
+    values = _all(env, plan.values, "value", nodes)
+    shown = [when is None or when(env) is True for _text, when in plan.notes]
+    return assemble(plan, on, reference, eligible, amount=amount, deadlines=deadlines, values=values, shown=shown,
+                    rule_values=env.cache, trace=tuple(nodes))
+
+
+def _all(env: Env, parts: list[Part], kind: str, nodes: list[TraceNode]) -> list[object]:
+    out = []
+    for part in parts:
+        value, node = _traced(env, part, kind)
+        out.append(value)
+        if node is not None:
+            nodes.append(node)
+    return out
+
+
+def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode | None]:
+    if env.frame is None:
+        return part.step(env), None
+    parent, env.frame = env.frame, Frame()
+    try:
+        value = part.step(env)
+    finally:
+        frame, env.frame = env.frame, parent
+    node = TraceNode(id=part.id, label=part.label, kind=kind, expression=part.text, location=part.location,
+                     source=None, value=value, tag=part.tag, facts=tuple(sorted(frame.facts.items())),
+                     parameters=tuple(frame.parameters), children=tuple(frame.children.values()))
+    return value, node
+
+
+def _window_node(plan: DecisionPlan, reference: object) -> TraceNode:
+    window = plan.window
+    assert window is not None
+    value, note = window_state(window, reference)
+    return TraceNode(id="window", label={"nl": "Aanvraagperiode", "en": "Application window"}, kind="window",
+                     expression=f"{window.start or '…'} – {window.end or '…'}",
+                     location=f"{window.span.source.name}:{window.span.line}" if window.span else "",
+                     source=str(window.source) if window.source else None, value=value, tag="bool",
+                     facts=(), note=note["en"] if note else None)

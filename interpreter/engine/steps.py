@@ -1,0 +1,21 @@
+"""What every compiled step shares: its type, how it reports an error, the zero of a sum."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+from rulerun.dsl import ast
+from rulerun.dsl.errors import Diagnostic, EvaluationError
+
+#: A compiled expression: evaluates in an environment (runtime.Env) to a value or Unknown.
+Step = Callable[[Any], Any]
+
+
+def fail(node: ast.Expr, message: str, hint: str | None = None) -> EvaluationError:
+    """An evaluation error located at `node`."""
+    return EvaluationError(Diagnostic(message, node.span, hint))
+
+
+def zero_of(tag: str) -> int | Decimal:
+    """The sum of an empty list of values of type `tag`."""
+    return 0 if tag in ("days", "months") else Decimal(0)
