@@ -48,14 +48,20 @@ def read_jsonl(path: Path) -> Iterator[Item]:
     """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`."""
     with open(path, encoding="utf-8") as handle:
         for number, text in enumerate(handle, 1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text, parse_float=Decimal)
-            except json.JSONDecodeError as error:
-                yield Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
-                continue
-            yield record_item(number, record)
+            item = line_item(number, text)
+            if item is not None:
+                yield item
+
+
+def line_item(number: int, text: str) -> Item | None:
+    """One JSON Lines line as an Item (or the reason it cannot be decided); None for a blank line."""
+    if not text.strip():
+        return None
+    try:
+        record = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        return Item(number, str(number), None, None, f"not valid JSON: {error.msg} at column {error.colno}")
+    return record_item(number, record)
 
 
 def record_item(number: int, record) -> Item:

@@ -1,0 +1,104 @@
+"""`POST /measures/{id}/batch`: NDJSON in, NDJSON out, in input order, one error record per bad line."""
+from __future__ import annotations
+
+import datetime
+import json
+from typing import AsyncIterator, Callable
+
+from starlette.concurrency import run_in_threadpool
+
+from .. import batch as runner
+from ..evaluator import CompiledMeasure
+
+#: Most cases decided together; fewer when the input pauses, so that answers flow while the client sends.
+CHUNK = 500
+
+
+class Lines:
+    """Splits a byte stream into numbered lines; a line longer than the limit becomes an error, not memory."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.pending = bytearray()
+        self.number = 0
+        self.skipping = False  # inside a line over the limit: drop bytes up to its end
+
+    def feed(self, chunk: bytes) -> list[runner.Item]:
+        """The items of the lines this chunk completes."""
+        items = []
+        start = 0
+        while True:
+            end = chunk.find(b"\n", start)
+            if end < 0:
+                self._keep(chunk[start:])
+                return items
+            items += self._line(chunk[start:end])
+            start = end + 1
+
+    def finish(self) -> list[runner.Item]:
+        """The item of a last line without a newline."""
+        if self.pending or self.skipping:
+            return self._line(b"")
+        return []
+
+    def _keep(self, part: bytes) -> None:
+        if not self.skipping:
+            self.pending += part
+            if len(self.pending) > self.limit:
+                self.pending.clear()
+                self.skipping = True
+
+    def _line(self, tail: bytes) -> list[runner.Item]:
+        self.number += 1
+        number = self.number
+        if self.skipping or len(self.pending) + len(tail) > self.limit:
+            self.pending.clear()
+            self.skipping = False
+            return [runner.Item(number, str(number), None, None,
+                                f"the line is longer than {self.limit} bytes; it was not read")]
+        data = bytes(self.pending) + tail
+        self.pending.clear()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return [runner.Item(number, str(number), None, None,
+                                f"not UTF-8 text (byte 0x{data[error.start]:02x} at column {error.start + 1})")]
+        try:
+            item = runner.line_item(number, text)
+        except RecursionError:
+            item = runner.Item(number, str(number), None, None, "the line's JSON is nested too deeply")
+        return [] if item is None else [item]
+
+
+async def records(compiled: CompiledMeasure, stream: AsyncIterator[bytes], day: datetime.date, line_limit: int,
+                  case_limit: int, stamp: Callable[[list[runner.Item], list[dict]], None]) -> AsyncIterator[bytes]:
+    """The output lines for the input stream, decided a chunk at a time in a worker thread."""
+    lines = Lines(line_limit)
+    count = 0
+    done = False
+    async for chunk in _with_end(stream):
+        items = lines.finish() if chunk is None else lines.feed(chunk)
+        if count + len(items) > case_limit:
+            items, done = items[:case_limit - count], True
+        count += len(items)
+        for start in range(0, len(items), CHUNK):
+            out = await run_in_threadpool(_decide, compiled, items[start:start + CHUNK], day, stamp)
+            yield out
+        if done:
+            yield (json.dumps({"line": lines.number + 1, "error": f"more than {case_limit} cases in one request; "
+                               "the rest was not read: send them in another request"}) + "\n").encode()
+            return
+
+
+async def _with_end(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes | None]:
+    async for chunk in stream:
+        if chunk:
+            yield chunk
+    yield None
+
+
+def _decide(compiled: CompiledMeasure, items: list[runner.Item], day: datetime.date,
+            stamp: Callable[[list[runner.Item], list[dict]], None]) -> bytes:
+    out = runner.decide_items(compiled, items, day)
+    stamp(items, out)
+    return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in out).encode("utf-8")
