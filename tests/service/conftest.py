@@ -1,0 +1,68 @@
+"""Fixtures for the HTTP service: an in-process client over the bundled measures, and helpers to build others."""
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rulerun.interpreter.service.app import create_app
+from rulerun.interpreter.service.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def plain(value):
+    """Case data (dates, decimals) as JSON data."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def case_body(case) -> str:
+    """A case read from a file, as the JSON body a client sends."""
+    body = {"facts": plain(case.facts)}
+    if case.on is not None:
+        body["on"] = case.on.isoformat()
+    return json.dumps(body)
+
+
+@pytest.fixture
+def serve(monkeypatch):
+    """`serve(folder="measures", **settings)`: a started TestClient; measure paths shown as the CLI shows them."""
+    monkeypatch.chdir(ROOT)
+    clients = []
+
+    def _serve(folder: str | Path = "measures", **options) -> TestClient:
+        options.setdefault("reload_interval", 0)
+        client = TestClient(create_app(Settings(measures=str(folder), **options)))
+        client.__enter__()
+        clients.append(client)
+        return client
+    yield _serve
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(serve) -> TestClient:
+    """A client of the bundled measures."""
+    return serve()
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A copy of the bundled measures folder (without cases) to edit."""
+    target = tmp_path / "measures"
+    shutil.copytree(ROOT / "measures", target, ignore=shutil.ignore_patterns("cases"))
+    return target
