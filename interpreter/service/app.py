@@ -9,7 +9,7 @@ from typing import Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -258,7 +258,7 @@ def _routes(app: FastAPI, service: Service) -> None:
 
     @app.post("/measures/{measure_id}/batch", openapi_extra=_NDJSON_BODY)
     async def batch(measure_id: str, request: Request, on: str | None = None, hash: str | None = None
-                    ) -> StreamingResponse:
+                    ) -> streaming.NdjsonStream:
         """Decide many cases: NDJSON in (`{"id", "on", "facts"}` per line), NDJSON out, in input order."""
         served = service.version(measure_id, hash, request.headers.get("if-match"))
         day = _day(on, None)
@@ -267,8 +267,7 @@ def _routes(app: FastAPI, service: Service) -> None:
             _stamp(service, served, items, records, day)
         stream = streaming.records(served.compiled, request.stream(), day, limit,
                                    service.settings.max_batch_cases, stamp)
-        return StreamingResponse(stream, media_type="application/x-ndjson",
-                                 headers={"ETag": f'"{served.hash}"', "Rulerun-Measure-Hash": served.hash})
+        return streaming.NdjsonStream(stream, {"ETag": f'"{served.hash}"', "Rulerun-Measure-Hash": served.hash})
 
     @app.post("/check", openapi_extra=_YAML_BODY)
     async def check(request: Request) -> dict:

@@ -6,6 +6,7 @@ import json
 from typing import AsyncIterator, Callable
 
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from .. import batch as runner
 from ..evaluator import CompiledMeasure
@@ -79,13 +80,14 @@ async def records(compiled: CompiledMeasure, stream: AsyncIterator[bytes], day: 
     async for chunk in _with_end(stream):
         items = lines.finish() if chunk is None else lines.feed(chunk)
         if count + len(items) > case_limit:
+            first_unread = items[case_limit - count].line
             items, done = items[:case_limit - count], True
         count += len(items)
         for start in range(0, len(items), CHUNK):
             out = await run_in_threadpool(_decide, compiled, items[start:start + CHUNK], day, stamp)
             yield out
         if done:
-            yield (json.dumps({"line": lines.number + 1, "error": f"more than {case_limit} cases in one request; "
+            yield (json.dumps({"line": first_unread, "error": f"more than {case_limit} cases in one request; "
                                "the rest was not read: send them in another request"}) + "\n").encode()
             return
 
@@ -102,3 +104,23 @@ def _decide(compiled: CompiledMeasure, items: list[runner.Item], day: datetime.d
     out = runner.decide_items(compiled, items, day)
     stamp(items, out)
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in out).encode("utf-8")
+
+
+class NdjsonStream(Response):
+    """A streamed NDJSON answer that leaves the request's messages to the request body being read meanwhile.
+
+    (A generic streaming response also listens for the client going away, which takes those
+    messages: the body still being read would wait for ever.)
+    """
+
+    media_type = "application/x-ndjson"
+
+    def __init__(self, chunks: AsyncIterator[bytes], headers: dict[str, str]):
+        super().__init__(None, 200, headers, self.media_type)
+        self.chunks = chunks
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        async for chunk in self.chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
