@@ -16,7 +16,10 @@ from rulerun.dsl.errors import Diagnostic, MeasureError, RulerunError
 from rulerun.dsl.measure import Measure
 from rulerun.dsl.yamlsource import YamlProblem, read_text
 
-from ..evaluator import CompiledMeasure, load
+from rulerun.dsl.analysis import check_measure
+from rulerun.dsl.loader import load_measure
+
+from ..evaluator import CompiledMeasure
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,8 @@ class Registry:
                 f"the measure file `{path}` no longer exists", file=str(path),
                 hint="the version loaded before keeps answering; put the file back to change it"),), files, seen)
         try:
-            compiled = load(path, str(path))
+            measure = load_measure(path, str(path))
+            compiled = CompiledMeasure(check_measure(measure)) if measure.kind == "measure" else None
         except Exception as error:  # noqa: BLE001 - whatever a file does, the version before keeps answering
             if not isinstance(error, RulerunError):
                 error = RulerunError(Diagnostic("internal error while loading the measure: this is a bug in rulerun",
@@ -143,11 +147,10 @@ class Registry:
             diagnostics = error.diagnostics if isinstance(error, MeasureError) else [
                 Diagnostic(d.message, d.span, d.hint, "error", d.file or str(path)) for d in error.diagnostics]
             return Entry(ident, path, served, tuple(diagnostics), files, seen)
-        measure = compiled.measure
         loaded = _with_imports(measure)
         files = tuple(Path(m.file) for m in loaded)
         seen = _digest([m.source.text for m in loaded])  # the texts checked, not a second read
-        if measure.kind != "measure":
+        if compiled is None:  # a file of shared definitions: served through the measures that use it
             return Entry(ident, path, None, (), files, seen, hidden=True)
         version = Version(compiled, content_hash(measure), tuple(compiled.checked.warnings),
                           datetime.datetime.now(datetime.timezone.utc))
