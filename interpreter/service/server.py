@@ -1,6 +1,7 @@
 """Start the HTTP server: bind the address first (so a taken port is a clear error), then run uvicorn."""
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import socket
 import sys
@@ -69,5 +70,7 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
     settings.to_env()
     config = uvicorn.Config("rulerun.interpreter.service.app:from_environment", factory=True, workers=workers,
                             log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    Multiprocess(config, target=server.run, sockets=[sock]).run()
+    if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before its worker supervisor took over
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    else:
+        Multiprocess(config, sockets=[sock]).run()

@@ -6,7 +6,7 @@ import json
 from typing import AsyncIterator, Callable
 
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import StreamingResponse
 
 from .. import batch as runner
 from ..evaluator import CompiledMeasure
@@ -106,7 +106,7 @@ def _decide(compiled: CompiledMeasure, items: list[runner.Item], day: datetime.d
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in out).encode("utf-8")
 
 
-class NdjsonStream(Response):
+class NdjsonStream(StreamingResponse):
     """A streamed NDJSON answer that leaves the request's messages to the request body being read meanwhile.
 
     (A generic streaming response also listens for the client going away, which takes those
@@ -116,11 +116,10 @@ class NdjsonStream(Response):
     media_type = "application/x-ndjson"
 
     def __init__(self, chunks: AsyncIterator[bytes], headers: dict[str, str]):
-        super().__init__(None, 200, headers, self.media_type)
-        self.chunks = chunks
+        super().__init__(chunks, 200, headers, self.media_type)
 
     async def __call__(self, scope, receive, send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        async for chunk in self.chunks:
+        async for chunk in self.body_iterator:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -66,3 +66,53 @@ def folder(tmp_path) -> Path:
     target = tmp_path / "measures"
     shutil.copytree(ROOT / "measures", target, ignore=shutil.ignore_patterns("cases"))
     return target
+
+
+def free_port() -> int:
+    """A port free on the loopback address now."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """A real `rulerun serve` process on a free loopback port, started in `cwd`; stopped by `stop()`."""
+
+    def __init__(self, cwd: Path, *options: str):
+        import os
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = cwd / f"server-{self.port}.log"
+        import shutil
+        script = Path(sys.executable).with_name("rulerun")
+        command = [str(script) if script.exists() else shutil.which("rulerun"), "serve", "--port", str(self.port),
+                   *options]
+        self.process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                                        stderr=self.log.open("wb"), env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=5) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("the server did not start:\n" + self.log.read_text(errors="replace"))
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        import subprocess
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
