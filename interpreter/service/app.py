@@ -313,6 +313,7 @@ def _questions(served: Version, case, day: datetime.date, unknown: list[str], la
 
 def _question_json(question, lang: str) -> dict:
     out = describe.fact_json(question.fact)
+    del out["question"]  # `text`: the question, or the label of a fact that has none
     out.update({"name": question.name, "path": list(question.path), "text": question.text.as_dict(),
                 "heading": question.heading(lang) or None})
     if question.choices:
