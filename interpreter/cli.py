@@ -500,6 +500,7 @@ def serve(measures_dir, host, port, workers, token_file, decision_log, cors_orig
 
         from rulerun.interpreter.service import server
         from rulerun.interpreter.service.auth import read_token
+        from rulerun.interpreter.service.decisions import DecisionLog
         from rulerun.interpreter.service.settings import Settings
     except ImportError as error:
         raise UsageError(Diagnostic(f"`rulerun serve` needs {error.name}, which is not installed",
@@ -508,6 +509,8 @@ def serve(measures_dir, host, port, workers, token_file, decision_log, cors_orig
         raise UsageError(f"`{measures_dir}` is not a folder")
     if token_file is not None:
         read_token(token_file)
+    if decision_log is not None:
+        DecisionLog(decision_log).close()  # a log that cannot be written is said now, before anything listens
     settings = Settings(measures=str(measures_dir), token_file=str(token_file) if token_file else None,
                         decision_log=str(decision_log) if decision_log else None, max_body=max_body,
                         max_batch_cases=max_batch_cases, reload_interval=reload_interval,
