@@ -227,9 +227,8 @@ def _routes(app: FastAPI, service: Service) -> None:
         """Decide a case: the decision JSON with its receipt and decision id."""
         _audience(audience)
         served = service.version(measure_id, hash, request.headers.get("if-match"))
-        case = bodies.case(await bodies.read_body(request.headers, request.stream(), limit))
-        day = _day(on, case.on)
-        out = await run_in_threadpool(_decide, service, served, case, day, trace, lang)
+        body = await bodies.read_body(request.headers, request.stream(), limit)
+        out = await run_in_threadpool(_decide, service, served, body, on, trace, lang)
         return Response(json.dumps(out, ensure_ascii=False, sort_keys=True), media_type="application/json",
                         headers={"ETag": f'"{served.hash}"'})
 
@@ -240,9 +239,8 @@ def _routes(app: FastAPI, service: Service) -> None:
         """The explanation of a decision, rendered as HTML, Markdown or text."""
         _audience(audience)
         served = service.version(measure_id, hash, request.headers.get("if-match"))
-        case = bodies.case(await bodies.read_body(request.headers, request.stream(), limit))
-        day = _day(on, case.on)
-        text, decision_id = await run_in_threadpool(_explain, service, served, case, day, format, lang)
+        body = await bodies.read_body(request.headers, request.stream(), limit)
+        text, decision_id = await run_in_threadpool(_explain, service, served, body, on, format, lang)
         return Response(text, media_type=_MEDIA[format],
                         headers={"ETag": f'"{served.hash}"', "Rulerun-Decision-Id": decision_id})
 
@@ -276,9 +274,10 @@ def _routes(app: FastAPI, service: Service) -> None:
         return await run_in_threadpool(service.checker.check, text)
 
 
-def _decide(service: Service, served: Version, case, day: datetime.date, trace: bool, lang: str) -> dict:
+def _decide(service: Service, served: Version, body: bytes, on: str | None, trace: bool, lang: str) -> dict:
     compiled = served.compiled
-    facts = compiled.read_facts(case.facts, case.document, ("facts",))
+    case, facts = bodies.case_and_facts(body, compiled)
+    day = _day(on, case.on)
     decision = compiled.evaluate(facts, day, trace=trace)
     out = render.decision_json(decision, trace=trace)
     inputs = input_hash(case.facts, day.isoformat())
@@ -287,9 +286,11 @@ def _decide(service: Service, served: Version, case, day: datetime.date, trace: 
     return out
 
 
-def _explain(service: Service, served: Version, case, day: datetime.date, fmt: str, lang: str) -> tuple[str, str]:
+def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt: str, lang: str
+             ) -> tuple[str, str]:
     compiled = served.compiled
-    facts = compiled.read_facts(case.facts, case.document, ("facts",))
+    case, facts = bodies.case_and_facts(body, compiled)
+    day = _day(on, case.on)
     decision = compiled.evaluate(facts, day, trace=True)
     decision_id, _ = service.record(served, input_hash(case.facts, day.isoformat()),
                                     render.decision_json(decision, trace=False), "explain")

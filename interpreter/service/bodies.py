@@ -1,9 +1,12 @@
 """Request bodies: read within the size limit, decoded as UTF-8, and read as a case the way a case file is."""
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import AsyncIterator
 
 from rulerun.dsl.errors import CaseError, Diagnostic
+from rulerun.dsl.source import Source
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml
 
 from ..cases import Case, case_from_document
@@ -67,3 +70,48 @@ def case(body: bytes) -> Case:
         return case_from_document(document(decode(body)))
     except CaseError as error:
         raise from_error(error) from None
+
+
+def case_and_facts(body: bytes, compiled) -> tuple[Case, dict]:
+    """The body as a case and its facts read for the measure; a mistake is a problem with its position.
+
+    A body of plain JSON is read as JSON (fast); the positions of the YAML reader are needed only
+    to report a mistake, so a body with one is read again by it, and that reading gives the message.
+    """
+    quick = _json_case(decode(body))
+    if quick is not None:
+        try:
+            return quick, compiled.read_facts(quick.facts, None, ("facts",))
+        except CaseError:
+            pass
+    positioned = case(body)
+    try:
+        return positioned, compiled.read_facts(positioned.facts, positioned.document, ("facts",))
+    except CaseError as error:
+        raise from_error(error) from None
+
+
+class _NotPlain(Exception):
+    """JSON that the fast reading leaves to the YAML reader (duplicate keys, NaN)."""
+
+
+def _json_case(text: str) -> Case | None:
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_refuse, object_pairs_hook=_unique)
+    except (ValueError, RecursionError, _NotPlain):
+        return None
+    try:
+        return case_from_document(Document(Source(BODY, text), data))
+    except CaseError:
+        return None
+
+
+def _refuse(name: str):
+    raise _NotPlain(name)
+
+
+def _unique(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _NotPlain("duplicate key")
+    return out
