@@ -483,7 +483,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
 @click.option("--max-body", type=click.IntRange(1, 1_000_000_000), default=1_000_000, show_default=True,
               help="Largest request body in bytes (for /batch: the longest line).")
 @click.option("--max-batch-cases", type=click.IntRange(1, 100_000_000), default=1_000_000, show_default=True,
-              help="Most cases decided in one /batch request.")
+              help="Most lines (cases) read from one /batch request.")
 @click.option("--reload-interval", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
               help="Seconds between looks for changed measure files (0: never).")
 @_guard

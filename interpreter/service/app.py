@@ -228,7 +228,7 @@ def _routes(app: FastAPI, service: Service) -> None:
         _audience(audience)
         served = service.version(measure_id, hash, request.headers.get("if-match"))
         body = await bodies.read_body(request.headers, request.stream(), limit)
-        out = await run_in_threadpool(_decide, service, served, body, on, trace, lang)
+        out = _decide(service, served, body, on, trace, lang)  # CPU work: a thread would wait for the GIL anyway
         return Response(json.dumps(out, ensure_ascii=False, sort_keys=True), media_type="application/json",
                         headers={"ETag": f'"{served.hash}"'})
 
@@ -240,7 +240,7 @@ def _routes(app: FastAPI, service: Service) -> None:
         _audience(audience)
         served = service.version(measure_id, hash, request.headers.get("if-match"))
         body = await bodies.read_body(request.headers, request.stream(), limit)
-        text, decision_id = await run_in_threadpool(_explain, service, served, body, on, format, lang)
+        text, decision_id = _explain(service, served, body, on, format, lang)
         return Response(text, media_type=_MEDIA[format],
                         headers={"ETag": f'"{served.hash}"', "Rulerun-Decision-Id": decision_id})
 
@@ -252,7 +252,7 @@ def _routes(app: FastAPI, service: Service) -> None:
         served = service.version(measure_id, hash, request.headers.get("if-match"))
         case = bodies.case(await bodies.read_body(request.headers, request.stream(), limit))
         day = _day(on, case.on)
-        return await run_in_threadpool(_questions, served, case, day, unknown, lang)
+        return _questions(served, case, day, unknown, lang)
 
     @app.post("/measures/{measure_id}/batch", openapi_extra=_NDJSON_BODY)
     async def batch(measure_id: str, request: Request, on: str | None = None, hash: str | None = None
@@ -263,8 +263,8 @@ def _routes(app: FastAPI, service: Service) -> None:
 
         def stamp(items: list, records: list[dict]) -> None:
             _stamp(service, served, items, records, day)
-        stream = streaming.records(served.compiled, request.stream(), day, limit,
-                                   service.settings.max_batch_cases, stamp)
+        body, unread = await streaming.spooled(request.stream(), limit, service.settings.max_batch_cases)
+        stream = streaming.records(served.compiled, streaming.chunks_of(body), day, limit, unread, stamp)
         return streaming.NdjsonStream(stream, {"ETag": f'"{served.hash}"', "Rulerun-Measure-Hash": served.hash})
 
     @app.post("/check", openapi_extra=_YAML_BODY)

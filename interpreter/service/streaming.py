@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import AsyncIterator, Callable
+import tempfile
+from typing import IO, AsyncIterator, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
@@ -72,24 +73,17 @@ class Lines:
 
 
 async def records(compiled: CompiledMeasure, stream: AsyncIterator[bytes], day: datetime.date, line_limit: int,
-                  case_limit: int, stamp: Callable[[list[runner.Item], list[dict]], None]) -> AsyncIterator[bytes]:
-    """The output lines for the input stream, decided a chunk at a time in a worker thread."""
+                  unread: int | None, stamp: Callable[[list[runner.Item], list[dict]], None]) -> AsyncIterator[bytes]:
+    """The output lines for the input stream, decided a chunk at a time in a worker thread; when the input
+    was cut at line `unread`, a last error record says so."""
     lines = Lines(line_limit)
-    count = 0
-    done = False
     async for chunk in _with_end(stream):
         items = lines.finish() if chunk is None else lines.feed(chunk)
-        if count + len(items) > case_limit:
-            first_unread = items[case_limit - count].line
-            items, done = items[:case_limit - count], True
-        count += len(items)
         for start in range(0, len(items), CHUNK):
-            out = await run_in_threadpool(_decide, compiled, items[start:start + CHUNK], day, stamp)
-            yield out
-        if done:
-            yield (json.dumps({"line": first_unread, "error": f"more than {case_limit} cases in one request; "
-                               "the rest was not read: send them in another request"}) + "\n").encode()
-            return
+            yield await run_in_threadpool(_decide, compiled, items[start:start + CHUNK], day, stamp)
+    if unread is not None:
+        yield (json.dumps({"line": unread, "error": f"more than {unread - 1} lines in one request; the rest was not "
+                           "read: send them in another request"}) + "\n").encode()
 
 
 async def _with_end(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes | None]:
@@ -97,6 +91,53 @@ async def _with_end(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes | None]
         if chunk:
             yield chunk
     yield None
+
+
+async def spooled(stream: AsyncIterator[bytes], line_limit: int, most_lines: int) -> tuple[IO[bytes], int | None]:
+    """The request body kept aside (in memory, then on disk) before any answer is sent, and the number of
+    the first line not kept (None when all were).
+
+    Clients send the whole body before they read the answer; an answer streamed while the body
+    still arrives would fill the connection both ways and wait for ever. What is kept is bounded:
+    a line is cut after `line_limit` + 1 bytes (enough to be reported as too long), and reading
+    stops after `most_lines` lines.
+    """
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+    length = 0  # bytes of the current line kept so far
+    number = 1  # the current line
+    async for chunk in stream:
+        pieces = chunk.split(b"\n")
+        for index, piece in enumerate(pieces):
+            room = line_limit + 1 - length
+            if room > 0:
+                spool.write(piece[:room])
+                length += min(len(piece), room)
+            if index < len(pieces) - 1:  # the line ends here
+                spool.write(b"\n")
+                number, length = number + 1, 0
+                if number > most_lines:
+                    if index < len(pieces) - 2 or pieces[-1] or await _more(stream):
+                        spool.seek(0)
+                        return spool, number
+    spool.seek(0)
+    return spool, None
+
+
+async def _more(stream: AsyncIterator[bytes]) -> bool:
+    """Whether anything but an empty end follows."""
+    async for chunk in stream:
+        if chunk:
+            return True
+    return False
+
+
+async def chunks_of(spool: IO[bytes], size: int = 1 << 16) -> AsyncIterator[bytes]:
+    """The spooled body again, a block at a time."""
+    try:
+        while block := spool.read(size):
+            yield block
+    finally:
+        spool.close()
 
 
 def _decide(compiled: CompiledMeasure, items: list[runner.Item], day: datetime.date,

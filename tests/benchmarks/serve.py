@@ -48,6 +48,21 @@ def _bodies() -> list[bytes]:
     return [case_body(read_case(p)).encode() for p in sorted(CASES.glob("*.yaml"))]
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server process and its worker processes (Linux)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        pids += [int(p) for p in (task / "children").read_text().split()]
+    total = 0.0
+    for one in pids:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def start(workers: int) -> tuple[subprocess.Popen, str]:
     port = _port()
     process = subprocess.Popen([_rulerun(), "serve", "--measures", "measures", "--port", str(port),
@@ -65,7 +80,7 @@ def start(workers: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
-async def decide_run(url: str, bodies: list[bytes], clients: int, trace: bool, seconds: float) -> dict:
+async def decide_run(url: str, bodies: list[bytes], clients: int, trace: bool, seconds: float, pid: int) -> dict:
     latencies: list[float] = []
     errors = 0
     path = f"/measures/{MEASURE}/decide?trace={'true' if trace else 'false'}"
@@ -86,13 +101,15 @@ async def decide_run(url: str, bodies: list[bytes], clients: int, trace: bool, s
                 latencies.append(time.perf_counter() - began)
                 if response.status_code != 200:
                     errors += 1
-        began = time.perf_counter()
+        began, cpu, served = time.perf_counter(), time.process_time(), server_cpu(pid)
         await asyncio.gather(*(one(i) for i in range(clients)))
         wall = time.perf_counter() - began
+        cpu, served = time.process_time() - cpu, server_cpu(pid) - served
     latencies.sort()
     return {"trace": trace, "clients": clients, "requests": len(latencies), "per_second": len(latencies) / wall,
             "p50_ms": 1000 * statistics.median(latencies),
-            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "errors": errors}
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], "errors": errors,
+            "client_cpu_ms": 1000 * cpu / len(latencies), "server_cpu_ms": 1000 * served / len(latencies)}
 
 
 def batch_file(bodies: list[bytes], count: int, folder: Path) -> Path:
@@ -130,13 +147,16 @@ def main() -> None:
     bodies = _bodies()
     process, url = start(options.workers)
     try:
-        print(f"server: {options.workers} worker(s), {os.cpu_count()} CPU(s); {len(bodies)} distinct cases of {MEASURE}")
-        print(f"{'/decide':<10}{'clients':>8}{'requests':>10}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        print(f"server: {options.workers} worker(s), {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; "
+              f"{len(bodies)} distinct cases of {MEASURE}")
+        print(f"{'/decide':<10}{'clients':>8}{'requests':>10}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+              f"{'server CPU ms/req':>19}{'client CPU ms/req':>19}")
         for trace in (False, True):
             for clients in (1, 10, 50):
-                r = asyncio.run(decide_run(url, bodies, clients, trace, options.seconds))
+                r = asyncio.run(decide_run(url, bodies, clients, trace, options.seconds, process.pid))
                 print(f"{'trace' if trace else 'no trace':<10}{clients:>8}{r['requests']:>10}{r['per_second']:>9.0f}"
-                      f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8}")
+                      f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['errors']:>8}{r['server_cpu_ms']:>19.2f}"
+                      f"{r['client_cpu_ms']:>19.2f}")
         with tempfile.TemporaryDirectory() as scratch:
             path = batch_file(bodies, options.batch, Path(scratch))
             served, records, errors = asyncio.run(batch_run(url, path))

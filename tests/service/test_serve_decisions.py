@@ -91,7 +91,7 @@ def test_batch_limits_lines_and_cases(serve):
         "/measures/kmo-portefeuille/batch?on=2026-11-01", content=text).text.splitlines()]
     assert served[0]["id"] == "a" and served[0]["eligible"] == "undetermined"
     assert served[1] == {"id": "2", "line": 2, "error": "the line is longer than 200 bytes; it was not read"}
-    assert served[2]["line"] == 3 and "more than 2 cases in one request" in served[2]["error"]
+    assert served[2]["line"] == 3 and "more than 2 lines in one request" in served[2]["error"]
     assert len(served) == 3
 
 

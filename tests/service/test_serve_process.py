@@ -29,11 +29,13 @@ def test_a_real_server_decides_streams_logs_and_swaps(tmp_path):
             decided = client.post(f"/measures/{KMO}/decide", content=body).json()
             assert decided["amount"] == "337.50"
 
-            lines = "".join(json.dumps({"id": str(i), "on": "2026-11-01", "facts": {}}) + "\n" for i in range(1200))
+            # Megabytes each way: an answer that started before the whole body was read would wait for ever.
+            ids = [f"{i:06}" + "x" * 250 for i in range(20_000)]
+            lines = "".join(json.dumps({"id": ident, "on": "2026-11-01", "facts": {}}) + "\n" for ident in ids)
             with client.stream("POST", f"/measures/{KMO}/batch", content=lines.encode()) as response:
                 assert response.headers["content-type"] == "application/x-ndjson"
                 records = [json.loads(line) for line in response.iter_lines() if line]
-            assert [r["id"] for r in records] == [str(i) for i in range(1200)]
+            assert [r["id"] for r in records] == ids
 
             path = tmp_path / "measures" / f"{KMO}.yaml"
             original = path.read_text(encoding="utf-8")
@@ -52,7 +54,7 @@ def test_a_real_server_decides_streams_logs_and_swaps(tmp_path):
     assert server.process.returncode is not None
     log = [json.loads(line) for line in (tmp_path / "decisions.jsonl").read_text(encoding="utf-8").splitlines()]
     assert log[0]["decision_id"] == decided["decision_id"]
-    assert sum(line["endpoint"] == "batch" for line in log) == 1200
+    assert sum(line["endpoint"] == "batch" for line in log) == 20_000
 
 
 def _wait(condition, seconds: float = 60) -> None:
