@@ -30,7 +30,7 @@ def test_a_real_server_decides_streams_logs_and_swaps(tmp_path):
             assert decided["amount"] == "337.50"
 
             # Megabytes each way: an answer that started before the whole body was read would wait for ever.
-            ids = [f"{i:06}" + "x" * 250 for i in range(20_000)]
+            ids = [f"{i:06}" + "x" * 2000 for i in range(20_000)]
             lines = "".join(json.dumps({"id": ident, "on": "2026-11-01", "facts": {}}) + "\n" for ident in ids)
             with client.stream("POST", f"/measures/{KMO}/batch", content=lines.encode()) as response:
                 assert response.headers["content-type"] == "application/x-ndjson"
