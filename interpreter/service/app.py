@@ -250,9 +250,8 @@ def _routes(app: FastAPI, service: Service) -> None:
                         hash: str | None = None) -> dict:
         """The next questions for partial facts (stateless): the first is the one to ask now."""
         served = service.version(measure_id, hash, request.headers.get("if-match"))
-        case = bodies.case(await bodies.read_body(request.headers, request.stream(), limit))
-        day = _day(on, case.on)
-        return _questions(served, case, day, unknown, lang)
+        body = await bodies.read_body(request.headers, request.stream(), limit)
+        return _questions(served, body, on, unknown, lang)
 
     @app.post("/measures/{measure_id}/batch", openapi_extra=_NDJSON_BODY)
     async def batch(measure_id: str, request: Request, on: str | None = None, hash: str | None = None
@@ -302,9 +301,10 @@ def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt
     return render.to_text(decision, title, lang, color=False), decision_id
 
 
-def _questions(served: Version, case, day: datetime.date, unknown: list[str], lang: str) -> dict:
+def _questions(served: Version, body: bytes, on: str | None, unknown: list[str], lang: str) -> dict:
     compiled = served.compiled
-    compiled.read_facts(case.facts, case.document, ("facts",))  # positioned errors first
+    case, _facts = bodies.case_and_facts(body, compiled)  # the facts' mistakes first, with their positions
+    day = _day(on, case.on)
     intake = Intake(compiled, day, case.facts or {})
     intake.unknown |= set(unknown)
     asked = intake.questions()

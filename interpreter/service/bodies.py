@@ -14,6 +14,10 @@ from .problems import Problem, from_error
 
 #: How request bodies are named in messages (a case's positions are in the body).
 BODY = "request body"
+#: Most values (mapping entries and list items, at any depth) in one case.
+MAX_VALUES = 10_000
+#: Longest line whose mistakes are shown with their position (each message quotes its line).
+MAX_QUOTED_LINE = 2_000
 
 
 def too_large(limit: int) -> Problem:
@@ -58,10 +62,43 @@ def decode(body: bytes, name: str = BODY) -> str:
 def document(text: str, name: str = BODY) -> Document:
     """A JSON (or YAML) text as a positioned document; a syntax error is an invalid case."""
     try:
-        return parse_yaml(text, name, dates_as_text=False)
+        parsed = parse_yaml(text, name, dates_as_text=False)
     except YamlProblem as problem:
         d = problem.diagnostic
         raise from_error(CaseError(Diagnostic(d.message, d.span, d.hint, file=d.file or name))) from None
+    except RecursionError:
+        raise too_deep() from None
+    _check_size(len(parsed.nodes))
+    if max(map(len, parsed.source.lines), default=0) > MAX_QUOTED_LINE:
+        # Every positioned message quotes its line: for many mistakes on a long line, that is unbounded.
+        return Document(parsed.source, parsed.data)
+    return parsed
+
+
+def too_deep() -> Problem:
+    """The problem for a body nested deeper than it can be read."""
+    return Problem(422, "invalid-case", "The case is invalid", Diagnostic(
+        f"the {BODY} is nested too deeply to be read", hint="a case nests as deep as its measure's facts"))
+
+
+def _check_size(values: int) -> None:
+    if values > MAX_VALUES:
+        raise Problem(413, "body-too-large", "The request body is too large", Diagnostic(
+            f"the {BODY} holds {values} values; at most {MAX_VALUES} are accepted",
+            hint="a case holds the facts of one case: send many cases to /batch, one per line"))
+
+
+def _count(data) -> int:
+    """How many values `data` holds (iteratively: a deep body cannot exhaust the stack here)."""
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def case(body: bytes) -> Case:
@@ -78,12 +115,14 @@ def case_and_facts(body: bytes, compiled) -> tuple[Case, dict]:
     A body of plain JSON is read as JSON (fast); the positions of the YAML reader are needed only
     to report a mistake, so a body with one is read again by it, and that reading gives the message.
     """
-    quick = _json_case(decode(body))
+    text = decode(body)
+    quick = _json_case(text)
     if quick is not None:
         try:
             return quick, compiled.read_facts(quick.facts, None, ("facts",))
-        except CaseError:
-            pass
+        except CaseError as error:
+            if max(map(len, text.splitlines()), default=0) > MAX_QUOTED_LINE:
+                raise from_error(error) from None  # no positions to add: see `document`
     positioned = case(body)
     try:
         return positioned, compiled.read_facts(positioned.facts, positioned.document, ("facts",))
@@ -98,8 +137,11 @@ class _NotPlain(Exception):
 def _json_case(text: str) -> Case | None:
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=_refuse, object_pairs_hook=_unique)
-    except (ValueError, RecursionError, _NotPlain):
+    except RecursionError:
+        raise too_deep() from None
+    except (ValueError, _NotPlain):
         return None
+    _check_size(_count(data))
     try:
         return case_from_document(Document(Source(BODY, text), data))
     except CaseError:

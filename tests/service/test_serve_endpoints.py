@@ -194,3 +194,27 @@ def test_check_refuses_imports_outside_the_measures_folder(client):
 def test_check_of_text_that_is_not_a_measure(client):
     result = client.post("/check", content="- just\n- a list\n").json()
     assert result["ok"] is False and "mapping" in result["diagnostics"][0]["message"]
+
+
+@pytest.mark.parametrize("endpoint", ["decide", "explain", "questions"])
+@pytest.mark.parametrize("body", ['{"facts": {"dienst": ' + "[" * 5000 + "]" * 5000 + "}}",
+                                  "facts:\n  dienst: " + "[" * 5000 + "]" * 5000 + "\n"], ids=["json", "yaml"])
+def test_a_deeply_nested_body_is_a_problem(client, endpoint, body):
+    found = problem(client.post(f"/measures/{KMO}/{endpoint}", content=body), 422)
+    assert found["detail"] == "the request body is nested too deeply to be read"
+
+
+@pytest.mark.parametrize("endpoint", ["decide", "questions"])
+def test_the_number_of_values_is_bounded(client, endpoint):
+    body = '{"facts": {"de_minimis_steun": [' + ",".join(["{}"] * 20_000) + "]}}"
+    found = problem(client.post(f"/measures/{KMO}/{endpoint}", content=body), 413)
+    assert found["detail"] == "the request body holds 20003 values; at most 10000 are accepted"
+
+
+@pytest.mark.parametrize("body", ['{"facts": {' + ",".join(f'"a{i}": 1' for i in range(5000)) + "}}",
+                                  "facts: {" + ",".join(f"a{i}: 1" for i in range(5000)) + "}"], ids=["json", "yaml"])
+def test_many_mistakes_on_one_long_line_are_listed_without_quoting_it(client, body):
+    """Each positioned message quotes its line: 5,000 of them on a line of 40 kB would be 200 MB."""
+    found = problem(client.post(f"/measures/{KMO}/decide", content=body), 422)
+    assert len(found["errors"]) == 5000 and "line" not in found["errors"][0]
+    assert found["errors"][0]["message"] == "unknown fact: the measure has no fact `a0`"
