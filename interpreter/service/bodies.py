@@ -88,7 +88,7 @@ def _check_size(values: int) -> None:
             hint="a case holds the facts of one case: send many cases to /batch, one per line"))
 
 
-def _count(data) -> int:
+def count_values(data) -> int:
     """How many values `data` holds (iteratively: a deep body cannot exhaust the stack here)."""
     count, stack = 0, [data]
     while stack:
@@ -141,7 +141,7 @@ def _json_case(text: str) -> Case | None:
         raise too_deep() from None
     except (ValueError, _NotPlain):
         return None
-    _check_size(_count(data))
+    _check_size(count_values(data))
     try:
         return case_from_document(Document(Source(BODY, text), data))
     except CaseError:

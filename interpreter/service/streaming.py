@@ -11,6 +11,7 @@ from starlette.responses import StreamingResponse
 
 from .. import batch as runner
 from ..evaluator import CompiledMeasure
+from .bodies import MAX_VALUES, count_values
 
 #: Most cases decided together; fewer when the input pauses, so that answers flow while the client sends.
 CHUNK = 500
@@ -69,6 +70,9 @@ class Lines:
             item = runner.line_item(number, text)
         except RecursionError:
             item = runner.Item(number, str(number), None, None, "the line's JSON is nested too deeply")
+        if item is not None and item.problem is None and (values := count_values(item.facts)) > MAX_VALUES:
+            item = runner.Item(number, item.id, None, None,
+                               f"the line holds {values} values; at most {MAX_VALUES} are accepted in one case")
         return [] if item is None else [item]
 
 

@@ -155,3 +155,13 @@ def test_the_first_question_fixes_the_reference_date(client):
     assert body["settled"] is False and body["decision"]["eligible"] == "undetermined"
     first = body["questions"][0]
     assert first["name"] == "aanvraag.datum" and first["path"] == ["aanvraag", "datum"] and first["type"] == "date"
+
+
+def test_batch_bounds_the_values_and_depth_of_a_line(client):
+    text = ('{"id": "big", "facts": {"de_minimis_steun": [' + ",".join(["{}"] * 20_000) + "]}}\n"
+            + '{"id": "deep", "facts": {"dienst": ' + "[" * 5000 + "]" * 5000 + "}}\n")
+    served = [json.loads(line) for line in client.post(
+        "/measures/kmo-portefeuille/batch?on=2026-11-01", content=text).text.splitlines()]
+    assert served == [{"id": "big", "line": 1,
+                       "error": "the line holds 20002 values; at most 10000 are accepted in one case"},
+                      {"id": "2", "line": 2, "error": "the line's JSON is nested too deeply"}]
