@@ -67,6 +67,7 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
         return
+    app.state.service.close()  # each worker loads its own; this one only reported
     settings.to_env()
     config = uvicorn.Config("rulerun.interpreter.service.app:from_environment", factory=True, workers=workers,
                             log_level="warning", access_log=False)
