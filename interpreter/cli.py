@@ -521,3 +521,53 @@ def lsp():
         raise UsageError(Diagnostic("the language server needs pygls and lsprotocol",
                                     hint="pip install 'rulerun[lsp]'")) from None
     serve()
+
+
+@main.command()
+@MEASURES_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes, each with its own copy of the measures.")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Require `Authorization: Bearer TOKEN` with the token in this file (all but GET /health).")
+@click.option("--decision-log", type=click.Path(dir_okay=False, path_type=Path),
+              help="Append one JSON line per decision (id, time, measure hash, input hash, outcome) to this file.")
+@click.option("--cors-origin", "cors_origins", multiple=True,
+              help="Allow browser pages from this origin (repeatable); off by default.")
+@click.option("--max-body", type=click.IntRange(1, 1_000_000_000), default=1_000_000, show_default=True,
+              help="Largest request body in bytes (for /batch: the longest line).")
+@click.option("--max-batch-cases", type=click.IntRange(1, 100_000_000), default=1_000_000, show_default=True,
+              help="Most lines (cases) read from one /batch request.")
+@click.option("--reload-interval", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
+              help="Seconds between looks for changed measure files (0: never).")
+@_guard
+def serve(measures_dir, host, port, workers, token_file, decision_log, cors_origins, max_body, max_batch_cases,
+          reload_interval):
+    """Serve the measures of the measures folder over HTTP (needs `pip install 'rulerun[serve]'`).
+
+    Decide, explain, batch, intake questions and checks, with OpenAPI at /openapi.json. A measure
+    file that changes is re-checked and swapped in only when it has no errors. See docs/serve.md.
+    """
+    try:
+        import fastapi  # noqa: F401 - here, so that a missing extra is named before anything starts
+        import uvicorn  # noqa: F401
+
+        from rulerun.interpreter.service import server
+        from rulerun.interpreter.service.auth import read_token
+        from rulerun.interpreter.service.decisions import DecisionLog
+        from rulerun.interpreter.service.settings import Settings
+    except ImportError as error:
+        raise UsageError(Diagnostic(f"`rulerun serve` needs {error.name}, which is not installed",
+                                    hint="pip install 'rulerun[serve]'")) from None
+    if not measures_dir.is_dir():
+        raise UsageError(f"`{measures_dir}` is not a folder")
+    if token_file is not None:
+        read_token(token_file)
+    if decision_log is not None:
+        DecisionLog(decision_log).close()  # a log that cannot be written is said now, before anything listens
+    settings = Settings(measures=str(measures_dir), token_file=str(token_file) if token_file else None,
+                        decision_log=str(decision_log) if decision_log else None, max_body=max_body,
+                        max_batch_cases=max_batch_cases, reload_interval=reload_interval,
+                        cors_origins=tuple(cors_origins))
+    server.run(settings, host, port, workers)

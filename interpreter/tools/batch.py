@@ -61,19 +61,25 @@ def read_jsonl(path: Path) -> Iterator[Item]:
     """Cases from JSON Lines: one object per line, `{"id": …, "on": …, "facts": {…}}`; a BOM may open the file."""
     with open(path, "rb") as handle:
         for number, raw in Lines(handle):
-            text = None
-            try:
-                if raw is None:
-                    raise too_long()
-                text = utf8(raw)
-                if not text.strip():
-                    continue
-                record = decode_json(text)
-            except RecordProblem as problem:
-                ident = lenient_id(text) if text is not None else None
-                yield Item(number, ident, None, None, str(problem))
-                continue
-            yield record_item(number, record)
+            item = line_item(number, raw)
+            if item is not None:
+                yield item
+
+
+def line_item(number: int, line: bytes | str | None) -> Item | None:
+    """One JSON Lines line (its bytes or text; None when too long to read) as an Item; None for a blank line."""
+    text = line if isinstance(line, str) else None
+    try:
+        if line is None:
+            raise too_long()
+        if text is None:
+            text = utf8(line)
+        if not text.strip():
+            return None
+        record = decode_json(text)
+    except RecordProblem as problem:
+        return Item(number, lenient_id(text) if text is not None else None, None, None, str(problem))
+    return record_item(number, record)
 
 
 def record_item(number: int, record) -> Item:

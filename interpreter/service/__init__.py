@@ -1,0 +1,1 @@
+"""`rulerun serve`: the decisions of the measures in a folder over HTTP (needs the `serve` extra)."""
