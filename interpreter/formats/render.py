@@ -10,6 +10,7 @@ from rulerun.dsl.printable import printable
 
 from ..engine.trace import Decision, TraceNode
 from ..engine.values import Unknown, format_value, to_json
+from .sources import Sources, html_link, html_sources, markdown_link, markdown_sources, source_lines
 
 MARKS = {True: "✓", False: "✗", None: "?"}
 
@@ -72,7 +73,7 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
     return out
 
 
-def decision_json(decision: Decision, trace: bool = True) -> dict:
+def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None) -> dict:
     """The decision as plain JSON data with a stable shape."""
     out = {
         "measure": decision.measure,
@@ -86,15 +87,17 @@ def decision_json(decision: Decision, trace: bool = True) -> dict:
         "missing": list(decision.missing),
         "notes": list(decision.notes),
     }
+    if sources is not None:
+        out["sources"] = sources
     if trace:
         seen: set[str] = set()
         out["trace"] = [node_json(n, seen) for n in decision.trace]
     return out
 
 
-def to_json_text(decision: Decision, trace: bool = True) -> str:
+def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None) -> str:
     """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
-    return json_text(decision_json(decision, trace))
+    return json_text(decision_json(decision, trace, sources))
 
 
 #: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
@@ -162,12 +165,13 @@ _WORDS = {
            "missing": "Missing facts", "notes": "Notes", "values": "Values", "yes": "yes", "no": "no",
            "undetermined": "undetermined", "evaluated": "evaluated on", "reference": "reference date",
            "not_needed": "not needed", "shown": "shown above", "row": "row", "trace": "Explanation",
-           "since": "since"},
+           "since": "since", "sources": "Sources"},
     "nl": {"eligible": "Komt in aanmerking", "amount": "Bedrag", "deadlines": "Termijnen",
            "failed": "Niet voldaan", "missing": "Ontbrekende gegevens", "notes": "Opmerkingen",
            "values": "Waarden", "yes": "ja", "no": "nee", "undetermined": "onbepaald",
            "evaluated": "beoordeeld op", "reference": "peildatum", "not_needed": "niet nodig",
-           "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds"},
+           "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds",
+           "sources": "Bronnen"},
 }
 
 
@@ -244,6 +248,15 @@ def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
     return out
 
 
+def _where(node: TraceNode, sources: Sources | None, link=None, escape=str) -> str:
+    """Where a node comes from: its citation (linked by `link` when given) and its location, in `escape`d text."""
+    cited = sources.of_node(node) if sources is not None else None
+    parts = [escape(x) for x in (str(cited) if cited is not None else node.source, node.location) if x]
+    if cited is not None and link is not None:
+        parts[0] = link(str(cited), cited.doc.url)
+    return " · ".join(parts)
+
+
 def _indent(depth: int) -> tuple[str, str]:
     """The indentation of a node at `depth`, and the level written before it when deeper than MAX_INDENT."""
     if depth <= MAX_INDENT:
@@ -251,7 +264,8 @@ def _indent(depth: int) -> tuple[str, str]:
     return "  " * MAX_INDENT, f"[{depth}] "
 
 
-def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False) -> str:
+def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
+            sources: Sources | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -273,10 +287,13 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         if repeated:
             out.append(f"{pad}{level}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
             continue
-        where = " · ".join(x for x in (node.source, node.location) if x)
+        where = printable(_where(node, sources))
         out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
                    + (f"   [{where}]" if where else ""))
         out += [f"{pad}    {line}" for line in _details(node, lang)]
+    used = sources.used(decision) if sources is not None else {}
+    if used:
+        out += ["", style(w["sources"], bold=True)] + source_lines(used)
     return "\n".join(out) + "\n"
 
 
@@ -295,7 +312,7 @@ def _markdown_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
+def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
     out = [f"# {_header(decision, title, lang)}", "", "| | |", "|---|---|"]
@@ -307,10 +324,13 @@ def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
         if repeated:
             out.append(f"{pad}- {level}{_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
-        where = " · ".join(x for x in (node.source, node.location) if x)
+        where = _where(node, sources, markdown_link)
         out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
                    + (f" _({where})_" if where else ""))
         out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
+    used = sources.used(decision) if sources is not None else {}
+    if used:
+        out += ["", f"## {w['sources']}", ""] + markdown_sources(used)
     return "\n".join(out) + "\n"
 
 
@@ -320,7 +340,7 @@ details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#
 .unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}"""
 
 
-def to_html(decision: Decision, title: str, lang: str = "en") -> str:
+def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
     w = _WORDS[lang]
     e = html.escape
@@ -338,13 +358,16 @@ def to_html(decision: Decision, title: str, lang: str = "en") -> str:
         if repeated:
             parts.append(f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node))} ({w['shown']})</div>")
             continue
-        where = " · ".join(x for x in (node.source, node.location) if x)
+        where = _where(node, sources, html_link, e)
         details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
         parts.append(f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
                      f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
-                     f"<span class='where'>{e(where)}</span></summary>{details}")
+                     f"<span class='where'>{where}</span></summary>{details}")
         open_depths.append(depth)
     body = "".join(parts) + "</details>" * len(open_depths)
+    used = sources.used(decision) if sources is not None else {}
+    if used:
+        body += f"<h2>{w['sources']}</h2>" + html_sources(used)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(printable(title))}</title>"
             f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
             f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")
