@@ -205,6 +205,7 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     from rulerun.interpreter.formats.cases import read_case
     from rulerun.interpreter.engine.evaluator import load
     from rulerun.interpreter.formats import render
+    from rulerun.interpreter.formats.labels import Labels
     from rulerun.interpreter.formats.sources import Sources
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
@@ -213,16 +214,17 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     day = _date_option(on) or the_case.on or datetime.date.today()
     decision = compiled.evaluate(facts, day, trace=not no_trace)
     title = compiled.measure.title.get(lang)
-    sources = Sources(compiled.measure)
+    sources, labels = Sources(compiled.measure), Labels(compiled)
     if fmt == "json":
         click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision)))
     elif fmt == "markdown":
-        click.echo(render.to_markdown(decision, title, lang, sources=sources), nl=False)
+        click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels), nl=False)
     elif fmt == "html":
-        click.echo(render.to_html(decision, title, lang, sources=sources), nl=False)
+        click.echo(render.to_html(decision, title, lang, sources=sources, labels=labels), nl=False)
     else:
         color = sys.stdout.isatty()
-        click.echo(render.to_text(decision, title, lang, color=color, sources=sources), nl=False, color=color)
+        click.echo(render.to_text(decision, title, lang, color=color, sources=sources, labels=labels),
+                   nl=False, color=color)
 
 
 def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:

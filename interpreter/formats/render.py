@@ -10,15 +10,17 @@ from rulerun.dsl.printable import printable
 
 from ..engine.trace import Decision, TraceNode
 from ..engine.values import Unknown, format_value, to_json
+from .labels import Labels
+from .localised import readable
 from .sources import Sources, html_link, html_sources, markdown_link, markdown_sources, source_lines
 
 MARKS = {True: "✓", False: "✗", None: "?"}
 
 
-def shown(value, tag: str) -> str:
-    """A value as the text, Markdown and HTML reports show it, control characters and newlines escaped."""
+def shown(value, tag: str, lang: str | None = None) -> str:
+    """A value as the text, Markdown and HTML reports show it (localised for `lang`), controls and newlines escaped."""
     # Every value of a case reaches these reports through here, so a case's text cannot steer the terminal.
-    return printable(format_value(value, tag))
+    return printable(readable(value, tag, lang) if lang is not None else format_value(value, tag))
 
 
 def _mark(node: TraceNode) -> str:
@@ -175,8 +177,10 @@ _WORDS = {
 }
 
 
-def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str, str]]:
+def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | None = None) -> list[tuple[str, str]]:
     w = _WORDS[lang]
+    if labels is not None:
+        return _readable_summary(decision, lang, labels)
     rows = [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money")))
@@ -195,11 +199,31 @@ def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str,
     return rows
 
 
-def _header(decision: Decision, title: str, lang: str) -> str:
+def _readable_summary(decision: Decision, lang: str, labels: Labels) -> list[tuple[str, str]]:
+    """The summary with labels for identifiers and values localised."""
     w = _WORDS[lang]
-    head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
+    rows = [(w["eligible"], w[decision.eligible])]
+    if decision.amount is not None:
+        rows.append((w["amount"], shown(decision.amount, "money", lang)))
+    for name, day in decision.deadlines.items():
+        rows.append((f"{w['deadlines']}: {printable(labels.of(name, lang))}", shown(day, "date", lang)))
+    for name, (value, tag) in decision.outcome.items():
+        rows.append((f"{w['values']}: {printable(labels.of(name, lang))}", shown(value, tag, lang)))
+    if decision.failed:
+        rows.append((w["failed"], "; ".join(printable(labels.of(n, lang)) for n in decision.failed)))
+    if decision.missing:
+        rows.append((w["missing"], "; ".join(printable(labels.of(n, lang)) for n in decision.missing)))
+    for note in decision.notes:
+        rows.append((w["notes"], printable(note[lang])))
+    return rows
+
+
+def _header(decision: Decision, title: str, lang: str, localised: bool = False) -> str:
+    w = _WORDS[lang]
+    day = (lambda d: shown(d, "date", lang)) if localised else (lambda d: d.isoformat())
+    head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {day(decision.evaluated_on)}"
     if decision.reference_date:
-        head += f", {w['reference']} {decision.reference_date.isoformat()}"
+        head += f", {w['reference']} {day(decision.reference_date)}"
     return head
 
 
@@ -208,21 +232,22 @@ def _label(node: TraceNode, lang: str) -> str:
     return printable(node.label.get(lang, node.id))
 
 
-def _value(node: TraceNode) -> str:
-    return shown(node.value, node.tag)
+def _value(node: TraceNode, lang: str | None = None) -> str:
+    return shown(node.value, node.tag, lang)
 
 
-def _details(node: TraceNode, lang: str) -> list[str]:
+def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
     w = _WORDS[lang]
+    each = lang if localised else None
     lines = []
     if node.expression and node.kind not in ("window", "conditions"):
         lines += node.expression.splitlines()
     for path, (value, tag) in node.facts:
-        lines.append(f"{path} = {shown(value, tag) if type(value) is not Unknown else '? (missing)'}")
+        lines.append(f"{path} = {shown(value, tag, each) if type(value) is not Unknown else '? (missing)'}")
     for p in node.parameters:
         key = f"[{p.key}]" if p.key is not None else ""
-        since = f" ({w['since']} {p.since.isoformat()})" if p.since else ""
-        lines.append(f"{p.name}{key} = {shown(p.value, p.tag)}{since}")
+        since = f" ({w['since']} {shown(p.since, 'date', each) if each else p.since.isoformat()})" if p.since else ""
+        lines.append(f"{p.name}{key} = {shown(p.value, p.tag, each)}{since}")
     if node.row:
         lines.append(f"{w['row']}: {node.row}")
     if node.not_needed:
@@ -265,7 +290,7 @@ def _indent(depth: int) -> tuple[str, str]:
 
 
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
-            sources: Sources | None = None) -> str:
+            sources: Sources | None = None, labels: Labels | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -276,8 +301,9 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
             return text
         return click.style(text, fg=colors.get(mark) if mark else None, bold=bold)
 
-    out = [style(_header(decision, title, lang), bold=True)]
-    for key, value in _summary_lines(decision, title, lang):
+    each = lang if labels is not None else None
+    out = [style(_header(decision, title, lang, each is not None), bold=True)]
+    for key, value in _summary_lines(decision, title, lang, labels):
         out.append(f"  {key}: {value}")
     if decision.trace:
         out += ["", style(w["trace"], bold=True)]
@@ -285,12 +311,13 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         pad, level = _indent(depth)
         mark = _mark(node)
         if repeated:
-            out.append(f"{pad}{level}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
+            out.append(f"{pad}{level}{style(mark, mark)} {node.id} = {_value(node, each)}  ({w['shown']})")
             continue
         where = printable(_where(node, sources))
-        out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
+        shown_value = style(_value(node, each), mark)
+        out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {shown_value}"
                    + (f"   [{where}]" if where else ""))
-        out += [f"{pad}    {line}" for line in _details(node, lang)]
+        out += [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", style(w["sources"], bold=True)] + source_lines(used)
@@ -312,22 +339,25 @@ def _markdown_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None) -> str:
+def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
+                labels: Labels | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
-    out = [f"# {_header(decision, title, lang)}", "", "| | |", "|---|---|"]
-    out += [f"| {k} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang)]
+    each = lang if labels is not None else None
+    out = [f"# {_header(decision, title, lang, each is not None)}", "", "| | |", "|---|---|"]
+    # A label comes from the measure and may hold `|` or `*`: escaped like the values.
+    out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang, labels)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
-        value = _markdown_text(_value(node))
+        value = _markdown_text(_value(node, each))
         if repeated:
             out.append(f"{pad}- {level}{_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
         where = _where(node, sources, markdown_link)
         out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_label(node, lang)} = **{value}**"
                    + (f" _({where})_" if where else ""))
-        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
+        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang, each is not None)]
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", f"## {w['sources']}", ""] + markdown_sources(used)
@@ -340,11 +370,14 @@ details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#
 .unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}"""
 
 
-def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None) -> str:
+def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
+            labels: Labels | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
     w = _WORDS[lang]
     e = html.escape
-    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _summary_lines(decision, title, lang))
+    each = lang if labels is not None else None
+    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>"
+                   for k, v in _summary_lines(decision, title, lang, labels))
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")
@@ -356,12 +389,13 @@ def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources |
             open_depths.pop()
             parts.append("</details>")
         if repeated:
-            parts.append(f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node))} ({w['shown']})</div>")
+            parts.append(f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node, each))} "
+                         f"({w['shown']})</div>")
             continue
         where = _where(node, sources, html_link, e)
-        details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
+        details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang, each is not None))
         parts.append(f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
-                     f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
+                     f"{e(_label(node, lang))} = <b>{e(_value(node, each))}</b> "
                      f"<span class='where'>{where}</span></summary>{details}")
         open_depths.append(depth)
     body = "".join(parts) + "</details>" * len(open_depths)
@@ -369,5 +403,5 @@ def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources |
     if used:
         body += f"<h2>{w['sources']}</h2>" + html_sources(used)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(printable(title))}</title>"
-            f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
+            f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang, each is not None))}</h1>"
             f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")

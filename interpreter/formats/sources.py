@@ -111,7 +111,7 @@ def source_lines(sources: dict[str, dict]) -> list[str]:
 def markdown_link(text: str, url: str) -> str:
     """A Markdown link whose text and address cannot break out of the link."""
     label = re.sub(r"([\\`*_\[\]<>|#~&])", r"\\\1", printable(text))
-    return f"[{label}](<{_url(url)}>)"
+    return f"[{label}](<{link_target(url)}>)"
 
 
 def markdown_sources(sources: dict[str, dict]) -> list[str]:
@@ -121,7 +121,7 @@ def markdown_sources(sources: dict[str, dict]) -> list[str]:
 
 def html_link(text: str, url: str) -> str:
     """An HTML link, text and address escaped."""
-    return f"<a href='{html.escape(_url(url))}'>{html.escape(printable(text))}</a>"
+    return f"<a href='{html.escape(link_target(url))}'>{html.escape(printable(text))}</a>"
 
 
 def html_sources(sources: dict[str, dict]) -> str:
@@ -130,6 +130,6 @@ def html_sources(sources: dict[str, dict]) -> str:
     return f"<ul class='sources'>{items}</ul>"
 
 
-def _url(url: str) -> str:
+def link_target(url: str) -> str:
     """A URL as a link target: spaces, angle brackets and controls percent-encoded, so it stays one address."""
     return re.sub(r"[\x00-\x20<>\"'\x7f]", lambda m: f"%{ord(m.group()):02X}", url)
