@@ -193,10 +193,12 @@ MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures",
               show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @click.option("--no-trace", is_flag=True, help="Leave the trace out (JSON and text).")
+@click.option("--audience", type=click.Choice(["analyst", "applicant"]), default="analyst", show_default=True,
+              help="analyst: the decision with its trace; applicant: the outcome in words, deadlines, sources.")
 @MEASURES_OPTION
 @_guard
 @_deep
-def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
+def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
     """Decide CASE under MEASURE and explain the decision.
 
     MEASURE is a measure file or an id in the measures folder; CASE is a YAML or JSON case
@@ -207,6 +209,9 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     from rulerun.interpreter.formats import render
     from rulerun.interpreter.formats.labels import Labels
     from rulerun.interpreter.formats.sources import Sources
+    if audience == "applicant" and fmt == "json":
+        raise UsageError(Diagnostic("--audience applicant gives a report to read: text, markdown or html, not json",
+                                    hint="leave out --audience for the JSON decision; it is the same for everyone"))
     path = _measure_path(measure, measures_dir)
     compiled = load(path, _display(path))
     the_case = read_case(case, _display(Path(case)) if case != "-" else None)
@@ -215,7 +220,12 @@ def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
     decision = compiled.evaluate(facts, day, trace=not no_trace)
     title = compiled.measure.title.get(lang)
     sources, labels = Sources(compiled.measure), Labels(compiled)
-    if fmt == "json":
+    if audience == "applicant":
+        from rulerun.interpreter.formats import applicant
+        report = applicant.build(decision, compiled, sources, lang)
+        write = {"text": applicant.to_text, "markdown": applicant.to_markdown, "html": applicant.to_html}[fmt]
+        click.echo(write(report), nl=False)
+    elif fmt == "json":
         click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision)))
     elif fmt == "markdown":
         click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels), nl=False)
