@@ -207,6 +207,7 @@ def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
     from rulerun.interpreter.formats.cases import read_case
     from rulerun.interpreter.engine.evaluator import load
     from rulerun.interpreter.formats import render
+    from rulerun.interpreter.formats.boundaries import describe, failed_boundaries, failed_json
     from rulerun.interpreter.formats.labels import Labels
     from rulerun.interpreter.formats.sources import Sources
     if audience == "applicant" and fmt == "json":
@@ -220,21 +221,24 @@ def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
     decision = compiled.evaluate(facts, day, trace=not no_trace)
     title = compiled.measure.title.get(lang)
     sources, labels = Sources(compiled.measure), Labels(compiled)
+    found = failed_boundaries(compiled.checked, decision)
+    changes = {name: describe(b, labels, lang) for name, b in found.items() if b is not None}
     if audience == "applicant":
         from rulerun.interpreter.formats import applicant
-        report = applicant.build(decision, compiled, sources, lang)
+        report = applicant.build(decision, compiled, sources, lang, changes)
         write = {"text": applicant.to_text, "markdown": applicant.to_markdown, "html": applicant.to_html}[fmt]
         click.echo(write(report), nl=False)
     elif fmt == "json":
-        click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision)))
+        click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision),
+                                       failed_conditions=failed_json(found, decision, labels)))
     elif fmt == "markdown":
-        click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels), nl=False)
+        click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
     elif fmt == "html":
-        click.echo(render.to_html(decision, title, lang, sources=sources, labels=labels), nl=False)
+        click.echo(render.to_html(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
     else:
         color = sys.stdout.isatty()
-        click.echo(render.to_text(decision, title, lang, color=color, sources=sources, labels=labels),
-                   nl=False, color=color)
+        click.echo(render.to_text(decision, title, lang, color=color, sources=sources, labels=labels,
+                                  changes=changes), nl=False, color=color)
 
 
 def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:

@@ -40,6 +40,7 @@ class Failed:
 
     label: str
     values: list[tuple[str, str]] = field(default_factory=list)
+    change: str | None = None  # what would make it hold, when one value decides it
 
 
 @dataclass
@@ -89,8 +90,8 @@ def _read_rules(node: TraceNode) -> list[TraceNode]:
             and not isinstance(c.value, (bool, tuple, dict))]
 
 
-def build(decision: Decision, compiled, sources: Sources, lang: str) -> Report:
-    """The applicant's report of `decision`, in `lang`."""
+def build(decision: Decision, compiled, sources: Sources, lang: str, changes: dict | None = None) -> Report:
+    """The applicant's report of `decision`, in `lang`; `changes` says per failed condition what would meet it."""
     w = WORDS[lang]
     labels = Labels(compiled)
     title = compiled.measure.title.get(lang)
@@ -106,6 +107,8 @@ def build(decision: Decision, compiled, sources: Sources, lang: str) -> Report:
     deadlines = [(labels.of(name, lang), readable(day, "date", lang)) for day, name in known]
     deadlines += [(labels.of(name, lang), w["unknown_day"]) for name, day in decision.deadlines.items() if not day]
     failed = [_failed(decision, name, labels, lang) for name in decision.failed] if decision.eligible == "no" else []
+    for name, one in zip(decision.failed, failed):
+        one.change = (changes or {}).get(name)
     questions = [labels.question(name, lang) or labels.of(name, lang) for name in decision.missing]
     notes = [_words(note[lang], labels, lang) for note in decision.notes]
     listed = [(f"{doc['title']}" + (f" ({'; '.join(doc['sections'])})" if doc["sections"] else ""), doc["url"])
@@ -115,7 +118,8 @@ def build(decision: Decision, compiled, sources: Sources, lang: str) -> Report:
 
 def _failed_text(one: Failed, lang: str) -> str:
     values = "; ".join(f"{label}: {value}" for label, value in one.values)
-    return f"{one.label}: {WORDS[lang]['not_met']}." + (f" {values}." if values else "")
+    change = f" {one.change[0].upper()}{one.change[1:]}." if one.change else ""
+    return f"{one.label}: {WORDS[lang]['not_met']}." + (f" {values}." if values else "") + change
 
 
 def _sections(report: Report) -> list[tuple[str, list[str]]]:

@@ -75,7 +75,8 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
     return out
 
 
-def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None) -> dict:
+def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None,
+                  failed_conditions: list | None = None) -> dict:
     """The decision as plain JSON data with a stable shape."""
     out = {
         "measure": decision.measure,
@@ -91,15 +92,18 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
     }
     if sources is not None:
         out["sources"] = sources
+    if failed_conditions is not None:
+        out["failed_conditions"] = failed_conditions
     if trace:
         seen: set[str] = set()
         out["trace"] = [node_json(n, seen) for n in decision.trace]
     return out
 
 
-def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None) -> str:
+def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None,
+                 failed_conditions: list | None = None) -> str:
     """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
-    return json_text(decision_json(decision, trace, sources))
+    return json_text(decision_json(decision, trace, sources, failed_conditions))
 
 
 #: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
@@ -177,10 +181,11 @@ _WORDS = {
 }
 
 
-def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | None = None) -> list[tuple[str, str]]:
+def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | None = None,
+                   changes: dict | None = None) -> list[tuple[str, str]]:
     w = _WORDS[lang]
     if labels is not None:
-        return _readable_summary(decision, lang, labels)
+        return _readable_summary(decision, lang, labels, changes or {})
     rows = [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money")))
@@ -199,7 +204,7 @@ def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | N
     return rows
 
 
-def _readable_summary(decision: Decision, lang: str, labels: Labels) -> list[tuple[str, str]]:
+def _readable_summary(decision: Decision, lang: str, labels: Labels, changes: dict) -> list[tuple[str, str]]:
     """The summary with labels for identifiers and values localised."""
     w = _WORDS[lang]
     rows = [(w["eligible"], w[decision.eligible])]
@@ -210,7 +215,8 @@ def _readable_summary(decision: Decision, lang: str, labels: Labels) -> list[tup
     for name, (value, tag) in decision.outcome.items():
         rows.append((f"{w['values']}: {printable(labels.of(name, lang))}", shown(value, tag, lang)))
     if decision.failed:
-        rows.append((w["failed"], "; ".join(printable(labels.of(n, lang)) for n in decision.failed)))
+        rows.append((w["failed"], "; ".join(printable(labels.of(n, lang) + (f" ({changes[n]})" if n in changes else ""))
+                                            for n in decision.failed)))
     if decision.missing:
         rows.append((w["missing"], "; ".join(printable(labels.of(n, lang)) for n in decision.missing)))
     for note in decision.notes:
@@ -290,7 +296,7 @@ def _indent(depth: int) -> tuple[str, str]:
 
 
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
-            sources: Sources | None = None, labels: Labels | None = None) -> str:
+            sources: Sources | None = None, labels: Labels | None = None, changes: dict | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -303,7 +309,7 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
 
     each = lang if labels is not None else None
     out = [style(_header(decision, title, lang, each is not None), bold=True)]
-    for key, value in _summary_lines(decision, title, lang, labels):
+    for key, value in _summary_lines(decision, title, lang, labels, changes):
         out.append(f"  {key}: {value}")
     if decision.trace:
         out += ["", style(w["trace"], bold=True)]
@@ -340,13 +346,14 @@ def _markdown_code(text: str) -> str:
 
 
 def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
-                labels: Labels | None = None) -> str:
+                labels: Labels | None = None, changes: dict | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
     each = lang if labels is not None else None
     out = [f"# {_header(decision, title, lang, each is not None)}", "", "| | |", "|---|---|"]
     # A label comes from the measure and may hold `|` or `*`: escaped like the values.
-    out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang, labels)]
+    out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |"
+            for k, v in _summary_lines(decision, title, lang, labels, changes)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
@@ -371,13 +378,13 @@ details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#
 
 
 def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
-            labels: Labels | None = None) -> str:
+            labels: Labels | None = None, changes: dict | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
     w = _WORDS[lang]
     e = html.escape
     each = lang if labels is not None else None
     rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>"
-                   for k, v in _summary_lines(decision, title, lang, labels))
+                   for k, v in _summary_lines(decision, title, lang, labels, changes))
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")

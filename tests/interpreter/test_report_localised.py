@@ -47,7 +47,7 @@ def test_dutch_summary_reads_labels_and_dutch_values():
     assert "laatste_aanvraagdag" not in summary
     assert "€ 349,99" in summary
     assert "€ 200.000,00" in summary
-    assert "  Niet voldaan: Minimaal projectbedrag (€ 100 opleiding, € 500 advies)\n" in summary
+    assert "  Niet voldaan: Minimaal projectbedrag (€ 100 opleiding, € 500 advies) (om te voldoen: " in summary
     assert "= ja" in _explain("--lang", "nl") and "= true" not in _explain("--lang", "nl")
 
 
