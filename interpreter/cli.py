@@ -209,6 +209,7 @@ def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
     from rulerun.interpreter.formats import render
     from rulerun.interpreter.formats.boundaries import describe, failed_boundaries, failed_json
     from rulerun.interpreter.formats.labels import Labels
+    from rulerun.interpreter.formats.receipt import receipt
     from rulerun.interpreter.formats.sources import Sources
     if audience == "applicant" and fmt == "json":
         raise UsageError(Diagnostic("--audience applicant gives a report to read: text, markdown or html, not json",
@@ -230,7 +231,8 @@ def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
         click.echo(write(report), nl=False)
     elif fmt == "json":
         click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision),
-                                       failed_conditions=failed_json(found, decision, labels)))
+                                       failed_conditions=failed_json(found, decision, labels),
+                                       receipt=receipt(compiled.measure, decision)))
     elif fmt == "markdown":
         click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
     elif fmt == "html":

@@ -12,6 +12,7 @@ from ..engine.trace import Decision, TraceNode
 from ..engine.values import Unknown, format_value, to_json
 from .labels import Labels
 from .localised import readable
+from .receipt import SCHEMA_VERSION
 from .sources import Sources, html_link, html_sources, markdown_link, markdown_sources, source_lines
 
 MARKS = {True: "✓", False: "✗", None: "?"}
@@ -76,7 +77,7 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
 
 
 def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None,
-                  failed_conditions: list | None = None) -> dict:
+                  failed_conditions: list | None = None, receipt: dict | None = None) -> dict:
     """The decision as plain JSON data with a stable shape."""
     out = {
         "measure": decision.measure,
@@ -94,6 +95,9 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
         out["sources"] = sources
     if failed_conditions is not None:
         out["failed_conditions"] = failed_conditions
+    if receipt is not None:  # the auditable decision format of schemas/decision.schema.json
+        out["schema_version"] = SCHEMA_VERSION
+        out["receipt"] = receipt
     if trace:
         seen: set[str] = set()
         out["trace"] = [node_json(n, seen) for n in decision.trace]
@@ -101,9 +105,9 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
 
 
 def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None,
-                 failed_conditions: list | None = None) -> str:
+                 failed_conditions: list | None = None, receipt: dict | None = None) -> str:
     """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
-    return json_text(decision_json(decision, trace, sources, failed_conditions))
+    return json_text(decision_json(decision, trace, sources, failed_conditions, receipt))
 
 
 #: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
