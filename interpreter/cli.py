@@ -193,12 +193,14 @@ MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures",
               show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @click.option("--no-trace", is_flag=True, help="Leave the trace out (JSON and text).")
+@click.option("--width", type=click.IntRange(min=20), default=None,
+              help="Wrap text reports at this many columns; default: the terminal's width on a terminal, else none.")
 @click.option("--audience", type=click.Choice(["analyst", "applicant"]), default="analyst", show_default=True,
               help="analyst: the decision with its trace; applicant: the outcome in words, deadlines, sources.")
 @MEASURES_OPTION
 @_guard
 @_deep
-def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
+def explain(measure, case, on, fmt, lang, no_trace, width, audience, measures_dir):
     """Decide CASE under MEASURE and explain the decision.
 
     MEASURE is a measure file or an id in the measures folder; CASE is a YAML or JSON case
@@ -223,12 +225,17 @@ def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
     title = compiled.measure.title.get(lang)
     sources, labels = Sources(compiled.measure), Labels(compiled)
     found = failed_boundaries(compiled.checked, decision)
+    if width is None and sys.stdout.isatty():
+        import shutil
+        width = max(shutil.get_terminal_size().columns, 20)
     changes = {name: describe(b, labels, lang) for name, b in found.items() if b is not None}
     if audience == "applicant":
         from rulerun.interpreter.formats import applicant
         report = applicant.build(decision, compiled, sources, lang, changes)
-        write = {"text": applicant.to_text, "markdown": applicant.to_markdown, "html": applicant.to_html}[fmt]
-        click.echo(write(report), nl=False)
+        if fmt == "text":
+            click.echo(applicant.to_text(report, width or 80), nl=False)
+        else:
+            click.echo({"markdown": applicant.to_markdown, "html": applicant.to_html}[fmt](report), nl=False)
     elif fmt == "json":
         click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision),
                                        failed_conditions=failed_json(found, decision, labels),
@@ -240,7 +247,7 @@ def explain(measure, case, on, fmt, lang, no_trace, audience, measures_dir):
     else:
         color = sys.stdout.isatty()
         click.echo(render.to_text(decision, title, lang, color=color, sources=sources, labels=labels,
-                                  changes=changes), nl=False, color=color)
+                                  changes=changes, width=width), nl=False, color=color)
 
 
 def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:

@@ -231,7 +231,10 @@ def _readable_summary(decision: Decision, lang: str, labels: Labels, changes: di
 def _header(decision: Decision, title: str, lang: str, localised: bool = False) -> str:
     w = _WORDS[lang]
     day = (lambda d: shown(d, "date", lang)) if localised else (lambda d: d.isoformat())
-    head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {day(decision.evaluated_on)}"
+    if localised:  # a title often ends in brackets already: the id follows a dash instead
+        head = f"{printable(title)} — {decision.measure}, {w['evaluated']} {day(decision.evaluated_on)}"
+    else:
+        head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {day(decision.evaluated_on)}"
     if decision.reference_date:
         head += f", {w['reference']} {day(decision.reference_date)}"
     return head
@@ -299,8 +302,42 @@ def _indent(depth: int) -> tuple[str, str]:
     return "  " * MAX_INDENT, f"[{depth}] "
 
 
+def _grouped(rows: list[tuple[str, str]], lang: str) -> list[str]:
+    """Summary lines with each group (deadlines, values, notes) labelled once and its items indented below."""
+    w = _WORDS[lang]
+    out, current = [], None
+    for key, value in rows:
+        group, _, label = key.partition(": ")
+        if group in (w["deadlines"], w["values"]) and label or key == w["notes"]:
+            if group != current:
+                out.append(f"  {group}:")
+                current = group
+            out.append(f"    {label}: {value}" if label else f"    - {value}")
+        else:
+            current = None
+            out.append(f"  {key}: {value}")
+    return out
+
+
+def _wrapped(lines: list[str], width: int, whole: set[int]) -> list[str]:
+    """Lines longer than `width` wrapped with a hanging indent; the lines numbered in `whole` (expressions) kept."""
+    import textwrap
+
+    import click
+    out = []
+    for number, line in enumerate(lines):
+        if number in whole or len(click.unstyle(line)) <= width:  # colour codes take no columns
+            out.append(line)
+            continue
+        pad = line[:len(line) - len(line.lstrip(" "))]
+        out += textwrap.wrap(line.lstrip(" "), width, initial_indent=pad, subsequent_indent=pad + "    ",
+                             break_on_hyphens=False, break_long_words=False) or [line]
+    return out
+
+
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
-            sources: Sources | None = None, labels: Labels | None = None, changes: dict | None = None) -> str:
+            sources: Sources | None = None, labels: Labels | None = None, changes: dict | None = None,
+            width: int | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -313,8 +350,9 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
 
     each = lang if labels is not None else None
     out = [style(_header(decision, title, lang, each is not None), bold=True)]
-    for key, value in _summary_lines(decision, title, lang, labels, changes):
-        out.append(f"  {key}: {value}")
+    rows = _summary_lines(decision, title, lang, labels, changes)
+    out += _grouped(rows, lang) if labels is not None else [f"  {key}: {value}" for key, value in rows]
+    whole: set[int] = set()  # the lines of expressions and facts, which are kept whole
     if decision.trace:
         out += ["", style(w["trace"], bold=True)]
     for node, depth, repeated in _flatten(decision.trace):
@@ -327,10 +365,14 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         shown_value = style(_value(node, each), mark)
         out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {shown_value}"
                    + (f"   [{where}]" if where else ""))
-        out += [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
+        details = [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
+        whole.update(range(len(out), len(out) + len(details)))
+        out += details
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", style(w["sources"], bold=True)] + source_lines(used)
+    if width is not None:
+        out = _wrapped(out, width, whole)
     return "\n".join(out) + "\n"
 
 

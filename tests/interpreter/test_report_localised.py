@@ -43,7 +43,7 @@ def _explain(*args: str) -> str:
 def test_dutch_summary_reads_labels_and_dutch_values():
     summary = _explain("--lang", "nl").split("\nVerklaring\n", 1)[0]
     assert "beoordeeld op 1 november 2026, peildatum 15 maart 2022" in summary
-    assert "  Termijnen: Laatste dag om aan te vragen: 24 maart 2022\n" in summary
+    assert "  Termijnen:\n    Vroegste dag om aan te vragen: 1 maart 2022\n    Laatste dag om aan te vragen: 24 maart 2022\n" in summary
     assert "laatste_aanvraagdag" not in summary
     assert "€ 349,99" in summary
     assert "€ 200.000,00" in summary
