@@ -194,30 +194,58 @@ MEASURES_OPTION = click.option("--measures", "measures_dir", default="measures",
               show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True)
 @click.option("--no-trace", is_flag=True, help="Leave the trace out (JSON and text).")
+@click.option("--width", type=click.IntRange(min=20), default=None,
+              help="Wrap text reports at this many columns; default: the terminal's width on a terminal, else none.")
+@click.option("--audience", type=click.Choice(["analyst", "applicant"]), default="analyst", show_default=True,
+              help="analyst: the decision with its trace; applicant: the outcome in words, deadlines, sources.")
 @MEASURES_OPTION
 @_guard
 @_deep
-def explain(measure, case, on, fmt, lang, no_trace, measures_dir):
+def explain(measure, case, on, fmt, lang, no_trace, width, audience, measures_dir):
     """Decide CASE under MEASURE and explain the decision.
 
     MEASURE is a measure file or an id in the measures folder; CASE is a YAML or JSON case
     file, or `-` to read it from standard input.
     """
     from rulerun.interpreter.formats import render
+    from rulerun.interpreter.formats.boundaries import describe, failed_boundaries, failed_json
+    from rulerun.interpreter.formats.labels import Labels
+    from rulerun.interpreter.formats.receipt import receipt
+    from rulerun.interpreter.formats.sources import Sources
+    if audience == "applicant" and fmt == "json":
+        raise UsageError(Diagnostic("--audience applicant gives a report to read: text, markdown or html, not json",
+                                    hint="leave out --audience for the JSON decision; it is the same for everyone"))
     path = _measure_path(measure, measures_dir)
     loaded = rulerun.load(path, _display(path))
+    compiled = loaded.engine
     the_case = rulerun.read_case(case, _display(Path(case)) if case != "-" else None)
     decision = loaded.decide_case(the_case, _date_option(on), trace=not no_trace)
     title = loaded.title.get(lang)
-    if fmt == "json":
-        click.echo(render.to_json_text(decision, trace=not no_trace))
+    sources, labels = Sources(compiled.measure), Labels(compiled)
+    found = failed_boundaries(compiled.checked, decision)
+    if width is None and sys.stdout.isatty():
+        import shutil
+        width = max(shutil.get_terminal_size().columns, 20)
+    changes = {name: describe(b, labels, lang) for name, b in found.items() if b is not None}
+    if audience == "applicant":
+        from rulerun.interpreter.formats import applicant
+        report = applicant.build(decision, compiled, sources, lang, changes)
+        if fmt == "text":
+            click.echo(applicant.to_text(report, width or 80), nl=False)
+        else:
+            click.echo({"markdown": applicant.to_markdown, "html": applicant.to_html}[fmt](report), nl=False)
+    elif fmt == "json":
+        click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision),
+                                       failed_conditions=failed_json(found, decision, labels),
+                                       receipt=receipt(compiled.measure, decision)))
     elif fmt == "markdown":
-        click.echo(render.to_markdown(decision, title, lang), nl=False)
+        click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
     elif fmt == "html":
-        click.echo(render.to_html(decision, title, lang), nl=False)
+        click.echo(render.to_html(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
     else:
         color = sys.stdout.isatty()
-        click.echo(render.to_text(decision, title, lang, color=color), nl=False, color=color)
+        click.echo(render.to_text(decision, title, lang, color=color, sources=sources, labels=labels,
+                                  changes=changes, width=width), nl=False, color=color)
 
 
 def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:

@@ -45,3 +45,20 @@ def _stamp_folder(tmp_path_factory):
     """Keep the schema stamps of the test run (also of the processes it starts) out of the user's cache."""
     import os
     os.environ["RULERUN_CACHE_DIR"] = str(tmp_path_factory.mktemp("stamps"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def decisions_follow_the_schema():
+    """Every decision a test has `rulerun explain --format json` write must follow schemas/decision.schema.json."""
+    from rulerun.interpreter.formats import render
+
+    from decision_schema import validate_decision
+    original = render.to_json_text
+
+    def checked(*args, **kwargs):
+        text = original(*args, **kwargs)
+        validate_decision(text)
+        return text
+    render.to_json_text = checked
+    yield
+    render.to_json_text = original

@@ -10,14 +10,18 @@ from rulerun.dsl.printable import printable
 
 from ..engine.trace import Decision, TraceNode
 from ..engine.values import Unknown, format_value, to_json
+from .labels import Labels
+from .localised import readable
+from .receipt import SCHEMA_VERSION
+from .sources import Sources, html_link, html_sources, markdown_link, markdown_sources, source_lines
 
 MARKS = {True: "✓", False: "✗", None: "?"}
 
 
-def shown(value, tag: str) -> str:
-    """A value as the text, Markdown and HTML reports show it, control characters and newlines escaped."""
+def shown(value, tag: str, lang: str | None = None) -> str:
+    """A value as the text, Markdown and HTML reports show it (localised for `lang`), controls and newlines escaped."""
     # Every value of a case reaches these reports through here, so a case's text cannot steer the terminal.
-    return printable(format_value(value, tag))
+    return printable(readable(value, tag, lang) if lang is not None else format_value(value, tag))
 
 
 def _mark(node: TraceNode) -> str:
@@ -72,7 +76,8 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
     return out
 
 
-def decision_json(decision: Decision, trace: bool = True) -> dict:
+def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None,
+                  failed_conditions: list | None = None, receipt: dict | None = None) -> dict:
     """The decision as plain JSON data with a stable shape."""
     out = {
         "measure": decision.measure,
@@ -86,15 +91,23 @@ def decision_json(decision: Decision, trace: bool = True) -> dict:
         "missing": list(decision.missing),
         "notes": list(decision.notes),
     }
+    if sources is not None:
+        out["sources"] = sources
+    if failed_conditions is not None:
+        out["failed_conditions"] = failed_conditions
+    if receipt is not None:  # the auditable decision format of schemas/decision.schema.json
+        out["schema_version"] = SCHEMA_VERSION
+        out["receipt"] = receipt
     if trace:
         seen: set[str] = set()
         out["trace"] = [node_json(n, seen) for n in decision.trace]
     return out
 
 
-def to_json_text(decision: Decision, trace: bool = True) -> str:
+def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None,
+                 failed_conditions: list | None = None, receipt: dict | None = None) -> str:
     """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
-    return json_text(decision_json(decision, trace))
+    return json_text(decision_json(decision, trace, sources, failed_conditions, receipt))
 
 
 #: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
@@ -162,17 +175,21 @@ _WORDS = {
            "missing": "Missing facts", "notes": "Notes", "values": "Values", "yes": "yes", "no": "no",
            "undetermined": "undetermined", "evaluated": "evaluated on", "reference": "reference date",
            "not_needed": "not needed", "shown": "shown above", "row": "row", "trace": "Explanation",
-           "since": "since"},
+           "since": "since", "sources": "Sources"},
     "nl": {"eligible": "Komt in aanmerking", "amount": "Bedrag", "deadlines": "Termijnen",
            "failed": "Niet voldaan", "missing": "Ontbrekende gegevens", "notes": "Opmerkingen",
            "values": "Waarden", "yes": "ja", "no": "nee", "undetermined": "onbepaald",
            "evaluated": "beoordeeld op", "reference": "peildatum", "not_needed": "niet nodig",
-           "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds"},
+           "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds",
+           "sources": "Bronnen"},
 }
 
 
-def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str, str]]:
+def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | None = None,
+                   changes: dict | None = None) -> list[tuple[str, str]]:
     w = _WORDS[lang]
+    if labels is not None:
+        return _readable_summary(decision, lang, labels, changes or {})
     rows = [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money")))
@@ -191,11 +208,35 @@ def _summary_lines(decision: Decision, title: str, lang: str) -> list[tuple[str,
     return rows
 
 
-def _header(decision: Decision, title: str, lang: str) -> str:
+def _readable_summary(decision: Decision, lang: str, labels: Labels, changes: dict) -> list[tuple[str, str]]:
+    """The summary with labels for identifiers and values localised."""
     w = _WORDS[lang]
-    head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {decision.evaluated_on.isoformat()}"
+    rows = [(w["eligible"], w[decision.eligible])]
+    if decision.amount is not None:
+        rows.append((w["amount"], shown(decision.amount, "money", lang)))
+    for name, day in decision.deadlines.items():
+        rows.append((f"{w['deadlines']}: {printable(labels.of(name, lang))}", shown(day, "date", lang)))
+    for name, (value, tag) in decision.outcome.items():
+        rows.append((f"{w['values']}: {printable(labels.of(name, lang))}", shown(value, tag, lang)))
+    if decision.failed:
+        rows.append((w["failed"], "; ".join(printable(labels.of(n, lang) + (f" ({changes[n]})" if n in changes else ""))
+                                            for n in decision.failed)))
+    if decision.missing:
+        rows.append((w["missing"], "; ".join(printable(labels.of(n, lang)) for n in decision.missing)))
+    for note in decision.notes:
+        rows.append((w["notes"], printable(note[lang])))
+    return rows
+
+
+def _header(decision: Decision, title: str, lang: str, localised: bool = False) -> str:
+    w = _WORDS[lang]
+    day = (lambda d: shown(d, "date", lang)) if localised else (lambda d: d.isoformat())
+    if localised:  # a title often ends in brackets already: the id follows a dash instead
+        head = f"{printable(title)} — {decision.measure}, {w['evaluated']} {day(decision.evaluated_on)}"
+    else:
+        head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {day(decision.evaluated_on)}"
     if decision.reference_date:
-        head += f", {w['reference']} {decision.reference_date.isoformat()}"
+        head += f", {w['reference']} {day(decision.reference_date)}"
     return head
 
 
@@ -204,21 +245,22 @@ def _label(node: TraceNode, lang: str) -> str:
     return printable(node.label.get(lang, node.id))
 
 
-def _value(node: TraceNode) -> str:
-    return shown(node.value, node.tag)
+def _value(node: TraceNode, lang: str | None = None) -> str:
+    return shown(node.value, node.tag, lang)
 
 
-def _details(node: TraceNode, lang: str) -> list[str]:
+def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
     w = _WORDS[lang]
+    each = lang if localised else None
     lines = []
     if node.expression and node.kind not in ("window", "conditions"):
         lines += node.expression.splitlines()
     for path, (value, tag) in node.facts:
-        lines.append(f"{path} = {shown(value, tag) if type(value) is not Unknown else '? (missing)'}")
+        lines.append(f"{path} = {shown(value, tag, each) if type(value) is not Unknown else '? (missing)'}")
     for p in node.parameters:
         key = f"[{p.key}]" if p.key is not None else ""
-        since = f" ({w['since']} {p.since.isoformat()})" if p.since else ""
-        lines.append(f"{p.name}{key} = {shown(p.value, p.tag)}{since}")
+        since = f" ({w['since']} {shown(p.since, 'date', each) if each else p.since.isoformat()})" if p.since else ""
+        lines.append(f"{p.name}{key} = {shown(p.value, p.tag, each)}{since}")
     if node.row:
         lines.append(f"{w['row']}: {node.row}")
     if node.not_needed:
@@ -244,6 +286,15 @@ def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
     return out
 
 
+def _where(node: TraceNode, sources: Sources | None, link=None, escape=str) -> str:
+    """Where a node comes from: its citation (linked by `link` when given) and its location, in `escape`d text."""
+    cited = sources.of_node(node) if sources is not None else None
+    parts = [escape(x) for x in (str(cited) if cited is not None else node.source, node.location) if x]
+    if cited is not None and link is not None:
+        parts[0] = link(str(cited), cited.doc.url)
+    return " · ".join(parts)
+
+
 def _indent(depth: int) -> tuple[str, str]:
     """The indentation of a node at `depth`, and the level written before it when deeper than MAX_INDENT."""
     if depth <= MAX_INDENT:
@@ -251,7 +302,42 @@ def _indent(depth: int) -> tuple[str, str]:
     return "  " * MAX_INDENT, f"[{depth}] "
 
 
-def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False) -> str:
+def _grouped(rows: list[tuple[str, str]], lang: str) -> list[str]:
+    """Summary lines with each group (deadlines, values, notes) labelled once and its items indented below."""
+    w = _WORDS[lang]
+    out, current = [], None
+    for key, value in rows:
+        group, _, label = key.partition(": ")
+        if group in (w["deadlines"], w["values"]) and label or key == w["notes"]:
+            if group != current:
+                out.append(f"  {group}:")
+                current = group
+            out.append(f"    {label}: {value}" if label else f"    - {value}")
+        else:
+            current = None
+            out.append(f"  {key}: {value}")
+    return out
+
+
+def _wrapped(lines: list[str], width: int, whole: set[int]) -> list[str]:
+    """Lines longer than `width` wrapped with a hanging indent; the lines numbered in `whole` (expressions) kept."""
+    import textwrap
+
+    import click
+    out = []
+    for number, line in enumerate(lines):
+        if number in whole or len(click.unstyle(line)) <= width:  # colour codes take no columns
+            out.append(line)
+            continue
+        pad = line[:len(line) - len(line.lstrip(" "))]
+        out += textwrap.wrap(line.lstrip(" "), width, initial_indent=pad, subsequent_indent=pad + "    ",
+                             break_on_hyphens=False, break_long_words=False) or [line]
+    return out
+
+
+def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
+            sources: Sources | None = None, labels: Labels | None = None, changes: dict | None = None,
+            width: int | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -262,21 +348,31 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
             return text
         return click.style(text, fg=colors.get(mark) if mark else None, bold=bold)
 
-    out = [style(_header(decision, title, lang), bold=True)]
-    for key, value in _summary_lines(decision, title, lang):
-        out.append(f"  {key}: {value}")
+    each = lang if labels is not None else None
+    out = [style(_header(decision, title, lang, each is not None), bold=True)]
+    rows = _summary_lines(decision, title, lang, labels, changes)
+    out += _grouped(rows, lang) if labels is not None else [f"  {key}: {value}" for key, value in rows]
+    whole: set[int] = set()  # the lines of expressions and facts, which are kept whole
     if decision.trace:
         out += ["", style(w["trace"], bold=True)]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
         mark = _mark(node)
         if repeated:
-            out.append(f"{pad}{level}{style(mark, mark)} {node.id} = {_value(node)}  ({w['shown']})")
+            out.append(f"{pad}{level}{style(mark, mark)} {node.id} = {_value(node, each)}  ({w['shown']})")
             continue
-        where = " · ".join(x for x in (node.source, node.location) if x)
-        out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {style(_value(node), mark)}"
+        where = printable(_where(node, sources))
+        shown_value = style(_value(node, each), mark)
+        out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {shown_value}"
                    + (f"   [{where}]" if where else ""))
-        out += [f"{pad}    {line}" for line in _details(node, lang)]
+        details = [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
+        whole.update(range(len(out), len(out) + len(details)))
+        out += details
+    used = sources.used(decision) if sources is not None else {}
+    if used:
+        out += ["", style(w["sources"], bold=True)] + source_lines(used)
+    if width is not None:
+        out = _wrapped(out, width, whole)
     return "\n".join(out) + "\n"
 
 
@@ -295,23 +391,29 @@ def _markdown_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def to_markdown(decision: Decision, title: str, lang: str = "en") -> str:
+def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
+                labels: Labels | None = None, changes: dict | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
     # Every text of the measure or the case is escaped: a title or label cannot format, link or inject markup.
-    out = [f"# {_markdown_text(_header(decision, title, lang))}", "", "| | |", "|---|---|"]
-    out += [f"| {k} | {_markdown_text(v)} |" for k, v in _summary_lines(decision, title, lang)]
+    each = lang if labels is not None else None
+    out = [f"# {_markdown_text(_header(decision, title, lang, each is not None))}", "", "| | |", "|---|---|"]
+    out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |"
+            for k, v in _summary_lines(decision, title, lang, labels, changes)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
-        value = _markdown_text(_value(node))
+        value = _markdown_text(_value(node, each))
         if repeated:
             out.append(f"{pad}- {level}{_mark(node)} `{node.id}` = {value} ({w['shown']})")
             continue
-        where = " · ".join(x for x in (node.source, node.location) if x)
+        where = _where(node, sources, markdown_link, _markdown_text)
         out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_markdown_text(_label(node, lang))} = **{value}**"
-                   + (f" _({_markdown_text(where)})_" if where else ""))
-        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang)]
+                   + (f" _({where})_" if where else ""))
+        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang, each is not None)]
+    used = sources.used(decision) if sources is not None else {}
+    if used:
+        out += ["", f"## {w['sources']}", ""] + markdown_sources(used)
     return "\n".join(out) + "\n"
 
 
@@ -321,11 +423,14 @@ details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#
 .unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}"""
 
 
-def to_html(decision: Decision, title: str, lang: str = "en") -> str:
+def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
+            labels: Labels | None = None, changes: dict | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
     w = _WORDS[lang]
     e = html.escape
-    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _summary_lines(decision, title, lang))
+    each = lang if labels is not None else None
+    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>"
+                   for k, v in _summary_lines(decision, title, lang, labels, changes))
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")
@@ -337,15 +442,19 @@ def to_html(decision: Decision, title: str, lang: str = "en") -> str:
             open_depths.pop()
             parts.append("</details>")
         if repeated:
-            parts.append(f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node))} ({w['shown']})</div>")
+            parts.append(f"<div class='{css(node)}'>{_mark(node)} {e(node.id)} = {e(_value(node, each))} "
+                         f"({w['shown']})</div>")
             continue
-        where = " · ".join(x for x in (node.source, node.location) if x)
-        details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang))
+        where = _where(node, sources, html_link, e)
+        details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang, each is not None))
         parts.append(f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
-                     f"{e(_label(node, lang))} = <b>{e(_value(node))}</b> "
-                     f"<span class='where'>{e(where)}</span></summary>{details}")
+                     f"{e(_label(node, lang))} = <b>{e(_value(node, each))}</b> "
+                     f"<span class='where'>{where}</span></summary>{details}")
         open_depths.append(depth)
     body = "".join(parts) + "</details>" * len(open_depths)
+    used = sources.used(decision) if sources is not None else {}
+    if used:
+        body += f"<h2>{w['sources']}</h2>" + html_sources(used)
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(printable(title))}</title>"
-            f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang))}</h1>"
+            f"<style>{_CSS}</style></head><body><h1>{e(_header(decision, title, lang, each is not None))}</h1>"
             f"<table>{rows}</table><h2>{w['trace']}</h2>{body}</body></html>\n")

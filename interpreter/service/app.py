@@ -17,10 +17,12 @@ from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, RulerunError
 
 from ..formats import render
+from ..formats.boundaries import failed_boundaries, failed_json
+from ..formats.labels import Labels
+from ..formats.receipt import receipt as decision_receipt
+from ..formats.sources import Sources
 from ..tools.intake import Intake
-from . import bodies
-from . import describe
-from . import streaming
+from . import bodies, describe, streaming
 from .auth import BearerAuth, read_token
 from .checking import Checker
 from .decisions import RULERUN_VERSION, DecisionLog, input_hash, log_record, new_id, now, receipt
@@ -280,10 +282,15 @@ def _decide(service: Service, served: Version, body: bytes, on: str | None, trac
     case, facts = bodies.case_and_facts(body, compiled)
     day = _day(on, case.on)
     decision = compiled.evaluate(facts, day, trace=trace)
-    out = render.decision_json(decision, trace=trace)
+    # The decision as `rulerun explain --format json` gives it: sources, boundaries and the receipt,
+    # which the service completes with its own record of the request (id, time, input and measure hashes).
+    found = failed_boundaries(compiled.checked, decision)
+    out = render.decision_json(decision, trace=trace, sources=Sources(compiled.measure).used(decision),
+                               failed_conditions=failed_json(found, decision, Labels(compiled)),
+                               receipt=decision_receipt(compiled.measure, decision))
     inputs = input_hash(case.facts, day.isoformat())
-    out["decision_id"], out["receipt"] = service.record(served, inputs, out, "decide")
-    out["receipt"]["title"] = compiled.measure.title.get(lang)
+    out["decision_id"], served_receipt = service.record(served, inputs, out, "decide")
+    out["receipt"] = {**out["receipt"], **served_receipt, "title": compiled.measure.title.get(lang)}
     return out
 
 

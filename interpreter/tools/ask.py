@@ -112,6 +112,8 @@ class Terminal:
 def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: str, trace: bool = True) -> int:
     """Ask until the decision is settled, print the explanation; the exit code."""
     from ..formats import render
+    from ..formats.labels import Labels
+    from ..formats.sources import Sources
     words = _WORDS[lang]
     term = Terminal(lang, sys.stdin.isatty())
     if not term.tty and hasattr(sys.stdin, "reconfigure"):  # the text stream, possibly guarded
@@ -140,7 +142,8 @@ def run(intake: Intake, measure_ref: str, lang: str, save: Path | None, title: s
     else:
         term.say(words["settled"].format(n=intake.asked))
     term.say()
-    click.echo(render.to_text(decision, title, lang), nl=False)
+    click.echo(render.to_text(decision, title, lang, sources=Sources(intake.measure.measure),
+                               labels=Labels(intake.measure)), nl=False)
     return 0 if _save(intake, save, measure_ref, words, title) else InputOutputError.exit_code
 
 

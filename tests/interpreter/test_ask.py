@@ -125,7 +125,7 @@ def test_a_failed_condition_stops_the_questioning_early(run):
     result = run("ask", "kmo-portefeuille", input="2024-05-01\n10\n")
     assert result.exit_code == 0, result.output
     assert "Settled after 2 answer(s)." in result.output
-    assert "Failed conditions: rechtsvorm_aanvaard" in result.output
+    assert "Failed conditions: Legal form is eligible (not a non-profit)" in result.output
     assert "[3]" not in result.output
 
 
@@ -176,7 +176,7 @@ def test_unknown_answers_are_not_asked_again(run):
     # `?` for the date: the window cannot be decided, but the other facts are still asked.
     result = run("ask", "kmo-portefeuille", input="?\n10\n")
     assert result.exit_code == 0, result.output
-    assert "Failed conditions: rechtsvorm_aanvaard" in result.output
+    assert "Failed conditions: Legal form is eligible (not a non-profit)" in result.output
     result = run("ask", "innovatieve-starterssteun", input="?\n" * 200)
     assert result.exit_code == 0, result.output
     assert "The decision stays undetermined without: " in result.output

@@ -32,7 +32,7 @@ def test_a_session_at_the_terminal_reaches_a_decision(tmp_path):
     child.expect_exact(") > ")
     child.sendline("vzw")
     child.expect_exact("Settled after 2 answer(s).")
-    child.expect_exact("Failed conditions: rechtsvorm_aanvaard")
+    child.expect_exact("Failed conditions: Legal form is eligible (not a non-profit)")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

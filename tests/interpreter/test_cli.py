@@ -19,7 +19,7 @@ CASE = "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
 
 def test_formats(run):
     markdown = run("explain", "kmo-portefeuille", CASE, "--format", "markdown")
-    assert markdown.exit_code == 0 and "| Amount | € 337.50 |" in markdown.output and "- ✓ **is_kmo**" in markdown.output
+    assert markdown.exit_code == 0 and "| Amount | €337.50 |" in markdown.output and "- ✓ **is_kmo**" in markdown.output
     page = run("explain", "kmo-portefeuille", CASE, "--format", "html", "--lang", "nl")
     assert page.exit_code == 0 and page.output.startswith("<!DOCTYPE html>") and "<details open>" in page.output
     assert "Komt in aanmerking" in page.output and "<script" not in page.output

@@ -104,7 +104,7 @@ def test_a_rule_chain_checks(rule_chain, cache, monkeypatch):
 def test_a_rule_chain_explains_with_its_whole_trace(rule_chain, cache, monkeypatch):
     code, out = run(["explain", "keten.yaml", "case.yaml"], rule_chain.parent, cache, monkeypatch)
     assert code == 0
-    assert "Values: laatste: 10000" in out
+    assert "  Values:\n    laatste: 10000\n" in out  # the summary labels the group once
     assert "r0: Step = 1" in out and "r9999: Step = 10000" in out
     assert f"[{RULES}] " in out  # the deepest node, r0, shows its level
     # Deep levels keep one indentation: the text grows with the trace, not with its depth squared.
@@ -137,7 +137,7 @@ def test_a_rule_chain_explains_as_markdown_and_html(fmt, opening, closing, rule_
 def test_a_rule_chain_explains_without_trace(rule_chain, cache, monkeypatch):
     code, out = run(["explain", "keten.yaml", "case.yaml", "--no-trace"], rule_chain.parent, cache, monkeypatch)
     assert code == 0
-    assert "Eligible: yes" in out and "Values: laatste: 10000" in out and "r9999" not in out
+    assert "Eligible: yes" in out and "  Values:\n    laatste: 10000\n" in out and "r9999" not in out
 
 
 def test_a_rule_chain_passes_its_case(rule_chain, cache, monkeypatch):
@@ -177,7 +177,7 @@ def test_an_import_chain_checks_and_explains(import_chain, cache, monkeypatch):
     assert (code, out) == (0, "keten.yaml: ok\n")
     for _ in range(2):  # read from the files, then recalled from the cache
         code, out = run(["explain", "keten.yaml", "case.yaml"], import_chain.parent, cache, monkeypatch)
-        assert code == 0 and "Values: laatste: 1000" in out
+        assert code == 0 and "  Values:\n    laatste: 1000\n" in out
     code, out = run(["explain", "keten.yaml", "case.yaml", "--format", "json"], import_chain.parent, cache, monkeypatch)
     assert code == 0 and deep.run_deep(json.loads, out)["values"] == {"laatste": "1000"}
 

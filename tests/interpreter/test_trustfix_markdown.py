@@ -20,5 +20,5 @@ def test_a_hostile_title_and_label_are_shown_as_text(tmp_path):
                                        "--on", "2022-02-01", "--format", "markdown"])
     assert result.exit_code == 0, result.output
     assert HOSTILE not in result.output
-    assert result.output.startswith(f"# {ESCAPED} (proef)")
+    assert result.output.startswith(f"# {ESCAPED} — proef")
     assert f"**kmo**: {ESCAPED} = " in result.output

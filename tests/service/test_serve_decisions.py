@@ -48,9 +48,12 @@ def test_decide_equals_explain_json(measure, case_path, shared, monkeypatch):
     assert cli.exit_code == 0, cli.output
     response = shared.post(f"/measures/{measure.stem}/decide", content=case_body(read_case(case_path)))
     assert response.status_code == 200, response.text
-    served = response.json()
-    del served["decision_id"], served["receipt"]
-    assert served == json.loads(cli.output)
+    served, shown = response.json(), json.loads(cli.output)
+    del served["decision_id"]
+    served_receipt, shown_receipt = served.pop("receipt"), shown.pop("receipt")
+    assert served == shown
+    # The service's receipt is explain's, completed with its record of the request.
+    assert {key: served_receipt[key] for key in shown_receipt} == shown_receipt
 
 
 def _jsonl(measure: Path) -> str:

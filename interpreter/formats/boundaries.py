@@ -1,0 +1,43 @@
+"""What would change the outcome, in words: the boundary of each failed condition as a reader says it."""
+from __future__ import annotations
+
+import datetime
+
+from ..engine.boundary import Boundary, boundary
+from ..engine.trace import Decision, walk
+from .labels import Labels
+from .localised import readable
+
+RELATIONS = {
+    "en": {"date": {"<=": "on or before", "<": "before", ">=": "on or after", ">": "after", "=": "on", "!=": "not on"},
+           "other": {"<=": "at most", "<": "less than", ">=": "at least", ">": "more than", "=": "exactly",
+                     "!=": "other than"},
+           "to_meet": "to meet it: {subject} {relation} {limit}"},
+    "nl": {"date": {"<=": "uiterlijk", "<": "vóór", ">=": "vanaf", ">": "na", "=": "op", "!=": "niet op"},
+           "other": {"<=": "ten hoogste", "<": "minder dan", ">=": "ten minste", ">": "meer dan", "=": "precies",
+                     "!=": "niet"},
+           "to_meet": "om te voldoen: {subject} {relation} {limit}"},
+}
+
+
+def failed_boundaries(checked, decision: Decision) -> dict[str, Boundary | None]:
+    """The boundary of each failed condition of `decision` (None where no single value would change it)."""
+    nodes = {}
+    for node in walk(decision.trace):
+        if node.kind in ("expr", "table"):
+            nodes.setdefault(node.id, node)
+    return {name: boundary(checked, nodes[name]) if name in nodes else None for name in decision.failed}
+
+
+def describe(found: Boundary, labels: Labels, lang: str) -> str:
+    """`to meet it: Date of the support application on or before 24 March 2022`."""
+    words = RELATIONS[lang]
+    kind = "date" if isinstance(found.limit, datetime.date) else "other"
+    return words["to_meet"].format(subject=labels.of(found.subject, lang), relation=words[kind][found.relation],
+                                   limit=readable(found.limit, found.tag, lang))
+
+
+def failed_json(found: dict, decision: Decision, labels: Labels) -> list[dict]:
+    """The failed conditions as JSON: id, labels and the boundary (`found`, null when none)."""
+    return [{"id": name, "label": {"nl": labels.of(name, "nl"), "en": labels.of(name, "en")},
+             "boundary": found[name].as_json() if found[name] is not None else None} for name in decision.failed]
