@@ -17,6 +17,8 @@ from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, RulerunError
 
 from ..formats import render
+from ..formats import applicant
+from ..formats.boundaries import describe as describe_boundary
 from ..formats.boundaries import failed_boundaries, failed_json
 from ..formats.labels import Labels
 from ..formats.receipt import receipt as decision_receipt
@@ -180,10 +182,11 @@ def _day(on: str | None, case_on: datetime.date | None) -> datetime.date:
 
 
 def _audience(audience: str) -> None:
+    """The decision JSON is one for every audience; the applicant's report is a text to read (/explain)."""
     if audience == "applicant":
-        raise Problem(400, "audience-not-available", "This audience is not available yet", Diagnostic(
-            "the explanation for applicants is not available yet",
-            hint="leave `audience` out (or use audience=analyst) for the analyst's explanation"))
+        raise Problem(400, "audience-for-reading", "The applicant's report is a text to read", Diagnostic(
+            "audience=applicant gives a report to read: ask /explain for it, as text, markdown or html",
+            hint="leave `audience` out for the decision JSON; it is the same for everyone"))
 
 
 def _routes(app: FastAPI, service: Service) -> None:
@@ -241,10 +244,9 @@ def _routes(app: FastAPI, service: Service) -> None:
                       on: str | None = None, lang: Literal["nl", "en"] = "en",
                       audience: Literal["analyst", "applicant"] = "analyst", hash: str | None = None) -> Response:
         """The explanation of a decision, rendered as HTML, Markdown or text."""
-        _audience(audience)
         served = service.version(measure_id, hash, request.headers.get("if-match"))
         body = await bodies.read_body(request.headers, request.stream(), limit)
-        text, decision_id = _explain(service, served, body, on, format, lang)
+        text, decision_id = _explain(service, served, body, on, format, lang, audience)
         return Response(text, media_type=_MEDIA[format],
                         headers={"ETag": f'"{served.hash}"', "Rulerun-Decision-Id": decision_id})
 
@@ -294,14 +296,21 @@ def _decide(service: Service, served: Version, body: bytes, on: str | None, trac
     return out
 
 
-def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt: str, lang: str
-             ) -> tuple[str, str]:
+def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt: str, lang: str,
+             audience: str = "analyst") -> tuple[str, str]:
     compiled = served.compiled
     case, facts = bodies.case_and_facts(body, compiled)
     day = _day(on, case.on)
     decision = compiled.evaluate(facts, day, trace=True)
     decision_id, _ = service.record(served, input_hash(case.facts, day.isoformat()),
                                     render.decision_json(decision, trace=False), "explain")
+    if audience == "applicant":  # the same report as `rulerun explain --audience applicant`
+        labels = Labels(compiled)
+        changes = {name: describe_boundary(found, labels, lang)
+                   for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
+        report = applicant.build(decision, compiled, Sources(compiled.measure), lang, changes)
+        shown = {"markdown": applicant.to_markdown, "html": applicant.to_html}
+        return (shown[fmt](report) if fmt in shown else applicant.to_text(report, 80)), decision_id
     title = compiled.measure.title.get(lang)
     if fmt == "markdown":
         return render.to_markdown(decision, title, lang), decision_id

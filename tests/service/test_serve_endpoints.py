@@ -115,9 +115,24 @@ def test_bad_parameters_are_problems(client, query, words):
     assert words in found["detail"]
 
 
-def test_the_applicant_audience_is_not_available_yet(client):
+def test_the_applicant_report_is_explain_with_that_audience(client, monkeypatch):
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+    monkeypatch.chdir(ROOT)
+    # An eligible case, and one that fails a condition with a boundary ("what would change the outcome").
+    cases = (R3, ROOT / "measures" / "cases" / KMO / "advies-499-99.yaml")
+    for case, fmt, lang in [(c, f, g) for c in cases for f in ("text", "markdown", "html") for g in ("nl", "en")]:
+        served = client.post(f"/measures/{KMO}/explain?audience=applicant&format={fmt}&lang={lang}",
+                             content=case_body(read_case(case)))
+        assert served.status_code == 200, served.text
+        cli = CliRunner().invoke(main, ["explain", KMO, str(case.relative_to(ROOT)), "--audience", "applicant",
+                                        "--format", fmt, "--lang", lang])
+        assert cli.exit_code == 0, cli.output
+        assert served.text == cli.output
+    # The decision JSON is one for everyone: the applicant's report is asked of /explain.
     found = problem(client.post(f"/measures/{KMO}/decide?audience=applicant", content=case_body(read_case(R3))), 400)
-    assert found["type"] == "urn:rulerun:problem:audience-not-available"
+    assert found["type"] == "urn:rulerun:problem:audience-for-reading"
     assert client.post(f"/measures/{KMO}/decide?audience=analyst", content=case_body(read_case(R3))).status_code == 200
 
 
