@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime
 import json
 from pathlib import Path
@@ -23,6 +24,7 @@ from ..formats.boundaries import failed_boundaries, failed_json
 from ..formats.labels import Labels
 from ..formats.receipt import receipt as decision_receipt
 from ..formats.sources import Sources
+from ..engine.api import CompiledMeasure
 from ..tools.intake import Intake
 from . import bodies, describe, streaming
 from .auth import BearerAuth, read_token
@@ -279,6 +281,12 @@ def _routes(app: FastAPI, service: Service) -> None:
         return await run_in_threadpool(service.checker.check, text)
 
 
+@functools.lru_cache(maxsize=64)
+def _labels(compiled: CompiledMeasure) -> Labels:
+    """The labels of a measure version, worked out once for all its requests, not once per request."""
+    return Labels(compiled)
+
+
 def _decide(service: Service, served: Version, body: bytes, on: str | None, trace: bool, lang: str) -> dict:
     compiled = served.compiled
     case, facts = bodies.case_and_facts(body, compiled)
@@ -288,7 +296,7 @@ def _decide(service: Service, served: Version, body: bytes, on: str | None, trac
     # which the service completes with its own record of the request (id, time, input and measure hashes).
     found = failed_boundaries(compiled.checked, decision)
     out = render.decision_json(decision, trace=trace, sources=Sources(compiled.measure).used(decision),
-                               failed_conditions=failed_json(found, decision, Labels(compiled)),
+                               failed_conditions=failed_json(found, decision, _labels(compiled)),
                                receipt=decision_receipt(compiled.measure, decision))
     inputs = input_hash(case.facts, day.isoformat())
     out["decision_id"], served_receipt = service.record(served, inputs, out, "decide")
@@ -305,7 +313,7 @@ def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt
     decision_id, _ = service.record(served, input_hash(case.facts, day.isoformat()),
                                     render.decision_json(decision, trace=False), "explain")
     if audience == "applicant":  # the same report as `rulerun explain --audience applicant`
-        labels = Labels(compiled)
+        labels = _labels(compiled)
         changes = {name: describe_boundary(found, labels, lang)
                    for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
         report = applicant.build(decision, compiled, Sources(compiled.measure), lang, changes)
