@@ -77,8 +77,9 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
 
 
 def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None,
-                  failed_conditions: list | None = None, receipt: dict | None = None) -> dict:
-    """The decision as plain JSON data with a stable shape."""
+                  failed_conditions: list | None = None, receipt: dict | None = None,
+                  ident: str | None = None) -> dict:
+    """The decision as plain JSON data with a stable shape; `ident` is the case's own id, when it has one."""
     out = {
         "measure": decision.measure,
         "evaluated_on": decision.evaluated_on.isoformat(),
@@ -98,6 +99,8 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
     if receipt is not None:  # the auditable decision format of schemas/decision.schema.json
         out["schema_version"] = SCHEMA_VERSION
         out["receipt"] = receipt
+    if ident is not None:
+        out["id"] = ident
     if trace:
         seen: set[str] = set()
         out["trace"] = [node_json(n, seen) for n in decision.trace]
@@ -105,9 +108,10 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
 
 
 def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None,
-                 failed_conditions: list | None = None, receipt: dict | None = None) -> str:
+                 failed_conditions: list | None = None, receipt: dict | None = None,
+                 ident: str | None = None) -> str:
     """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
-    return json_text(decision_json(decision, trace, sources, failed_conditions, receipt))
+    return json_text(decision_json(decision, trace, sources, failed_conditions, receipt, ident))
 
 
 #: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
@@ -175,22 +179,23 @@ _WORDS = {
            "missing": "Missing facts", "notes": "Notes", "values": "Values", "yes": "yes", "no": "no",
            "undetermined": "undetermined", "evaluated": "evaluated on", "reference": "reference date",
            "not_needed": "not needed", "shown": "shown above", "row": "row", "trace": "Explanation",
-           "since": "since", "sources": "Sources"},
+           "since": "since", "sources": "Sources", "case": "Case"},
     "nl": {"eligible": "Komt in aanmerking", "amount": "Bedrag", "deadlines": "Termijnen",
            "failed": "Niet voldaan", "missing": "Ontbrekende gegevens", "notes": "Opmerkingen",
            "values": "Waarden", "yes": "ja", "no": "nee", "undetermined": "onbepaald",
            "evaluated": "beoordeeld op", "reference": "peildatum", "not_needed": "niet nodig",
            "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds",
-           "sources": "Bronnen"},
+           "sources": "Bronnen", "case": "Geval"},
 }
 
 
 def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | None = None,
-                   changes: dict | None = None) -> list[tuple[str, str]]:
+                   changes: dict | None = None, ident: str | None = None) -> list[tuple[str, str]]:
     w = _WORDS[lang]
+    case = [(w["case"], printable(ident))] if ident is not None else []
     if labels is not None:
-        return _readable_summary(decision, lang, labels, changes or {})
-    rows = [(w["eligible"], w[decision.eligible])]
+        return case + _readable_summary(decision, lang, labels, changes or {})
+    rows = case + [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money")))
     for name, day in decision.deadlines.items():
@@ -337,7 +342,7 @@ def _wrapped(lines: list[str], width: int, whole: set[int]) -> list[str]:
 
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
             sources: Sources | None = None, labels: Labels | None = None, changes: dict | None = None,
-            width: int | None = None) -> str:
+            width: int | None = None, ident: str | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -350,7 +355,7 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
 
     each = lang if labels is not None else None
     out = [style(_header(decision, title, lang, each is not None), bold=True)]
-    rows = _summary_lines(decision, title, lang, labels, changes)
+    rows = _summary_lines(decision, title, lang, labels, changes, ident)
     out += _grouped(rows, lang) if labels is not None else [f"  {key}: {value}" for key, value in rows]
     whole: set[int] = set()  # the lines of expressions and facts, which are kept whole
     if decision.trace:
@@ -392,14 +397,14 @@ def _markdown_code(text: str) -> str:
 
 
 def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
-                labels: Labels | None = None, changes: dict | None = None) -> str:
+                labels: Labels | None = None, changes: dict | None = None, ident: str | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
     # Every text of the measure or the case is escaped: a title or label cannot format, link or inject markup.
     each = lang if labels is not None else None
     out = [f"# {_markdown_text(_header(decision, title, lang, each is not None))}", "", "| | |", "|---|---|"]
     out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |"
-            for k, v in _summary_lines(decision, title, lang, labels, changes)]
+            for k, v in _summary_lines(decision, title, lang, labels, changes, ident)]
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
@@ -424,13 +429,13 @@ details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#
 
 
 def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
-            labels: Labels | None = None, changes: dict | None = None) -> str:
+            labels: Labels | None = None, changes: dict | None = None, ident: str | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
     w = _WORDS[lang]
     e = html.escape
     each = lang if labels is not None else None
     rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>"
-                   for k, v in _summary_lines(decision, title, lang, labels, changes))
+                   for k, v in _summary_lines(decision, title, lang, labels, changes, ident))
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")

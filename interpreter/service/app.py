@@ -19,10 +19,10 @@ from rulerun.dsl.errors import Diagnostic, RulerunError
 
 from ..formats import render
 from ..formats import applicant
+from ..formats.auditable import auditable_json
 from ..formats.boundaries import describe as describe_boundary
-from ..formats.boundaries import failed_boundaries, failed_json
+from ..formats.boundaries import failed_boundaries
 from ..formats.labels import Labels
-from ..formats.receipt import receipt as decision_receipt
 from ..formats.sources import Sources
 from ..engine.api import CompiledMeasure
 from ..tools.intake import Intake
@@ -294,10 +294,7 @@ def _decide(service: Service, served: Version, body: bytes, on: str | None, trac
     decision = compiled.evaluate(facts, day, trace=trace)
     # The decision as `rulerun explain --format json` gives it: sources, boundaries and the receipt,
     # which the service completes with its own record of the request (id, time, input and measure hashes).
-    found = failed_boundaries(compiled.checked, decision)
-    out = render.decision_json(decision, trace=trace, sources=Sources(compiled.measure).used(decision),
-                               failed_conditions=failed_json(found, decision, _labels(compiled)),
-                               receipt=decision_receipt(compiled.measure, decision))
+    out = auditable_json(compiled, decision, trace=trace, labels=_labels(compiled))
     inputs = input_hash(case.facts, day.isoformat())
     out["decision_id"], served_receipt = service.record(served, inputs, out, "decide")
     out["receipt"] = {**out["receipt"], **served_receipt, "title": compiled.measure.title.get(lang)}
@@ -334,7 +331,8 @@ def _questions(served: Version, body: bytes, on: str | None, unknown: list[str],
     intake = Intake(compiled, day, case.facts or {})
     intake.unknown |= set(unknown)
     asked = intake.questions()
-    return {"settled": not asked, "decision": render.decision_json(intake.decision, trace=False),
+    decision = auditable_json(served.compiled, intake.decision, trace=False, labels=_labels(served.compiled))
+    return {"settled": not asked, "decision": decision,
             "questions": [_question_json(q, lang) for q in asked]}
 
 
