@@ -10,6 +10,7 @@ from rulerun.dsl.printable import printable
 
 from ..engine.trace import Decision, TraceNode
 from ..engine.values import Unknown, format_value, to_json
+from .aggregated import aggregate_json, heading, item_lines
 from .labels import Labels
 from .localised import readable
 from .receipt import SCHEMA_VERSION
@@ -73,6 +74,8 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
         out["row"] = node.row
     if node.note is not None:
         out["note"] = node.note
+    if node.aggregates:
+        out["aggregates"] = [aggregate_json(read) for read in node.aggregates]
     return out
 
 
@@ -275,6 +278,14 @@ def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
     return [printable(line) for line in lines]
 
 
+def _aggregates(node: TraceNode, lang: str, localised: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each aggregate of a node: its heading, and per item its mark and line."""
+    each = lang if localised else None
+    return [(heading(read, lang), [(MARKS[state], text) for state, text in
+                                   item_lines(read, lang, lambda value, tag: shown(value, tag, each))])
+            for read in node.aggregates]
+
+
 def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
     """The trace in reading order as (node, depth, shown_above); a rule already shown is not expanded."""
     seen: set[str] = set()
@@ -373,6 +384,9 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         details = [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
         whole.update(range(len(out), len(out) + len(details)))
         out += details
+        for title, items in _aggregates(node, lang, each is not None):  # not kept whole: wrapped when long
+            out.append(f"{pad}    {title}")
+            out += [f"{pad}      {style(mark, mark)} {text}" for mark, text in items]
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", style(w["sources"], bold=True)] + source_lines(used)
@@ -416,6 +430,9 @@ def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sourc
         out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_markdown_text(_label(node, lang))} = **{value}**"
                    + (f" _({where})_" if where else ""))
         out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang, each is not None)]
+        for title, items in _aggregates(node, lang, each is not None):
+            out.append(f"{pad}  - {_markdown_text(title)}")
+            out += [f"{pad}    - {mark} {_markdown_text(text)}" for mark, text in items]
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", f"## {w['sources']}", ""] + markdown_sources(used)
@@ -425,7 +442,11 @@ def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sourc
 _CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
 table{border-collapse:collapse}td{padding:.2rem .8rem;border-bottom:1px solid #ddd}
 details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#b42318}
-.unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}"""
+.unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}
+.items{margin:.2rem 0 .2rem 1.2rem}.items ul{margin:.1rem 0;padding-left:1.2rem;list-style:none}"""
+
+
+_CSS_MARK = {"✓": "yes", "✗": "no", "?": "unknown"}
 
 
 def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
@@ -452,6 +473,9 @@ def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources |
             continue
         where = _where(node, sources, html_link, e)
         details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang, each is not None))
+        details += "".join(f"<div class='items'>{e(title)}<ul>"
+                           + "".join(f"<li class='{_CSS_MARK.get(mark, '')}'>{mark} {e(text)}</li>" for mark, text in items)
+                           + "</ul></div>" for title, items in _aggregates(node, lang, each is not None))
         parts.append(f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
                      f"{e(_label(node, lang))} = <b>{e(_value(node, each))}</b> "
                      f"<span class='where'>{where}</span></summary>{details}")
