@@ -43,8 +43,10 @@ def heading(read: AggregateRead, lang: str) -> str:
                      + _WORDS[lang]["counted"].format(n=n, total=total))
 
 
-def item_lines(read: AggregateRead, lang: str, shown) -> list[tuple[bool | None, str]]:
+def item_lines(read: AggregateRead, lang: str, shown) -> list[tuple[bool | None | str, str]]:
     """Per item: whether it counted, and a line naming it with the fields read and its value.
+
+    A last line with the state "not_needed" counts the items that `any` or `all` did not need to read.
 
     `shown(value, tag)` writes a value as the report shows it (localised or not).
     """
@@ -64,7 +66,7 @@ def item_lines(read: AggregateRead, lang: str, shown) -> list[tuple[bool | None,
             text += " → " + _value(item.value, read.tag, lang, shown)
         out.append((counted(read, item), printable(text)))
     if read.not_needed:
-        out.append((None, words["not_needed"].format(n=read.not_needed)))
+        out.append(("not_needed", words["not_needed"].format(n=read.not_needed)))
     return out
 
 

@@ -258,11 +258,13 @@ def _value(node: TraceNode, lang: str | None = None) -> str:
 
 
 def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
+    """What is shown under a node: its expression (one entry, over several lines when written so), facts, …"""
     w = _WORDS[lang]
     each = lang if localised else None
     lines = []
+    whole = []  # the expression, one entry with its lines joined: the reports show it whole
     if node.expression and node.kind not in ("window", "conditions"):
-        lines += node.expression.splitlines()
+        whole.append("\n".join(printable(line) for line in node.expression.splitlines()))
     for path, (value, tag) in node.facts:
         lines.append(f"{path} = {shown(value, tag, each) if type(value) is not Unknown else '? (missing)'}")
     for p in node.parameters:
@@ -275,13 +277,13 @@ def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
         lines.append(f"{w['not_needed']}: {', '.join(node.not_needed)}")
     if node.note:
         lines.append(node.note)
-    return [printable(line) for line in lines]
+    return whole + [printable(line) for line in lines]
 
 
 def _aggregates(node: TraceNode, lang: str, localised: bool) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each aggregate of a node: its heading, and per item its mark and line."""
     each = lang if localised else None
-    return [(heading(read, lang), [(MARKS[state], text) for state, text in
+    return [(heading(read, lang), [(MARKS.get(state, "…"), text) for state, text in
                                    item_lines(read, lang, lambda value, tag: shown(value, tag, each))])
             for read in node.aggregates]
 
@@ -318,21 +320,69 @@ def _indent(depth: int) -> tuple[str, str]:
     return "  " * MAX_INDENT, f"[{depth}] "
 
 
-def _grouped(rows: list[tuple[str, str]], lang: str) -> list[str]:
-    """Summary lines with each group (deadlines, values, notes) labelled once and its items indented below."""
+def _groups(rows: list[tuple[str, str]], lang: str) -> list[tuple[str, str, str]]:
+    """Summary rows as ("row", key, value), or ("group", name, "") followed by its ("item", label, value)s.
+
+    Deadlines, values and notes are each labelled once, their items below: the same in every format.
+    """
     w = _WORDS[lang]
-    out, current = [], None
+    out: list[tuple[str, str, str]] = []
+    current = None
     for key, value in rows:
         group, _, label = key.partition(": ")
         if group in (w["deadlines"], w["values"]) and label or key == w["notes"]:
             if group != current:
-                out.append(f"  {group}:")
+                out.append(("group", group, ""))
                 current = group
-            out.append(f"    {label}: {value}" if label else f"    - {value}")
+            out.append(("item", label, value))
         else:
             current = None
-            out.append(f"  {key}: {value}")
+            out.append(("row", key, value))
     return out
+
+
+def _grouped(rows: list[tuple[str, str]], lang: str) -> list[str]:
+    """Summary lines with each group (deadlines, values, notes) labelled once and its items indented below."""
+    lines = []
+    for kind, key, value in _groups(rows, lang):
+        if kind == "group":
+            lines.append(f"  {key}:")
+        elif kind == "item":
+            lines.append(f"    {key}: {value}" if key else f"    - {value}")
+        else:
+            lines.append(f"  {key}: {value}")
+    return lines
+
+
+def _markdown_summary(rows: list[tuple[str, str]], lang: str, grouped: bool) -> list[str]:
+    """The summary table; grouped, each group is a row of its own in bold and its items follow it."""
+    if not grouped:
+        return [f"| {_markdown_text(k)} | {_markdown_text(v)} |" for k, v in rows]
+    out = []
+    for kind, key, value in _groups(rows, lang):
+        if kind == "group":
+            out.append(f"| **{_markdown_text(key)}** | |")
+        elif kind == "item":
+            out.append(f"| {_markdown_text(key) if key else '–'} | {_markdown_text(value)} |")
+        else:
+            out.append(f"| {_markdown_text(key)} | {_markdown_text(value)} |")
+    return out
+
+
+def _html_summary(rows: list[tuple[str, str]], lang: str, grouped: bool) -> str:
+    """The summary table's rows; grouped, each group is a header row over its items."""
+    e = html.escape
+    if not grouped:
+        return "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows)
+    out = []
+    for kind, key, value in _groups(rows, lang):
+        if kind == "group":
+            out.append(f"<tr><th colspan='2' scope='rowgroup'>{e(key)}</th></tr>")
+        elif kind == "item":
+            out.append(f"<tr class='in-group'><td>{e(key)}</td><td>{e(value)}</td></tr>")
+        else:
+            out.append(f"<tr><td>{e(key)}</td><td>{e(value)}</td></tr>")
+    return "".join(out)
 
 
 def _wrapped(lines: list[str], width: int, whole: set[int]) -> list[str]:
@@ -381,7 +431,7 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         shown_value = style(_value(node, each), mark)
         out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {shown_value}"
                    + (f"   [{where}]" if where else ""))
-        details = [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
+        details = [f"{pad}    {line}" for entry in _details(node, lang, each is not None) for line in entry.split("\n")]
         whole.update(range(len(out), len(out) + len(details)))
         out += details
         for title, items in _aggregates(node, lang, each is not None):  # not kept whole: wrapped when long
@@ -410,6 +460,14 @@ def _markdown_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _markdown_entry(entry: str, pad: str) -> list[str]:
+    """One detail as a list item: a code span, or a fenced block for an expression written over several lines."""
+    if "\n" not in entry:
+        return [f"{pad}- {_markdown_code(entry)}"]
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", entry)), default=0) + 1)
+    return [f"{pad}- {fence}"] + [f"{pad}  {line}" for line in entry.split("\n")] + [f"{pad}  {fence}"]
+
+
 def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
                 labels: Labels | None = None, changes: dict | None = None, ident: str | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
@@ -417,8 +475,7 @@ def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sourc
     # Every text of the measure or the case is escaped: a title or label cannot format, link or inject markup.
     each = lang if labels is not None else None
     out = [f"# {_markdown_text(_header(decision, title, lang, each is not None))}", "", "| | |", "|---|---|"]
-    out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |"
-            for k, v in _summary_lines(decision, title, lang, labels, changes, ident)]
+    out += _markdown_summary(_summary_lines(decision, title, lang, labels, changes, ident), lang, labels is not None)
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
@@ -429,7 +486,8 @@ def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sourc
         where = _where(node, sources, markdown_link, _markdown_text)
         out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_markdown_text(_label(node, lang))} = **{value}**"
                    + (f" _({where})_" if where else ""))
-        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang, each is not None)]
+        for entry in _details(node, lang, each is not None):
+            out += _markdown_entry(entry, pad + "  ")
         for title, items in _aggregates(node, lang, each is not None):
             out.append(f"{pad}  - {_markdown_text(title)}")
             out += [f"{pad}    - {mark} {_markdown_text(text)}" for mark, text in items]
@@ -443,6 +501,7 @@ _CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto
 table{border-collapse:collapse}td{padding:.2rem .8rem;border-bottom:1px solid #ddd}
 details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#b42318}
 .unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}
+th{text-align:left;padding:.4rem .8rem .1rem}.in-group td:first-child{padding-left:1.6rem}
 .items{margin:.2rem 0 .2rem 1.2rem}.items ul{margin:.1rem 0;padding-left:1.2rem;list-style:none}"""
 
 
@@ -455,8 +514,7 @@ def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources |
     w = _WORDS[lang]
     e = html.escape
     each = lang if labels is not None else None
-    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>"
-                   for k, v in _summary_lines(decision, title, lang, labels, changes, ident))
+    rows = _html_summary(_summary_lines(decision, title, lang, labels, changes, ident), lang, labels is not None)
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")

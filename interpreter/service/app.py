@@ -309,19 +309,21 @@ def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt
     decision = compiled.evaluate(facts, day, trace=True)
     decision_id, _ = service.record(served, input_hash(case.facts, day.isoformat()),
                                     render.decision_json(decision, trace=False), "explain")
+    labels, sources = _labels(compiled), Sources(compiled.measure)
+    changes = {name: describe_boundary(found, labels, lang)
+               for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
     if audience == "applicant":  # the same report as `rulerun explain --audience applicant`
-        labels = _labels(compiled)
-        changes = {name: describe_boundary(found, labels, lang)
-                   for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
-        report = applicant.build(decision, compiled, Sources(compiled.measure), lang, changes)
+        report = applicant.build(decision, compiled, sources, lang, changes)
         shown = {"markdown": applicant.to_markdown, "html": applicant.to_html}
         return (shown[fmt](report) if fmt in shown else applicant.to_text(report, 80)), decision_id
+    # The same explanation as `rulerun explain`: labels, localised values, sources and boundaries.
     title = compiled.measure.title.get(lang)
     if fmt == "markdown":
-        return render.to_markdown(decision, title, lang), decision_id
+        return render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes), decision_id
     if fmt == "html":
-        return render.to_html(decision, title, lang), decision_id
-    return render.to_text(decision, title, lang, color=False), decision_id
+        return render.to_html(decision, title, lang, sources=sources, labels=labels, changes=changes), decision_id
+    return render.to_text(decision, title, lang, color=False, sources=sources, labels=labels,
+                          changes=changes), decision_id
 
 
 def _questions(served: Version, body: bytes, on: str | None, unknown: list[str], lang: str) -> dict:
