@@ -67,8 +67,9 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
             value = over_items(env, items, seen)
         finally:
             frame.inside -= 1
-        frame.aggregates.append(AggregateRead(func, var, over, location, body_tag, fields, tuple(seen),
-                                              len(items) - len(seen)))
+        if items:  # an empty list has no items to show; the fact's line says it is empty
+            frame.aggregates.append(AggregateRead(func, var, over, location, body_tag, fields, tuple(seen),
+                                                  len(items) - len(seen)))
         return value
 
     def over_items(env, items, seen: list | None):
