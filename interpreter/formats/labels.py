@@ -1,7 +1,7 @@
 """The labels a person reads instead of identifiers: rules, deadlines, values and facts of a measure."""
 from __future__ import annotations
 
-from rulerun.dsl.measure import Fact, Measure
+from rulerun.dsl.measure import Fact
 
 
 #: The label of the application window, as the trace's window node has it.

@@ -239,10 +239,8 @@ def _readable_summary(decision: Decision, lang: str, labels: Labels, changes: di
 def _header(decision: Decision, title: str, lang: str, localised: bool = False) -> str:
     w = _WORDS[lang]
     day = (lambda d: shown(d, "date", lang)) if localised else (lambda d: d.isoformat())
-    if localised:  # a title often ends in brackets already: the id follows a dash instead
-        head = f"{printable(title)} — {decision.measure}, {w['evaluated']} {day(decision.evaluated_on)}"
-    else:
-        head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {day(decision.evaluated_on)}"
+    # A title often ends in brackets already (`SME wallet (KMO-portefeuille)`): the id follows a dash instead.
+    head = f"{printable(title)} — {decision.measure}, {w['evaluated']} {day(decision.evaluated_on)}"
     if decision.reference_date:
         head += f", {w['reference']} {day(decision.reference_date)}"
     return head

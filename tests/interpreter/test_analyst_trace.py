@@ -1,4 +1,5 @@
 """The tidied analyst trace: the title without doubled brackets, the summary labelled once, wrapping with --width."""
+import datetime
 import json
 from pathlib import Path
 
@@ -197,3 +198,14 @@ def test_markdown_and_html_show_a_multi_line_expression_whole(kosten):
             "        ```\n") in markdown
     page = kosten("--format", "html")
     assert "<pre>sum(k.bedrag for each k in kosten\n    where k.bedrag &gt;= minimum)</pre>" in page
+
+
+def test_no_format_doubles_the_brackets_of_the_title():
+    from rulerun.interpreter.engine.evaluator import load
+    from rulerun.interpreter.formats import render
+    compiled = load(ROOT / "measures" / "kmo-portefeuille.yaml")
+    decision = compiled.evaluate(compiled.read_facts({}), datetime.date(2026, 11, 1), trace=True)
+    title = compiled.measure.title.get("en")
+    for text in (render.to_text(decision, title), render.to_markdown(decision, title), render.to_html(decision, title),
+                 _explain("--format", "markdown"), _explain("--format", "html")):
+        assert "SME wallet (KMO-portefeuille) — kmo-portefeuille" in text and ") (" not in text.split("\n")[0]
