@@ -94,13 +94,14 @@ function list(fact, path, model, changed, rerender) {
   const title = pick(fact.label) || fact.name;
   box.append(el("legend", {}, title));
   if (fact.question) box.append(el("p", { class: "question" }, pick(fact.question)));
+  // A list of records declares its fields on the list itself; a list of values declares its item.
+  const item = fact.items ?? { type: "record", fields: fact.fields || [] };
   const items = getAt(model.facts, path);
   const state = el("p", { class: "list-state" }, Array.isArray(items) ? (items.length ? "" : t("empty-list")) : t("not-given"));
   box.append(state);
   (items || []).forEach((_, i) => {
     const itemPath = `${path}[${i}]`;
     const itemBox = el("div", { class: "item", role: "group", "aria-label": `${title} ${i + 1}` });
-    const item = fact.items;
     if (item.type === "record") {
       for (const sub of item.fields) itemBox.append(field(sub, `${itemPath}.${sub.name}`, model, changed, rerender));
     } else {
@@ -114,7 +115,7 @@ function list(fact, path, model, changed, rerender) {
   const add = el("button", { type: "button", "data-action": "add", "data-list": path, "aria-label": `${t("add")}: ${title}` }, t("add"));
   add.addEventListener("click", () => {
     const now = getAt(model.facts, path);
-    const fresh = fact.items.type === "record" ? {} : null;
+    const fresh = item.type === "record" ? {} : null;
     if (Array.isArray(now)) now.push(fresh); else setAt(model.facts, path, [fresh]);
     rerender(); changed(path);
     const inputs = document.querySelectorAll(`[data-path^="${path}[${getAt(model.facts, path).length - 1}]"]`);

@@ -30,7 +30,7 @@ export function showDecision(answer, form, whence) {
   needed.replaceChildren();
   if (d.missing.length) {
     needed.append(el("h3", {}, t("needed-heading")), el("ul", {}, ...d.missing.map((path) =>
-      el("li", { "data-path": path }, `${labelOf(form, path)} (${path})`))));
+      el("li", { "data-needed": path }, `${labelOf(form, path)} (${path})`))));
   }
   if (d.failed_conditions?.length) {
     needed.append(el("h3", {}, t("failed-conditions")), el("ul", {}, ...d.failed_conditions.map((c) =>
