@@ -26,7 +26,7 @@ from ..formats.receipt import receipt as decision_receipt
 from ..formats.sources import Sources
 from ..engine.api import CompiledMeasure
 from ..tools.intake import Intake
-from . import bodies, describe, streaming
+from . import bodies, describe, streaming, workbench
 from .auth import BearerAuth, read_token
 from .checking import Checker
 from .decisions import RULERUN_VERSION, DecisionLog, input_hash, log_record, new_id, now, receipt
@@ -115,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = service
     _handlers(app)
     _routes(app, service)
+    workbench.register(app, service)
     app.openapi = lambda: with_case_schemas(app, service.registry)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
