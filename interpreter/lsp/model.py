@@ -37,7 +37,7 @@ class Model:
     def __init__(self, measure: Measure, cases: dict[Path, str]):
         self.root = measure
         self.files: dict[str, Measure] = {}
-        self.documents: dict[str, Document] = {}
+        self.documents: dict[str, Document | None] = {}  # None: the file's YAML cannot be read
         self.prefixes: dict[str, str] = {}
         self.facts: dict[str, Fact] = {}
         self.occurrences: list[Occurrence] = []
@@ -132,7 +132,8 @@ class Model:
     def _uses(self, measure: Measure) -> None:
         for expr in _expressions(measure):
             self._walk(measure, expr, {})
-        citations = [r.source for r in measure.rules.values()] + [p.source for p in measure.parameters.values()]
+        citations: list[Citation | None] = [r.source for r in measure.rules.values()]
+        citations += [p.source for p in measure.parameters.values()]
         citations += [v.source for p in measure.parameters.values() for v in p.versions]
         if measure.window is not None:
             citations.append(measure.window.source)
