@@ -125,7 +125,7 @@ def _names(model: Model, measure: Measure) -> list[types.CompletionItem]:
               for name, fact in model.facts.items()]
     items += [types.CompletionItem(alias, kind=_Kind.Module, detail=f"import: {used.title.en}")
               for alias, used in measure.uses.items()]
-    items += [types.CompletionItem(name, kind=_Kind.Function, detail=SIGNATURES[name], documentation=f.doc)
+    items += [types.CompletionItem(name, kind=_Kind.Function, detail=f.signature, documentation=f.doc)
               for name, f in FUNCTIONS.items()]
     items += [types.CompletionItem(name, kind=_Kind.Function, detail=SIGNATURES[name + "(…)"])
               for name in AGGREGATES if name not in FUNCTIONS]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import AGGREGATES, FUNCTIONS
+from rulerun.dsl.builtins import AGGREGATES
 from rulerun.dsl.measure import Citation, Fact, Measure
 from rulerun.dsl.source import Source, Span
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml
@@ -294,9 +294,5 @@ def _expressions(measure: Measure) -> list[ast.Expr]:
     return [e for e in out if e is not None]
 
 
-#: What the functions and aggregates take and give, for hover and completion.
-SIGNATURES = {
-    **{name: f"{name}({', '.join(f.params)}{', …' if f.variadic else ''}) → {f.result}"
-       for name, f in FUNCTIONS.items()},
-    **{f"{name}(…)": f"{name}(x.field for each x in list where …)" for name in AGGREGATES},
-}
+#: What the aggregates take and give, for hover and completion (a function gives its own `signature`).
+SIGNATURES = {f"{name}(…)": f"{name}(x.field for each x in list where …)" for name in AGGREGATES}
