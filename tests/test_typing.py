@@ -1,6 +1,6 @@
 """mypy, run as docs/architecture.md says, finds no error in any module of dsl/ and interpreter/.
 
-The command checks the package `rulerun` as installed (typecheck/rulerun/ links dsl/, interpreter/ and
+The command checks the package `rulerun` as installed (tests/typecheck/rulerun/ links dsl/, interpreter/ and
 the top package together), so every module is checked once, under its real name.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW = ROOT / "typecheck" / "rulerun"
+VIEW = ROOT / "tests" / "typecheck" / "rulerun"
 
 
 def _documented_command() -> list[str]:

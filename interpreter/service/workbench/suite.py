@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import functools
 from pathlib import Path
+from typing import Any
 
 from rulerun.dsl.analysis import reachable_rules
 from rulerun.dsl.errors import RulerunError
@@ -19,7 +20,7 @@ from .plain import plain
 
 def case_files(path: Path) -> list[dict]:
     """The bundled cases of a measure: file name, title and the case itself as JSON data."""
-    out = []
+    out: list[dict[str, Any]] = []
     for case_path in cases_for(path):
         try:
             case = read_case(case_path)
@@ -75,7 +76,7 @@ def by_source(compiled: CompiledMeasure, tracker: Tracker, coverage: Coverage, l
         group(_ref(rule.source))["rules"].append({
             "name": name, "label": rule.label.get(lang), "section": rule.source.section if rule.source else None,
             "evaluated": name in tracker.rules, "outcomes": sorted(str(v).lower() for v in tracker.outcomes.get(name, ())),
-            "line": span.line if here else None, "file": None if here or span is None else span.source.name})
+            "line": span.line if here and span is not None else None, "file": None if here or span is None else span.source.name})
     for gap in coverage.gaps:
         group(gap.source.split(" ", 1)[0] if gap.source != "(no source)" else "(no source)")["gaps"].append(
             {"kind": gap.kind, "item": gap.item, "message": gap.message, "section": gap.source})

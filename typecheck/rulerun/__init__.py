@@ -1,1 +1,0 @@
-../../interpreter/api/__init__.py

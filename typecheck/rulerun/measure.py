@@ -1,1 +1,0 @@
-../../interpreter/api/measure.py
