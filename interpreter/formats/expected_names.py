@@ -135,8 +135,8 @@ def checked_expect(expect: dict, names: ExpectNames, document: Document | None, 
     return typed
 
 
-def entry_span(document: Document, base: tuple, key: str) -> Span | None:
-    """Where the `expect` entry `key` (`amount`, `deadlines.betalen`, names in normal form) is written."""
+def entry_span(document: Document, base: tuple, key: str, at_key: bool = True) -> Span | None:
+    """Where the `expect` entry `key` (`amount`, `deadlines.betalen`, names in normal form) is written: its key or value."""
     section, _, name = key.partition(".")
     path = base + ("expect", section)
     if name:
@@ -145,4 +145,4 @@ def entry_span(document: Document, base: tuple, key: str) -> Span | None:
             entries = entries.get(part) if isinstance(entries, dict) else None
         written = [k for k in entries if normal_name(str(k)) == name] if isinstance(entries, dict) else []
         path += (written[0] if written else name,)
-    return document.span(path, key=True)
+    return document.span(path, key=at_key)

@@ -212,7 +212,7 @@ def as_json(outcome: Outcome) -> dict:
     return {"case": str(outcome.case.path), "line": line, "column": column, "name": outcome.case.name,
             "differences": [{"key": d.key, "line": where(outcome, d.key)[0], "column": where(outcome, d.key)[1],
                              "expected": machine(d.expected, d.tag), "actual": machine(d.actual, d.tag)}
-                            for d in outcome.differences],
+                            for d in sorted(outcome.differences, key=lambda d: where(outcome, d.key))],
             "error": outcome.error}
 
 
