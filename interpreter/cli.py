@@ -505,8 +505,10 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     """Show the impact of an edit: decide CASES under OLD_MEASURE and NEW_MEASURE and compare.
 
     CASES is a folder of YAML case files, or a .jsonl or .csv file as for `rulerun batch`.
-    Reports the decisions that change, eligibility flips, amount changes, the total amount
-    before and after, and the largest changes with the rules whose values changed. A case that
+    Reports the changes to the measure first (parameters and their dated versions, rules, table
+    rows, facts, the decision), then every changed decision in a category named by its effect and
+    the changes that caused it, then the decisions that change, eligibility flips, amount changes,
+    the total amount before and after, and the largest changes with the rules whose values changed. A case that
     cannot be read or decided is listed and the others are compared; the exit code is then 1.
     """
     from rulerun.interpreter.tools import batch as runner

@@ -158,3 +158,17 @@ def test_a_changed_decision_that_no_change_of_the_measure_explains_is_named_so(s
     [category] = categorise(changes, [("x", before, after)])
     assert category.name == f"eligibility yes -> no, {UNEXPLAINED}" and category.causes == [] and \
         category.cases == ["x"]
+
+
+def test_the_report_in_the_docs_is_the_one_printed(tmp_path, monkeypatch):
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    shown = page.split("## `rulerun diff", 1)[1].split("```\n", 1)[1].split("```", 1)[0]
+    head = shown.split("    …\n", 1)[0]
+    (tmp_path / "measures").symlink_to(ROOT / "measures")
+    (tmp_path / "nieuw").mkdir()
+    shutil.copytree(ROOT / "measures" / "common", tmp_path / "nieuw" / "common")
+    (tmp_path / "nieuw" / "kmo-portefeuille.yaml").write_text(KMO.replace(*RATE).replace(*IN_TIME), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["diff", "measures/kmo-portefeuille.yaml", "nieuw/kmo-portefeuille.yaml",
+                                       "measures/cases/kmo-portefeuille"])
+    assert result.exit_code == 0 and result.output.startswith(head), result.output
