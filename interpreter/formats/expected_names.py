@@ -136,7 +136,7 @@ def checked_expect(expect: dict, names: ExpectNames, document: Document | None, 
 
 
 def entry_span(document: Document, base: tuple, key: str, at_key: bool = True) -> Span | None:
-    """Where the `expect` entry `key` (`amount`, `deadlines.betalen`, names in normal form) is written: its key or value."""
+    """Where the `expect` entry `key` (`amount`, `deadlines.betalen`, names in normal form) is: its key or value."""
     section, _, name = key.partition(".")
     path = base + ("expect", section)
     if name:

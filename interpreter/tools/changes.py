@@ -1,4 +1,4 @@
-"""What changed between two versions of a measure: parameters and their dated versions, rules, tables, facts, the decision."""
+"""What changed between two versions of a measure: parameters and their versions, rules, tables, facts, the decision."""
 from __future__ import annotations
 
 import datetime
@@ -17,7 +17,8 @@ class MeasureChange:
     """One structural difference between the old and the new version, and the trace marks of what it changed."""
 
     id: str          # how reports name it: `parameter tarief from 2020-01-01`, `rule genoeg`
-    kind: str        # parameter, rule, table, fact, condition, eligible, amount, deadline, value, window, reference_date, note
+    kind: str        # parameter, rule, table, fact, condition, eligible, amount, deadline, value, window,
+                     # reference_date or note
     change: str      # added, removed or changed
     detail: str      # the old and new text or value, e.g. `30% -> 35%`
     marks: frozenset[Mark] = frozenset()

@@ -170,9 +170,8 @@ def causes_text(impact: Impact, shown_cases: int = 5) -> list[str]:
         lines.append(f"changed decisions by cause: {len(impact.changes)}")
     for category in impact.categories:
         more = len(category.cases) - shown_cases
-        lines.append(f"  {category.name}: {len(category.cases)} ("
-                     + ", ".join(str(i) for i in category.cases[:shown_cases]) + (f", … {more} more" if more > 0 else "")
-                     + ")")
+        listed = ", ".join(str(i) for i in category.cases[:shown_cases]) + (f", … {more} more" if more > 0 else "")
+        lines.append(f"  {category.name}: {len(category.cases)} ({listed})")
     return lines
 
 

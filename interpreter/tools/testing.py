@@ -192,8 +192,8 @@ def _difference_lines(outcome: Outcome, lang: str) -> list[str]:
         return lines + [f"  {line}" if line else "" for line in outcome.error.splitlines()]
     for difference in sorted(outcome.differences, key=lambda d: where(outcome, d.key)):
         line, column = where(outcome, difference.key)
-        lines.append(f"  {path}:{line}:{column}: {difference.key}: expected {shown(difference.expected, difference.tag, lang)}, "
-                     f"got {shown(difference.actual, difference.tag, lang)}")
+        expected, actual = (shown(v, difference.tag, lang) for v in (difference.expected, difference.actual))
+        lines.append(f"  {path}:{line}:{column}: {difference.key}: expected {expected}, got {actual}")
     decision = outcome.decision
     assert decision is not None  # a case that ran has a decision
     interesting = set(decision.failed) | {d.key.split(".")[-1] for d in outcome.differences}
