@@ -14,7 +14,7 @@ from ...engine.evaluator import CompiledMeasure
 from ...formats.cases import read_case
 from ...tools import impact
 from ...tools.coverage import Coverage, Tracker
-from ...tools.testing import Outcome, cases_for, run_measure
+from ...tools.testing import Outcome, cases_for, run_measure, shown, where
 from .plain import plain
 
 
@@ -40,15 +40,16 @@ def run(path: Path, compiled: CompiledMeasure, lang: str) -> dict:
         if outcome.decision is not None:
             tracker.add(outcome.decision)
     passed = sum(o.passed for o in outcomes)
-    return {"passed": passed, "failed": len(outcomes) - passed, "cases": [_outcome(o) for o in outcomes],
+    return {"passed": passed, "failed": len(outcomes) - passed, "cases": [_outcome(o, lang) for o in outcomes],
             "coverage": by_source(compiled, tracker, tracker.report(lang), lang)}
 
 
-def _outcome(outcome: Outcome) -> dict:
+def _outcome(outcome: Outcome, lang: str) -> dict:
     decision = outcome.decision
     return {"file": Path(outcome.case.path).stem, "name": outcome.case.name, "line": outcome.case.line,
             "passed": outcome.passed, "error": outcome.error,
-            "differences": [{"key": k, "expected": str(w), "actual": str(g)} for k, w, g in outcome.differences],
+            "differences": [{"key": d.key, "expected": shown(d.expected, d.tag, lang), "actual": shown(d.actual, d.tag, lang),
+                             "line": where(outcome, d.key)[0]} for d in outcome.differences],
             "eligible": decision.eligible if decision is not None else None,
             "failed": list(decision.failed) if decision is not None else []}
 
