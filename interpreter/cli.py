@@ -348,14 +348,14 @@ def list_measures(measures_dir, lang):
                    "the cases exercise, and list what none does.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
-              help="Language of the rule labels in the coverage report.")
+              help="Language of the values in a failing case's details and of the labels in the coverage report.")
 @MEASURES_OPTION
 @_guard
 @_deep
 def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
     from rulerun.interpreter.tools.coverage import Tracker, render_text
-    from rulerun.interpreter.tools.testing import explain_difference, run_measure
+    from rulerun.interpreter.tools.testing import as_json, explain_difference, run_measure
     tally = Tally()
     files = [p for p in _measure_files(paths, measures_dir, tally) if p.parent.name != "common"]
     results, reports = [], []
@@ -373,20 +373,21 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     failed = [o for o in results if not o.passed]
     for outcome in failed:
         tally.note(outcome.exit_code or 1)
+    errors = sum(1 for o in failed if o.error is not None)
     if fmt == "json":
-        data = {"passed": len(results) - len(failed), "failed": len(failed),
-                "failures": [{"case": str(o.case.path), "line": o.case.line, "name": o.case.name,
-                              "differences": [{"key": k, "expected": str(w), "actual": str(g)}
-                                              for k, w, g in o.differences], "error": o.error} for o in failed]}
+        data = {"passed": len(results) - len(failed), "failed": len(failed) - errors, "errors": errors,
+                "failures": [as_json(o) for o in failed]}
         if coverage:
             data["coverage"] = [r.as_json() for r in reports]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        # The details on standard output with the summary they add up to, each at its line in the case file.
         for outcome in failed:
-            click.echo("\n".join(explain_difference(outcome)), err=True)
+            click.echo("\n".join(explain_difference(outcome, lang)))
         for report in reports:
             click.echo("\n".join(render_text(report)))
-        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed) - errors} failed"
+                   + (f", {errors} error(s)" if errors else ""))
     sys.exit(tally.code)
 
 
@@ -506,8 +507,10 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     """Show the impact of an edit: decide CASES under OLD_MEASURE and NEW_MEASURE and compare.
 
     CASES is a folder of YAML case files, or a .jsonl or .csv file as for `rulerun batch`.
-    Reports the decisions that change, eligibility flips, amount changes, the total amount
-    before and after, and the largest changes with the rules whose values changed. A case that
+    Reports the changes to the measure first (parameters and their dated versions, rules, table
+    rows, facts, the decision), then every changed decision in a category named by its effect and
+    the changes that caused it, then the decisions that change, eligibility flips, amount changes,
+    the total amount before and after, and the largest changes with the rules whose values changed. A case that
     cannot be read or decided is listed and the others are compared; the exit code is then 1.
     """
     from rulerun.interpreter.tools import batch as runner
@@ -571,9 +574,10 @@ def lsp():
               help="Most lines (cases) read from one /batch request.")
 @click.option("--reload-interval", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
               help="Seconds between looks for changed measure files (0: never).")
+@click.option("--edit", is_flag=True, help="Let the workbench (at /) save measure files; read-only otherwise.")
 @_guard
 def serve(measures_dir, host, port, workers, token_file, decision_log, cors_origins, max_body, max_batch_cases,
-          reload_interval):
+          reload_interval, edit):
     """Serve the measures of the measures folder over HTTP (needs `pip install 'rulerun[serve]'`).
 
     Decide, explain, batch, intake questions and checks, with OpenAPI at /openapi.json. A measure
@@ -599,5 +603,40 @@ def serve(measures_dir, host, port, workers, token_file, decision_log, cors_orig
     settings = Settings(measures=str(measures_dir), token_file=str(token_file) if token_file else None,
                         decision_log=str(decision_log) if decision_log else None, max_body=max_body,
                         max_batch_cases=max_batch_cases, reload_interval=reload_interval,
-                        cors_origins=tuple(cors_origins))
+                        cors_origins=tuple(cors_origins), edit=edit)
     server.run(settings, host, port, workers)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port on localhost (default: a free one).")
+@click.option("--edit", is_flag=True, help="Let the workbench save measure files; read-only otherwise.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; only print the address.")
+@_guard
+def workbench(folder, port, edit, no_browser):
+    """Open the analyst's workbench on the measures of FOLDER (default: ./measures) in the browser.
+
+    Edit a measure with its diagnostics as you type, try cases through a form, run the cases
+    with coverage by legal source, and see the impact of an edit before saving. Serves on
+    localhost only. See docs/workbench.md.
+    """
+    try:
+        import fastapi  # noqa: F401 - here, so that a missing extra is named before anything starts
+        import uvicorn  # noqa: F401
+
+        from rulerun.interpreter.service import server
+        from rulerun.interpreter.service.settings import Settings
+    except ImportError as error:
+        raise UsageError(Diagnostic(f"`rulerun workbench` needs {error.name}, which is not installed",
+                                    hint="pip install 'rulerun[serve]'")) from None
+    folder = folder if folder is not None else Path("measures")
+    if not folder.is_dir():
+        raise UsageError(Diagnostic(f"`{folder}` is not a folder", hint="give the folder of your measure files"))
+    settings = Settings(measures=str(folder), edit=edit)
+    server.run(settings, "127.0.0.1", port, 1, on_ready=None if no_browser else _open_browser)
+
+
+def _open_browser(address: str) -> None:
+    import webbrowser
+    webbrowser.open(address + "/")

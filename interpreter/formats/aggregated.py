@@ -51,7 +51,7 @@ def item_lines(read: AggregateRead, lang: str, shown) -> list[tuple[bool | None 
     `shown(value, tag)` writes a value as the report shows it (localised or not).
     """
     words = _WORDS[lang]
-    out = []
+    out: list[tuple[bool | None | str, str]] = []
     for item in read.items:
         parts = []
         for name, tag in read.fields:

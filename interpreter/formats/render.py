@@ -5,6 +5,7 @@ import html
 import json
 import re
 from json.encoder import encode_basestring
+from typing import cast
 
 from rulerun.dsl.printable import printable
 
@@ -150,9 +151,8 @@ def json_text(value) -> str:
             out.append(("\n" if frame[3] else ",\n") + "  " * min(frame[1], 2 * MAX_INDENT))
             frame[3] = False
             if frame[2]:
-                key = item[0]
+                key, pending = cast("tuple[object, object]", item)  # a dict's frame gives its (key, value) pairs
                 out.append(encode_basestring(key if isinstance(key, str) else _scalar(key)) + ": ")
-                pending = item[1]
             else:
                 pending = item
             break
@@ -281,7 +281,7 @@ def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
 def _aggregates(node: TraceNode, lang: str, localised: bool) -> list[tuple[str, list[tuple[str, str]]]]:
     """Each aggregate of a node: its heading, and per item its mark and line."""
     each = lang if localised else None
-    return [(heading(read, lang), [(MARKS.get(state, "…"), text) for state, text in
+    return [(heading(read, lang), [("…" if isinstance(state, str) else MARKS[state], text) for state, text in
                                    item_lines(read, lang, lambda value, tag: shown(value, tag, each))])
             for read in node.aggregates]
 

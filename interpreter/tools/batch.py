@@ -73,8 +73,7 @@ def line_item(number: int, line: bytes | str | None) -> Item | None:
     try:
         if line is None:
             raise too_long()
-        if text is None:
-            text = utf8(line)
+        text = line if isinstance(line, str) else utf8(line)
         if not text.strip():
             return None
         record = decode_json(text)
@@ -114,7 +113,7 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
     pairs: list = []
     waiting: list[dict] = []  # the records of the cases in `pairs`, in the same order
     for item in items:
-        out = {"id": item.id, "line": item.line}
+        out: dict[str, object] = {"id": item.id, "line": item.line}
         records.append(out)
         if item.problem is not None:
             out["error"] = item.problem
