@@ -53,6 +53,7 @@ def case_schema(measure_id: str, facts: dict[str, Fact]) -> dict:
         "additionalProperties": False,
         "required": ["facts"],
         "properties": {
+            "id": {"type": ["string", "integer"], "description": "The case's id, as a batch record has it."},
             "name": {"type": "string"},
             "description": {"type": "string"},
             "on": _DATE,

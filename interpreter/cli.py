@@ -237,15 +237,17 @@ def explain(measure, case, on, fmt, lang, no_trace, width, audience, measures_di
     elif fmt == "json":
         click.echo(render.to_json_text(decision, trace=not no_trace, sources=sources.used(decision),
                                        failed_conditions=failed_json(found, decision, labels),
-                                       receipt=receipt(compiled.measure, decision)))
+                                       receipt=receipt(compiled.measure, decision), ident=the_case.id))
     elif fmt == "markdown":
-        click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
+        click.echo(render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes,
+                                      ident=the_case.id), nl=False)
     elif fmt == "html":
-        click.echo(render.to_html(decision, title, lang, sources=sources, labels=labels, changes=changes), nl=False)
+        click.echo(render.to_html(decision, title, lang, sources=sources, labels=labels, changes=changes,
+                                  ident=the_case.id), nl=False)
     else:
         color = sys.stdout.isatty()
         click.echo(render.to_text(decision, title, lang, color=color, sources=sources, labels=labels,
-                                  changes=changes, width=width), nl=False, color=color)
+                                  changes=changes, width=width, ident=the_case.id), nl=False, color=color)
 
 
 def _measure_files(paths: tuple[str, ...], measures_dir: Path, tally: Tally) -> list[Path]:

@@ -49,16 +49,36 @@ def _stamp_folder(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def decisions_follow_the_schema():
-    """Every decision a test has `rulerun explain --format json` write must follow schemas/decision.schema.json."""
+    """Every decision a test has rulerun give must follow schemas/decision.schema.json.
+
+    Checked where the decisions are made: the JSON of `rulerun explain --format json`, every auditable
+    decision (the API's `decision_json`, the service's /decide and /questions), and every record of
+    `rulerun batch` and the service's /batch.
+    """
+    import json
+
     from rulerun.interpreter.formats import render
+    from rulerun.interpreter.tools import batch
 
     from decision_schema import validate_decision
-    original = render.to_json_text
+    originals = render.to_json_text, render.decision_json, batch.decide_items
 
-    def checked(*args, **kwargs):
-        text = original(*args, **kwargs)
+    def checked_text(*args, **kwargs):
+        text = originals[0](*args, **kwargs)
         validate_decision(text)
         return text
-    render.to_json_text = checked
+
+    def checked_decision(*args, **kwargs):
+        data = originals[1](*args, **kwargs)
+        if kwargs.get("receipt") is not None:  # the auditable shape; without a receipt, a part of a batch record
+            validate_decision(json.dumps(data))
+        return data
+
+    def checked_records(*args, **kwargs):
+        records = originals[2](*args, **kwargs)
+        for record in records:
+            validate_decision(json.dumps(record))
+        return records
+    render.to_json_text, render.decision_json, batch.decide_items = checked_text, checked_decision, checked_records
     yield
-    render.to_json_text = original
+    render.to_json_text, render.decision_json, batch.decide_items = originals

@@ -16,6 +16,7 @@ Measure
     decide(facts, on=None, trace=False) -> Decision     raw facts, as a case file gives them
     decide_case(case, on=None, trace=False) -> Decision errors point into the case file
     decide_many(records, on=None)   decisions without trace, in order; errors in place of failed cases
+    decision_json(decision) -> dict                     the auditable JSON (schemas/decision.schema.json)
     questions(facts, on=None) -> [Question]             the intake's next questions
     intake(facts, on=None) -> Intake                    the guided intake, one answer at a time
     schema() -> dict                                    the JSON Schema of the measure's case files

@@ -95,6 +95,11 @@ class Measure:
         for item in pending:
             yield item if isinstance(item, RulerunError) else next(decided)
 
+    def decision_json(self, decision: engine.Decision, ident: str | None = None) -> dict:
+        """A decision of this measure as `rulerun explain --format json` gives it (schemas/decision.schema.json)."""
+        from rulerun.interpreter.formats.auditable import auditable_json
+        return auditable_json(self.engine, decision, trace=bool(decision.trace), ident=ident)
+
     def questions(self, facts: RawFacts | None = None, on: datetime.date | None = None) -> list[Question]:
         """The questions whose answers can still change the decision for raw `facts`, the next one first."""
         return self.intake(facts, on).questions()

@@ -12,28 +12,41 @@ from rulerun.dsl import ast
 from rulerun.dsl.exact import MAX_DIGITS
 
 from .steps import Step, fail, zero_of
+from .trace import AggregateRead, ItemRead
 from .values import Unknown, exact_sum, unknown_of
 
 
-def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str) -> Step:
-    """The closure for one aggregate node of type `tag`, its parts compiled by `compile`."""
+def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str,
+                      tag_of: Callable[[ast.Expr], str] | None = None) -> Step:
+    """The closure for one aggregate node of type `tag`, its parts compiled by `compile` (typed by `tag_of`)."""
     source = compile(node.source)
     body = compile(node.body) if node.body is not None else None
     where = compile(node.where) if node.where is not None else None
     default = compile(node.default) if node.default is not None else None
     var, func = node.var, node.func
     zero = zero_of(tag) if func == "sum" else None
+    # What the trace says about it, worked out once.
+    over, location = node.source.span.text, f"{node.span.source.name}:{node.span.line}"
+    body_tag = tag_of(node.body) if tag_of is not None and node.body is not None else "bool"
+    fields = _fields_read(node, tag_of) if tag_of is not None else ()
 
-    def selected(env, items):
-        """Yield (value, certain) for each item passing the filter; Unknown filters are uncertain."""
+    def selected(env, items, seen: list | None = None):
+        """Yield (value, certain) for each item passing the filter; Unknown filters are uncertain.
+
+        With `seen`, each item read is recorded there for the trace, those the filter leaves out too.
+        """
         saved = env.vars.get(var, _ABSENT)
         try:
-            for item in items:
+            for number, item in enumerate(items, 1):
                 env.vars[var] = item
                 keep = True if where is None else where(env)
                 if keep is False:
+                    if seen is not None:
+                        seen.append(ItemRead(number, item, False, None))
                     continue
                 value = body(env) if body is not None else True
+                if seen is not None:
+                    seen.append(ItemRead(number, item, keep, value))
                 yield value, keep
         finally:
             if saved is _ABSENT:
@@ -45,10 +58,25 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
         items = source(env)
         if type(items) is Unknown:
             return items
+        frame = env.frame
+        if frame is None or frame.inside:  # untraced, or inside another aggregate, which shows it
+            return over_items(env, items, None)
+        seen: list[ItemRead] = []
+        frame.inside += 1
+        try:
+            value = over_items(env, items, seen)
+        finally:
+            frame.inside -= 1
+        if items:  # an empty list has no items to show; the fact's line says it is empty
+            frame.aggregates.append(AggregateRead(func, var, over, location, body_tag, fields, tuple(seen),
+                                                  len(items) - len(seen)))
+        return value
+
+    def over_items(env, items, seen: list | None):
         pending = []
         if func in ("any", "all"):
             want = func == "any"
-            for value, keep in selected(env, items):
+            for value, keep in selected(env, items, seen):
                 if keep is True and value is want:
                     return want
                 if keep is not True or type(value) is Unknown:
@@ -56,14 +84,14 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
             return unknown_of(*pending) if pending else (not want)
         if func == "count":
             total = 0
-            for _, keep in selected(env, items):
+            for _, keep in selected(env, items, seen):
                 if keep is True:
                     total += 1
                 else:
                     pending.append(keep)
             return unknown_of(*pending) if pending else Decimal(total)
         values = []
-        for value, keep in selected(env, items):
+        for value, keep in selected(env, items, seen):
             if keep is not True or type(value) is Unknown:
                 pending.append(unknown_of(keep, value))
             else:
@@ -82,6 +110,26 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
             return default(env)
         return min(values) if func == "min" else max(values)
     return step
+
+
+def _fields_read(node: ast.Aggregate, tag_of: Callable[[ast.Expr], str]) -> tuple[tuple[str, str], ...]:
+    """The fields of the bound variable that the filter and body read, in the order written, with their types.
+
+    When they read the variable itself (a list of plain values), its own name stands for the item.
+    """
+    found: dict[str, tuple[tuple[int, int], str]] = {}
+    pending = [n for n in (node.where, node.body) if n is not None]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.Aggregate) and current.var == node.var:
+            continue  # an inner aggregate that binds the same name: its fields are not this one's
+        if isinstance(current, ast.Name) and len(current.path) <= 2 and current.path[0] == node.var:
+            name = current.path[-1]  # the variable's own name when the item is a plain value
+            at = (current.span.line, current.span.column)
+            if name not in found or at < found[name][0]:
+                found[name] = (at, tag_of(current))
+        pending.extend(ast.children(current))
+    return tuple((name, kind) for name, (_, kind) in sorted(found.items(), key=lambda item: item[1][0]))
 
 
 _ABSENT = object()

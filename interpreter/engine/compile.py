@@ -138,7 +138,7 @@ class Compiler:
         return lift(operation.at, impl, [self.compile(x) for x in operation.operands])
 
     def _aggregate(self, node: ast.Aggregate) -> Step:
-        return compile_aggregate(node, self.compile, self.tag(node))
+        return compile_aggregate(node, self.compile, self.tag(node), self.tag)
 
 
 def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:

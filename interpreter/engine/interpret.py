@@ -67,7 +67,8 @@ def _traced(env: Env, part: Part, kind: str = "part") -> tuple[object, TraceNode
         frame, env.frame = env.frame, parent
     node = TraceNode(id=part.id, label=part.label, kind=kind, expression=part.text, location=part.location,
                      source=None, value=value, tag=part.tag, facts=tuple(sorted(frame.facts.items())),
-                     parameters=tuple(frame.parameters), children=tuple(frame.children.values()))
+                     parameters=tuple(frame.parameters), children=tuple(frame.children.values()),
+                     aggregates=tuple(frame.aggregates))
     return value, node
 
 

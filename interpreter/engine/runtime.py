@@ -8,7 +8,7 @@ from rulerun.dsl import ast
 from rulerun.dsl.errors import Diagnostic, EvaluationError
 
 from .steps import Step
-from .trace import ParameterRead, TraceNode
+from .trace import AggregateRead, ParameterRead, TraceNode
 from .values import Unknown
 
 _MISSING = object()
@@ -72,13 +72,15 @@ class Program:
 class Frame:
     """What one rule read while it was evaluated (only when tracing)."""
 
-    __slots__ = ("facts", "parameters", "children", "row")
+    __slots__ = ("facts", "parameters", "children", "row", "aggregates", "inside")
 
     def __init__(self) -> None:
         self.facts: dict[str, tuple[object, str]] = {}  # path -> (value, type tag)
         self.parameters: list[ParameterRead] = []
         self.children: dict[str, TraceNode] = {}  # by rule, in the order first needed
         self.row: str | None = None
+        self.aggregates: list[AggregateRead] = []
+        self.inside = 0  # aggregates being evaluated: one inside another is shown through the outer one
 
 
 class Env:
@@ -146,7 +148,8 @@ class Env:
             node = TraceNode(
                 rule.id, rule.label, rule.kind, rule.expression, rule.location, rule.source, value, rule.tag,
                 tuple(sorted(frame.facts.items())) if frame.facts else (), tuple(frame.parameters),
-                tuple(children.values()), tuple([r for r in rule.references if r not in children]), frame.row)
+                tuple(children.values()), tuple([r for r in rule.references if r not in children]), frame.row,
+                aggregates=tuple(frame.aggregates))
             self.nodes[name] = node
             self.cache[name] = value
         if parent is not None and name not in parent.children:
@@ -209,6 +212,7 @@ class Env:
                     f"parameter `{name}` has no value for `{key}`", node.span,
                     "keys: " + ", ".join(value)))
             value = value[key]
-        if self.frame is not None:
+        if self.frame is not None and not any(p.name == name and p.key == key for p in self.frame.parameters):
+            # Once per rule, however often it is read (for every item of a list, say).
             self.frame.parameters.append(ParameterRead(name, key, value, parameter.tag, since, source))
         return value

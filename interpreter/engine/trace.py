@@ -22,6 +22,30 @@ class ParameterRead:
 
 
 @dataclass(slots=True)
+class ItemRead:
+    """One item of the list an aggregate went over: whether it passed the filter, and its value there."""
+
+    number: int  # its place in the list, from 1
+    item: object  # the item itself (a record's fields, or a plain value)
+    kept: object  # the filter's result: True, False or Unknown (True without a filter)
+    value: object  # the aggregate's body for this item; None when not evaluated
+
+
+@dataclass(slots=True)
+class AggregateRead:
+    """One sum, count, min, max, any or all over a list, as a rule evaluated it: which items counted and why."""
+
+    func: str
+    var: str
+    over: str  # the list, as written
+    location: str
+    tag: str  # the type of the body's value per item
+    fields: tuple[tuple[str, str], ...]  # the fields of an item read, with their types; `var` for the item itself
+    items: tuple[ItemRead, ...]
+    not_needed: int = 0  # items left unread: `any`/`all` stop at the first item that decides
+
+
+@dataclass(slots=True)
 class TraceNode:
     """One evaluated rule: what it is, what it read and what it came to."""
 
@@ -39,6 +63,7 @@ class TraceNode:
     not_needed: tuple[str, ...] = ()
     row: str | None = None
     note: str | None = None
+    aggregates: tuple[AggregateRead, ...] = ()
 
 
 @dataclass(slots=True)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 
+from rulerun.dsl import ast
+
 from ..engine.boundary import Boundary, boundary
 from ..engine.trace import Decision, TraceNode, walk
 from .labels import Labels
@@ -26,7 +28,26 @@ def failed_boundaries(checked, decision: Decision) -> dict[str, Boundary | None]
     for node in walk(decision.trace):
         if node.kind in ("expr", "table"):
             nodes.setdefault(node.id, node)
-    return {name: boundary(checked, nodes[name]) if name in nodes else None for name in decision.failed}
+    out = {name: boundary(checked, nodes[name]) if name in nodes else None for name in decision.failed}
+    if "window" in out and "window" not in nodes:
+        out["window"] = _window_boundary(checked, decision)
+    return out
+
+
+def _window_boundary(checked, decision: Decision) -> Boundary | None:
+    """For a closed window: the date fact the reference date is, on or before the last day (or from the first)."""
+    window, written, day = checked.measure.window, checked.measure.reference_date, decision.reference_date
+    if window is None or not isinstance(day, datetime.date) or not isinstance(written, ast.Name):
+        return None
+    ref = checked.typing.refs.get(id(written))
+    if ref is None or ref.kind != "fact":
+        return None  # a reference date computed by a rule: no single fact to change
+    path = ".".join((ref.name, *ref.fields))
+    if window.end is not None and day > window.end:
+        return Boundary(path, "fact", day, "<=", window.end, "date")
+    if window.start is not None and day < window.start:
+        return Boundary(path, "fact", day, ">=", window.start, "date")
+    return None
 
 
 def describe(found: Boundary, labels: Labels, lang: str) -> str:

@@ -14,7 +14,7 @@ from .expectations import described, expect_problems
 from .facts import as_written
 from .scalars import Refused, read_date, read_money, shown
 
-CASE_KEYS = ("name", "description", "on", "facts", "expect")
+CASE_KEYS = ("id", "name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
 
 
@@ -30,6 +30,7 @@ class Case:
     expect: dict | None = None
     line: int = 1
     extra: dict = field(default_factory=dict)
+    id: str | None = None  # a batch record's `id`, carried into the decision
 
 
 def read_case(path: str | Path, display: str | None = None) -> Case:
@@ -40,11 +41,23 @@ def read_case(path: str | Path, display: str | None = None) -> Case:
         text = read_standard_input() if str(path) == "-" else read_text(Path(path))
         document = parse_yaml(text, "<stdin>" if str(path) == "-" else name, dates_as_text=False)
     except YamlProblem as problem:
+        records = _json_lines(text)
+        if records > 1:
+            raise CaseError(Diagnostic(
+                f"this file holds {records} cases, one per line (JSON Lines); `explain` decides one case",
+                hint="give one line of it (e.g. `sed -n 2p FILE | rulerun explain MEASURE -`), "
+                     "or decide them all with `rulerun batch`", file=name, excerpt=False)) from None
         d = problem.diagnostic
         # Lines are shown only from what looks like a case: a file named by mistake is never printed.
         raise CaseError(Diagnostic(d.message, d.span, d.hint, file=d.file or name,
                                    excerpt=has_top_key(text, ("facts",)))) from None
     return case_from_document(document)
+
+
+def _json_lines(text: str) -> int:
+    """How many records `text` holds when it is JSON Lines (every line that is not blank an object), else 0."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return len(lines) if lines and all(line.startswith("{") and line.endswith("}") for line in lines) else 0
 
 
 def case_from_document(document: Document, base: tuple = ()) -> Case:
@@ -99,9 +112,18 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
         problems.append(Diagnostic(f"`name` must be a text, not {described(data['name'])}",
                                    document.span(base + ("name",)), "write the case's name as one line of text",
                                    file=name))
+    ident = data.get("id")
+    if ident is not None:
+        if isinstance(ident, bool) or not isinstance(ident, (str, int)):
+            problems.append(Diagnostic(f"`id` must be a text or a whole number, not {described(ident)}",
+                                       document.span(base + ("id",)),
+                                       "give the case's id as in a batch record, e.g. \"aanvraag-17\"", file=name))
+            ident = None
+        else:
+            ident = str(ident)
     if problems:
         if not any(key in CASE_KEYS for key in data):  # not a case: its lines are not shown
             problems = [dataclasses.replace(d, excerpt=False) for d in problems]
         raise CaseError(sorted(problems, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
     info = document.nodes.get(base)
-    return Case(name, document, data.get("name"), on, data.get("facts"), expect, info.line if info else 1)
+    return Case(name, document, data.get("name"), on, data.get("facts"), expect, info.line if info else 1, id=ident)

@@ -1,7 +1,11 @@
 """The labels a person reads instead of identifiers: rules, deadlines, values and facts of a measure."""
 from __future__ import annotations
 
-from rulerun.dsl.measure import Fact, Measure
+from rulerun.dsl.measure import Fact
+
+
+#: The label of the application window, as the trace's window node has it.
+WINDOW = {"nl": "Aanvraagperiode", "en": "Application window"}
 
 
 class Labels:
@@ -14,6 +18,8 @@ class Labels:
             self.names[name] = rule.label
         for part in [*compiled.deadlines, *compiled.values]:
             self.names[part.id] = part.label
+        if compiled.measure.window is not None:  # a closed window is a failed condition named `window`
+            self.names.setdefault("window", WINDOW)
         pending = [(compiled.measure, "")]
         while pending:  # the measure and the files it imports, each fact by its path with and without the alias
             measure, prefix = pending.pop()

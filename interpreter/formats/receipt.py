@@ -37,11 +37,18 @@ def file_hashes(measure: Measure) -> dict[str, str]:
 
 def receipt(measure: Measure, decision: Decision) -> dict:
     """The receipt: rulerun version, measure id, file hashes, evaluation and reference dates."""
-    return {
-        "rulerun_version": rulerun_version(),
-        "measure": measure.id,
-        "measure_file": measure.path,
-        "files": file_hashes(measure),
-        "evaluated_on": decision.evaluated_on.isoformat(),
-        "reference_date": decision.reference_date.isoformat() if decision.reference_date else None,
-    }
+    return Receipts(measure).of(decision)
+
+
+class Receipts:
+    """The receipts of many decisions under one measure: its files hashed once, not once per decision."""
+
+    def __init__(self, measure: Measure):
+        self.fixed = {"rulerun_version": rulerun_version(), "measure": measure.id, "measure_file": measure.path,
+                      "files": file_hashes(measure)}
+
+    def of(self, decision: Decision) -> dict:
+        """The receipt of one decision."""
+        return {**self.fixed,
+                "evaluated_on": decision.evaluated_on.isoformat(),
+                "reference_date": decision.reference_date.isoformat() if decision.reference_date else None}

@@ -11,6 +11,7 @@ from rulerun.dsl.printable import printable
 
 from ..engine.trace import Decision, TraceNode
 from ..engine.values import Unknown, format_value, to_json
+from .aggregated import aggregate_json, heading, item_lines
 from .labels import Labels
 from .localised import readable
 from .receipt import SCHEMA_VERSION
@@ -74,12 +75,15 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
         out["row"] = node.row
     if node.note is not None:
         out["note"] = node.note
+    if node.aggregates:
+        out["aggregates"] = [aggregate_json(read) for read in node.aggregates]
     return out
 
 
 def decision_json(decision: Decision, trace: bool = True, sources: dict | None = None,
-                  failed_conditions: list | None = None, receipt: dict | None = None) -> dict:
-    """The decision as plain JSON data with a stable shape."""
+                  failed_conditions: list | None = None, receipt: dict | None = None,
+                  ident: str | None = None) -> dict:
+    """The decision as plain JSON data with a stable shape; `ident` is the case's own id, when it has one."""
     out = {
         "measure": decision.measure,
         "evaluated_on": decision.evaluated_on.isoformat(),
@@ -99,6 +103,8 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
     if receipt is not None:  # the auditable decision format of schemas/decision.schema.json
         out["schema_version"] = SCHEMA_VERSION
         out["receipt"] = receipt
+    if ident is not None:
+        out["id"] = ident
     if trace:
         seen: set[str] = set()
         out["trace"] = [node_json(n, seen) for n in decision.trace]
@@ -106,9 +112,10 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
 
 
 def to_json_text(decision: Decision, trace: bool = True, sources: dict | None = None,
-                 failed_conditions: list | None = None, receipt: dict | None = None) -> str:
+                 failed_conditions: list | None = None, receipt: dict | None = None,
+                 ident: str | None = None) -> str:
     """The JSON form as text: sorted keys, two-space indent (see `json_text`)."""
-    return json_text(decision_json(decision, trace, sources, failed_conditions, receipt))
+    return json_text(decision_json(decision, trace, sources, failed_conditions, receipt, ident))
 
 
 #: Nesting levels shown by indentation; deeper levels keep this indentation (in JSON) or show their level.
@@ -175,22 +182,23 @@ _WORDS = {
            "missing": "Missing facts", "notes": "Notes", "values": "Values", "yes": "yes", "no": "no",
            "undetermined": "undetermined", "evaluated": "evaluated on", "reference": "reference date",
            "not_needed": "not needed", "shown": "shown above", "row": "row", "trace": "Explanation",
-           "since": "since", "sources": "Sources"},
+           "since": "since", "sources": "Sources", "case": "Case"},
     "nl": {"eligible": "Komt in aanmerking", "amount": "Bedrag", "deadlines": "Termijnen",
            "failed": "Niet voldaan", "missing": "Ontbrekende gegevens", "notes": "Opmerkingen",
            "values": "Waarden", "yes": "ja", "no": "nee", "undetermined": "onbepaald",
            "evaluated": "beoordeeld op", "reference": "peildatum", "not_needed": "niet nodig",
            "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds",
-           "sources": "Bronnen"},
+           "sources": "Bronnen", "case": "Geval"},
 }
 
 
 def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | None = None,
-                   changes: dict | None = None) -> list[tuple[str, str]]:
+                   changes: dict | None = None, ident: str | None = None) -> list[tuple[str, str]]:
     w = _WORDS[lang]
+    case = [(w["case"], printable(ident))] if ident is not None else []
     if labels is not None:
-        return _readable_summary(decision, lang, labels, changes or {})
-    rows = [(w["eligible"], w[decision.eligible])]
+        return case + _readable_summary(decision, lang, labels, changes or {})
+    rows = case + [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money")))
     for name, day in decision.deadlines.items():
@@ -231,10 +239,8 @@ def _readable_summary(decision: Decision, lang: str, labels: Labels, changes: di
 def _header(decision: Decision, title: str, lang: str, localised: bool = False) -> str:
     w = _WORDS[lang]
     day = (lambda d: shown(d, "date", lang)) if localised else (lambda d: d.isoformat())
-    if localised:  # a title often ends in brackets already: the id follows a dash instead
-        head = f"{printable(title)} — {decision.measure}, {w['evaluated']} {day(decision.evaluated_on)}"
-    else:
-        head = f"{printable(title)} ({decision.measure}) — {w['evaluated']} {day(decision.evaluated_on)}"
+    # A title often ends in brackets already (`SME wallet (KMO-portefeuille)`): the id follows a dash instead.
+    head = f"{printable(title)} — {decision.measure}, {w['evaluated']} {day(decision.evaluated_on)}"
     if decision.reference_date:
         head += f", {w['reference']} {day(decision.reference_date)}"
     return head
@@ -250,11 +256,13 @@ def _value(node: TraceNode, lang: str | None = None) -> str:
 
 
 def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
+    """What is shown under a node: its expression (one entry, over several lines when written so), facts, …"""
     w = _WORDS[lang]
     each = lang if localised else None
     lines = []
+    whole = []  # the expression, one entry with its lines joined: the reports show it whole
     if node.expression and node.kind not in ("window", "conditions"):
-        lines += node.expression.splitlines()
+        whole.append("\n".join(printable(line) for line in node.expression.splitlines()))
     for path, (value, tag) in node.facts:
         lines.append(f"{path} = {shown(value, tag, each) if type(value) is not Unknown else '? (missing)'}")
     for p in node.parameters:
@@ -267,7 +275,15 @@ def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
         lines.append(f"{w['not_needed']}: {', '.join(node.not_needed)}")
     if node.note:
         lines.append(node.note)
-    return [printable(line) for line in lines]
+    return whole + [printable(line) for line in lines]
+
+
+def _aggregates(node: TraceNode, lang: str, localised: bool) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each aggregate of a node: its heading, and per item its mark and line."""
+    each = lang if localised else None
+    return [(heading(read, lang), [("…" if isinstance(state, str) else MARKS[state], text) for state, text in
+                                   item_lines(read, lang, lambda value, tag: shown(value, tag, each))])
+            for read in node.aggregates]
 
 
 def _flatten(nodes) -> list[tuple[TraceNode, int, bool]]:
@@ -302,21 +318,69 @@ def _indent(depth: int) -> tuple[str, str]:
     return "  " * MAX_INDENT, f"[{depth}] "
 
 
-def _grouped(rows: list[tuple[str, str]], lang: str) -> list[str]:
-    """Summary lines with each group (deadlines, values, notes) labelled once and its items indented below."""
+def _groups(rows: list[tuple[str, str]], lang: str) -> list[tuple[str, str, str]]:
+    """Summary rows as ("row", key, value), or ("group", name, "") followed by its ("item", label, value)s.
+
+    Deadlines, values and notes are each labelled once, their items below: the same in every format.
+    """
     w = _WORDS[lang]
-    out, current = [], None
+    out: list[tuple[str, str, str]] = []
+    current = None
     for key, value in rows:
         group, _, label = key.partition(": ")
         if group in (w["deadlines"], w["values"]) and label or key == w["notes"]:
             if group != current:
-                out.append(f"  {group}:")
+                out.append(("group", group, ""))
                 current = group
-            out.append(f"    {label}: {value}" if label else f"    - {value}")
+            out.append(("item", label, value))
         else:
             current = None
-            out.append(f"  {key}: {value}")
+            out.append(("row", key, value))
     return out
+
+
+def _grouped(rows: list[tuple[str, str]], lang: str) -> list[str]:
+    """Summary lines with each group (deadlines, values, notes) labelled once and its items indented below."""
+    lines = []
+    for kind, key, value in _groups(rows, lang):
+        if kind == "group":
+            lines.append(f"  {key}:")
+        elif kind == "item":
+            lines.append(f"    {key}: {value}" if key else f"    - {value}")
+        else:
+            lines.append(f"  {key}: {value}")
+    return lines
+
+
+def _markdown_summary(rows: list[tuple[str, str]], lang: str, grouped: bool) -> list[str]:
+    """The summary table; grouped, each group is a row of its own in bold and its items follow it."""
+    if not grouped:
+        return [f"| {_markdown_text(k)} | {_markdown_text(v)} |" for k, v in rows]
+    out = []
+    for kind, key, value in _groups(rows, lang):
+        if kind == "group":
+            out.append(f"| **{_markdown_text(key)}** | |")
+        elif kind == "item":
+            out.append(f"| {_markdown_text(key) if key else '–'} | {_markdown_text(value)} |")
+        else:
+            out.append(f"| {_markdown_text(key)} | {_markdown_text(value)} |")
+    return out
+
+
+def _html_summary(rows: list[tuple[str, str]], lang: str, grouped: bool) -> str:
+    """The summary table's rows; grouped, each group is a header row over its items."""
+    e = html.escape
+    if not grouped:
+        return "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows)
+    out = []
+    for kind, key, value in _groups(rows, lang):
+        if kind == "group":
+            out.append(f"<tr><th colspan='2' scope='rowgroup'>{e(key)}</th></tr>")
+        elif kind == "item":
+            out.append(f"<tr class='in-group'><td>{e(key)}</td><td>{e(value)}</td></tr>")
+        else:
+            out.append(f"<tr><td>{e(key)}</td><td>{e(value)}</td></tr>")
+    return "".join(out)
 
 
 def _wrapped(lines: list[str], width: int, whole: set[int]) -> list[str]:
@@ -337,7 +401,7 @@ def _wrapped(lines: list[str], width: int, whole: set[int]) -> list[str]:
 
 def to_text(decision: Decision, title: str, lang: str = "en", color: bool = False,
             sources: Sources | None = None, labels: Labels | None = None, changes: dict | None = None,
-            width: int | None = None) -> str:
+            width: int | None = None, ident: str | None = None) -> str:
     """A terminal report: summary, then the trace as a tree with ✓ ✗ ? marks."""
     import click
     w = _WORDS[lang]
@@ -350,7 +414,7 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
 
     each = lang if labels is not None else None
     out = [style(_header(decision, title, lang, each is not None), bold=True)]
-    rows = _summary_lines(decision, title, lang, labels, changes)
+    rows = _summary_lines(decision, title, lang, labels, changes, ident)
     out += _grouped(rows, lang) if labels is not None else [f"  {key}: {value}" for key, value in rows]
     whole: set[int] = set()  # the lines of expressions and facts, which are kept whole
     if decision.trace:
@@ -365,9 +429,12 @@ def to_text(decision: Decision, title: str, lang: str = "en", color: bool = Fals
         shown_value = style(_value(node, each), mark)
         out.append(f"{pad}{level}{style(mark, mark)} {node.id}: {_label(node, lang)} = {shown_value}"
                    + (f"   [{where}]" if where else ""))
-        details = [f"{pad}    {line}" for line in _details(node, lang, each is not None)]
+        details = [f"{pad}    {line}" for entry in _details(node, lang, each is not None) for line in entry.split("\n")]
         whole.update(range(len(out), len(out) + len(details)))
         out += details
+        for title, items in _aggregates(node, lang, each is not None):  # not kept whole: wrapped when long
+            out.append(f"{pad}    {title}")
+            out += [f"{pad}      {style(mark, mark)} {text}" for mark, text in items]
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", style(w["sources"], bold=True)] + source_lines(used)
@@ -391,15 +458,22 @@ def _markdown_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+def _markdown_entry(entry: str, pad: str) -> list[str]:
+    """One detail as a list item: a code span, or a fenced block for an expression written over several lines."""
+    if "\n" not in entry:
+        return [f"{pad}- {_markdown_code(entry)}"]
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", entry)), default=0) + 1)
+    return [f"{pad}- {fence}"] + [f"{pad}  {line}" for line in entry.split("\n")] + [f"{pad}  {fence}"]
+
+
 def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
-                labels: Labels | None = None, changes: dict | None = None) -> str:
+                labels: Labels | None = None, changes: dict | None = None, ident: str | None = None) -> str:
     """The decision as Markdown: a summary table, then the trace as nested lists."""
     w = _WORDS[lang]
     # Every text of the measure or the case is escaped: a title or label cannot format, link or inject markup.
     each = lang if labels is not None else None
     out = [f"# {_markdown_text(_header(decision, title, lang, each is not None))}", "", "| | |", "|---|---|"]
-    out += [f"| {_markdown_text(k)} | {_markdown_text(v)} |"
-            for k, v in _summary_lines(decision, title, lang, labels, changes)]
+    out += _markdown_summary(_summary_lines(decision, title, lang, labels, changes, ident), lang, labels is not None)
     out += ["", f"## {w['trace']}", ""]
     for node, depth, repeated in _flatten(decision.trace):
         pad, level = _indent(depth)
@@ -410,7 +484,11 @@ def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sourc
         where = _where(node, sources, markdown_link, _markdown_text)
         out.append(f"{pad}- {level}{_mark(node)} **{node.id}**: {_markdown_text(_label(node, lang))} = **{value}**"
                    + (f" _({where})_" if where else ""))
-        out += [f"{pad}  - {_markdown_code(line)}" for line in _details(node, lang, each is not None)]
+        for entry in _details(node, lang, each is not None):
+            out += _markdown_entry(entry, pad + "  ")
+        for title, items in _aggregates(node, lang, each is not None):
+            out.append(f"{pad}  - {_markdown_text(title)}")
+            out += [f"{pad}    - {mark} {_markdown_text(text)}" for mark, text in items]
     used = sources.used(decision) if sources is not None else {}
     if used:
         out += ["", f"## {w['sources']}", ""] + markdown_sources(used)
@@ -420,17 +498,21 @@ def to_markdown(decision: Decision, title: str, lang: str = "en", sources: Sourc
 _CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
 table{border-collapse:collapse}td{padding:.2rem .8rem;border-bottom:1px solid #ddd}
 details{margin-left:1.2rem}summary{cursor:pointer}.yes{color:#17803d}.no{color:#b42318}
-.unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}"""
+.unknown{color:#b54708}.where{color:#667085;font-size:.85em}pre{background:#f6f6f6;padding:.3rem .6rem;margin:.2rem 0}
+th{text-align:left;padding:.4rem .8rem .1rem}.in-group td:first-child{padding-left:1.6rem}
+.items{margin:.2rem 0 .2rem 1.2rem}.items ul{margin:.1rem 0;padding-left:1.2rem;list-style:none}"""
+
+
+_CSS_MARK = {"✓": "yes", "✗": "no", "?": "unknown"}
 
 
 def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
-            labels: Labels | None = None, changes: dict | None = None) -> str:
+            labels: Labels | None = None, changes: dict | None = None, ident: str | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
     w = _WORDS[lang]
     e = html.escape
     each = lang if labels is not None else None
-    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>"
-                   for k, v in _summary_lines(decision, title, lang, labels, changes))
+    rows = _html_summary(_summary_lines(decision, title, lang, labels, changes, ident), lang, labels is not None)
 
     def css(node: TraceNode) -> str:
         return {"✓": "yes", "✗": "no", "?": "unknown"}.get(_mark(node), "")
@@ -447,6 +529,9 @@ def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources |
             continue
         where = _where(node, sources, html_link, e)
         details = "".join(f"<pre>{e(line)}</pre>" for line in _details(node, lang, each is not None))
+        details += "".join(f"<div class='items'>{e(title)}<ul>"
+                           + "".join(f"<li class='{_CSS_MARK.get(mark, '')}'>{mark} {e(text)}</li>" for mark, text in items)
+                           + "</ul></div>" for title, items in _aggregates(node, lang, each is not None))
         parts.append(f"<details open><summary class='{css(node)}'>{_mark(node)} <b>{e(node.id)}</b>: "
                      f"{e(_label(node, lang))} = <b>{e(_value(node, each))}</b> "
                      f"<span class='where'>{where}</span></summary>{details}")

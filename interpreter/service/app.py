@@ -19,10 +19,10 @@ from rulerun.dsl.errors import Diagnostic, RulerunError
 
 from ..formats import render
 from ..formats import applicant
+from ..formats.auditable import auditable_json
 from ..formats.boundaries import describe as describe_boundary
-from ..formats.boundaries import failed_boundaries, failed_json
+from ..formats.boundaries import failed_boundaries
 from ..formats.labels import Labels
-from ..formats.receipt import receipt as decision_receipt
 from ..formats.sources import Sources
 from ..engine.api import CompiledMeasure
 from ..tools.intake import Intake
@@ -296,10 +296,7 @@ def _decide(service: Service, served: Version, body: bytes, on: str | None, trac
     decision = compiled.evaluate(facts, day, trace=trace)
     # The decision as `rulerun explain --format json` gives it: sources, boundaries and the receipt,
     # which the service completes with its own record of the request (id, time, input and measure hashes).
-    found = failed_boundaries(compiled.checked, decision)
-    out = render.decision_json(decision, trace=trace, sources=Sources(compiled.measure).used(decision),
-                               failed_conditions=failed_json(found, decision, _labels(compiled)),
-                               receipt=decision_receipt(compiled.measure, decision))
+    out = auditable_json(compiled, decision, trace=trace, labels=_labels(compiled))
     inputs = input_hash(case.facts, day.isoformat())
     out["decision_id"], served_receipt = service.record(served, inputs, out, "decide")
     out["receipt"] = {**out["receipt"], **served_receipt, "title": compiled.measure.title.get(lang)}
@@ -314,19 +311,21 @@ def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt
     decision = compiled.evaluate(facts, day, trace=True)
     decision_id, _ = service.record(served, input_hash(case.facts, day.isoformat()),
                                     render.decision_json(decision, trace=False), "explain")
+    labels, sources = _labels(compiled), Sources(compiled.measure)
+    changes = {name: describe_boundary(found, labels, lang)
+               for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
     if audience == "applicant":  # the same report as `rulerun explain --audience applicant`
-        labels = _labels(compiled)
-        changes = {name: describe_boundary(found, labels, lang)
-                   for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
-        report = applicant.build(decision, compiled, Sources(compiled.measure), lang, changes)
+        report = applicant.build(decision, compiled, sources, lang, changes)
         shown = {"markdown": applicant.to_markdown, "html": applicant.to_html}
         return (shown[fmt](report) if fmt in shown else applicant.to_text(report, 80)), decision_id
+    # The same explanation as `rulerun explain`: labels, localised values, sources and boundaries.
     title = compiled.measure.title.get(lang)
     if fmt == "markdown":
-        return render.to_markdown(decision, title, lang), decision_id
+        return render.to_markdown(decision, title, lang, sources=sources, labels=labels, changes=changes), decision_id
     if fmt == "html":
-        return render.to_html(decision, title, lang), decision_id
-    return render.to_text(decision, title, lang, color=False), decision_id
+        return render.to_html(decision, title, lang, sources=sources, labels=labels, changes=changes), decision_id
+    return render.to_text(decision, title, lang, color=False, sources=sources, labels=labels,
+                          changes=changes), decision_id
 
 
 def _questions(served: Version, body: bytes, on: str | None, unknown: list[str], lang: str) -> dict:
@@ -336,7 +335,8 @@ def _questions(served: Version, body: bytes, on: str | None, unknown: list[str],
     intake = Intake(compiled, day, case.facts if isinstance(case.facts, dict) else {})  # read: a mapping or none
     intake.unknown |= set(unknown)
     asked = intake.questions()
-    return {"settled": not asked, "decision": render.decision_json(intake.decision, trace=False),
+    decision = auditable_json(served.compiled, intake.decision, trace=False, labels=_labels(served.compiled))
+    return {"settled": not asked, "decision": decision,
             "questions": [_question_json(q, lang) for q in asked]}
 
 

@@ -17,6 +17,7 @@ from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.printable import printable
 
 from ..engine.evaluator import CompiledMeasure, load
+from ..formats.receipt import SCHEMA_VERSION, Receipts
 from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
 from ..formats.render import decision_json
 from ..formats.scalars import Refused, read_date, shown
@@ -112,7 +113,7 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
     pairs: list = []
     waiting: list[dict] = []  # the records of the cases in `pairs`, in the same order
     for item in items:
-        out = {"id": item.id, "line": item.line}
+        out: dict[str, object] = {"id": item.id, "line": item.line}
         records.append(out)
         if item.problem is not None:
             out["error"] = item.problem
@@ -126,6 +127,7 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
             out["error"] = _internal(error)
             continue
         waiting.append(out)
+    receipts = Receipts(compiled.measure)
     for out, decision in zip(waiting, _decisions(compiled, pairs)):
         if isinstance(decision, Exception):
             out["error"] = _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
@@ -133,6 +135,9 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
         record = decision_json(decision, trace=False)
         del record["measure"], record["notes"]
         out.update(record)
+        # A decided record is the batch shape of schemas/decision.schema.json: versioned, with its receipt.
+        out["schema_version"] = SCHEMA_VERSION
+        out["receipt"] = receipts.of(decision)
     return records
 
 
@@ -168,8 +173,8 @@ def _message(error: RulerunError) -> str:
 _WORKER: dict = {}
 
 
-def _start_worker(path: str, on: datetime.date) -> None:
-    _WORKER["measure"] = load(path)
+def _start_worker(path: str, on: datetime.date, display: str) -> None:
+    _WORKER["measure"] = load(path, display)  # named as in this process: the receipts' paths are the same
     _WORKER["on"] = on
 
 
@@ -197,7 +202,7 @@ def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on:
         return
     import multiprocessing
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(str(path), on)) as pool:
+    with context.Pool(jobs, initializer=_start_worker, initargs=(str(path), on, compiled.measure.path)) as pool:
         for records in pool.imap(_decide_chunk, _chunks(items, chunk)):
             yield from records
 

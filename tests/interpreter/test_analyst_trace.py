@@ -1,4 +1,6 @@
 """The tidied analyst trace: the title without doubled brackets, the summary labelled once, wrapping with --width."""
+import datetime
+import json
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,154 @@ def test_a_width_too_small_is_a_usage_error():
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_tidied_trace_snapshot(lang, snapshot):
     assert _explain("--lang", lang, "--width", "80") == snapshot
+
+
+KOSTEN = """\
+measure: kosten
+title: {nl: Kosten, en: Costs}
+summary: {nl: Telt kosten., en: Counts costs.}
+authority: VLAIO
+sources:
+  W01: {title: Voorwaarden, url: "https://www.vlaio.be/nl/voorbeeld"}
+facts:
+  kosten:
+    type: list
+    label: {nl: Kosten, en: Costs}
+    question: {nl: "Welke kosten?", en: "Which costs?"}
+    fields:
+      omschrijving: {type: text, optional: true, label: {nl: Omschrijving, en: Description}}
+      bedrag: {type: money, label: {nl: Bedrag, en: Amount}}
+  betalingen:
+    type: list
+    label: {nl: Betalingen, en: Payments}
+    question: {nl: "Wanneer betaald?", en: "When paid?"}
+    items: {type: date, label: {nl: Datum, en: Date}}
+parameters:
+  minimum:
+    label: {nl: Kleinste kost, en: Smallest cost}
+    source: W01
+    value: € 100
+  uiterlijk:
+    label: {nl: Uiterlijk, en: At the latest}
+    source: W01
+    value: 2024-03-01
+rules:
+  totaal:
+    label: {nl: Aanvaarde kosten, en: Accepted costs}
+    source: W01
+    expr: |
+      sum(k.bedrag for each k in kosten
+          where k.bedrag >= minimum)
+  op_tijd:
+    label: {nl: Alles op tijd betaald, en: Everything paid on time}
+    source: W01
+    expr: all(d <= uiterlijk for each d in betalingen)
+  genoeg:
+    label: {nl: Er zijn aanvaarde kosten, en: There are accepted costs}
+    source: W01
+    expr: totaal > € 0
+decision:
+  eligible: [genoeg]
+  amount: totaal
+  values:
+    betaald: {label: {nl: Op tijd betaald, en: Paid on time}, expr: op_tijd}
+"""
+KOSTEN_CASE = """\
+on: 2024-06-01
+facts:
+  kosten:
+  - {omschrijving: Advies, bedrag: 500}
+  - {omschrijving: Koffie, bedrag: 20}
+  - {bedrag: 300}
+  betalingen: [2024-02-01, 2024-04-01, 2024-05-01]
+"""
+
+
+@pytest.fixture
+def kosten(write):
+    write("kosten.yaml", KOSTEN)
+    write("case.yaml", KOSTEN_CASE)
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["explain", "kosten.yaml", "case.yaml", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+    return run
+
+
+def test_an_aggregate_shows_which_items_counted_and_why(kosten):
+    text = kosten("--width", "200")
+    assert "sum over kosten (k), line 34: 2 of 3 counted" in text
+    assert "  ✓ Advies: bedrag = €500.00 → €500.00" in text
+    assert "  ✗ Koffie: bedrag = €20.00 (not selected)" in text
+    assert "  ✓ #3: bedrag = €300.00 → €300.00" in text  # no identifying field: its place in the list
+    # The parameter the filter reads for every item is listed once.
+    assert text.count("minimum = €100.00") == 1
+    # `all` stops at the first payment that is late: the rest is not needed.
+    assert "all over betalingen (d), line 39: 1 of 3 counted" in text
+    assert "  ✓ #1: d = 1 February 2024 → yes" in text and "  ✗ #2: d = 1 April 2024 → no" in text
+    assert "  … 1 more not needed" in text
+
+
+def test_an_aggregate_in_dutch_markdown_html_and_json(kosten):
+    text = kosten("--lang", "nl", "--width", "200")
+    assert "sum over kosten (k), regel 34: 2 van 3 geteld" in text
+    assert "✗ Koffie: bedrag = € 20,00 (niet geselecteerd)" in text and "nog 1 niet nodig" in text
+    markdown = kosten("--format", "markdown")
+    assert "  - sum over kosten (k), line 34: 2 of 3 counted" in markdown
+    assert "    - ✗ Koffie: bedrag = €20.00 (not selected)" in markdown
+    page = kosten("--format", "html")
+    assert "<li class='yes'>✓ Advies: bedrag = €500.00 → €500.00</li>" in page
+    assert "<li class='no'>✗ Koffie: bedrag = €20.00 (not selected)</li>" in page
+    data = json.loads(kosten("--format", "json"))
+    nodes, pending = [], list(data["trace"])
+    while pending:
+        nodes.append(pending.pop())
+        pending += nodes[-1].get("children", [])
+    node = next(n for n in nodes if n["id"] == "totaal" and "aggregates" in n)
+    assert [p["name"] for p in node["parameters"]] == ["minimum"]
+    (summed,) = node["aggregates"]
+    assert (summed["function"], summed["over"], summed["variable"], summed["not_needed"]) == ("sum", "kosten", "k", 0)
+    assert [(i["name"], i["counted"], i["value"], i["fields"]) for i in summed["items"]] == [
+        ("Advies", True, "500.00", {"bedrag": "500.00"}), ("Koffie", False, None, {"bedrag": "20.00"}),
+        (None, True, "300.00", {"bedrag": "300.00"})]
+    (paid,) = [a for n in nodes for a in n.get("aggregates", []) if a["function"] == "all"]
+    assert [(i["counted"], i["fields"]) for i in paid["items"]] == [(True, {"d": "2024-02-01"}),
+                                                                    (False, {"d": "2024-04-01"})]
+    assert paid["not_needed"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_aggregate_trace_snapshot(kosten, fmt, snapshot):
+    assert kosten("--format", fmt, "--width", "80") == snapshot
+
+
+def test_markdown_and_html_label_each_summary_group_once():
+    markdown = _explain("--lang", "nl", "--format", "markdown")
+    table = markdown.split("\n## ", 1)[0]
+    assert table.count("| **Termijnen** | |") == 1 and table.count("| **Waarden** | |") == 1
+    assert "| Laatste dag om aan te vragen | 24 maart 2022 |" in table and "Termijnen:" not in table
+    page = _explain("--lang", "nl", "--format", "html")
+    summary = page.split("<table>", 1)[1].split("</table>", 1)[0]
+    assert summary.count("<th colspan='2' scope='rowgroup'>Termijnen</th>") == 1
+    assert "<tr class='in-group'><td>Laatste dag om aan te vragen</td><td>24 maart 2022</td></tr>" in summary
+    assert "Termijnen:" not in summary
+
+
+def test_markdown_and_html_show_a_multi_line_expression_whole(kosten):
+    markdown = kosten("--format", "markdown")
+    assert ("      - ```\n        sum(k.bedrag for each k in kosten\n            where k.bedrag >= minimum)\n"
+            "        ```\n") in markdown
+    page = kosten("--format", "html")
+    assert "<pre>sum(k.bedrag for each k in kosten\n    where k.bedrag &gt;= minimum)</pre>" in page
+
+
+def test_no_format_doubles_the_brackets_of_the_title():
+    from rulerun.interpreter.engine.evaluator import load
+    from rulerun.interpreter.formats import render
+    compiled = load(ROOT / "measures" / "kmo-portefeuille.yaml")
+    decision = compiled.evaluate(compiled.read_facts({}), datetime.date(2026, 11, 1), trace=True)
+    title = compiled.measure.title.get("en")
+    for text in (render.to_text(decision, title), render.to_markdown(decision, title), render.to_html(decision, title),
+                 _explain("--format", "markdown"), _explain("--format", "html")):
+        assert "SME wallet (KMO-portefeuille) — kmo-portefeuille" in text and ") (" not in text.split("\n")[0]

@@ -11,7 +11,7 @@ from rulerun.interpreter.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 CASES = {
     "kmo-portefeuille": ["r3-klein-opleiding", "aanvraag-dag-15", "onbepaald-ontbrekende-gegevens"],
-    "innovatieve-starterssteun": ["basis-geschikt", "inspanning-te-klein", "onbepaald-criteria-ontbreken"],
+    "innovatieve-starterssteun": ["basis-geschikt", "inspanning-te-klein", "vte-4", "onbepaald-criteria-ontbreken"],
     "rentetoelage-hinder-openbare-werken": ["overbrugging-basis", "werken-korter-dan-een-maand", "onbepaald"],
 }
 PINNED = [(m, c, lang, fmt) for m, cases in CASES.items() for c in cases for lang in ("nl", "en")

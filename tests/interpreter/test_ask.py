@@ -109,11 +109,11 @@ def test_a_wrong_answer_is_asked_again_and_an_early_not_eligible_stops(run, meas
     assert "✗ fact `" + ".".join(_reference_path(measure_id)) + "`: `31-12-2022` is not a calendar date" in result.output
     assert result.output.count("(a date, YYYY-MM-DD; ? if you do not know) >") == 2
     assert "Settled after 1 answer(s)." in result.output and "Eligible: no" in result.output
-    assert "Failed conditions: window" in result.output
+    assert "Failed conditions: Application window" in result.output
     data = yaml.safe_load(saved.read_text())
     assert list(data["facts"]) == [next(iter(_reference_path(measure_id)))]
     again = run("explain", measure_id, str(saved), "--no-trace")
-    assert "Eligible: no" in again.output and "Failed conditions: window" in again.output
+    assert "Eligible: no" in again.output and "Failed conditions: Application window" in again.output
 
 
 def _reference_path(measure_id: str) -> tuple:

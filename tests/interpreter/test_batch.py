@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from rulerun.interpreter.formats.cases import read_case
 from rulerun.interpreter.cli import main
 from rulerun.interpreter.engine.evaluator import load
+from rulerun.interpreter.formats.receipt import SCHEMA_VERSION, receipt
 from rulerun.interpreter.formats.render import decision_json
 from rulerun.interpreter.tools.testing import cases_for
 
@@ -41,13 +42,15 @@ def _jsonl(measure_id: str, path: Path) -> list:
 
 
 def _expected(measure_id: str, cases) -> list[dict]:
-    compiled = load(ROOT / "measures" / f"{measure_id}.yaml")
+    # Named as the command line names it, so that the receipts' file paths are the same.
+    compiled = load(ROOT / "measures" / f"{measure_id}.yaml", f"measures/{measure_id}.yaml")
     out = []
     for line, case in enumerate(cases, 1):
         decision = compiled.evaluate(compiled.read_facts(case.facts), case.on, trace=False)
         record = decision_json(decision, trace=False)
         del record["measure"], record["notes"]
-        out.append(dict(record, id=Path(case.path).stem, line=line))
+        out.append(dict(record, id=Path(case.path).stem, line=line, schema_version=SCHEMA_VERSION,
+                        receipt=receipt(compiled.measure, decision)))
     return out
 
 

@@ -20,6 +20,7 @@ from rulerun.dsl.errors import RulerunError
 from rulerun.interpreter.cli import main
 from rulerun.interpreter.engine.evaluator import load
 from rulerun.interpreter.formats.facts import from_text
+from rulerun.interpreter.formats.receipt import SCHEMA_VERSION, receipt
 from rulerun.interpreter.formats.render import decision_json
 
 PROEF = Path(__file__).resolve().parents[1] / "invalid" / "proef.yaml"
@@ -57,7 +58,16 @@ def expected(ident: str, line: int, raw: dict) -> dict:
         return dict(out, error="; ".join(d.message for d in error.diagnostics))
     record = decision_json(decision, trace=False)
     del record["measure"], record["notes"]
-    return dict(out, **record)
+    return dict(out, **record, schema_version=SCHEMA_VERSION, receipt=receipt(MEASURE.measure, decision))
+
+
+def _resolved(record: dict) -> dict:
+    """A record with its receipt's file paths made absolute: the command line names them relative to where it runs."""
+    if "receipt" not in record:
+        return record
+    receipt = dict(record["receipt"], measure_file=str(Path(record["receipt"]["measure_file"]).resolve()),
+                   files={str(Path(k).resolve()): v for k, v in record["receipt"]["files"].items()})
+    return dict(record, receipt=receipt)
 
 
 def run(path: Path) -> tuple[int, list[dict], str]:
@@ -102,7 +112,7 @@ def test_jsonl_good_records_match_the_api_and_bad_ones_are_error_records(tmp_pat
         if mangle is None:
             want = expected(f"r{number}", number, json.loads(json.dumps(facts, default=_plain),
                                                              parse_float=Decimal))
-            assert got == want
+            assert _resolved(got) == _resolved(want)
         else:
             assert got["line"] == number and got["error"], (mangle, got)
         errors += "error" in got
@@ -171,7 +181,7 @@ def test_csv_good_rows_match_the_api_and_bad_ones_are_error_records(tmp_path_fac
     for number, ((cells, mangle), got, start) in enumerate(zip(rows, out, starts), 1):
         if mangle is None:
             facts = {c: from_text(MEASURE.checked.facts[c], cells[c]) for c in COLUMNS[1:] if cells[c] != ""}
-            assert got == expected(f"r{number}", start, facts)
+            assert _resolved(got) == _resolved(expected(f"r{number}", start, facts))
         else:
             assert got["line"] == start and got["error"], (mangle, got)
     assert code == (1 if any("error" in r for r in out) else 0)

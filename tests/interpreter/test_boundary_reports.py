@@ -42,3 +42,23 @@ def test_applicant_reads_what_would_meet_it():
     assert "To meet it: Date of the support application on or before 24 March 2022." in text
     text = " ".join(_explain(SMALL, "--audience", "applicant", "--lang", "nl").split())
     assert "Om te voldoen: Subsidiabel bedrag ten minste € 500,00." in text
+
+
+def test_a_closed_window_has_a_label_and_the_date_that_would_open_it():
+    case = ROOT / "measures" / "cases" / "innovatieve-starterssteun" / "ingediend-na-deadline.yaml"
+
+    def explain(*args: str) -> str:
+        result = CliRunner().invoke(main, ["explain", "--measures", str(ROOT / "measures"),
+                                           "innovatieve-starterssteun", str(case), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+    data = json.loads(explain("--format", "json", "--no-trace"))
+    assert data["failed_conditions"] == [{
+        "id": "window", "label": {"nl": "Aanvraagperiode", "en": "Application window"},
+        "boundary": {"subject": "aanvraag.indiening", "kind": "fact", "value": "2022-04-29", "relation": "<=",
+                     "limit": "2022-04-28"}}]
+    assert ("Failed conditions: Application window (to meet it: Submission date on or before 28 April 2022)"
+            in explain("--no-trace"))
+    applicant = " ".join(explain("--audience", "applicant", "--lang", "nl").split())
+    assert "- Aanvraagperiode: niet voldaan. Om te voldoen: Datum van indiening uiterlijk 28 april 2022." in applicant
+    assert "window" not in applicant

@@ -90,3 +90,15 @@ def test_analyst_report_links_each_citation(browser, tmp_path):
     assert cited.count() > 10 and cited.first.is_visible()
     page.screenshot(path=str(tmp_path / "analyst-en.png"), full_page=True)
     assert (tmp_path / "analyst-en.png").stat().st_size > 0
+
+
+def test_analyst_report_shows_the_items_of_an_aggregate_and_grouped_summary(browser, tmp_path):
+    page = _open(browser, _page(tmp_path, "partner-en", "partner-maakt-middelgroot"))
+    group = page.locator("th[scope='rowgroup']", has_text="Deadlines")
+    assert group.count() == 1 and group.is_visible()
+    counted = page.locator("div.items li.yes", has_text="Partner nv: personeel = 70")
+    assert counted.count() > 0 and counted.first.is_visible()
+    left_out = page.locator("div.items li.no", has_text="(not selected)")
+    assert left_out.count() > 0 and left_out.first.is_visible()
+    page.screenshot(path=str(tmp_path / "partner-en.png"), full_page=True)
+    assert (tmp_path / "partner-en.png").stat().st_size > 0

@@ -83,6 +83,17 @@ def test_explain_renders(client, fmt, media, text):
     assert len(response.headers["rulerun-decision-id"]) == 36
 
 
+@pytest.mark.parametrize("fmt", ["html", "markdown", "text"])
+def test_explain_renders_as_the_command_line_does(client, fmt, monkeypatch):
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+    monkeypatch.chdir(ROOT)
+    served = client.post(f"/measures/{KMO}/explain?format={fmt}&lang=nl", content=R3.read_text(encoding="utf-8"))
+    cli = CliRunner().invoke(main, ["explain", KMO, str(R3.relative_to(ROOT)), "--format", fmt, "--lang", "nl"])
+    assert cli.exit_code == 0 and served.text == cli.output
+
+
 def test_a_wrong_fact_is_a_problem_with_its_position(client):
     body = '{"on": "2026-11-01",\n "facts": {"dienst": {"bedrag": "veel"}}}'
     found = problem(client.post(f"/measures/{KMO}/decide", content=body), 422)
