@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 from typing import cast
 
+from rulerun.dsl.errors import EvaluationError
+
 from .assembly import assemble, window_state
 from .logic import and3
 from .plan import DecisionPlan, Part
@@ -27,7 +29,10 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
     if env.frame is not None and plan.window is not None:
         nodes.append(_window_node(plan, reference))
     if is_open is False:
-        return assemble(plan, on, reference, False, trace=tuple(nodes))
+        # The measure does not apply, but what the facts allow is still worked out and shown.
+        deadlines = _all(env, plan.deadlines, "deadline", nodes, tolerant=True)
+        values = _all(env, plan.values, "value", nodes, tolerant=True)
+        return assemble(plan, on, reference, False, deadlines=deadlines, values=values, trace=tuple(nodes))
     value, node = _traced(env, plan.eligible, plan.eligible_kind)
     if node is not None:
         nodes.append(node)
@@ -47,10 +52,20 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
                     rule_values=env.cache, trace=tuple(nodes))
 
 
-def _all(env: Env, parts: list[Part], kind: str, nodes: list[TraceNode]) -> list[object]:
+def _all(env: Env, parts: list[Part], kind: str, nodes: list[TraceNode], tolerant: bool = False) -> list[object]:
+    """The values of `parts`; when `tolerant`, a part that cannot be computed is unknown, not an error."""
     out = []
     for part in parts:
-        value, node = _traced(env, part, kind)
+        if tolerant:
+            depth = env.depth
+            try:
+                value, node = _traced(env, part, kind)
+            except EvaluationError:  # outside the window a dated value may not exist
+                env.depth = depth
+                out.append(Unknown())
+                continue
+        else:
+            value, node = _traced(env, part, kind)
         out.append(value)
         if node is not None:
             nodes.append(node)
