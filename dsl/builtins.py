@@ -89,6 +89,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
     Function("matches", ("text", "pattern"), "bool",
              "whether the whole text matches a regular expression given as a text literal"),
     Function("length", ("text",), "number", "the number of characters in a text"),
+    Function("given", ("fact",), "bool",
+             "whether the case gives this fact (never unknown): for a fact the measure treats as optional"),
 ]}
 
 #: Aggregates over a list: func -> (body requirement, result rule).

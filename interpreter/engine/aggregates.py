@@ -9,14 +9,20 @@ from decimal import Decimal
 from typing import Callable
 
 from rulerun.dsl import ast
+from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
 
 from .steps import Step, fail, zero_of
 from .values import Unknown, exact_sum, unknown_of
 
 
-def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str) -> Step:
-    """The closure for one aggregate node of type `tag`, its parts compiled by `compile`."""
+def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str,
+                      list_path: Callable[[object], str | None] = lambda env: None) -> Step:
+    """The closure for one aggregate node of type `tag`, its parts compiled by `compile`.
+
+    `list_path(env)` is where the list is in the case (`aandeelhouders`), so that a field an item
+    leaves out is named with the item: `aandeelhouders[0].activiteit_sinds`.
+    """
     source = compile(node.source)
     body = compile(node.body) if node.body is not None else None
     where = compile(node.where) if node.where is not None else None
@@ -26,15 +32,38 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
 
     def selected(env, items):
         """Yield (value, certain) for each item passing the filter; Unknown filters are uncertain."""
-        saved = env.vars.get(var, _ABSENT)
+        saved, saved_item = env.vars.get(var, _ABSENT), env.items.get(var)
+        path = list_path(env)
         try:
-            for item in items:
+            for index, item in enumerate(items):
                 env.vars[var] = item
+                env.items[var] = (path, index)
                 keep = True if where is None else where(env)
                 if keep is False:
                     continue
                 value = body(env) if body is not None else True
                 yield value, keep
+        finally:
+            env.items[var] = saved_item
+            if saved is _ABSENT:
+                env.vars.pop(var, None)
+            else:
+                env.vars[var] = saved
+
+    def unknown_item(env, items: Unknown) -> list:
+        """What the body, filter and default miss beside the list itself: each read once for an unknown item.
+
+        Whatever the list turns out to hold, these facts (a deadline the items are compared with)
+        can change the result, so they are listed now. An error here is left to the known list.
+        """
+        saved = env.vars.get(var, _ABSENT)
+        depth = env.depth
+        env.vars[var] = items
+        try:
+            return [part(env) for part in (body, where, default) if part is not None]
+        except EvaluationError:
+            env.depth = depth
+            return []
         finally:
             if saved is _ABSENT:
                 env.vars.pop(var, None)
@@ -44,7 +73,7 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
     def step(env):
         items = source(env)
         if type(items) is Unknown:
-            return items
+            return unknown_of(items, *unknown_item(env, items))
         pending = []
         if func in ("any", "all"):
             want = func == "any"

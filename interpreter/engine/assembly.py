@@ -74,6 +74,7 @@ def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible:
                         deadlines=_deadlines(plan, deadlines), failed=("window",), notes=(window_note,),
                         trace=trace, outcome=_outcome(plan, values))
     missing: tuple[str, ...] = ()
+    amount_missing = tuple(sorted(amount.missing)) if eligible is True and type(amount) is Unknown else ()
     if type(eligible) is Unknown or type(amount) is Unknown:
         missing = tuple(sorted({name for value in (eligible, amount) if type(value) is Unknown
                                 for name in value.missing}))
@@ -86,7 +87,7 @@ def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible:
         failed=failed(plan, rule_values or {}) if eligible is False else (), missing=missing,
         notes=tuple(text.as_dict() for (text, _when), flag in zip(plan.notes, shown) if flag is True),
         trace=trace,
-        outcome=_outcome(plan, values))
+        outcome=_outcome(plan, values), amount_missing=amount_missing)
 
 
 def _deadlines(plan: DecisionPlan, deadlines: Sequence) -> dict:

@@ -45,6 +45,8 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
             if type(value) is not Unknown and amount != value:
                 node.note = f"rounded half up to the cent from € {plain(cast(Decimal, value))}"  # the node is new
             nodes.append(node)
+    elif plan.amount is not None and type(eligible) is Unknown:
+        amount = _open_amount(env, plan.amount, nodes)
     deadlines = _all(env, plan.deadlines, "deadline", nodes)
     values = _all(env, plan.values, "value", nodes)
     shown = [when is None or when(env) is True for _text, when in plan.notes]
@@ -52,9 +54,27 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
                     rule_values=env.cache, trace=tuple(nodes))
 
 
+def _open_amount(env: Env, part: Part, nodes: list[TraceNode]) -> object:
+    """While eligibility is open, what the amount still needs: an Unknown listing it, else None.
+
+    Those facts can change the outcome too, so `missing` lists them now rather than after
+    eligibility is settled; the amount itself is given only once the case is eligible.
+    """
+    depth = env.depth
+    try:
+        value, node = _traced(env, part, "amount")
+    except EvaluationError:  # reported when the case is eligible and the amount is needed
+        env.depth = depth
+        return None
+    if node is not None:
+        node.note = "eligibility is not settled yet: the amount the case would have when it is"
+        nodes.append(node)
+    return value if type(value) is Unknown else None
+
+
 def _all(env: Env, parts: list[Part], kind: str, nodes: list[TraceNode], tolerant: bool = False) -> list[object]:
     """The values of `parts`; when `tolerant`, a part that cannot be computed is unknown, not an error."""
-    out = []
+    out: list[object] = []
     for part in parts:
         if tolerant:
             depth = env.depth

@@ -84,13 +84,14 @@ class Frame:
 class Env:
     """The state of evaluating one case."""
 
-    __slots__ = ("program", "facts", "on", "vars", "cache", "frame", "_reference", "nodes", "depth")
+    __slots__ = ("program", "facts", "on", "vars", "items", "cache", "frame", "_reference", "nodes", "depth")
 
     def __init__(self, program: Program, facts: dict, on: datetime.date, trace: bool = False):
         self.program = program
         self.facts = facts
         self.on = on
         self.vars: dict = {}
+        self.items: dict = {}  # loop variable -> (path of its list, index of the item), to name a missing field
         self.cache: dict = {}
         self.frame: Frame | None = Frame() if trace else None
         self._reference = _MISSING
@@ -186,10 +187,10 @@ class Env:
             self._reference = self.on if step is None else step(self)
         return self._reference
 
-    def parameter(self, name: str, key, node: ast.Expr):
-        """A parameter's value in force on the reference date, for `key` when it is keyed."""
+    def parameter(self, name: str, key, node: ast.Expr, at: datetime.date | None = None):
+        """A parameter's value in force on the reference date (or `at`), for `key` when it is keyed."""
         parameter = self.program.parameters[name]
-        on = self.reference_date()
+        on = self.reference_date() if at is None else at
         if type(on) is Unknown:
             return on
         version = parameter.version(on)
@@ -210,5 +211,5 @@ class Env:
                     "keys: " + ", ".join(value)))
             value = value[key]
         if self.frame is not None:
-            self.frame.parameters.append(ParameterRead(name, key, value, parameter.tag, since, source))
+            self.frame.parameters.append(ParameterRead(name, key, value, parameter.tag, since, source, at))
         return value

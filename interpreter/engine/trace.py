@@ -18,6 +18,7 @@ class ParameterRead:
     tag: str
     since: datetime.date | None
     source: str | None
+    at: datetime.date | None = None  # read at this date (`plafond at werken.start`), not the reference date
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class Decision:
     notes: tuple[dict[str, str], ...] = ()  # each note in Dutch and English: {"nl": …, "en": …}
     trace: tuple[TraceNode, ...] = ()
     outcome: dict = field(default_factory=dict)
+    amount_missing: tuple[str, ...] = ()  # eligible, but the amount needs these facts (all are in `missing`)
 
 
 def walk(nodes):
