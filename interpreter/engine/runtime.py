@@ -84,7 +84,8 @@ class Frame:
 class Env:
     """The state of evaluating one case."""
 
-    __slots__ = ("program", "facts", "on", "vars", "items", "cache", "frame", "_reference", "nodes", "depth")
+    __slots__ = ("program", "facts", "on", "vars", "items", "cache", "frame", "_reference", "nodes", "depth",
+                 "failed")
 
     def __init__(self, program: Program, facts: dict, on: datetime.date, trace: bool = False):
         self.program = program
@@ -97,6 +98,7 @@ class Env:
         self._reference = _MISSING
         self.nodes: dict[str, TraceNode] = {}
         self.depth = 0  # rules being evaluated inside one another; reset by `settle` when it stops them
+        self.failed: dict[str, EvaluationError] = {}  # rules set aside by `settle` whose evaluation raised
 
     def fact(self, path: str, keys: tuple[str, ...], tag: str = ""):
         """A fact's value, or Unknown naming it when the case does not give it."""
@@ -117,6 +119,8 @@ class Env:
         if self.frame is None:
             value = self.cache.get(name, _MISSING)
             if value is _MISSING:
+                if name in self.failed:
+                    raise self.failed[name]
                 depth = self.depth
                 if depth >= MAX_NESTED_RULES:
                     raise Deeper(name)
@@ -131,6 +135,8 @@ class Env:
         parent = self.frame
         node = self.nodes.get(name)
         if node is None:
+            if name in self.failed:
+                raise self.failed[name]
             depth = self.depth
             if depth >= MAX_NESTED_RULES:
                 raise Deeper(name)
@@ -176,6 +182,10 @@ class Env:
                     pending.pop()
                 except Deeper as deeper:
                     pending.append(deeper.name)
+                except EvaluationError as error:
+                    # Raised again where the evaluation needs the rule: there it may be read only
+                    # tentatively (a table row that may not apply, a deadline outside the window).
+                    self.failed[pending.pop()] = error
                 finally:
                     self.frame = parent
                     self.depth = 0

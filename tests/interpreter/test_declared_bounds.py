@@ -99,3 +99,16 @@ def test_a_training_without_catering_is_decided_without_the_participant_days():
     assert "persoonsdagen" not in case["facts"]["dienst"] and case["facts"]["dienst"]["catering"] == 0
     decision = compiled.evaluate(compiled.read_facts(case["facts"]), datetime.date(2026, 11, 1), trace=True)
     assert (decision.eligible, decision.amount, decision.missing) == ("yes", Decimal("300.00"), ())
+
+
+def test_the_intake_does_not_ask_for_participant_days_without_catering():
+    """`ask` asks fewer questions: with catering € 0 the participant-days cannot change the decision."""
+    from rulerun.interpreter.tools.intake import Intake
+
+    compiled = load(ROOT / "measures/kmo-portefeuille.yaml")
+    facts = yaml.safe_load((ROOT / "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml").read_text("utf-8"))["facts"]
+    del facts["dienst"]["persoonsdagen"]
+    with_catering = Intake(compiled, datetime.date(2026, 11, 1), facts)
+    assert [q.name for q in with_catering.questions()] == ["dienst.persoonsdagen"]
+    facts["dienst"]["catering"] = 0
+    assert Intake(compiled, datetime.date(2026, 11, 1), facts).settled
