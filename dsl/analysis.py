@@ -243,7 +243,8 @@ class _Analysis:
                 found = joined
         if found is not None and found.kind == "enum":
             found = types.TEXT
-        shape = ParameterShape(found or ERROR, keys)
+        dated = len(parameter.versions) > 1 or any(v.since is not None for v in parameter.versions)
+        shape = ParameterShape(found or ERROR, keys, dated)
         self.parameter_types[name] = shape
         return shape
 

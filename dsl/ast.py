@@ -56,6 +56,15 @@ class Index:
 
 
 @dataclass(frozen=True, slots=True)
+class At:
+    """A dated parameter read at a date other than the reference date: `plafond at werken.start`."""
+
+    target: Expr  # a parameter's Name, or an Index of one
+    on: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     """`-x` (op `neg`) or `not x` (op `not`)."""
 
@@ -106,7 +115,7 @@ class Aggregate:
     span: Span
 
 
-Expr = Union[Literal, ListExpr, Name, Field, Index, Unary, Binary, If, Call, Aggregate]
+Expr = Union[Literal, ListExpr, Name, Field, Index, At, Unary, Binary, If, Call, Aggregate]
 
 
 def children(node: Expr) -> tuple[Expr, ...]:
@@ -117,6 +126,8 @@ def children(node: Expr) -> tuple[Expr, ...]:
         return (node.target,)
     if isinstance(node, Index):
         return (node.target, node.key)
+    if isinstance(node, At):
+        return (node.target, node.on)
     if isinstance(node, Unary):
         return (node.operand,)
     if isinstance(node, Binary):

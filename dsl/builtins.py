@@ -107,6 +107,11 @@ def _length(text: str) -> Decimal:
     return Decimal(len(text))
 
 
+def _given(value: object) -> bool:
+    # Reached only with a value: both back-ends answer false themselves for a fact left out.
+    return True
+
+
 FUNCTIONS: dict[str, Function] = {f.name: f for f in [
     Function("min", ("ordered",), "same", "the smallest of its arguments (all of one type)", min, variadic=True),
     Function("max", ("ordered",), "same", "the largest of its arguments (all of one type)", max, variadic=True),
@@ -127,6 +132,8 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in [
     Function("matches", ("text", "pattern"), "bool",
              "whether the whole text matches a regular expression given as a text literal", None),
     Function("length", ("text",), "number", "the number of characters in a text", _length),
+    Function("given", ("fact",), "bool",
+             "whether the case gives this fact (never unknown): for a fact the measure treats as optional", _given),
 ]}
 
 

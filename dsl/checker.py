@@ -31,6 +31,7 @@ class ParameterShape:
 
     type: Type
     keys: tuple[str, ...] | None
+    dated: bool = False  # has versions from given dates, so it can be read `at` a date
 
 
 class Scope(Protocol):
@@ -222,6 +223,28 @@ class Checker:
             self.report.error(f"a parameter key must be an enum or a text, not {_article(key_type)}", node.key.span)
         return shape.type
 
+    def _at(self, node: ast.At) -> Type:
+        on = self.check(node.on)
+        target = node.target.target if isinstance(node.target, ast.Index) else node.target
+        name = target.dotted if isinstance(target, ast.Name) else None
+        shape = self.scope.parameter(name) if name is not None else None
+        if shape is None:
+            self.check(node.target)
+            self.report.error("`at` reads a dated parameter at a date: the left of `at` must be a parameter",
+                              node.target.span, "e.g. `plafond at werken.start`, or `tarief[grootte] at aanvraag.datum`")
+            return ERROR
+        if not shape.dated:
+            self.check(node.target)
+            self.report.error(f"parameter `{name}` has one value for every date; `at` reads a parameter with "
+                              "dated versions", node.target.span, f"write `{name}` without `at …`")
+            return ERROR
+        result = self.check(node.target)
+        if on != ERROR and on.kind != "date":
+            self.report.error(f"the date after `at` must be a date, but this is {_article(on)}", node.on.span,
+                              "e.g. `werken.start` or `aanvraag.datum + 30 days`")
+            return ERROR
+        return result
+
     def _unary(self, node: ast.Unary) -> Type:
         if node.op == "not":
             self.condition(node.operand, "the operand of `not`")
@@ -314,6 +337,8 @@ class Checker:
                 self.check(arg)
             return ERROR
         types = [self.check(arg) for arg in node.args]
+        if func.name == "given":
+            return self._given(node, types)
         if func.variadic:
             if not types:
                 self.report.error(f"`{func.name}` needs at least one argument", node.span)
@@ -343,6 +368,20 @@ class Checker:
             return BY_TAG[func.result]
         assert result is not None, "a function whose result has its arguments' type takes at least one"
         return result
+
+    def _given(self, node: ast.Call, types: list[Type]) -> Type:
+        """`given(fact)`: its one argument names a fact, or a field of a list item."""
+        if len(types) != 1:
+            self.report.error(f"`given` takes 1 argument, not {len(types)}", node.span,
+                              "given: " + FUNCTIONS["given"].doc)
+            return ERROR
+        (arg,) = node.args
+        ref = self.typing.refs.get(id(arg)) if isinstance(arg, ast.Name) else None
+        if types[0] != ERROR and (ref is None or ref.kind not in ("fact", "var")):
+            self.report.error("`given` asks whether the case gives a fact: its argument must name a fact",
+                              arg.span, "e.g. `given(stortingen_eigen_bijdrage)` or `given(a.activiteit_sinds)`")
+            return ERROR
+        return BOOL
 
     def _whole_date_parts(self, node: ast.Call) -> None:
         """A fraction written as a part of `date(…)`: refused here, as evaluation would refuse it."""

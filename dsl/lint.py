@@ -269,6 +269,11 @@ class _EarlyReads:
             elif ref is not None and ref.kind == "parameter":
                 self._parameter(ref.name, low, node)
             return
+        if isinstance(node, ast.At):  # read at its own date, not the reference date: no warning about the latter
+            if isinstance(node.target, ast.Index):
+                self.walk(node.target.key, low)
+            self.walk(node.on, low)
+            return
         if isinstance(node, ast.Index):
             ref = self.refs.get(id(node.target))
             if ref is not None:

@@ -146,6 +146,9 @@ class _ToAst(Transformer_NonRecursive):
         func, (body, var, source, where, default) = normal_name(children[0]), children[1]
         return ast.Aggregate(func, normal_name(var), source, body, where, default, self._span(meta))
 
+    def at(self, meta, children):
+        return ast.At(children[0], children[1], self._span(meta))
+
     def neg(self, meta, children):
         return ast.Unary("neg", children[0], self._span(meta))
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Callable
 
 from rulerun.dsl import ast
+from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
 
 from .steps import Step, fail, zero_of
@@ -17,8 +18,13 @@ from .values import Unknown, exact_sum, unknown_of
 
 
 def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str,
-                      tag_of: Callable[[ast.Expr], str] | None = None) -> Step:
-    """The closure for one aggregate node of type `tag`, its parts compiled by `compile` (typed by `tag_of`)."""
+                      tag_of: Callable[[ast.Expr], str] | None = None,
+                      list_path: Callable[[object], str | None] = lambda env: None) -> Step:
+    """The closure for one aggregate node of type `tag`, its parts compiled by `compile` (typed by `tag_of`).
+
+    `list_path(env)` is where the list is in the case (`aandeelhouders`), so that a field an item
+    leaves out is named with the item: `aandeelhouders[0].activiteit_sinds`.
+    """
     source = compile(node.source)
     body = compile(node.body) if node.body is not None else None
     where = compile(node.where) if node.where is not None else None
@@ -35,10 +41,13 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
 
         With `seen`, each item read is recorded there for the trace, those the filter leaves out too.
         """
-        saved = env.vars.get(var, _ABSENT)
+        saved, saved_item = env.vars.get(var, _ABSENT), env.items.get(var)
+        path = list_path(env)
         try:
-            for number, item in enumerate(items, 1):
+            for index, item in enumerate(items):
+                number = index + 1
                 env.vars[var] = item
+                env.items[var] = (path, index)
                 keep = True if where is None else where(env)
                 if keep is False:
                     if seen is not None:
@@ -49,6 +58,27 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
                     seen.append(ItemRead(number, item, keep, value))
                 yield value, keep
         finally:
+            env.items[var] = saved_item
+            if saved is _ABSENT:
+                env.vars.pop(var, None)
+            else:
+                env.vars[var] = saved
+
+    def unknown_item(env, items: Unknown) -> list:
+        """What the body, filter and default miss beside the list itself: each read once for an unknown item.
+
+        Whatever the list turns out to hold, these facts (a deadline the items are compared with)
+        can change the result, so they are listed now. An error here is left to the known list.
+        """
+        saved = env.vars.get(var, _ABSENT)
+        depth = env.depth
+        env.vars[var] = items
+        try:
+            return [part(env) for part in (body, where, default) if part is not None]
+        except EvaluationError:
+            env.depth = depth
+            return []
+        finally:
             if saved is _ABSENT:
                 env.vars.pop(var, None)
             else:
@@ -57,7 +87,7 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
     def step(env):
         items = source(env)
         if type(items) is Unknown:
-            return items
+            return unknown_of(items, *unknown_item(env, items))
         frame = env.frame
         if frame is None or frame.inside:  # untraced, or inside another aggregate, which shows it
             return over_items(env, items, None)

@@ -68,11 +68,13 @@ def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible:
     day = reference if isinstance(reference, datetime.date) else None
     is_open, window_note = window_state(plan.window, reference) if plan.window is not None else (True, None)
     if is_open is False and window_note is not None:
-        # Outside the window the measure does not apply: its dated values may not even exist.
+        # Outside the window the measure does not apply; the deadlines and values its facts allow are
+        # still given (a dated value that does not exist then is unknown), with the window as the reason.
         return Decision(measure=plan.measure_id, evaluated_on=on, reference_date=day, eligible="no", amount=None,
-                        deadlines={p.id: None for p in plan.deadlines}, failed=("window",), notes=(window_note,),
-                        trace=trace, outcome={p.id: (None, p.tag) for p in plan.values})
+                        deadlines=_deadlines(plan, deadlines), failed=("window",), notes=(window_note,),
+                        trace=trace, outcome=_outcome(plan, values))
     missing: tuple[str, ...] = ()
+    amount_missing = tuple(sorted(amount.missing)) if eligible is True and type(amount) is Unknown else ()
     if type(eligible) is Unknown or type(amount) is Unknown:
         missing = tuple(sorted({name for value in (eligible, amount) if type(value) is Unknown
                                 for name in value.missing}))
@@ -81,13 +83,23 @@ def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible:
         measure=plan.measure_id, evaluated_on=on, reference_date=day,
         eligible="yes" if eligible is True else "no" if eligible is False else "undetermined",
         amount=amount if isinstance(amount, Decimal) else None,
-        deadlines={p.id: _known(v) for p, v in zip(plan.deadlines, deadlines)} if deadlines else
-        {p.id: None for p in plan.deadlines},
+        deadlines=_deadlines(plan, deadlines),
         failed=failed(plan, rule_values or {}) if eligible is False else (), missing=missing,
         notes=tuple(text.as_dict() for (text, _when), flag in zip(plan.notes, shown) if flag is True),
         trace=trace,
-        outcome={p.id: (_known(v), p.tag) for p, v in zip(plan.values, values)} if values else
-        {p.id: (None, p.tag) for p in plan.values})
+        outcome=_outcome(plan, values), amount_missing=amount_missing)
+
+
+def _deadlines(plan: DecisionPlan, deadlines: Sequence) -> dict:
+    if not deadlines:
+        return {p.id: None for p in plan.deadlines}
+    return {p.id: _known(v) for p, v in zip(plan.deadlines, deadlines)}
+
+
+def _outcome(plan: DecisionPlan, values: Sequence) -> dict:
+    if not values:
+        return {p.id: (None, p.tag) for p in plan.values}
+    return {p.id: (_known(v), p.tag) for p, v in zip(plan.values, values)}
 
 
 def _known(value: object) -> object:

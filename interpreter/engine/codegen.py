@@ -74,6 +74,15 @@ def _known(value):
     return value
 
 
+def _given(read) -> bool:
+    """Whether the case gives the fact `read` reads."""
+    try:
+        read()
+    except (Undecided, LookupError):
+        return False
+    return True
+
+
 def _extreme(func, items: list, default):
     return func(items) if items else default()
 
@@ -133,7 +142,7 @@ class _Writer:
 
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
-        namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme,
+        namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme, "_given": _given,
                      "_round_cents": round_cents, "_sum": exact_sum, "_neg": negate,
                      **{name: BINARY_IMPL[key] for key, name in _EXACT.items()}, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
@@ -244,6 +253,14 @@ class _Writer:
         name = self.typing.refs[id(node.target)].name
         return f"{self._parameter_lookup(name)}(ref)[{self.expr(node.key)}]"
 
+    def _at(self, node: ast.At) -> str:
+        target = node.target
+        name_node = target.target if isinstance(target, ast.Index) else target
+        ref = self.typing.refs[id(name_node)]
+        fields = "".join(f"[{f!r}]" for f in ref.fields)
+        key = f"[{self.expr(target.key)}]" if isinstance(target, ast.Index) else ""
+        return f"{self._parameter_lookup(ref.name)}({self.expr(node.on)}){key}{fields}"
+
     def _unary(self, node: ast.Unary) -> str:
         if node.op == "not":
             return f"(not {self.expr(node.operand)})"
@@ -258,6 +275,8 @@ class _Writer:
         return f"({self.expr(node.then)} if {self.expr(node.cond)} else {self.expr(node.otherwise)})"
 
     def _call(self, node: ast.Call) -> str:
+        if node.func == "given":  # the read stops on a fact left out (Undecided, or a missing key): false
+            return f"_given(lambda: {self.expr(node.args[0])})"
         return self._operation(bind(node, self.typing))
 
     def _operation(self, operation: Operation) -> str:
@@ -310,6 +329,7 @@ _WRITERS: dict[type, Callable[[_Writer, Any], str]] = {
     ast.Name: _Writer._name,
     ast.Field: _Writer._field,
     ast.Index: _Writer._index,
+    ast.At: _Writer._at,
     ast.Unary: _Writer._unary,
     ast.Binary: _Writer._binary,
     ast.If: _Writer._if,
@@ -460,7 +480,8 @@ def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict
               f"                deadlines, values, notes = {others['deadline']}, {others['value']}, {others['note']}",
               "                eligible = 'yes' if eligible else 'no'",
               "            else:",
-              "                eligible, amount, deadlines, values, notes, reported = 'no', None, None, None, None, None",
+              "                eligible, amount, notes, reported = 'no', None, None, None",
+              f"                deadlines, values = {others['deadline']}, {others['value']}",
               "        except _CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides",
               "            ref = eligible = amount = deadlines = values = notes = reported = None",
               "            columns.left.append(index)",

@@ -46,7 +46,7 @@ def compile_expression(text: str, declarations: dict | None = None):
     node = parse(text)
     result, typing, report = check_expression(node, _FactScope(facts))
     report.raise_if_errors(MeasureError)
-    return Compiler(typing).compile(node), result, facts
+    return Compiler(typing, facts).compile(node), result, facts
 
 
 def evaluate_expression(text: str, declarations: dict | None = None, facts: dict | None = None,

@@ -48,7 +48,9 @@ def decide_known(plan: DecisionPlan, generated: Generated, facts: dict, on: date
     try:
         reference = parts["reference"](facts, memo, on, on) if "reference" in parts else on
         if window_state(plan.window, reference)[0] is False:
-            return assemble(plan, on, reference, False)
+            deadlines = [parts["deadline", p.id](facts, memo, reference, on) for p in plan.deadlines]
+            values = [parts["value", p.id](facts, memo, reference, on) for p in plan.values]
+            return assemble(plan, on, reference, False, deadlines=deadlines, values=values)
         eligible = parts["eligible"](facts, memo, reference, on)
         amount = (round_cents(parts["amount"](facts, memo, reference, on))
                   if eligible and plan.amount is not None else None)

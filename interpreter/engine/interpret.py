@@ -5,6 +5,8 @@ import datetime
 from decimal import Decimal
 from typing import cast
 
+from rulerun.dsl.errors import EvaluationError
+
 from .assembly import assemble, window_state
 from .logic import and3
 from .plan import DecisionPlan, Part
@@ -27,7 +29,10 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
     if env.frame is not None and plan.window is not None:
         nodes.append(_window_node(plan, reference))
     if is_open is False:
-        return assemble(plan, on, reference, False, trace=tuple(nodes))
+        # The measure does not apply, but what the facts allow is still worked out and shown.
+        deadlines = _all(env, plan.deadlines, "deadline", nodes, tolerant=True)
+        values = _all(env, plan.values, "value", nodes, tolerant=True)
+        return assemble(plan, on, reference, False, deadlines=deadlines, values=values, trace=tuple(nodes))
     value, node = _traced(env, plan.eligible, plan.eligible_kind)
     if node is not None:
         nodes.append(node)
@@ -40,6 +45,8 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
             if type(value) is not Unknown and amount != value:
                 node.note = f"rounded half up to the cent from € {plain(cast(Decimal, value))}"  # the node is new
             nodes.append(node)
+    elif plan.amount is not None and type(eligible) is Unknown:
+        amount = _open_amount(env, plan.amount, nodes)
     deadlines = _all(env, plan.deadlines, "deadline", nodes)
     values = _all(env, plan.values, "value", nodes)
     shown = [when is None or when(env) is True for _text, when in plan.notes]
@@ -47,10 +54,38 @@ def _decide_in(plan: DecisionPlan, env: Env, on: datetime.date) -> Decision:
                     rule_values=env.cache, trace=tuple(nodes))
 
 
-def _all(env: Env, parts: list[Part], kind: str, nodes: list[TraceNode]) -> list[object]:
-    out = []
+def _open_amount(env: Env, part: Part, nodes: list[TraceNode]) -> object:
+    """While eligibility is open, what the amount still needs: an Unknown listing it, else None.
+
+    Those facts can change the outcome too, so `missing` lists them now rather than after
+    eligibility is settled; the amount itself is given only once the case is eligible.
+    """
+    depth = env.depth
+    try:
+        value, node = _traced(env, part, "amount")
+    except EvaluationError:  # reported when the case is eligible and the amount is needed
+        env.depth = depth
+        return None
+    if node is not None:
+        node.note = "eligibility is not settled yet: the amount the case would have when it is"
+        nodes.append(node)
+    return value if type(value) is Unknown else None
+
+
+def _all(env: Env, parts: list[Part], kind: str, nodes: list[TraceNode], tolerant: bool = False) -> list[object]:
+    """The values of `parts`; when `tolerant`, a part that cannot be computed is unknown, not an error."""
+    out: list[object] = []
     for part in parts:
-        value, node = _traced(env, part, kind)
+        if tolerant:
+            depth = env.depth
+            try:
+                value, node = _traced(env, part, kind)
+            except EvaluationError:  # outside the window a dated value may not exist
+                env.depth = depth
+                out.append(Unknown())
+                continue
+        else:
+            value, node = _traced(env, part, kind)
         out.append(value)
         if node is not None:
             nodes.append(node)

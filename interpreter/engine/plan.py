@@ -46,7 +46,7 @@ class DecisionPlan:
 
 def build_plan(checked: CheckedMeasure, program: Program) -> DecisionPlan:
     """The decision plan of a checked measure, its parts compiled to closures."""
-    compiler = Compiler(checked.typing)
+    compiler = Compiler(checked.typing, checked.facts)
     measure = checked.measure
     decision = measure.decision
     assert decision is not None  # a measure without a decision does not pass the checker

@@ -6,6 +6,7 @@ from rulerun.dsl.analysis import CheckedMeasure
 from rulerun.dsl.errors import Diagnostic, EvaluationError
 from rulerun.dsl.measure import Rule, row_label
 
+from .bounds import bounded, hull, limits_of
 from .compile import Compiler
 from .runtime import CompiledParameter, CompiledRule, Program
 from .values import Unknown, unknown_of
@@ -32,19 +33,55 @@ def _table(compiler: Compiler, rule: Rule):
             for i, r in enumerate(rule.rows)]
 
     def step(env):
+        open_rows: list = []  # conditions left unknown, and the values of the rows they may select
         for when, then, label, row in rows:
             hit = True if when is None else when(env)
             if hit is True:
-                if env.frame is not None:
-                    env.frame.row = label
-                return then(env)
+                if not open_rows:
+                    if env.frame is not None:
+                        env.frame.row = label
+                    return then(env)
+                return _undecided(env, open_rows, tentative(env, then), True)
             if type(hit) is Unknown:
-                if env.frame is not None:
+                if env.frame is not None and not open_rows:
                     env.frame.row = f"undecided at {label}"
-                return unknown_of(hit)
+                open_rows += [hit, tentative(env, then)]
+        if open_rows:
+            return _undecided(env, open_rows, None, False)
         raise EvaluationError(Diagnostic(f"no row of table `{rule.id}` matches this case", rule.span,
                                          "add an `otherwise` row"))
     return step
+
+
+def tentative(env, step):
+    """The value of a row that may or may not be selected; one that cannot be computed is unknown.
+
+    Evaluated so that its missing facts are listed; an error it would raise is reported only
+    when the row is selected, as before.
+    """
+    depth = env.depth
+    try:
+        return step(env)
+    except EvaluationError:
+        env.depth = depth
+        return Unknown()
+
+
+def _undecided(env, open_rows: list, last, matched: bool):
+    """A table's value when some row's condition is unknown: settled only when every possible row agrees.
+
+    `open_rows` alternates unknown conditions and their rows' values; `last` is the value of the first
+    row whose condition holds (`matched`), after them.
+    """
+    values = open_rows[1::2] + ([last] if matched else [])
+    first = values[0]
+    if matched and all(type(v) is not Unknown for v in values) and all(v == first for v in values):
+        if env.frame is not None:
+            env.frame.row += "; every row that may apply gives this value"
+        return first
+    if not matched:
+        return unknown_of(*open_rows)
+    return bounded(unknown_of(*open_rows, last), *limits_of(hull(values)))
 
 
 def conjuncts(node: ast.Expr | None, typing) -> tuple[str, ...]:
@@ -64,7 +101,7 @@ def conjuncts(node: ast.Expr | None, typing) -> tuple[str, ...]:
 
 def compile_measure(checked: CheckedMeasure) -> Program:
     """Build the Program for a checked measure."""
-    compiler = Compiler(checked.typing)
+    compiler = Compiler(checked.typing, checked.facts)
     program = Program()
     for name, (parameter, t) in checked.parameters.items():
         versions = []

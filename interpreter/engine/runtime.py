@@ -86,18 +86,21 @@ class Frame:
 class Env:
     """The state of evaluating one case."""
 
-    __slots__ = ("program", "facts", "on", "vars", "cache", "frame", "_reference", "nodes", "depth")
+    __slots__ = ("program", "facts", "on", "vars", "items", "cache", "frame", "_reference", "nodes", "depth",
+                 "failed")
 
     def __init__(self, program: Program, facts: dict, on: datetime.date, trace: bool = False):
         self.program = program
         self.facts = facts
         self.on = on
         self.vars: dict = {}
+        self.items: dict = {}  # loop variable -> (path of its list, index of the item), to name a missing field
         self.cache: dict = {}
         self.frame: Frame | None = Frame() if trace else None
         self._reference = _MISSING
         self.nodes: dict[str, TraceNode] = {}
         self.depth = 0  # rules being evaluated inside one another; reset by `settle` when it stops them
+        self.failed: dict[str, EvaluationError] = {}  # rules set aside by `settle` whose evaluation raised
 
     def fact(self, path: str, keys: tuple[str, ...], tag: str = ""):
         """A fact's value, or Unknown naming it when the case does not give it."""
@@ -118,6 +121,8 @@ class Env:
         if self.frame is None:
             value = self.cache.get(name, _MISSING)
             if value is _MISSING:
+                if name in self.failed:
+                    raise self.failed[name]
                 depth = self.depth
                 if depth >= MAX_NESTED_RULES:
                     raise Deeper(name)
@@ -132,6 +137,8 @@ class Env:
         parent = self.frame
         node = self.nodes.get(name)
         if node is None:
+            if name in self.failed:
+                raise self.failed[name]
             depth = self.depth
             if depth >= MAX_NESTED_RULES:
                 raise Deeper(name)
@@ -178,6 +185,10 @@ class Env:
                     pending.pop()
                 except Deeper as deeper:
                     pending.append(deeper.name)
+                except EvaluationError as error:
+                    # Raised again where the evaluation needs the rule: there it may be read only
+                    # tentatively (a table row that may not apply, a deadline outside the window).
+                    self.failed[pending.pop()] = error
                 finally:
                     self.frame = parent
                     self.depth = 0
@@ -189,10 +200,10 @@ class Env:
             self._reference = self.on if step is None else step(self)
         return self._reference
 
-    def parameter(self, name: str, key, node: ast.Expr):
-        """A parameter's value in force on the reference date, for `key` when it is keyed."""
+    def parameter(self, name: str, key, node: ast.Expr, at: datetime.date | None = None):
+        """A parameter's value in force on the reference date (or `at`), for `key` when it is keyed."""
         parameter = self.program.parameters[name]
-        on = self.reference_date()
+        on = self.reference_date() if at is None else at
         if type(on) is Unknown:
             return on
         version = parameter.version(on)
@@ -212,7 +223,8 @@ class Env:
                     f"parameter `{name}` has no value for `{key}`", node.span,
                     "keys: " + ", ".join(value)))
             value = value[key]
-        if self.frame is not None and not any(p.name == name and p.key == key for p in self.frame.parameters):
+        if self.frame is not None and not any(p.name == name and p.key == key and p.at == at
+                                              for p in self.frame.parameters):
             # Once per rule, however often it is read (for every item of a list, say).
-            self.frame.parameters.append(ParameterRead(name, key, value, parameter.tag, since, source))
+            self.frame.parameters.append(ParameterRead(name, key, value, parameter.tag, since, source, at))
         return value

@@ -19,6 +19,7 @@ class ParameterRead:
     tag: str
     since: datetime.date | None
     source: str | None
+    at: datetime.date | None = None  # read at this date (`plafond at werken.start`), not the reference date
 
 
 @dataclass(slots=True)
@@ -81,6 +82,7 @@ class Decision:
     notes: tuple[dict[str, str], ...] = ()  # each note in Dutch and English: {"nl": …, "en": …}
     trace: tuple[TraceNode, ...] = ()
     outcome: dict = field(default_factory=dict)
+    amount_missing: tuple[str, ...] = ()  # eligible, but the amount needs these facts (all are in `missing`)
 
 
 def walk(nodes: Iterable[TraceNode]) -> Iterator[TraceNode]:

@@ -18,12 +18,19 @@ from rulerun.dsl.library import (  # noqa: F401 - re-exported as the engine's va
 
 
 class Unknown:
-    """A value that depends on facts the case does not give; `missing` names them."""
+    """A value that depends on facts the case does not give; `missing` names them.
 
-    __slots__ = ("missing",)
+    `low` and `high` bound it where the declarations do (an amount is never below € 0), None
+    where nothing does; `bounds.py` settles a result from them. Two Unknowns are equal when they
+    miss the same facts.
+    """
 
-    def __init__(self, missing=frozenset()):
+    __slots__ = ("missing", "low", "high")
+
+    def __init__(self, missing=frozenset(), low=None, high=None):
         self.missing = frozenset(missing)
+        self.low = low
+        self.high = high
 
     def __repr__(self) -> str:
         return f"Unknown({sorted(self.missing)})"

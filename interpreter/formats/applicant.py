@@ -18,7 +18,8 @@ WORDS = {
     "en": {
         "yes": "You are eligible for {title}.", "no": "You are not eligible for {title}.",
         "undetermined": "It cannot be decided yet whether you are eligible for {title}: some answers are missing.",
-        "amount": "The support amounts to {amount}.", "figures": "Key figures", "todo": "What to do by when",
+        "amount": "The support amounts to {amount}.",
+        "amount_open": "The amount cannot be worked out yet: it depends on {needs}.", "figures": "Key figures", "todo": "What to do by when",
         "why": "Why not", "open": "Still to answer", "notes": "Good to know", "sources": "Sources",
         "not_met": "not met", "report": "Report for the applicant", "decided": "Assessed on {day}.",
         "reference": "The rules in force on {day} apply.", "unknown_day": "not known yet",
@@ -26,7 +27,8 @@ WORDS = {
     "nl": {
         "yes": "U komt in aanmerking voor {title}.", "no": "U komt niet in aanmerking voor {title}.",
         "undetermined": "Of u in aanmerking komt voor {title}, kan nog niet beslist worden: er ontbreken antwoorden.",
-        "amount": "De steun bedraagt {amount}.", "figures": "Kerngegevens", "todo": "Wat moet u doen, en tegen wanneer",
+        "amount": "De steun bedraagt {amount}.",
+        "amount_open": "Het bedrag kan nog niet berekend worden: het hangt af van {needs}.", "figures": "Kerngegevens", "todo": "Wat moet u doen, en tegen wanneer",
         "why": "Waarom niet", "open": "Nog te beantwoorden", "notes": "Goed om te weten", "sources": "Bronnen",
         "not_met": "niet voldaan", "report": "Verslag voor de aanvrager", "decided": "Beoordeeld op {day}.",
         "reference": "De regels die golden op {day} zijn toegepast.", "unknown_day": "nog niet bekend",
@@ -98,6 +100,8 @@ def build(decision: Decision, compiled, sources: Sources, lang: str, changes: di
     outcome = w[decision.eligible].format(title=title)
     if decision.eligible == "yes" and decision.amount is not None:
         outcome += " " + w["amount"].format(amount=readable(decision.amount, "money", lang))
+    elif decision.eligible == "yes" and decision.amount_missing:
+        outcome += " " + w["amount_open"].format(needs="; ".join(labels.of(n, lang) for n in decision.amount_missing))
     dates = [w["decided"].format(day=readable(decision.evaluated_on, "date", lang))]
     if decision.reference_date:
         dates.append(w["reference"].format(day=readable(decision.reference_date, "date", lang)))

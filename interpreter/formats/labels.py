@@ -1,11 +1,15 @@
 """The labels a person reads instead of identifiers: rules, deadlines, values and facts of a measure."""
 from __future__ import annotations
 
-from rulerun.dsl.measure import Fact
+import re
 
+from rulerun.dsl.measure import Fact
 
 #: The label of the application window, as the trace's window node has it.
 WINDOW = {"nl": "Aanvraagperiode", "en": "Application window"}
+
+#: A field of one list item, as `missing` names it: `aandeelhouders[0].activiteit_sinds`.
+_ITEM = re.compile(r"(?P<list>[^\[\]]+)\[(?P<index>[0-9]+)\]\.(?P<field>[^\[\]]+)")
 
 
 class Labels:
@@ -45,11 +49,22 @@ class Labels:
         return name in self.names or name in self.facts
 
     def of(self, name: str, lang: str) -> str:
-        """The label of a rule, deadline, value or fact; the identifier itself when it has none."""
+        """The label of a rule, deadline, value or fact; the identifier itself when it has none.
+
+        A field of one list item (`aandeelhouders[0].activiteit_sinds`) reads as the list's label
+        with the item counted from 1, then the field's: `Shareholders 1: Start of …`.
+        """
         if name in self.names:
             return self.names[name].get(lang, name)
         fact = self.facts.get(name)
-        return fact.label.get(lang) if fact is not None else name
+        if fact is not None:
+            return fact.label.get(lang)
+        item = _ITEM.fullmatch(name)
+        if item is not None:
+            listed, field = self.facts.get(item["list"]), self.facts.get(f"{item['list']}.{item['field']}")
+            if listed is not None and field is not None:
+                return f"{listed.label.get(lang)} {int(item['index']) + 1}: {field.label.get(lang)}"
+        return name
 
     def question(self, name: str, lang: str) -> str | None:
         """The question that asks for a fact, when the measure gives one."""

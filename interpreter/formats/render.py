@@ -66,7 +66,8 @@ def _node_fields(node: TraceNode, seen: set[str]) -> dict:
         "location": node.location, "source": node.source, "result": _result_json(node),
         "facts": {k: ({"unknown": True} if type(v) is Unknown else to_json(v, tag)) for k, (v, tag) in node.facts},
         "parameters": [{"name": p.name, "key": p.key, "value": to_json(p.value, p.tag),
-                        "since": p.since.isoformat() if p.since else None, "source": p.source}
+                        "since": p.since.isoformat() if p.since else None, "source": p.source,
+                        **({"at": p.at.isoformat()} if p.at else {})}
                        for p in node.parameters],
         "children": [{} for _ in node.children],
         "not_needed": list(node.not_needed),
@@ -96,6 +97,8 @@ def decision_json(decision: Decision, trace: bool = True, sources: dict | None =
         "missing": list(decision.missing),
         "notes": list(decision.notes),
     }
+    if decision.amount_missing:  # eligible, with the amount unknown until these facts are given
+        out["amount_missing"] = list(decision.amount_missing)
     if sources is not None:
         out["sources"] = sources
     if failed_conditions is not None:
@@ -182,13 +185,13 @@ _WORDS = {
            "missing": "Missing facts", "notes": "Notes", "values": "Values", "yes": "yes", "no": "no",
            "undetermined": "undetermined", "evaluated": "evaluated on", "reference": "reference date",
            "not_needed": "not needed", "shown": "shown above", "row": "row", "trace": "Explanation",
-           "since": "since", "sources": "Sources", "case": "Case"},
+           "since": "since", "sources": "Sources", "case": "Case", "needs": "needs", "at": "at"},
     "nl": {"eligible": "Komt in aanmerking", "amount": "Bedrag", "deadlines": "Termijnen",
            "failed": "Niet voldaan", "missing": "Ontbrekende gegevens", "notes": "Opmerkingen",
            "values": "Waarden", "yes": "ja", "no": "nee", "undetermined": "onbepaald",
            "evaluated": "beoordeeld op", "reference": "peildatum", "not_needed": "niet nodig",
            "shown": "zie hoger", "row": "rij", "trace": "Verklaring", "since": "sinds",
-           "sources": "Bronnen", "case": "Geval"},
+           "sources": "Bronnen", "case": "Geval", "needs": "hangt af van", "at": "op"},
 }
 
 
@@ -201,6 +204,8 @@ def _summary_lines(decision: Decision, title: str, lang: str, labels: Labels | N
     rows = case + [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money")))
+    elif decision.amount_missing:
+        rows.append((w["amount"], f"? — {w['needs']} " + ", ".join(decision.amount_missing)))
     for name, day in decision.deadlines.items():
         rows.append((f"{w['deadlines']}: {name}", day.isoformat() if day else "?"))
     for name, (value, tag) in decision.outcome.items():
@@ -222,6 +227,9 @@ def _readable_summary(decision: Decision, lang: str, labels: Labels, changes: di
     rows = [(w["eligible"], w[decision.eligible])]
     if decision.amount is not None:
         rows.append((w["amount"], shown(decision.amount, "money", lang)))
+    elif decision.amount_missing:
+        rows.append((w["amount"], f"? — {w['needs']} "
+                     + "; ".join(printable(labels.of(n, lang)) for n in decision.amount_missing)))
     for name, day in decision.deadlines.items():
         rows.append((f"{w['deadlines']}: {printable(labels.of(name, lang))}", shown(day, "date", lang)))
     for name, (value, tag) in decision.outcome.items():
@@ -268,7 +276,8 @@ def _details(node: TraceNode, lang: str, localised: bool = False) -> list[str]:
     for p in node.parameters:
         key = f"[{p.key}]" if p.key is not None else ""
         since = f" ({w['since']} {shown(p.since, 'date', each) if each else p.since.isoformat()})" if p.since else ""
-        lines.append(f"{p.name}{key} = {shown(p.value, p.tag, each)}{since}")
+        at = f" {w['at']} {shown(p.at, 'date', each) if each else p.at.isoformat()}" if p.at else ""
+        lines.append(f"{p.name}{key}{at} = {shown(p.value, p.tag, each)}{since}")
     if node.row:
         lines.append(f"{w['row']}: {node.row}")
     if node.not_needed:

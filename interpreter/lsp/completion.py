@@ -12,7 +12,7 @@ from rulerun.dsl.yamlsource import YamlProblem, parse_yaml
 
 from .model import SIGNATURES, Model
 
-KEYWORDS = ("if", "then", "else", "and", "or", "not", "in", "for", "each", "where", "true", "false")
+KEYWORDS = ("if", "then", "else", "and", "or", "not", "in", "for", "each", "where", "at", "true", "false")
 _REF = re.compile(r"\bref:\s*[\w-]*$")
 _DOTTED = re.compile(r"([A-Za-z_][\w.]*)\.(\w*)$")
 _KEY = re.compile(r"([A-Za-z_][\w.]*)\[\s*\"?(\w*)$")

@@ -253,6 +253,7 @@ class Summary:
     undetermined: int = 0
     errors: int = 0
     internal: int = 0
+    amount_unknown: int = 0  # eligible, but the amount needs facts not given: not in the total
     total: Decimal = Decimal("0.00")
 
     def add(self, record: dict) -> None:
@@ -265,13 +266,17 @@ class Summary:
             self.eligible += 1
             if record.get("amount") is not None:
                 self.total += Decimal(record["amount"])
+            elif record.get("amount_missing"):
+                self.amount_unknown += 1
         elif state == "no":
             self.not_eligible += 1
         else:
             self.undetermined += 1
 
     def __str__(self) -> str:
-        text = (f"{self.cases} case(s): {self.eligible} eligible, {self.not_eligible} not eligible, "
+        unknown = (f" ({self.amount_unknown} of them with the amount still unknown, not in the total)"
+                   if self.amount_unknown else "")
+        text = (f"{self.cases} case(s): {self.eligible} eligible{unknown}, {self.not_eligible} not eligible, "
                 f"{self.undetermined} undetermined, {self.errors} error(s); total amount € {self.total:.2f}")
         if self.internal:
             text += (f"\ninternal error: {self.internal} case(s) met a bug in rulerun, not in your file; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -85,7 +86,7 @@ class Intake:
         """Every question that can still change the decision, the next one first."""
         order, first = self._order, self._first
         wanted = [name for name in self.decision.missing if name not in self.unknown]
-        wanted.sort(key=lambda n: (n != first, order.get(n, len(order)), n))
+        wanted.sort(key=lambda n: (n != first, order.get(_ITEM.sub("", n), len(order)), n))
         questions = []
         for name in wanted:
             questions += self._questions_for(name)
@@ -128,13 +129,22 @@ class Intake:
 
     def _questions_for(self, name: str) -> list[Question]:
         declared = self.measure.checked.facts
-        keys = name.split(".")
+        keys = _keys(name)
         fact = declared.get(keys[0])
         path: tuple = (keys[0],)
         value = self.facts.get(keys[0])
+        item_of: tuple = ()
         for key in keys[1:]:
             if fact is None:
                 return []
+            if isinstance(key, int):  # one item of a list, named in `missing` as `list[0].field`
+                if fact.type.kind != "list" or not isinstance(value, list) or key >= len(value):
+                    return []
+                item_of = (fact.label, _item_name(fact, value[key]) if isinstance(value[key], dict) else None)
+                path += (key,)
+                value = value[key]
+                fact = fact.item or fact  # a record item's fields are the list's own
+                continue
             if fact.type.kind == "list" and isinstance(value, list):
                 # A field of list items the case gives without it: ask it per item.
                 field_fact = fact.fields.get(key)
@@ -145,13 +155,27 @@ class Intake:
             fact = fact.fields.get(key)
             path += (key,)
             value = value.get(key) if isinstance(value, dict) else None
-        return [] if fact is None else [_question(path, fact)]
+        return [] if fact is None else [_question(path, fact, *item_of)]
 
 
 def next_questions(measure: CompiledMeasure, facts: dict | None = None,
                    on: datetime.date | None = None) -> list[Question]:
     """The questions that can still change the decision for these raw facts, the next one first."""
     return Intake(measure, on or datetime.date.today(), facts or {}).questions()
+
+
+#: An item index in a fact's path, `[0]` in `aandeelhouders[0].activiteit_sinds`.
+_ITEM = re.compile(r"\[[0-9]+\]")
+
+
+def _keys(name: str) -> list:
+    """`aandeelhouders[0].activiteit_sinds` as ["aandeelhouders", 0, "activiteit_sinds"]."""
+    keys: list = []
+    for part in name.split("."):
+        head, *indices = part.split("[")
+        keys.append(head)
+        keys += [int(index.rstrip("]")) for index in indices]
+    return keys
 
 
 def _question(path: tuple, fact: Fact, item_of: Text | None = None, item_name: str | None = None) -> Question:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,11 @@ RAW = {"grootte": "klein", "pijler": "advies", "bedrag": "€ 2000", "start": "2
 def windowed(tmp_path_factory):
     """The simple measure with an application window that opens on 2019-06-01."""
     path = tmp_path_factory.mktemp("windowed") / "kmo-eenvoudig.yaml"
-    path.write_text(SIMPLE.read_text(encoding="utf-8") + "window:\n  from: 2019-06-01\n  source: W01\n",
-                    encoding="utf-8")
+    text = SIMPLE.read_text(encoding="utf-8").replace("  amount: subsidie\n", (
+        "  amount: subsidie\n"
+        "  deadlines:\n    laatste_dag: {label: {nl: Laatste dag, en: Last day}, expr: start + 14 days}\n"
+        "  values:\n    tarief: {label: {nl: Tarief, en: Rate}, expr: 'tarief[grootte]'}\n"))
+    path.write_text(text + "window:\n  from: 2019-06-01\n  source: W01\n", encoding="utf-8")
     return load(path)
 
 
@@ -33,6 +37,26 @@ def test_a_closed_window_is_decided_alike_by_every_back_end(windowed):
     assert decide_generated(windowed, facts, ON) == traced
     columns = decide_columns(windowed, [(facts, ON)])
     assert columns.left == [] and columns.decision(0) == traced and columns.failed(0) == ("window",)
+
+
+def test_outside_the_window_the_deadlines_and_values_are_still_computed(windowed):
+    facts = windowed.read_facts(RAW)
+    traced = decide_closures(windowed, facts, ON, trace=True)
+    assert traced.eligible == "no" and traced.failed == ("window",) and traced.amount is None
+    assert traced.deadlines == {"laatste_dag": datetime.date(2019, 5, 15)}
+    assert traced.outcome == {"tarief": (Decimal("0.4"), "percent")}
+    assert [node.id for node in traced.trace] == ["window", "laatste_dag", "tarief"]
+    untraced = decide_closures(windowed, facts, ON, trace=False)
+    assert decide_generated(windowed, facts, ON) == untraced == decide_columns(windowed, [(facts, ON)]).decision(0)
+
+
+def test_outside_the_window_a_value_with_no_version_is_unknown_not_an_error(windowed):
+    facts = windowed.read_facts({**RAW, "start": "2015-05-01", "aanvraag": "2015-05-10"})
+    traced = decide_closures(windowed, facts, ON, trace=False)
+    assert traced.deadlines == {"laatste_dag": datetime.date(2015, 5, 15)}
+    assert traced.outcome == {"tarief": (None, "percent")}
+    assert decide_generated(windowed, facts, ON) is None  # the generated code leaves it to the closures
+    assert decide_columns(windowed, [(facts, ON)]).decision(0) == traced
 
 
 def test_an_open_window_decides_the_case(windowed):

@@ -154,3 +154,25 @@ async def test_every_error_of_a_measure_with_several_broken_expressions_is_marke
     assert errors(measure.diagnostics()) == [] and errors(definitions.diagnostics()) == []
     await definitions.close()
     await measure.close()
+
+
+async def test_a_parameter_read_at_a_date_is_hovered_completed_and_checked(client: LanguageClient):
+    """`plafond at toekenningsdatum` in the de minimis definition: hover on both names, completion, errors."""
+    measure = await Editor(client, KMO).open()  # a definitions file is read through a measure that uses it
+    editor = await Editor(client, MEASURES / "common" / "de-minimis.yaml").open()
+    assert errors(editor.diagnostics()) == []
+    parameter = await client.text_document_hover_async(types.HoverParams(**editor.at("max(plafond at toekenningsdatum", 6)))
+    assert "**parameter** `plafond`" in parameter.contents.value
+    rule = await client.text_document_hover_async(types.HoverParams(**editor.at("at toekenningsdatum -", 5)))
+    assert "**rule** `toekenningsdatum`" in rule.contents.value
+    original = editor.text
+    await editor.change(original.replace("max(plafond at toekenningsdatum", "max(plafond at "))
+    names = await client.text_document_completion_async(types.CompletionParams(
+        **editor.at("max(plafond at ", len("max(plafond at "))))
+    assert names is not None and "toekenningsdatum" in [i.label for i in names.items]
+    await editor.change(original.replace("max(plafond at toekenningsdatum", "max(rollend_vanaf at toekenningsdatum"))
+    assert any("has one value for every date" in d.message for d in errors(editor.diagnostics()))
+    await editor.change(original)
+    assert errors(editor.diagnostics()) == [] and errors(measure.diagnostics()) == []
+    await editor.close()
+    await measure.close()
