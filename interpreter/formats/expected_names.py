@@ -1,6 +1,7 @@
 """The names a case's `expect` may use, taken from its measure, and a positioned error for each it does not know."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,9 @@ from .scalars import shown
 
 if TYPE_CHECKING:
     from ..engine.evaluator import CompiledMeasure
+
+#: The item number in a missing fact of a list item (`aandeelhouders[0].activiteit_sinds`): the fact is the field.
+_ITEM_NUMBER = re.compile(r"\[[0-9]+\]")
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def unknown_names(expect: dict, names: ExpectNames, document: Document | None, b
             report(("failed", i), f"`expect.failed`: {names.measure} has no condition `{shown(item)}`",
                    _among(name, names.conditions, "the conditions are"))
     for i, item in _texts(expect.get("missing")):
-        if normal_name(item) not in names.facts:
+        if _ITEM_NUMBER.sub("", normal_name(item)) not in names.facts:
             report(("missing", i), f"`expect.missing`: {names.measure} has no fact `{shown(item)}`",
                    _among(normal_name(item), names.facts, "the facts are"))
     for key, known, what in (("deadlines", names.deadlines, "deadline"), ("values", tuple(names.values), "value")):
