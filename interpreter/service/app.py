@@ -6,7 +6,7 @@ import functools
 import datetime
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,14 +22,15 @@ from ..formats import applicant
 from ..formats.boundaries import describe as describe_boundary
 from ..formats.boundaries import failed_boundaries, failed_json
 from ..formats.labels import Labels
-from ..formats.receipt import receipt as decision_receipt
 from ..formats.sources import Sources
 from ..engine.api import CompiledMeasure
 from ..tools.intake import Intake
 from . import bodies, describe, streaming
 from .auth import BearerAuth, read_token
 from .checking import Checker
-from .decisions import RULERUN_VERSION, DecisionLog, input_hash, log_record, new_id, now, receipt
+from .decisions import (RULERUN_VERSION, DecisionLog, execution_receipt, input_hash, log_record, new_id, now,
+                        receipt)
+from .lean import boolean, choice, lean_route, text
 from .openapi import with_case_schemas
 from .problems import MEDIA_TYPE, Problem, from_error
 from .registry import Entry, Registry, Reloader, Version
@@ -228,11 +229,10 @@ def _routes(app: FastAPI, service: Service) -> None:
         checked = served.compiled.checked
         return case_schema(checked.measure.id, checked.facts)
 
-    @app.post("/measures/{measure_id}/decide", openapi_extra=_CASE_BODY)
     async def decide(measure_id: str, request: Request, on: str | None = None, lang: Literal["nl", "en"] = "en",
                      trace: bool = True, audience: Literal["analyst", "applicant"] = "analyst",
-                     hash: str | None = Query(None, description="The measure hash the decision must be made with.")
-                     ) -> Response:
+                     hash: Annotated[str | None, Query(description="The measure hash the decision must be made with.")]
+                     = None) -> Response:
         """Decide a case: the decision JSON with its receipt and decision id."""
         _audience(audience)
         served = service.version(measure_id, hash, request.headers.get("if-match"))
@@ -240,6 +240,9 @@ def _routes(app: FastAPI, service: Service) -> None:
         out = _decide(service, served, body, on, trace, lang)  # CPU work: a thread would wait for the GIL anyway
         return Response(json.dumps(out, ensure_ascii=False, sort_keys=True), media_type="application/json",
                         headers={"ETag": f'"{served.hash}"'})
+    # The hot path: its ordinary requests skip FastAPI's parameter validation (see lean.py).
+    app.router.add_api_route("/measures/{measure_id}/decide", decide, methods=["POST"], openapi_extra=_CASE_BODY,
+                             route_class_override=lean_route(_DECIDE_PARAMETERS))
 
     @app.post("/measures/{measure_id}/explain", openapi_extra=_CASE_BODY)
     async def explain(measure_id: str, request: Request, format: Literal["html", "markdown", "text"] = "html",
@@ -297,7 +300,7 @@ def _decide(service: Service, served: Version, body: bytes, on: str | None, trac
     found = failed_boundaries(compiled.checked, decision)
     out = render.decision_json(decision, trace=trace, sources=Sources(compiled.measure).used(decision),
                                failed_conditions=failed_json(found, decision, _labels(compiled)),
-                               receipt=decision_receipt(compiled.measure, decision))
+                               receipt=execution_receipt(compiled, decision))
     inputs = input_hash(case.facts, day.isoformat())
     out["decision_id"], served_receipt = service.record(served, inputs, out, "decide")
     out["receipt"] = {**out["receipt"], **served_receipt, "title": compiled.measure.title.get(lang)}
@@ -363,6 +366,8 @@ def _stamp(service: Service, served: Version, items: list, records: list[dict], 
         service.log.write(lines)
 
 
+_DECIDE_PARAMETERS = {"on": text, "lang": choice("nl", "en"), "trace": boolean,
+                      "audience": choice("analyst", "applicant"), "hash": text}
 _CASE_BODY = {"requestBody": {"required": True, "description": "A case: `{\"facts\": {…}, \"on\": …}`.",
                               "content": {"application/json": {"schema": {"type": "object"}}}}}
 _NDJSON_BODY = {"requestBody": {"required": True, "description": "One case per line: `{\"id\", \"on\", \"facts\"}`.",
