@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import datetime
+import inspect
 import json
 from pathlib import Path
 from typing import Annotated, Literal
@@ -111,7 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             service.close()
 
-    app = FastAPI(title="rulerun", version=RULERUN_VERSION, lifespan=lifespan,
+    app = FastAPI(title="rulerun", version=RULERUN_VERSION, lifespan=lifespan, **_WITHOUT_TELEMETRY,
                   description="Explainable, exact decisions from YAML subsidy measures.")
     app.state.service = service
     _handlers(app)
@@ -124,6 +125,11 @@ def create_app(settings: Settings) -> FastAPI:
     if settings.token_file:
         app.add_middleware(BearerAuth, token=read_token(Path(settings.token_file)))
     return app
+
+
+#: FastAPI's OpenTelemetry off (where FastAPI has it): it looked for configured providers on every request.
+_WITHOUT_TELEMETRY = ({"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+                      if "telemetry" in inspect.signature(FastAPI).parameters else {})
 
 
 def from_environment() -> FastAPI:
@@ -243,6 +249,7 @@ def _routes(app: FastAPI, service: Service) -> None:
     # The hot path: its ordinary requests skip FastAPI's parameter validation (see lean.py).
     app.router.add_api_route("/measures/{measure_id}/decide", decide, methods=["POST"], openapi_extra=_CASE_BODY,
                              route_class_override=lean_route(_DECIDE_PARAMETERS))
+    app.router.routes.insert(0, app.router.routes.pop())  # matched first: each route tried before costs ~10 µs
 
     @app.post("/measures/{measure_id}/explain", openapi_extra=_CASE_BODY)
     async def explain(measure_id: str, request: Request, format: Literal["html", "markdown", "text"] = "html",
