@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import inspect
 import ipaddress
+import os
 import socket
 import sys
 
 from rulerun.dsl.errors import Diagnostic, UsageError, render_all
 
 from .settings import Settings
+
+#: Most workers started when --workers is not given (each holds its own copy of the measures).
+MAX_DEFAULT_WORKERS = 8
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -51,8 +55,15 @@ def report(registry, address: str) -> None:
     print(f"serving {served} measure(s) from {registry.folder} on {address}", file=sys.stderr, flush=True)
 
 
-def run(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve until interrupted; with several workers, each process loads the measures itself."""
+def default_workers() -> int:
+    """One worker per CPU this process may run on: a worker decides on one CPU at a time."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return min(max(1, len(usable)), MAX_DEFAULT_WORKERS)
+
+
+def run(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
+    """Serve until interrupted (with `default_workers()` when not told); each worker process loads the measures."""
+    workers = workers or default_workers()
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
