@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +54,9 @@ def _port() -> int:
 def _bodies() -> list[bytes]:
     """Every bundled case of the measure as a JSON request body."""
     sys.path.insert(0, str(ROOT / "tests" / "service"))
-    from conftest import case_body
+    with warnings.catch_warnings():  # the fixtures' module imports the test client, which warns about httpx
+        warnings.simplefilter("ignore")
+        from conftest import case_body
 
     from rulerun.interpreter.formats.cases import read_case
     return [case_body(read_case(p)).encode() for p in sorted(CASES.glob("*.yaml"))]
