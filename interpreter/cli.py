@@ -569,9 +569,10 @@ def lsp():
               help="Most lines (cases) read from one /batch request.")
 @click.option("--reload-interval", type=click.FloatRange(0, 3600), default=1.0, show_default=True,
               help="Seconds between looks for changed measure files (0: never).")
+@click.option("--edit", is_flag=True, help="Let the workbench (at /) save measure files; read-only otherwise.")
 @_guard
 def serve(measures_dir, host, port, workers, token_file, decision_log, cors_origins, max_body, max_batch_cases,
-          reload_interval):
+          reload_interval, edit):
     """Serve the measures of the measures folder over HTTP (needs `pip install 'rulerun[serve]'`).
 
     Decide, explain, batch, intake questions and checks, with OpenAPI at /openapi.json. A measure
@@ -597,5 +598,40 @@ def serve(measures_dir, host, port, workers, token_file, decision_log, cors_orig
     settings = Settings(measures=str(measures_dir), token_file=str(token_file) if token_file else None,
                         decision_log=str(decision_log) if decision_log else None, max_body=max_body,
                         max_batch_cases=max_batch_cases, reload_interval=reload_interval,
-                        cors_origins=tuple(cors_origins))
+                        cors_origins=tuple(cors_origins), edit=edit)
     server.run(settings, host, port, workers)
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port on localhost (default: a free one).")
+@click.option("--edit", is_flag=True, help="Let the workbench save measure files; read-only otherwise.")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; only print the address.")
+@_guard
+def workbench(folder, port, edit, no_browser):
+    """Open the analyst's workbench on the measures of FOLDER (default: ./measures) in the browser.
+
+    Edit a measure with its diagnostics as you type, try cases through a form, run the cases
+    with coverage by legal source, and see the impact of an edit before saving. Serves on
+    localhost only. See docs/workbench.md.
+    """
+    try:
+        import fastapi  # noqa: F401 - here, so that a missing extra is named before anything starts
+        import uvicorn  # noqa: F401
+
+        from rulerun.interpreter.service import server
+        from rulerun.interpreter.service.settings import Settings
+    except ImportError as error:
+        raise UsageError(Diagnostic(f"`rulerun workbench` needs {error.name}, which is not installed",
+                                    hint="pip install 'rulerun[serve]'")) from None
+    folder = folder if folder is not None else Path("measures")
+    if not folder.is_dir():
+        raise UsageError(Diagnostic(f"`{folder}` is not a folder", hint="give the folder of your measure files"))
+    settings = Settings(measures=str(folder), edit=edit)
+    server.run(settings, "127.0.0.1", port, 1, on_ready=None if no_browser else _open_browser)
+
+
+def _open_browser(address: str) -> None:
+    import webbrowser
+    webbrowser.open(address + "/")

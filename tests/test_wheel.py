@@ -16,6 +16,11 @@ def test_wheel_installs_and_runs(tmp_path):
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
                    check=True, capture_output=True, cwd=tmp_path)
     wheel = next(dist.glob("rulerun-*.whl"))
+    import zipfile
+    names = set(zipfile.ZipFile(wheel).namelist())
+    static = "rulerun/interpreter/service/workbench/static/"
+    for asset in ("index.html", "main.js", "style.css", "vendor/codemirror.js", "vendor/codemirror.LICENSE.txt"):
+        assert static + asset in names, f"the wheel lacks the workbench's {asset}"
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import socket
 import sys
+from typing import Callable
 
 from rulerun.dsl.errors import Diagnostic, UsageError, render_all
 
@@ -61,8 +62,12 @@ def default_workers() -> int:
     return min(max(1, len(usable)), MAX_DEFAULT_WORKERS)
 
 
-def run(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
-    """Serve until interrupted (with `default_workers()` when not told); each worker process loads the measures."""
+def run(settings: Settings, host: str, port: int, workers: int | None = None,
+        on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until interrupted (with `default_workers()` when not told); each worker process loads the measures.
+
+    `on_ready` is called with the address once the socket listens (the workbench opens the browser there).
+    """
     workers = workers or default_workers()
     import uvicorn
     from uvicorn.supervisors import Multiprocess
@@ -73,7 +78,11 @@ def run(settings: Settings, host: str, port: int, workers: int | None = None) ->
         print(f"warning: serving on {host} without --token-file: anyone who can reach it can use it",
               file=sys.stderr)
     app = create_app(settings)  # in this process too: the measures' errors are reported before serving
-    report(app.state.service.registry, f"http://{host}:{sock.getsockname()[1]}")
+    address = f"http://{host}:{sock.getsockname()[1]}"
+    report(app.state.service.registry, address)
+    if on_ready is not None:
+        sock.listen()  # connections wait in the queue until uvicorn takes over the socket
+        on_ready(address)
     if workers == 1:
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
@@ -83,6 +92,7 @@ def run(settings: Settings, host: str, port: int, workers: int | None = None) ->
     config = uvicorn.Config("rulerun.interpreter.service.app:from_environment", factory=True, workers=workers,
                             log_level="warning", access_log=False)
     if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before its worker supervisor took over
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+        # Checked against the installed uvicorn, whose supervisor no longer takes `target`.
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()  # type: ignore[call-arg]
     else:
         Multiprocess(config, sockets=[sock]).run()

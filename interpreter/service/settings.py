@@ -19,6 +19,7 @@ class Settings:
     max_batch_cases: int = 1_000_000
     reload_interval: float = 1.0
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    edit: bool = False  # the workbench may write measure files
 
     def to_env(self) -> None:
         """Put these settings where the worker processes read them."""

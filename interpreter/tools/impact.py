@@ -9,7 +9,7 @@ from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
 
-from .batch import INTERNAL, Item, make_item
+from .batch import BAD_ID, INTERNAL, Item, make_item
 from ..formats.cases import read_case
 from ..engine.evaluator import CompiledMeasure
 from ..engine.trace import Decision, TraceNode, walk
@@ -61,8 +61,9 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
     impact = Impact()
     for item in items:
         impact.cases += 1
-        if item.problem:
-            impact.errors.append((item.id, item.problem, item.line))
+        ident = item.id
+        if item.problem or ident is None:  # a case whose id cannot be read has its problem
+            impact.errors.append((ident, item.problem or BAD_ID, item.line))
             continue
         day = item.on or on
         try:
@@ -82,7 +83,7 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
         impact.total_before += before.amount or 0
         impact.total_after += after.amount or 0
         if _outcome(before) != _outcome(after):
-            impact.changes.append(Change(item.id, before, after, _rule_differences(before, after)))
+            impact.changes.append(Change(ident, before, after, _rule_differences(before, after)))
     return impact
 
 

@@ -24,7 +24,7 @@ class Outcome:
 
     case: Case
     decision: Decision | None
-    differences: list[tuple[str, object, object]] = field(default_factory=list)
+    differences: list[tuple[str, str, str]] = field(default_factory=list)  # (key, expected, actual) as shown
     error: str | None = None
     exit_code: int = 0  # when the case could not be run: the exit code of its error
 
@@ -148,6 +148,7 @@ def _difference_lines(outcome: Outcome) -> list[str]:
     for key, want, got in outcome.differences:
         lines.append(f"  {key}: expected {want}, got {got}")
     decision = outcome.decision
+    assert decision is not None  # a case is decided unless it stopped with an error
     interesting = set(decision.failed) | {k.split(".")[-1] for k, _, _ in outcome.differences}
     for node in walk(decision.trace):
         if node.id in interesting:

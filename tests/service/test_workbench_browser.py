@@ -1,0 +1,174 @@
+"""The workbench in a real browser: the Debian Chromium, headless, driven by Playwright, against a real
+`rulerun serve --edit` process on a copy of the measures folder. Screenshots go to the test's folder, and
+also to $RULERUN_SCREENSHOTS when set (that is how docs/images/workbench-*.png are made)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from conftest import ROOT, Server
+
+KMO = "kmo-portefeuille"
+WAIT = 60_000  # ms: a shared machine can be slow; every wait is for a state of the page, never a fixed time
+FUSE = "expr: aanvraag.datum >= dienst.overeenkomst"
+
+
+def _chromium() -> str:
+    """The Debian Chromium, installed (as root, without prompts) when missing: this test runs, it is not skipped."""
+    found = shutil.which("chromium")
+    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=900)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, timeout=1800)
+        found = shutil.which("chromium")
+    assert found, "the browser test needs Chromium: apt-get install chromium (as root)"
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=_chromium(), headless=True,
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    shutil.copytree(ROOT / "measures", tmp_path / "measures")
+    server = Server(tmp_path, "--edit")
+    yield server, tmp_path / "measures"
+    server.stop()
+
+
+def _shot(page, tmp_path: Path, name: str) -> None:
+    path = tmp_path / f"workbench-{name}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 0
+    target = os.environ.get("RULERUN_SCREENSHOTS")
+    if target:
+        shutil.copy(path, Path(target) / path.name)
+
+
+#: An eligible case (the bundled r3-klein-opleiding), as an analyst types it into the form.
+CHOICES = {
+    "onderneming_info.rechtsvorm": "bv", "onderneming_info.vestiging_vlaanderen": "yes",
+    "onderneming_info.hoofdactiviteit_aanvaard": "yes", "onderneming_info.kbo_ingeschreven": "yes",
+    "onderneming_info.in_orde": "yes", "dienst.soort": "opleiding", "dienst.thema": "geen",
+    "dienst.binnen_thema": "yes", "dienst.doel_aanvaard": "yes", "dienst.dienstverlener_geregistreerd": "yes",
+    "dienst.dienstverlener_verwant": "no",
+}
+TYPED = {
+    "dienst.erkenningsnummer": "DV.O225337", "dienst.bedrag": "1000", "dienst.catering": "150",
+    "dienst.persoonsdagen": "5", "dienst.btw": "241.50", "dienst.overeenkomst": "2022-03-01",
+    "dienst.start": "2022-03-10", "aanvraag.datum": "2022-03-15", "aanvraag.reeds_ontvangen": "0",
+    "onderneming.overheidsdeelname": "0%",
+}
+YEAR = {"jaar": "2021", "personeel": "12", "omzet": "1500000", "balanstotaal": "900000"}
+
+
+def test_the_workbench_in_the_browser(browser, served, tmp_path):
+    server, folder = served
+    measure_file = folder / f"{KMO}.yaml"
+    saved = measure_file.read_text(encoding="utf-8")
+    fuse_line = saved.splitlines().index(next(line for line in saved.splitlines() if FUSE in line)) + 1
+    cases = len(list((folder / "cases" / KMO).glob("*.yaml")))
+    labels = {f["name"]: f for f in httpx.get(f"{server.url}/measures/{KMO}", timeout=30).json()["facts"]}
+    dutch = next(f for f in labels["aanvraag"]["fields"] if f["name"] == "datum")["label"]["nl"]
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.url + "/")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.get_by_role("button", name="SME wallet (KMO-portefeuille)").click()
+    expect(page.locator("#diagnostics li.ok")).to_have_text("No problems.", timeout=WAIT)
+    expect(page.locator("#outcome")).to_have_text("Undetermined", timeout=WAIT)
+
+    # An eligible case, filled in through the form.
+    page.fill("#case-on", "2026-11-01")
+    for path, value in CHOICES.items():
+        page.select_option(f"[data-path='{path}']", value)
+    for path, value in TYPED.items():
+        page.fill(f"[data-path='{path}']", value)
+    for name in ("vastgelegde_grootte", "stortingen_eigen_bijdrage", "betrokken_ondernemingen", "de_minimis_steun"):
+        page.click(f"button[data-action='empty'][data-list='{name}']")
+    page.click("button[data-action='add'][data-list='boekjaren']")
+    for name, value in YEAR.items():
+        page.fill(f"[data-path='boekjaren[0].{name}']", value)
+    expect(page.locator("#outcome")).to_have_text("Eligible — € 337.50", timeout=WAIT)
+    expect(page.frame_locator("#explain-applicant").locator("p.outcome")).to_contain_text("€", timeout=WAIT)
+    assert not page.locator("#facts .needed").count()
+    _shot(page, tmp_path, "eligible")
+
+    # One fact blanked: undetermined, and the fact named as still needed.
+    page.fill("[data-path='aanvraag.datum']", "")
+    expect(page.locator("#outcome")).to_have_text("Undetermined", timeout=WAIT)
+    expect(page.locator("#still-needed li[data-needed='aanvraag.datum']")).to_have_text(
+        "Date of the support application (aanvraag.datum)")
+    expect(page.locator(".field.needed[data-for='aanvraag.datum']")).to_be_visible()
+    _shot(page, tmp_path, "still-needed")
+    page.fill("[data-path='aanvraag.datum']", "2022-03-15")
+    expect(page.locator("#outcome")).to_have_text("Eligible — € 337.50", timeout=WAIT)
+
+    # A typo in the YAML: its diagnostic at its line, with the hint; gone when it is fixed.
+    _replace(page, FUSE, "expr: aanvraag.datum >= dienst.overenkomst")
+    diagnostic = page.locator(f"#diagnostics li.error[data-line='{fuse_line}']")
+    expect(diagnostic).to_contain_text(f"line {fuse_line}, column", timeout=WAIT)
+    expect(diagnostic).to_contain_text("`dienst` has no field `overenkomst`")
+    expect(diagnostic.locator(".hint")).to_have_text("did you mean `overeenkomst`?")
+    expect(page.locator(".cm-lintRange-error").first).to_be_visible()
+    expect(page.locator("#decided-with")).to_have_text("The edit has errors: decided with the saved version.")
+    _shot(page, tmp_path, "diagnostic")
+    page.keyboard.press("Control+z")
+    expect(page.locator("#diagnostics li.ok")).to_have_text("No problems.", timeout=WAIT)
+    expect(page.locator("#diagnostics li.error")).to_have_count(0)
+
+    # The measure's cases: all pass; coverage by source, a rule jumps to its line.
+    page.click("#run-cases")
+    expect(page.locator("#cases-summary")).to_have_text(f"{cases} passed, 0 failed", timeout=WAIT)
+    expect(page.locator("#case-results tr.fail")).to_have_count(0)
+    source = page.locator("#coverage details[data-source]").first
+    expect(source.locator("a[href^='http']")).to_have_count(1)
+    _shot(page, tmp_path, "cases")
+
+    # An unsaved edit: its impact over the cases, then saved to the copy of the measures folder.
+    _replace(page, "klein: 30%, middelgroot: 20%", "klein: 40%, middelgroot: 20%")
+    expect(page.locator("#impact .impact-summary")).to_contain_text("decisions changed", timeout=WAIT)
+    assert not page.locator("#impact .impact-summary").inner_text().startswith("0 ")
+    expect(page.locator("#outcome")).to_have_text("Eligible — € 450.00", timeout=WAIT)
+    _shot(page, tmp_path, "impact")
+    page.click("#save")
+    expect(page.locator("#save-state")).to_have_text("Saved.", timeout=WAIT)
+    assert "klein: 40%, middelgroot: 20%" in measure_file.read_text(encoding="utf-8")
+    expect(page.locator("#impact")).to_contain_text("No unsaved edit", timeout=WAIT)
+
+    # In Dutch: the page's words and the measure's labels.
+    page.select_option("#lang", "nl")
+    assert page.evaluate("document.documentElement.lang") == "nl"
+    expect(page.locator(".field[data-for='aanvraag.datum'] > label")).to_have_text(dutch, timeout=WAIT)
+    expect(page.locator("#outcome")).to_have_text("Komt in aanmerking — € 450.00", timeout=WAIT)
+    expect(page.locator("#run-cases")).to_have_text("Casussen uitvoeren")
+    _shot(page, tmp_path, "dutch")
+    assert errors == []
+
+
+def _replace(page, old: str, new: str) -> None:
+    """Select `old` in the editor with its search (Ctrl+F, Enter) and type `new` over it, as an analyst would."""
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+f")
+    search = page.locator(".cm-search input[name='search']")
+    search.press_sequentially(old)  # typed: the search panel takes its query on each key
+    search.press("Enter")
+    page.keyboard.press("Escape")
+    expect(page.locator(".cm-search")).to_have_count(0)
+    page.keyboard.type(new)
