@@ -7,7 +7,7 @@ import datetime
 import inspect
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -130,7 +130,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 #: FastAPI's OpenTelemetry off (where FastAPI has it): it looked for configured providers on every request.
-_WITHOUT_TELEMETRY = ({"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+_WITHOUT_TELEMETRY: dict[str, Any] = ({"telemetry": {"tracing": False, "metrics": False, "logs": False}}
                       if "telemetry" in inspect.signature(FastAPI).parameters else {})
 
 
