@@ -131,7 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
 
 #: FastAPI's OpenTelemetry off (where FastAPI has it): it looked for configured providers on every request.
 _WITHOUT_TELEMETRY: dict[str, Any] = ({"telemetry": {"tracing": False, "metrics": False, "logs": False}}
-                      if "telemetry" in inspect.signature(FastAPI).parameters else {})
+                                      if "telemetry" in inspect.signature(FastAPI).parameters else {})
 
 
 def from_environment() -> FastAPI:

@@ -263,7 +263,9 @@ def run(main, pid: int) -> dict:
     used = {p: after[p] - before.get(p, 0.0) for p in after}
     total = sum(used.values())
     result["server_cpu_ms"] = 1000 * total / result["requests"]
-    shares = sorted((u / total for p, u in used.items() if p != pid), reverse=True) if total else []
+    # Each worker's share of the server's CPU (not the supervisor's, nor helpers' that use next to none).
+    shares = sorted((u / total for p, u in used.items() if p != pid and u / total >= 0.005), reverse=True) \
+        if total else []
     result["split"] = "/".join(f"{100 * s:.0f}" for s in shares) or "-"
     result["load"] = os.getloadavg()[0]
     return result
