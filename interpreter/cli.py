@@ -560,8 +560,8 @@ def lsp():
 @MEASURES_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes, each with its own copy of the measures.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes, each with its own copy of the measures (default: one per CPU it may use).")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Require `Authorization: Bearer TOKEN` with the token in this file (all but GET /health).")
 @click.option("--decision-log", type=click.Path(dir_okay=False, path_type=Path),

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from rulerun.dsl.errors import InputOutputError
 
+from ..engine.evaluator import CompiledMeasure
+from ..engine.trace import Decision
+from ..formats.receipt import receipt as decision_receipt
 from .registry import Version
 
 RULERUN_VERSION = metadata.version("rulerun")
@@ -32,6 +35,28 @@ def receipt(version: Version, decided_at: datetime.datetime, inputs: str) -> dic
     """What a decision was made with: rulerun's version, the measure's id and hash, the input's hash, the time."""
     return {"rulerun": RULERUN_VERSION, "measure": version.compiled.measure.id, "measure_hash": version.hash,
             "input_hash": inputs, "decided_at": decided_at.isoformat(timespec="milliseconds")}
+
+
+#: Execution receipts already written, by measure version and the decision's two dates (see `execution_receipt`).
+_RECEIPTS: dict[tuple, dict] = {}
+#: Most receipts kept; the table is emptied when it is full (dates are few, versions change rarely).
+MAX_RECEIPTS = 4096
+
+
+def execution_receipt(compiled: CompiledMeasure, decision: Decision) -> dict:
+    """The receipt `rulerun explain` gives a decision, written once per measure version and dates.
+
+    It depends on nothing else (the installed version, the files' hashes, the evaluation and reference
+    dates), and writing it reads the package metadata and hashes every file: milliseconds per request.
+    The dict returned is shared: copy it before changing it.
+    """
+    key = (compiled, decision.evaluated_on, decision.reference_date)
+    found = _RECEIPTS.get(key)
+    if found is None:
+        if len(_RECEIPTS) >= MAX_RECEIPTS:
+            _RECEIPTS.clear()
+        found = _RECEIPTS[key] = decision_receipt(compiled.measure, decision)
+    return found
 
 
 def now() -> datetime.datetime:

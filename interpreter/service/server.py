@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import inspect
 import ipaddress
+import os
 import socket
 import sys
 from typing import Callable
@@ -10,6 +11,9 @@ from typing import Callable
 from rulerun.dsl.errors import Diagnostic, UsageError, render_all
 
 from .settings import Settings
+
+#: Most workers started when --workers is not given (each holds its own copy of the measures).
+MAX_DEFAULT_WORKERS = 8
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -52,12 +56,19 @@ def report(registry, address: str) -> None:
     print(f"serving {served} measure(s) from {registry.folder} on {address}", file=sys.stderr, flush=True)
 
 
-def run(settings: Settings, host: str, port: int, workers: int,
+def default_workers() -> int:
+    """One worker per CPU this process may run on: a worker decides on one CPU at a time."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    return min(max(1, len(usable)), MAX_DEFAULT_WORKERS)
+
+
+def run(settings: Settings, host: str, port: int, workers: int | None = None,
         on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve until interrupted; with several workers, each process loads the measures itself.
+    """Serve until interrupted (with `default_workers()` when not told); each worker process loads the measures.
 
     `on_ready` is called with the address once the socket listens (the workbench opens the browser there).
     """
+    workers = workers or default_workers()
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 

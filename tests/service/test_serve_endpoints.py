@@ -74,6 +74,14 @@ def test_decide_on_overrides_the_case_date(client):
     assert body["evaluated_on"] == "2027-01-01"
 
 
+def test_each_decision_has_the_receipt_of_its_own_dates(client):
+    body = case_body(read_case(R3))
+    for on in ("2027-01-01", "2026-11-01", "2027-01-01"):  # receipts are kept per version and dates: not mixed up
+        decided = client.post(f"/measures/{KMO}/decide?on={on}&trace=false", content=body).json()
+        assert decided["receipt"]["evaluated_on"] == decided["evaluated_on"] == on
+        assert decided["receipt"]["reference_date"] == decided["reference_date"]
+
+
 @pytest.mark.parametrize("fmt, media, text", [("html", "text/html", "<html"), ("markdown", "text/markdown", "**"),
                                               ("text", "text/plain", "Eligible: yes")])
 def test_explain_renders(client, fmt, media, text):

@@ -62,3 +62,29 @@ def _wait(condition, seconds: float = 60) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the server did not pick up the change"
         time.sleep(0.2)
+
+
+def test_without_workers_one_runs_per_cpu(tmp_path):
+    from rulerun.interpreter.service.server import default_workers
+    (tmp_path / "measures").symlink_to(ROOT / "measures")
+    server = Server(tmp_path, "--reload-interval", "0")
+    try:
+        workers = default_workers()
+        _wait(lambda: len(_spawned(server.process.pid)) == (workers if workers > 1 else 0))
+        assert httpx.get(server.url + "/health", timeout=30).json()["status"] == "ok"
+    finally:
+        server.stop()
+
+
+def test_the_default_follows_the_cpus_it_may_use(monkeypatch):
+    from rulerun.interpreter.service import server
+    for cpus, expected in [({0}, 1), ({0, 1}, 2), (set(range(32)), server.MAX_DEFAULT_WORKERS)]:
+        monkeypatch.setattr(server.os, "sched_getaffinity", lambda _pid, cpus=cpus: cpus, raising=False)
+        assert server.default_workers() == expected
+
+
+def _spawned(pid: int) -> list[int]:
+    """The worker processes uvicorn started for the server `pid` (Linux)."""
+    from pathlib import Path
+    children = [int(p) for task in Path(f"/proc/{pid}/task").iterdir() for p in (task / "children").read_text().split()]
+    return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
