@@ -207,3 +207,31 @@ def test_an_edit_cannot_read_files_outside_the_measures_folder(client):
     assert outside != text
     body = _problem(client.post(f"/workbench/measures/{KMO}/impact", content=outside), 422, "invalid-measure")
     assert "outside the measures folder" in body["errors"][0]["message"]
+
+
+NEW_RULE = ("rules:\n", "rules:\n  nieuwe_regel:\n    label: {nl: \"Nieuwe regel\", en: \"New rule\"}\n"
+                        "    source: {ref: W03}\n    expr: aanvraag.datum >= hervorming_2016\n")
+
+
+def test_the_names_the_editor_completes(client):
+    names = {n["label"]: n for n in _names(client, "")}
+    assert names["dienst.overeenkomst"]["type"] == "variable"
+    assert names["hervormd"] == {"label": "hervormd", "type": "class", "detail": {
+        "nl": "Aanvraag onder de regeling vanaf april 2016", "en": "Application under the rules from April 2016"}}
+    assert names["kmo.laatste_jaar"]["type"] == "class"  # a rule of an imported file, as the measure writes it
+    assert names["hervorming_2016"]["type"] == "constant"
+    assert names["round_cents"]["type"] == "function" and names["round_cents"]["apply"] == "round_cents("
+    assert names["sum"]["type"] == "function" and names["evaluation_date"]["type"] == "keyword"
+    # An output's id is no name an expression can use (`eerste_aanvraagdag` is a deadline, not a rule).
+    assert "eerste_aanvraagdag" not in names and "nieuwe_regel" not in names
+    text = client.get(f"/workbench/measures/{KMO}/source").json()["text"]
+    edited = {n["label"]: n for n in _names(client, text.replace(*NEW_RULE, 1))}
+    assert edited["nieuwe_regel"]["detail"]["en"] == "New rule"
+    answer = client.post(f"/workbench/measures/{KMO}/names", content=text.replace(*TYPO))
+    assert any("overenkomst" in e["message"] for e in _problem(answer, 422, "invalid-measure")["errors"])
+
+
+def _names(client, text: str) -> list[dict]:
+    answer = client.post(f"/workbench/measures/{KMO}/names", content=text)
+    assert answer.status_code == 200, answer.text
+    return answer.json()

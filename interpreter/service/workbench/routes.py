@@ -18,6 +18,7 @@ from rulerun.dsl.errors import Diagnostic
 from ..problems import Problem
 from .. import bodies
 from . import drafts, suite
+from .names import completions
 from .trying import try_case
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -99,6 +100,14 @@ def register(app: FastAPI, service) -> None:
         text = bodies.decode(await bodies.read_body(request.headers, request.stream(), limit))
         compiled = drafts.draft(service.checker, path, text) if text.strip() else drafts.saved(path)
         return await run_in_threadpool(suite.run, path, compiled, lang)
+
+    @app.post("/workbench/measures/{measure_id}/names", openapi_extra=_YAML_BODY)
+    async def names(measure_id: str, request: Request) -> list[dict]:
+        """The names the editor completes: of the edited text (or, for an empty body, the saved file)."""
+        path = path_of(measure_id)
+        text = bodies.decode(await bodies.read_body(request.headers, request.stream(), limit))
+        compiled = drafts.draft(service.checker, path, text) if text.strip() else drafts.saved(path)
+        return completions(compiled)
 
     @app.post("/workbench/measures/{measure_id}/impact", openapi_extra=_YAML_BODY)
     async def impact(measure_id: str, request: Request, on: str | None = None) -> dict:
