@@ -178,6 +178,30 @@ def test_the_workbench_in_the_browser(browser, served, tmp_path):
     assert "klein: 40%, middelgroot: 20%" in measure_file.read_text(encoding="utf-8")
     expect(page.locator("#impact")).to_contain_text("No unsaved edit", timeout=WAIT)
 
+    # Saving a text with errors: the page asks first; saved, it says the server did not reload it.
+    clean = measure_file.read_text(encoding="utf-8")
+    _replace(page, FUSE, "expr: aanvraag.datum >= dienst.overenkomst")
+    expect(page.locator(f"#diagnostics li.error[data-line='{fuse_line}']")).to_have_count(1, timeout=WAIT)
+    with page.expect_event("dialog") as shown:
+        page.click("#save")
+    assert shown.value.type == "confirm" and shown.value.message.startswith("The measure has 1 error. Save it anyway?")
+    shown.value.dismiss()  # the page's save returns as the confirm does: nothing is sent
+    assert measure_file.read_text(encoding="utf-8") == clean
+    expect(page.locator("#save-state")).to_have_text("Unsaved changes.")
+    with page.expect_event("dialog") as shown:
+        page.click("#save")
+    shown.value.accept()
+    expect(page.locator("#save-state")).to_have_text(
+        "Saved, but not reloaded: the file has 1 error, so the server keeps answering with the version before it.",
+        timeout=WAIT)
+    assert "dienst.overenkomst" in measure_file.read_text(encoding="utf-8")
+    assert httpx.get(f"{server.url}/measures/{KMO}", timeout=30).json()["status"] == "stale"
+    _replace(page, "dienst.overenkomst", "dienst.overeenkomst")
+    expect(page.locator("#diagnostics li.ok")).to_have_text("No problems.", timeout=WAIT)
+    page.click("#save")  # no errors: no question (an unexpected one would be dismissed, and nothing saved)
+    expect(page.locator("#save-state")).to_have_text("Saved.", timeout=WAIT)
+    assert measure_file.read_text(encoding="utf-8") == clean
+
     # In Dutch: the page's words and the measure's labels.
     page.select_option("#lang", "nl")
     assert page.evaluate("document.documentElement.lang") == "nl"

@@ -77,6 +77,7 @@ def test_saving_writes_the_file_only_over_the_version_read(serve, copy):
     assert saved.status_code == 200, saved.text
     assert path.read_text(encoding="utf-8") == edited
     assert saved.json()["check"]["ok"] is True and saved.json()["status"] == "ok"
+    assert saved.json()["reloaded"] is True and saved.json()["errors"] == 0 and "message" not in saved.json()
     case = _bundled(client, "r3-klein-opleiding")
     # The new version answers at once, not at the next look at the folder.
     assert client.post(f"/measures/{KMO}/decide", json=case).json()["amount"] == "450.00"
@@ -84,6 +85,10 @@ def test_saving_writes_the_file_only_over_the_version_read(serve, copy):
     broken = edited.replace(*TYPO)
     answer = client.put(f"/workbench/measures/{KMO}/source", content=broken, headers={"If-Match": saved.json()["hash"]})
     assert answer.json()["check"]["errors"] == 1 and answer.json()["status"] == "stale"
+    assert answer.json()["reloaded"] is False and answer.json()["errors"] == 1
+    assert answer.json()["message"] == ("saved, but not reloaded: the file has 1 error, "
+                                        "so the server keeps answering with the version before it")
+    assert path.read_text(encoding="utf-8") == broken
     assert client.post(f"/measures/{KMO}/decide", json=case).json()["amount"] == "450.00"
 
 
@@ -235,3 +240,16 @@ def _names(client, text: str) -> list[dict]:
     answer = client.post(f"/workbench/measures/{KMO}/names", content=text)
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+def test_saving_a_measure_that_never_loaded_says_it_is_not_served(serve, copy):
+    path = copy / f"{KMO}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*TYPO), encoding="utf-8")
+    client = serve(copy, edit=True)
+    source = client.get(f"/workbench/measures/{KMO}/source").json()
+    twice = source["text"].replace("dienst.persoonsdagen *", "dienst.persoonsdagn *")
+    answer = client.put(f"/workbench/measures/{KMO}/source", content=twice, headers={"If-Match": source["hash"]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["status"], body["reloaded"], body["errors"]) == ("unavailable", False, 2)
+    assert body["message"] == "saved, but not served: the file has 2 errors, and no version of the measure answers"

@@ -77,7 +77,7 @@ def register(app: FastAPI, service) -> None:
         _write(path, text)
         service.registry.refresh()  # serve the new version now if it is clean, not at the next look
         check = await run_in_threadpool(service.checker.check, text)
-        return {"hash": drafts.text_hash(text), "check": check, "status": service.entry(measure_id).status}
+        return {"hash": drafts.text_hash(text), "check": check, **_reloaded(service.entry(measure_id))}
 
     @app.get("/workbench/measures/{measure_id}/cases")
     def cases(measure_id: str) -> list[dict]:
@@ -117,6 +117,18 @@ def register(app: FastAPI, service) -> None:
         edited = drafts.draft(service.checker, path, text)
         day = _day(on)
         return await run_in_threadpool(suite.compare, path, drafts.saved(path), edited, day)
+
+
+def _reloaded(entry) -> dict:
+    """Whether the saved text now answers; if not, how many errors keep it out, said in words too."""
+    errors = sum(d.severity == "error" for d in entry.errors)
+    out: dict = {"status": entry.status, "reloaded": entry.status == "ok", "errors": errors}
+    if entry.status != "ok":
+        count = f"{errors} error" + ("" if errors == 1 else "s")
+        out["message"] = (f"saved, but not reloaded: the file has {count}, so the server keeps answering with the "
+                          "version before it" if entry.served is not None else
+                          f"saved, but not served: the file has {count}, and no version of the measure answers")
+    return out
 
 
 def _listed(service, entry) -> dict:

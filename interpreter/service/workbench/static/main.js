@@ -200,17 +200,24 @@ async function runCases() {
 }
 
 async function save() {
+  const text = editor.text();
   try {
-    const result = await send(`/workbench/measures/${state.id}/source`, editor.text(), "PUT", { "If-Match": `"${state.hash}"` });
-    state.saved = editor.text(); state.hash = result.hash;
+    // Checked now, not by the last debounced check: the text may have changed since.
+    const { errors } = await send("/check", text);
+    if (errors && !window.confirm(t("confirm-save-errors").replace("{count}", errorCount(errors)))) return;
+    const result = await send(`/workbench/measures/${state.id}/source`, text, "PUT", { "If-Match": `"${state.hash}"` });
+    state.saved = text; state.hash = result.hash;
     refreshEditorState();
-    $("save-state").textContent = t("saved");
+    const said = result.reloaded ? t("saved") : t(result.status === "unavailable" ? "saved-not-served" : "saved-not-reloaded");
+    $("save-state").textContent = said.replace("{count}", errorCount(result.errors));
     impactSoon();
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     $("save-state").textContent = `${error.message} — ${error.errors[0]?.hint || ""}`;
   }
 }
+
+function errorCount(n) { return `${n} ${t(n === 1 ? "error" : "errors")}`; }
 
 function wire() {
   $("save").addEventListener("click", save);
