@@ -223,3 +223,48 @@ def _replace(page, old: str, new: str) -> None:
     page.keyboard.press("Escape")
     expect(page.locator(".cm-search")).to_have_count(0)
     page.keyboard.type(new)
+
+
+TOKEN = "s3cret-token-of-enough-length"
+
+
+def test_the_workbench_asks_for_the_token_of_a_guarded_server(browser, tmp_path):
+    shutil.copytree(ROOT / "measures", tmp_path / "measures")
+    (tmp_path / "token").write_text(TOKEN + "\n", encoding="utf-8")
+    server = Server(tmp_path, "--token-file", "token")
+    try:
+        # Without the token: the page and its scripts load; no JSON endpoint answers.
+        assert httpx.get(server.url + "/", timeout=30).status_code == 200
+        for refused in (httpx.get(f"{server.url}/workbench/measures", timeout=30),
+                        httpx.post(f"{server.url}/workbench/measures/{KMO}/try", json={"case": {"facts": {}}},
+                                   timeout=30)):
+            assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["type"] == "urn:rulerun:problem:unauthorized"
+
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.url + "/")
+        dialog = page.locator("#token-dialog")
+        expect(dialog).to_be_visible(timeout=WAIT)
+        expect(page.locator("#token-refused")).to_be_hidden()
+        page.fill("#token-input", "not-the-token-of-this-server")
+        page.click("#token-dialog button[value='ok']")
+        expect(page.locator("#token-refused")).to_have_text("The server refused that token; enter it again.",
+                                                            timeout=WAIT)
+        page.fill("#token-input", TOKEN)
+        _shot(page, tmp_path, "token", "#token-dialog")
+        page.click("#token-dialog button[value='ok']")
+        expect(dialog).to_be_hidden(timeout=WAIT)
+        page.get_by_role("button", name="SME wallet (KMO-portefeuille)").click()
+        page.select_option("#bundled", "r3-klein-opleiding")
+        expect(page.locator("#outcome")).to_have_text("Eligible — € 337.50", timeout=WAIT)
+        assert page.evaluate("sessionStorage.getItem('rulerun-workbench-token')") == TOKEN
+
+        # Kept for the tab: a reload asks no more.
+        page.reload()
+        expect(page.get_by_role("button", name="SME wallet (KMO-portefeuille)")).to_be_visible(timeout=WAIT)
+        expect(dialog).to_be_hidden()
+        assert errors == []
+    finally:
+        server.stop()

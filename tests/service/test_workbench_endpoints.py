@@ -38,7 +38,7 @@ def test_the_page_and_its_assets_are_served(client):
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="en">' in page.text and "<main>" in page.text and "<nav" in page.text
-    for asset in ("main.js", "api.js", "i18n.js", "editor.js", "caseform.js", "panels.js", "style.css",
+    for asset in ("main.js", "api.js", "token.js", "i18n.js", "editor.js", "caseform.js", "panels.js", "style.css",
                   "vendor/codemirror.js", "vendor/codemirror.LICENSE.txt"):
         answer = client.get(f"/workbench/static/{asset}")
         assert answer.status_code == 200, asset
@@ -253,3 +253,29 @@ def test_saving_a_measure_that_never_loaded_says_it_is_not_served(serve, copy):
     body = answer.json()
     assert (body["status"], body["reloaded"], body["errors"]) == ("unavailable", False, 2)
     assert body["message"] == "saved, but not served: the file has 2 errors, and no version of the measure answers"
+
+
+def test_with_a_token_the_page_loads_and_every_json_endpoint_needs_it(serve, tmp_path):
+    token = "s3cret-token-of-enough-length"
+    (tmp_path / "token").write_text(token + "\n", encoding="utf-8")
+    client = serve(token_file=str(tmp_path / "token"))
+    page = client.get("/")
+    assert page.status_code == 200 and "token-dialog" in page.text
+    assert client.get("/workbench/static/api.js").status_code == 200
+    assert client.head("/workbench/static/style.css").status_code == 200
+    bearer = {"Authorization": f"Bearer {token}"}
+    text = client.get(f"/workbench/measures/{KMO}/source", headers=bearer).json()["text"]
+    for method, url, body in [("GET", "/workbench/settings", None), ("GET", "/workbench/measures", None),
+                              ("GET", f"/workbench/measures/{KMO}/source", None),
+                              ("GET", f"/workbench/measures/{KMO}/cases", None),
+                              ("POST", f"/workbench/measures/{KMO}/names", ""), ("POST", "/check", text),
+                              ("POST", f"/workbench/measures/{KMO}/test", ""), ("GET", f"/measures/{KMO}", None),
+                              ("POST", "/", ""), ("GET", "/workbench/static/%2e%2e/routes.py", None),
+                              ("GET", "/workbench/static/%2e%2e/%2e%2e/settings", None)]:
+        refused = client.request(method, url, content=body)
+        assert refused.status_code == 401 or (url.startswith("/workbench/static/") and refused.status_code == 404), url
+        if refused.status_code == 401:
+            assert refused.headers["content-type"] == PROBLEM
+            assert refused.json()["type"] == "urn:rulerun:problem:unauthorized"
+        if not url.startswith("/workbench/static/") and url != "/":
+            assert client.request(method, url, content=body, headers=bearer).status_code == 200, url
