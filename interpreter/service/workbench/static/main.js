@@ -8,7 +8,7 @@ import { showDiagnostics, showDecision, showCaseErrors, showCases, showImpact } 
 const $ = (id) => document.getElementById(id);
 const state = {
   measures: [], id: null, detail: null, saved: "", hash: null, editable: false,
-  checkOk: true, checkErrors: 0, diagnostics: null, model: { facts: {} }, on: "", bundled: [], view: "form",
+  checkOk: true, diagnostics: null, model: { facts: {} }, on: "", bundled: [], view: "form",
 };
 
 const editor = createEditor($("editor"), () => edited());
@@ -116,7 +116,6 @@ const checkSoon = debounce(async () => {
   editor.show(result.diagnostics);
   showDiagnostics($("diagnostics"), result.diagnostics, (line) => editor.goTo(line));
   state.diagnostics = result.diagnostics;
-  state.checkErrors = result.errors;
   state.checkOk = result.errors === 0;
   document.body.dataset.checked = String(result.errors);
   if (state.checkOk) refreshNames(text === state.saved ? "" : text);
