@@ -346,14 +346,14 @@ def list_measures(measures_dir, lang):
                    "the cases exercise, and list what none does.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="en", show_default=True,
-              help="Language of the rule labels in the coverage report.")
+              help="Language of the values in a failing case's details and of the labels in the coverage report.")
 @MEASURES_OPTION
 @_guard
 @_deep
 def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     """Run the cases beside each measure (cases/<measure>/*.yaml) and report differences."""
     from rulerun.interpreter.tools.coverage import Tracker, render_text
-    from rulerun.interpreter.tools.testing import explain_difference, run_measure
+    from rulerun.interpreter.tools.testing import as_json, explain_difference, run_measure
     tally = Tally()
     files = [p for p in _measure_files(paths, measures_dir, tally) if p.parent.name != "common"]
     results, reports = [], []
@@ -371,20 +371,21 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
     failed = [o for o in results if not o.passed]
     for outcome in failed:
         tally.note(outcome.exit_code or 1)
+    errors = sum(1 for o in failed if o.error is not None)
     if fmt == "json":
-        data = {"passed": len(results) - len(failed), "failed": len(failed),
-                "failures": [{"case": str(o.case.path), "line": o.case.line, "name": o.case.name,
-                              "differences": [{"key": k, "expected": str(w), "actual": str(g)}
-                                              for k, w, g in o.differences], "error": o.error} for o in failed]}
+        data = {"passed": len(results) - len(failed), "failed": len(failed) - errors, "errors": errors,
+                "failures": [as_json(o) for o in failed]}
         if coverage:
             data["coverage"] = [r.as_json() for r in reports]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
+        # The details on standard output with the summary they add up to, each at its line in the case file.
         for outcome in failed:
-            click.echo("\n".join(explain_difference(outcome)), err=True)
+            click.echo("\n".join(explain_difference(outcome, lang)))
         for report in reports:
             click.echo("\n".join(render_text(report)))
-        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed) - errors} failed"
+                   + (f", {errors} error(s)" if errors else ""))
     sys.exit(tally.code)
 
 
@@ -504,8 +505,10 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     """Show the impact of an edit: decide CASES under OLD_MEASURE and NEW_MEASURE and compare.
 
     CASES is a folder of YAML case files, or a .jsonl or .csv file as for `rulerun batch`.
-    Reports the decisions that change, eligibility flips, amount changes, the total amount
-    before and after, and the largest changes with the rules whose values changed. A case that
+    Reports the changes to the measure first (parameters and their dated versions, rules, table
+    rows, facts, the decision), then every changed decision in a category named by its effect and
+    the changes that caused it, then the decisions that change, eligibility flips, amount changes,
+    the total amount before and after, and the largest changes with the rules whose values changed. A case that
     cannot be read or decided is listed and the others are compared; the exit code is then 1.
     """
     from rulerun.interpreter.tools import batch as runner

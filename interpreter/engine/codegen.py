@@ -7,6 +7,7 @@ out, an error to report), it raises `Undecided` and the closure evaluator decide
 """
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any, Callable, Hashable
 
@@ -14,7 +15,7 @@ from rulerun.dsl import ast
 
 from .functions import BINARY_IMPL, LANGUAGE_ERRORS
 from .lower import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT, Operation, bind
-from .runtime import Program
+from .runtime import CompiledParameter, Program
 from .steps import zero_of
 from .values import exact_sum, negate, round_cents
 
@@ -50,11 +51,11 @@ def _undecided():
     raise Undecided
 
 
-def _lookup(parameter):
+def _lookup(parameter: CompiledParameter) -> Callable[[datetime.date], object]:
     """The value of a dated parameter on a date, remembered per date."""
     seen: dict = {}
 
-    def value(day):
+    def value(day: datetime.date) -> object:
         found = seen.get(day)
         if found is None:
             found = parameter.version(day)

@@ -16,7 +16,7 @@ from .trace import Decision
 class Columns:
     """The decisions of a batch; `decision(i)` gives case i as a Decision, `errors` the cases that failed."""
 
-    def __init__(self, compiled):
+    def __init__(self, compiled) -> None:
         self.compiled = compiled
         self.plan: DecisionPlan = compiled.plan
         self.reference_date: list = []

@@ -13,7 +13,7 @@ from rulerun.dsl import ast
 from rulerun.dsl.builtins import BINARY, FUNCTIONS
 from rulerun.dsl.checker import Typing
 
-from .functions import BINARY_IMPL, COMPARE_IMPL, FUNCTION_IMPL, QUOTIENT_IMPL, rounded_division
+from .functions import BINARY_IMPL, COMPARE_IMPL, rounded_division
 from .values import negate
 
 #: The kind of an operation, for a back-end that writes it out rather than calling `impl`.
@@ -44,10 +44,10 @@ def bind(node: ast.Binary | ast.Unary | ast.Call, typing: Typing) -> Operation:
             return Operation(COMPARISON, node.op, COMPARE_IMPL[node.op], (node.left, node.right), node, tag)
         key = BINARY[(node.op, typing.types[id(node.left)].tag, typing.types[id(node.right)].tag)][1]
         return Operation(ARITHMETIC, key, BINARY_IMPL[key], (node.left, node.right), node, tag)
+    function = FUNCTIONS[node.func]
     division = rounded_division(node, typing)
-    if division is not None:
-        return Operation(QUOTIENT, node.func, QUOTIENT_IMPL[node.func], (division.left, division.right), division, tag)
-    if node.func == "matches":  # the pattern is checked text, compiled once by the checker
+    if division is not None and function.quotient is not None:
+        return Operation(QUOTIENT, node.func, function.quotient, (division.left, division.right), division, tag)
+    if function.impl is None:  # `matches`: the pattern is checked text, compiled once by the checker
         return Operation(MATCH, node.func, typing.patterns[id(node)].fullmatch, (node.args[0],), node, tag)
-    return Operation(FUNCTION, node.func, FUNCTION_IMPL[node.func], tuple(node.args), node, tag,
-                     FUNCTIONS[node.func].variadic)
+    return Operation(FUNCTION, node.func, function.impl, tuple(node.args), node, tag, function.variadic)

@@ -12,7 +12,7 @@ from .compile import Compiler
 from .steps import Step
 from .logic import and3
 from .program import conjuncts
-from .runtime import Program
+from .runtime import Env, Program
 
 
 @dataclass
@@ -84,7 +84,7 @@ def build_plan(checked: CheckedMeasure, program: Program) -> DecisionPlan:
 
 def _all_of(conditions: list[str]) -> Step:
     """A step that evaluates every condition (no short-circuit, so that every failure is reported)."""
-    def step(env):
+    def step(env: Env) -> object:
         value: object = True
         for name in conditions:
             value = and3(value, env.rule(name))

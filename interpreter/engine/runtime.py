@@ -74,8 +74,8 @@ class Frame:
 
     __slots__ = ("facts", "parameters", "children", "row")
 
-    def __init__(self):
-        self.facts: dict[str, object] = {}
+    def __init__(self) -> None:
+        self.facts: dict[str, tuple[object, str]] = {}  # path -> (value, type tag)
         self.parameters: list[ParameterRead] = []
         self.children: dict[str, TraceNode] = {}  # by rule, in the order first needed
         self.row: str | None = None

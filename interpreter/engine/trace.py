@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Iterable, Iterator
 
 
 # Slotted, not frozen: a frozen dataclass sets each field through object.__setattr__, which tripled
@@ -32,7 +33,7 @@ class TraceNode:
     source: str | None
     value: object
     tag: str
-    facts: tuple[tuple[str, object], ...] = ()
+    facts: tuple[tuple[str, tuple[object, str]], ...] = ()  # (path, (value, type tag)) of each fact read
     parameters: tuple[ParameterRead, ...] = ()
     children: tuple["TraceNode", ...] = ()
     not_needed: tuple[str, ...] = ()
@@ -57,9 +58,9 @@ class Decision:
     outcome: dict = field(default_factory=dict)
 
 
-def walk(nodes):
+def walk(nodes: Iterable[TraceNode]) -> Iterator[TraceNode]:
     """Every node of a trace once (a rule needed twice is one node), depth first, in evaluation order."""
-    seen = set()
+    seen: set[int] = set()
     stack = list(nodes)
     while stack:
         node = stack.pop(0)

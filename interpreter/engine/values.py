@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from rulerun.dsl.exact import EXACT, ROUNDING
-
-CENT = Decimal("0.01")
-WHOLE = Decimal(1)
+# The built-in functions' arithmetic, defined with the language and used here for amounts and display.
+from rulerun.dsl.library import (  # noqa: F401 - re-exported as the engine's values
+    CENT, WHOLE, absolute, divide_rounded, end_of_month, plain, round_cents, round_down_cents, round_whole,
+)
 
 
 class Unknown:
@@ -44,40 +44,6 @@ def unknown_of(*values) -> Unknown:
     return Unknown(missing)
 
 
-def round_cents(amount: Decimal) -> Decimal:
-    """Round to the cent, half up (away from zero at exactly half a cent): 0.005 -> 0.01."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=ROUNDING)
-
-
-def round_down_cents(amount: Decimal) -> Decimal:
-    """Round to the cent towards zero."""
-    return amount.quantize(CENT, rounding=ROUND_DOWN, context=ROUNDING)
-
-
-def round_whole(number: Decimal) -> Decimal:
-    """Round to a whole number, half up."""
-    return number.quantize(WHOLE, rounding=ROUND_HALF_UP, context=ROUNDING)
-
-
-def divide_rounded(dividend: Decimal, divisor: Decimal, quantum: Decimal, rounding: str) -> Decimal:
-    """`dividend / divisor` rounded once to a multiple of `quantum`, from the exact quotient.
-
-    A quotient such as 1/3 has no exact decimal form, so it is never rounded to some precision
-    first: the rounding the measure asks for is the only one. `rounding` is ROUND_HALF_UP (away
-    from zero at exactly half) or ROUND_DOWN (towards zero), as in `round_cents`.
-    """
-    if not divisor:
-        raise ZeroDivisionError("division by zero")
-    quotient = Fraction(dividend) / Fraction(divisor) / Fraction(quantum)
-    size = abs(quotient)
-    if rounding == ROUND_HALF_UP:
-        steps = (2 * size.numerator + size.denominator) // (2 * size.denominator)
-    else:
-        steps = size.numerator // size.denominator
-    result = Decimal(-steps if quotient < 0 else steps).scaleb(int(quantum.as_tuple().exponent), ROUNDING)
-    return EXACT.plus(result)  # more digits than a number may hold raise, as for any other result
-
-
 def exact_sum(values, zero):
     """The sum of `values` (decimals, or whole days or months), without rounding."""
     if isinstance(zero, Decimal):
@@ -94,16 +60,6 @@ def negate(value):
     return EXACT.minus(value) if isinstance(value, Decimal) else -value
 
 
-def absolute(value):
-    """The absolute value of a decimal (exactly) or a whole number of days or months."""
-    return EXACT.abs(value) if isinstance(value, Decimal) else abs(value)
-
-
-def plain(number: Decimal) -> str:
-    """A decimal with its trailing zeros removed, every digit kept: 2.50 -> 2.5."""
-    return f"{number.normalize(ROUNDING):f}"
-
-
 def add_days(day: datetime.date, days: int) -> datetime.date:
     """`day` plus a number of days (negative to go back)."""
     return day + datetime.timedelta(days=days)
@@ -116,11 +72,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
         raise OverflowError("date out of range")
     month = month0 + 1
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def end_of_month(day: datetime.date) -> datetime.date:
-    """The last day of `day`'s month."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def format_money(amount: Decimal) -> str:

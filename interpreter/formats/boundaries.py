@@ -4,25 +4,25 @@ from __future__ import annotations
 import datetime
 
 from ..engine.boundary import Boundary, boundary
-from ..engine.trace import Decision, walk
+from ..engine.trace import Decision, TraceNode, walk
 from .labels import Labels
 from .localised import readable
 
+#: How a comparison reads, per language: for dates, and for other values.
 RELATIONS = {
     "en": {"date": {"<=": "on or before", "<": "before", ">=": "on or after", ">": "after", "=": "on", "!=": "not on"},
            "other": {"<=": "at most", "<": "less than", ">=": "at least", ">": "more than", "=": "exactly",
-                     "!=": "other than"},
-           "to_meet": "to meet it: {subject} {relation} {limit}"},
+                     "!=": "other than"}},
     "nl": {"date": {"<=": "uiterlijk", "<": "vóór", ">=": "vanaf", ">": "na", "=": "op", "!=": "niet op"},
            "other": {"<=": "ten hoogste", "<": "minder dan", ">=": "ten minste", ">": "meer dan", "=": "precies",
-                     "!=": "niet"},
-           "to_meet": "om te voldoen: {subject} {relation} {limit}"},
+                     "!=": "niet"}},
 }
+TO_MEET = {"en": "to meet it: {subject} {relation} {limit}", "nl": "om te voldoen: {subject} {relation} {limit}"}
 
 
 def failed_boundaries(checked, decision: Decision) -> dict[str, Boundary | None]:
     """The boundary of each failed condition of `decision` (None where no single value would change it)."""
-    nodes = {}
+    nodes: dict[str, TraceNode] = {}
     for node in walk(decision.trace):
         if node.kind in ("expr", "table"):
             nodes.setdefault(node.id, node)
@@ -33,7 +33,7 @@ def describe(found: Boundary, labels: Labels, lang: str) -> str:
     """`to meet it: Date of the support application on or before 24 March 2022`."""
     words = RELATIONS[lang]
     kind = "date" if isinstance(found.limit, datetime.date) else "other"
-    return words["to_meet"].format(subject=labels.of(found.subject, lang), relation=words[kind][found.relation],
+    return TO_MEET[lang].format(subject=labels.of(found.subject, lang), relation=words[kind][found.relation],
                                    limit=readable(found.limit, found.tag, lang))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document
@@ -78,7 +79,7 @@ def expect_problems(expect: dict, document: Document, base: tuple, name: str) ->
     check = _Checker(document, base, name)
     for key, value in expect.items():
         if key == "eligible" and not (value is True or value is False or value in ELIGIBLE):
-            check.fail((key,), "yes, no or undetermined", value, "e.g. `eligible: yes`")
+            check.fail((key,), "yes, no or undetermined", value, _eligible_hint(value))
         # `amount` is read by the case reader as a fact's amount is (scalars.read_money).
         elif key == "failed":
             check.texts(key, value, "name", "list the ids of the conditions that fail, e.g. `failed: [is_kmo]`")
@@ -96,6 +97,18 @@ def expect_problems(expect: dict, document: Document, base: tuple, name: str) ->
     return check.problems
 
 
+#: Words for the three outcomes in Dutch, as a case written in Dutch may use them.
+_DUTCH = {"ja": "yes", "nee": "no", "neen": "no", "onbepaald": "undetermined", "onbeslist": "undetermined"}
+
+
+def _eligible_hint(value) -> str:
+    """A did-you-mean for an outcome word: a Dutch word, a misspelling, or an example."""
+    word = str(value).strip().lower() if isinstance(value, str) else ""
+    if word in _DUTCH:
+        return f"did you mean `{_DUTCH[word]}`? `expect` uses the words yes, no and undetermined in every language"
+    return did_you_mean(word, ELIGIBLE) or "e.g. `eligible: yes`"
+
+
 #: The readers of the values a rule reports, by the value's type.
 _READERS = {"money": read_money, "percent": read_percent, "number": read_number, "date": read_date,
             "bool": read_yes_no}
@@ -111,11 +124,12 @@ def _expected(tag: str, value):
     raise Refused(f"must be a text, not {what_it_is(value)}", f"quote it: \"{shown(value)}\"")
 
 
-def read_expected(expect: dict, outcome: dict, document: Document | None, base: tuple, name: str) -> dict:
+def read_expected(expect: dict, value_types: dict[str, str], document: Document | None, base: tuple,
+                  name: str) -> dict:
     """`expect` with every name in its normal form and every value read as a fact of its type is.
 
-    An expected value is read by the reader of the type of the value it names (`outcome` maps
-    each reported value to its value and type), so `0.3` for a percentage is refused as in a
+    An expected value is read by the reader of the type of the value it names (`value_types` maps
+    each value the measure reports to its type tag), so `0.3` for a percentage is refused as in a
     case's facts, and an amount has at most two decimals; a wrong one is a CaseError at its entry.
     """
     typed = dict(expect)
@@ -129,11 +143,11 @@ def read_expected(expect: dict, outcome: dict, document: Document | None, base: 
     values: dict = {}
     for key, want in (expect.get("values") or {}).items():
         ident = normal_name(str(key))
-        if want is None or ident not in outcome:
+        if want is None or ident not in value_types:
             values[ident] = want
             continue
         try:
-            values[ident] = _expected(outcome[ident][1], _written(document, base, ("values", key), want))
+            values[ident] = _expected(value_types[ident], _written(document, base, ("values", key), want))
         except Refused as refused:
             span = document.span(base + ("expect", "values", key)) if document else None
             problems.append(Diagnostic(f"`expect.values.{key}`: {refused.message}", span, refused.hint, file=name))

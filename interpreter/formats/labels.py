@@ -7,7 +7,7 @@ from rulerun.dsl.measure import Fact, Measure
 class Labels:
     """Identifier → label for a compiled measure's rules, deadlines, values, parameters and facts."""
 
-    def __init__(self, compiled):
+    def __init__(self, compiled) -> None:
         self.names: dict[str, dict] = {}
         self.facts: dict[str, Fact] = {}
         for name, rule in compiled.program.rules.items():

@@ -5,6 +5,7 @@ import html
 import json
 import re
 from json.encoder import encode_basestring
+from typing import cast
 
 from rulerun.dsl.printable import printable
 
@@ -143,9 +144,8 @@ def json_text(value) -> str:
             out.append(("\n" if frame[3] else ",\n") + "  " * min(frame[1], 2 * MAX_INDENT))
             frame[3] = False
             if frame[2]:
-                key = item[0]
+                key, pending = cast("tuple[object, object]", item)  # a dict's frame gives its (key, value) pairs
                 out.append(encode_basestring(key if isinstance(key, str) else _scalar(key)) + ": ")
-                pending = item[1]
             else:
                 pending = item
             break

@@ -89,7 +89,9 @@ def _as_text(value, what: str, hint: str) -> str:
             raise Refused(f"`{value}` is not a number", hint)
         if value.copy_abs() > MAX_MAGNITUDE:  # copy_abs: no context, so no overflow
             raise Refused(f"{shown(value)} is too large (the limit is {MAX_MAGNITUDE:,.0f})")
-        if value.as_tuple().exponent < -MAX_DECIMALS:  # 1E-999999999 would be written out with a billion zeros
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)  # a finite decimal's exponent is a whole number
+        if exponent < -MAX_DECIMALS:  # 1E-999999999 would be written out with a billion zeros
             raise Refused(f"{shown(value)} has more than {MAX_DECIMALS} decimals", hint)
         return f"{value:f}"
     if not isinstance(value, str):

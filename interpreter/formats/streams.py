@@ -5,7 +5,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NoReturn
 
 from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render_all
 
@@ -75,7 +75,7 @@ class Closed:
     def __init__(self, name: str):
         self._name = name
 
-    def _fail(self, verb: str):
+    def _fail(self, verb: str) -> NoReturn:
         where = "<&-" if self._name == STDIN else ">&-"
         raise InputOutputError(Diagnostic(
             f"cannot {verb} {self._name}: it is closed",

@@ -146,7 +146,8 @@ def _csv_record(row: list[str], columns: list[tuple[str, object]], number: int) 
     if len(row) != len(columns):
         raise RecordProblem(f"has {len(row)} cells; the header has {len(columns)}")
     record: dict = {}
-    ident, on, given = str(number), None, []
+    ident, on = str(number), None
+    given: list[str] = []
     for (name, fact), cell in zip(columns, row):
         if cell == "":
             continue
@@ -233,7 +234,7 @@ def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
     for rows in source.iter_batches(batch_size=rows_at_once):
         for row, ident, problem in _parquet_rows(rows):
             number += 1
-            row = row and {normal_name(key): value for key, value in row.items()}  # as the header was read
+            row = {normal_name(key): value for key, value in row.items()}  # as the header was read
             if problem is not None:
                 yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
                 continue
@@ -253,8 +254,8 @@ def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
             yield make_item(number, ident, row.get("on"), record)
 
 
-def _parquet_rows(rows) -> Iterator[tuple[dict | None, object, str | None]]:
-    """Each row as (values, None, None), or (None, its id, why) for a row with a value Python cannot hold.
+def _parquet_rows(rows) -> Iterator[tuple[dict, object, str | None]]:
+    """Each row as (values, None, None), or ({}, its id, why) for a row with a value Python cannot hold.
 
     Parquet holds dates and times far beyond Python's calendar (year 1 to 9999); such a value
     spoils its own row only, so the rows of a batch are converted one by one once one fails.
@@ -269,7 +270,7 @@ def _parquet_rows(rows) -> Iterator[tuple[dict | None, object, str | None]]:
         try:
             yield one.to_pylist()[0], None, None
         except (OverflowError, ValueError, ArithmeticError):
-            yield None, _cell(one, "id"), _unreadable_cell(one)
+            yield {}, _cell(one, "id"), _unreadable_cell(one)
 
 
 _UNREADABLE = object()

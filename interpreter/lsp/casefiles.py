@@ -8,8 +8,8 @@ from pathlib import Path
 from rulerun.dsl.errors import Diagnostic, RulerunError
 from rulerun.dsl.yamlsource import YamlProblem, parse_yaml
 from rulerun.interpreter.formats.cases import case_from_document
-from rulerun.interpreter.formats.expectations import read_expected
-from rulerun.interpreter.tools.testing import compare
+from rulerun.interpreter.formats.expected_names import checked_expect, entry_span, expect_names
+from rulerun.interpreter.tools.testing import compare, shown
 from rulerun.interpreter.engine.trace import Decision
 
 from .workspace import Analysis
@@ -51,31 +51,32 @@ def check_case(path: Path, text: str, analysis: Analysis) -> CaseResult:
             f"the case cannot be checked: its measure {analysis.root.name} has errors",
             document.span(()), "fix the measure's errors first", severity="information", file=str(path)))
         return result
+    problems: list[Diagnostic] = []
+    expect: dict = {}
+    try:  # as `rulerun test` does: `expect` against the measure first, then the facts
+        expect = checked_expect(case.expect or {}, expect_names(compiled), document, (), str(path))
+    except RulerunError as error:
+        problems += error.diagnostics
     try:
         facts = compiled.read_facts(case.facts, document, ("facts",))
-        result.decision = compiled.evaluate(facts, case.on or datetime.date.today())
-        expect = read_expected(case.expect or {}, result.decision.outcome, document, (), str(path))
+        if not problems:
+            result.decision = compiled.evaluate(facts, case.on or datetime.date.today())
     except RulerunError as error:
-        result.diagnostics += [d if d.span is not None else Diagnostic(d.message, document.span(("facts",)), d.hint,
-                                                                       d.severity, str(path))
-                               for d in error.diagnostics]
-        return result
+        problems += error.diagnostics
     except Exception:  # noqa: BLE001 - a bug met by one case must not hide what the other files show
         result.diagnostics.append(Diagnostic(INTERNAL, document.span(()), file=str(path)))
         return result
-    for key, want, got in compare(result.decision, expect):
-        span = document.span(("expect", *key.split(".")))
+    if problems:
+        result.diagnostics += [d if d.span is not None else Diagnostic(d.message, document.span(("facts",)), d.hint,
+                                                                       d.severity, str(path))
+                               for d in problems]
+        return result
+    assert result.decision is not None
+    for difference in compare(result.decision, expect):
         result.diagnostics.append(Diagnostic(
-            f"`expect.{key}` is {_shown(want)}, but the measure decides {_shown(got)}", span,
+            f"`expect.{difference.key}` is {shown(difference.expected, difference.tag)}, "
+            f"but the measure decides {shown(difference.actual, difference.tag)}",
+            entry_span(document, (), difference.key, at_key=False),
             "fix the case or the measure; `rulerun explain` on the measure and this case shows how it decides",
             file=str(path)))
     return result
-
-
-def _shown(value) -> str:
-    """An expected or decided value as a case file writes it."""
-    if value is None:
-        return "null"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_shown(v) for v in value) + "]"
-    return str(value)  # dates as YYYY-MM-DD, amounts as written: never a Python repr

@@ -62,7 +62,9 @@ def complete(model: Model, measure: Measure, before: str, expression: str) -> li
     variables = {var: source for var, source in _VARIABLE.findall(expression)}
     if before.count('"') % 2 == 1:
         match = _ENUM.search(before)
-        fact = model.fact(_fact_path(match.group(1), variables)) if match else None
+        if match is None:
+            return []
+        fact = model.fact(_fact_path(match.group(1), variables))
         values = fact.type.values if fact is not None and fact.type.kind == "enum" else ()
         return [types.CompletionItem(v, kind=_Kind.EnumMember, detail=f"a value of `{match.group(1)}`")
                 for v in values or ()]
@@ -123,7 +125,7 @@ def _names(model: Model, measure: Measure) -> list[types.CompletionItem]:
               for name, fact in model.facts.items()]
     items += [types.CompletionItem(alias, kind=_Kind.Module, detail=f"import: {used.title.en}")
               for alias, used in measure.uses.items()]
-    items += [types.CompletionItem(name, kind=_Kind.Function, detail=SIGNATURES[name], documentation=f.doc)
+    items += [types.CompletionItem(name, kind=_Kind.Function, detail=f.signature, documentation=f.doc)
               for name, f in FUNCTIONS.items()]
     items += [types.CompletionItem(name, kind=_Kind.Function, detail=SIGNATURES[name + "(…)"])
               for name in AGGREGATES if name not in FUNCTIONS]

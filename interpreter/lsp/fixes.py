@@ -44,7 +44,7 @@ def _plain(where: types.Range) -> dict:
 
 def actions(uri: str, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
     """The quick fixes for the diagnostics the editor sends back (they carry their edits)."""
-    out = []
+    out: list[types.CodeAction] = []
     for diagnostic in diagnostics:
         data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
         for fix in data.get("fixes") or []:

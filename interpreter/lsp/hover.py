@@ -38,7 +38,7 @@ def describe(model: Model, target: Target, checked=None) -> str | None:
 
 def _function(name: str) -> str | None:
     if name in FUNCTIONS:
-        return f"**function** `{SIGNATURES[name]}`\n\n{FUNCTIONS[name].doc}"
+        return f"**function** `{FUNCTIONS[name].signature}`\n\n{FUNCTIONS[name].doc}"
     if name in AGGREGATES:
         return f"**aggregate** `{SIGNATURES[name + '(…)']}`"
     return None

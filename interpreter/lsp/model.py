@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import AGGREGATES, FUNCTIONS
+from rulerun.dsl.builtins import AGGREGATES
 from rulerun.dsl.measure import Citation, Fact, Measure
 from rulerun.dsl.source import Source, Span
 from rulerun.dsl.yamlsource import Document, YamlProblem, parse_yaml
@@ -37,7 +37,7 @@ class Model:
     def __init__(self, measure: Measure, cases: dict[Path, str]):
         self.root = measure
         self.files: dict[str, Measure] = {}
-        self.documents: dict[str, Document] = {}
+        self.documents: dict[str, Document | None] = {}  # None: the file's YAML cannot be read
         self.prefixes: dict[str, str] = {}
         self.facts: dict[str, Fact] = {}
         self.occurrences: list[Occurrence] = []
@@ -132,7 +132,8 @@ class Model:
     def _uses(self, measure: Measure) -> None:
         for expr in _expressions(measure):
             self._walk(measure, expr, {})
-        citations = [r.source for r in measure.rules.values()] + [p.source for p in measure.parameters.values()]
+        citations: list[Citation | None] = [r.source for r in measure.rules.values()]
+        citations += [p.source for p in measure.parameters.values()]
         citations += [v.source for p in measure.parameters.values() for v in p.versions]
         if measure.window is not None:
             citations.append(measure.window.source)
@@ -293,9 +294,5 @@ def _expressions(measure: Measure) -> list[ast.Expr]:
     return [e for e in out if e is not None]
 
 
-#: What the functions and aggregates take and give, for hover and completion.
-SIGNATURES = {
-    **{name: f"{name}({', '.join(f.params)}{', …' if f.variadic else ''}) → {f.result}"
-       for name, f in FUNCTIONS.items()},
-    **{f"{name}(…)": f"{name}(x.field for each x in list where …)" for name in AGGREGATES},
-}
+#: What the aggregates take and give, for hover and completion (a function gives its own `signature`).
+SIGNATURES = {f"{name}(…)": f"{name}(x.field for each x in list where …)" for name in AGGREGATES}

@@ -132,7 +132,6 @@ def serve() -> None:
     library.addHandler(handler)
     library.propagate = False
     # Copies of the descriptors: the server closes its streams when it stops, and the command
-    # line still flushes its own standard output after that.
-    with os.fdopen(os.dup(sys.__stdin__.fileno()), "rb") as reader, \
-            os.fdopen(os.dup(sys.__stdout__.fileno()), "wb") as writer:
+    # line still flushes its own standard output after that. Descriptors 0 and 1: the process's own.
+    with open(os.dup(0), "rb") as reader, open(os.dup(1), "wb") as writer:
         server.start_io(reader, writer)

@@ -116,7 +116,8 @@ def create_app(settings: Settings) -> FastAPI:
     _handlers(app)
     _routes(app, service)
     workbench.register(app, service)
-    app.openapi = lambda: with_case_schemas(app, service.registry)
+    # FastAPI's documented way to extend the schema is to replace this method on the instance.
+    app.openapi = lambda: with_case_schemas(app, service.registry)  # type: ignore[method-assign]
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
@@ -332,7 +333,7 @@ def _questions(served: Version, body: bytes, on: str | None, unknown: list[str],
     compiled = served.compiled
     case, _facts = bodies.case_and_facts(body, compiled)  # the facts' mistakes first, with their positions
     day = _day(on, case.on)
-    intake = Intake(compiled, day, case.facts or {})
+    intake = Intake(compiled, day, case.facts if isinstance(case.facts, dict) else {})  # read: a mapping or none
     intake.unknown |= set(unknown)
     asked = intake.questions()
     return {"settled": not asked, "decision": render.decision_json(intake.decision, trace=False),
@@ -360,7 +361,7 @@ def _stamp(service: Service, served: Version, items: list, records: list[dict], 
         if service.log is not None:
             inputs = input_hash(item.facts, (item.on or day).isoformat())
             lines.append(log_record(decision_id, served, inputs, at, record, "batch"))
-    if lines:
+    if service.log is not None and lines:
         service.log.write(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rulerun.dsl import ast
 from rulerun.dsl.measure import Citation, Fact, Measure, Parameter
 
-from ..engine.values import to_json
+from ..engine.values import negate, to_json
 from .problems import diagnostic_json
 from .registry import Entry
 
@@ -97,10 +97,12 @@ def _citation(citation: Citation, measure: Measure) -> dict:
             "title": source.title if source else None, "url": source.url if source else None}
 
 
-def _literal(node: ast.Expr):
-    """A parameter's value as JSON: a literal's value, or the text written in the file."""
+def _literal(node: ast.Expr | None):
+    """A parameter's value as JSON: a literal's value, or the text written in the file (None for neither)."""
+    if node is None:  # a value that did not parse; a checked measure has none
+        return None
     if isinstance(node, ast.Literal):
         return to_json(node.value, "money" if node.kind == "money" else node.kind)
     if isinstance(node, ast.Unary) and node.op == "neg" and isinstance(node.operand, ast.Literal):
-        return to_json(-node.operand.value, node.operand.kind)
+        return to_json(negate(node.operand.value), node.operand.kind)
     return node.span.text if node.span else None

@@ -114,7 +114,7 @@ class Registry:
             paths = {p.stem: p for p in sorted(self.folder.glob("*.yaml")) if p.is_file()}
             for ident in sorted(set(paths) | set(table)):
                 entry = table.get(ident)
-                path = paths.get(ident, entry.path if entry else None)
+                path = paths[ident] if ident in paths else table[ident].path  # a file's, or a known entry's
                 fresh = self._examine(ident, path, entry)
                 if fresh is None:
                     table.pop(ident, None)

@@ -81,6 +81,7 @@ def run(settings: Settings, host: str, port: int, workers: int,
     config = uvicorn.Config("rulerun.interpreter.service.app:from_environment", factory=True, workers=workers,
                             log_level="warning", access_log=False)
     if "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before its worker supervisor took over
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+        # Checked against the installed uvicorn, whose supervisor no longer takes `target`.
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()  # type: ignore[call-arg]
     else:
         Multiprocess(config, sockets=[sock]).run()

@@ -28,7 +28,7 @@ class Lines:
 
     def feed(self, chunk: bytes) -> list[runner.Item]:
         """The items of the lines this chunk completes."""
-        items = []
+        items: list[runner.Item] = []
         start = 0
         while True:
             end = chunk.find(b"\n", start)

@@ -72,8 +72,7 @@ def line_item(number: int, line: bytes | str | None) -> Item | None:
     try:
         if line is None:
             raise too_long()
-        if text is None:
-            text = utf8(line)
+        text = line if isinstance(line, str) else utf8(line)
         if not text.strip():
             return None
         record = decode_json(text)

@@ -9,7 +9,9 @@ from typing import Iterator
 
 from rulerun.dsl.errors import RulerunError
 
-from .batch import INTERNAL, Item, make_item
+from .batch import BAD_ID, INTERNAL, Item, make_item
+from .causes import Category, categorise
+from .changes import MeasureChange, compare_measures
 from ..formats.cases import read_case
 from ..engine.evaluator import CompiledMeasure
 from ..engine.trace import Decision, TraceNode, walk
@@ -41,6 +43,8 @@ class Impact:
     internal: int = 0   # how many of the errors are bugs in rulerun met by a case
     total_before: Decimal = Decimal("0.00")
     total_after: Decimal = Decimal("0.00")
+    measure_changes: list[MeasureChange] = field(default_factory=list)  # the causes, before the effects
+    categories: list[Category] = field(default_factory=list)   # every changed decision in exactly one
 
     def flips(self) -> dict[str, int]:
         """Counts of eligibility changes such as `yes -> no`."""
@@ -58,11 +62,12 @@ class Impact:
 
 def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], on: datetime.date) -> Impact:
     """Decide every case under both versions and collect the differences; a case that cannot be decided is listed."""
-    impact = Impact()
+    impact = Impact(measure_changes=compare_measures(old, new))
     for item in items:
         impact.cases += 1
-        if item.problem:
-            impact.errors.append((item.id, item.problem, item.line))
+        ident = item.id
+        if item.problem or ident is None:  # a case whose id cannot be read has its problem
+            impact.errors.append((ident, item.problem or BAD_ID, item.line))
             continue
         day = item.on or on
         try:
@@ -82,7 +87,8 @@ def compare(old: CompiledMeasure, new: CompiledMeasure, items: Iterator[Item], o
         impact.total_before += before.amount or 0
         impact.total_after += after.amount or 0
         if _outcome(before) != _outcome(after):
-            impact.changes.append(Change(item.id, before, after, _rule_differences(before, after)))
+            impact.changes.append(Change(ident, before, after, _rule_differences(before, after)))
+    impact.categories = categorise(impact.measure_changes, [(c.id, c.before, c.after) for c in impact.changes])
     return impact
 
 
@@ -127,9 +133,9 @@ def _rule_differences(before: Decision, after: Decision) -> list[tuple[str, str,
 
 def render_text(impact: Impact, old_name: str, new_name: str, limit: int = 10) -> list[str]:
     """The impact report for the terminal."""
-    delta = impact.total_after - impact.total_before
-    lines = [f"{new_name} against {old_name}, over {impact.cases} case(s):",
+    lines = [f"{new_name} against {old_name}", *causes_text(impact), f"over {impact.cases} case(s):",
              f"  decisions changed: {len(impact.changes)}"]
+    delta = impact.total_after - impact.total_before
     for flip, count in impact.flips().items():
         lines.append(f"  eligible {flip}: {count}")
     amounts = sum(1 for c in impact.changes if c.before.amount != c.after.amount)
@@ -156,6 +162,20 @@ def render_text(impact: Impact, old_name: str, new_name: str, limit: int = 10) -
     return lines
 
 
+def causes_text(impact: Impact, shown_cases: int = 5) -> list[str]:
+    """The measure's changes, then every changed decision in its category: the causes before the effects."""
+    lines = [f"changes to the measure: {len(impact.measure_changes)}" if impact.measure_changes
+             else "changes to the measure: none that can change a decision"]
+    lines += [f"  {c.id}: {c.change}" + (f", {c.detail}" if c.detail else "") for c in impact.measure_changes]
+    if impact.categories:
+        lines.append(f"changed decisions by cause: {len(impact.changes)}")
+    for category in impact.categories:
+        more = len(category.cases) - shown_cases
+        listed = ", ".join(str(i) for i in category.cases[:shown_cases]) + (f", … {more} more" if more > 0 else "")
+        lines.append(f"  {category.name}: {len(category.cases)} ({listed})")
+    return lines
+
+
 def _money(value) -> str:
     return "none" if value is None else f"€ {value:.2f}"
 
@@ -164,11 +184,17 @@ def as_json(impact: Impact) -> dict:
     """The impact report as JSON data."""
     def money(value):
         return None if value is None else f"{value:.2f}"
+    category_of = {ident: category for category in impact.categories for ident in category.cases}
     return {
+        "measure_changes": [{"id": c.id, "kind": c.kind, "change": c.change, "detail": c.detail}
+                            for c in impact.measure_changes],
+        "categories": [{"category": c.name, "effect": c.effect, "causes": c.causes, "count": len(c.cases),
+                        "cases": c.cases} for c in impact.categories],
         "cases": impact.cases, "changed": len(impact.changes), "flips": impact.flips(),
         "total_before": money(impact.total_before), "total_after": money(impact.total_after),
         "errors": [{"id": i, "line": n, "error": m} for i, m, n in impact.errors],
-        "changes": [{"id": c.id, "eligible": [c.before.eligible, c.after.eligible],
+        "changes": [{"id": c.id, "category": category_of[c.id].name, "causes": category_of[c.id].causes,
+                     "eligible": [c.before.eligible, c.after.eligible],
                      "amount": [money(c.before.amount), money(c.after.amount)],
                      "failed": [list(c.before.failed), list(c.after.failed)],
                      "rules": [{"rule": r, "before": o, "after": n} for r, o, n in c.rules]}

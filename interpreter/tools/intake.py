@@ -66,7 +66,7 @@ class Intake:
     asked: int = 0
     name: str | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.facts = copy.deepcopy(self.facts or {})
         self._order = _declaration_order(self.measure)
         self._first = _reference_fact(self.measure)

@@ -7,15 +7,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from rulerun.dsl.errors import RulerunError, render_all
+from rulerun.dsl.errors import CaseError, RulerunError, render_all
 from rulerun.dsl.printable import printable
 
 from ..formats.cases import Case, read_case
-from ..formats.expectations import read_expected
+from ..formats.expected_names import ExpectNames, checked_expect, entry_span, expect_names
+from ..formats.localised import readable
 from ..engine.evaluator import CompiledMeasure, load
 from .tally import INTERNAL, debugging, internal_error
 from ..engine.trace import Decision, walk
 from ..engine.values import Unknown, format_value, to_json
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One `expect` entry the decision does not match: typed values, shown by `shown` or `machine`."""
+
+    key: str        # the entry, e.g. `amount`, `deadlines.betalen` (names in their normal form)
+    expected: object
+    actual: object
+    tag: str        # a value's type tag; WORD for eligibility, NAMES for a list of names, TEXTS for notes
+
+
+#: Tags of the differences that are not values of the measure's types.
+WORD, NAMES, TEXTS = "word", "names", "texts"
 
 
 @dataclass
@@ -24,7 +39,7 @@ class Outcome:
 
     case: Case
     decision: Decision | None
-    differences: list[tuple[str, object, object]] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)
     error: str | None = None
     exit_code: int = 0  # when the case could not be run: the exit code of its error
 
@@ -34,23 +49,32 @@ class Outcome:
         return not self.differences and self.error is None
 
 
-def _normal(value):
+def _word(value) -> str | None:
     if value is True:
         return "yes"
     if value is False:
         return "no"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
     return None if value is None else str(value)
 
 
-def _shown(value, tag: str) -> str:
-    """A value as a case file writes it, for a difference: never a Python repr."""
+def shown(value, tag: str, lang: str = "en") -> str:
+    """A value of a difference as the reports show values: localised, `null` for none or unknown."""
     if value is None or type(value) is Unknown:
         return "null"
-    if isinstance(value, list):
+    if tag == WORD:
+        return str(value)
+    if tag == NAMES:
         return "[" + ", ".join(value) + "]"
-    return format_value(value, tag)
+    if tag == TEXTS:
+        return "[" + ", ".join(f'"{text}"' for text in value) + "]"
+    return readable(value, tag, lang)
+
+
+def machine(value, tag: str):
+    """A value of a difference in the JSON form of decisions: decimals and dates as strings, lists as lists."""
+    if tag in (WORD, NAMES, TEXTS) or value is None:
+        return list(value) if isinstance(value, (list, tuple)) else value
+    return to_json(value, tag)
 
 
 def _same_value(expected, actual, tag: str) -> bool:
@@ -67,46 +91,52 @@ def _same_value(expected, actual, tag: str) -> bool:
 TYPED = frozenset({"money", "percent", "number", "date", "bool", "days", "months"})
 
 
-def compare(decision: Decision, expect: dict) -> list[tuple[str, str, str]]:
-    """The differences between a decision and a case's `expect` (any subset of keys), as texts to show."""
-    out: list[tuple[str, str, str]] = []
-    if "eligible" in expect and _normal(expect["eligible"]) != decision.eligible:
-        out.append(("eligible", _normal(expect["eligible"]), decision.eligible))
+def compare(decision: Decision, expect: dict) -> list[Difference]:
+    """The differences between a decision and a case's `expect` (any subset of keys, read by read_expected)."""
+    out: list[Difference] = []
+    if "eligible" in expect and _word(expect["eligible"]) != decision.eligible:
+        out.append(Difference("eligible", _word(expect["eligible"]), decision.eligible, WORD))
     if "amount" in expect:
-        actual = to_json(decision.amount, "money") if decision.amount is not None else None
-        want = expect["amount"]
-        if (want is None) != (actual is None) or (want is not None and to_json(Decimal(str(want)), "money") != actual):
-            out.append(("amount", _shown(want, ""), _shown(actual, "")))
+        want = None if expect["amount"] is None else Decimal(str(expect["amount"]))
+        got = decision.amount
+        if (want is None) != (got is None) or (want is not None and to_json(want, "money") != to_json(got, "money")):
+            out.append(Difference("amount", want, got, "money"))
     for key in ("failed", "missing"):
         if key in expect:
-            want = sorted(str(item) for item in expect[key] or [])
-            got = sorted(getattr(decision, key))
-            if want != got:
-                out.append((key, _shown(want, ""), _shown(got, "")))
+            want_names = sorted(str(item) for item in expect[key] or [])
+            got_names = sorted(getattr(decision, key))
+            if want_names != got_names:
+                out.append(Difference(key, want_names, got_names, NAMES))
     for name, want in (expect.get("deadlines") or {}).items():
-        if name not in decision.deadlines:
-            out.append((f"deadlines.{name}", _shown(want, "date"), "no such deadline"))
-        elif _normal(want) != _normal(decision.deadlines[name]):
-            out.append((f"deadlines.{name}", _shown(want, "date"), _shown(decision.deadlines[name], "date")))
+        got = decision.deadlines.get(name)
+        if want != got:
+            out.append(Difference(f"deadlines.{name}", want, got, "date"))
     for name, want in (expect.get("values") or {}).items():
-        if name not in decision.outcome:
-            out.append((f"values.{name}", _shown(want, ""), "no such value"))
-            continue
-        value, tag = decision.outcome[name]
+        value, tag = decision.outcome.get(name, (None, ""))
         if not _same_value(want, value, tag):
-            out.append((f"values.{name}", _shown(want, tag), _shown(value, tag)))
+            out.append(Difference(f"values.{name}", want, value, tag))
     for text in expect.get("notes") or []:
         if not any(text in (n["nl"], n["en"]) for n in decision.notes):
-            out.append(("notes", text, _shown([n["en"] for n in decision.notes], "")))
+            out.append(Difference("notes", [text], [n["en"] for n in decision.notes], TEXTS))
     return out
 
 
-def run_case(compiled: CompiledMeasure, case: Case) -> Outcome:
-    """Evaluate one case and compare it with its expectations."""
+def run_case(compiled: CompiledMeasure, case: Case, names: ExpectNames | None = None) -> Outcome:
+    """Check a case's `expect` against the measure, then evaluate the case and compare."""
     try:
-        facts = compiled.read_facts(case.facts, case.document, ("facts",))
+        problems: list = []
+        expect: dict = {}
+        try:  # before running: a name the measure does not know is an invalid case, not a failing one
+            expect = checked_expect(case.expect or {}, names or expect_names(compiled), case.document, (), case.path)
+        except CaseError as error:
+            problems += error.diagnostics
+        try:
+            facts = compiled.read_facts(case.facts, case.document, ("facts",))
+        except CaseError as error:
+            problems += error.diagnostics
+        if problems:
+            raise CaseError(sorted(problems, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
         decision = compiled.evaluate(facts, case.on or datetime.date.today())
-        expect = read_expected(case.expect or {}, decision.outcome, case.document, (), case.path)
         return Outcome(case, decision, compare(decision, expect))
     except RulerunError as error:
         return Outcome(case, None, error=render_all(error.diagnostics), exit_code=error.exit_code)
@@ -133,35 +163,64 @@ def cases_for(measure_path: Path) -> list[Path]:
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def explain_difference(outcome: Outcome) -> list[str]:
+def explain_difference(outcome: Outcome, lang: str = "en") -> list[str]:
     """Lines for a failing case, printable whatever the case holds (control characters escaped)."""
-    return [printable(line) for line in _difference_lines(outcome)]
+    return [printable(line) for line in _difference_lines(outcome, lang)]
 
 
-def _difference_lines(outcome: Outcome) -> list[str]:
-    """Expected against actual, and the trace nodes that explain it; or the error that stopped the case."""
-    lines = [f"{outcome.case.path}:{outcome.case.line}: case '{outcome.case.name or outcome.case.path}' failed"]
+def where(outcome: Outcome, key: str | None = None) -> tuple[int, int]:
+    """The line and column of the case's `expect` entry `key` (of `expect:` itself for None; else the case)."""
+    document = outcome.case.document
+    span = None
+    if document is not None and outcome.case.expect is not None:
+        span = entry_span(document, (), key) if key else document.span(("expect",), key=True)
+    return (span.line, span.column) if span else (outcome.case.line, 1)
+
+
+def _difference_lines(outcome: Outcome, lang: str) -> list[str]:
+    """Expected against actual at each entry's position, and the trace nodes that explain it; or the error."""
+    path = outcome.case.path
     if outcome.case.document is None:
-        lines = [f"{outcome.case.path}: the case file cannot be read"]
+        lines = [f"{path}: the case file cannot be read"]
+    elif outcome.error:
+        what = "is invalid" if outcome.exit_code == CaseError.exit_code else "could not be decided"
+        lines = [f"{path}:{outcome.case.line}: case '{outcome.case.name or path}' {what}"]
+    else:
+        line, column = where(outcome)
+        lines = [f"{path}:{line}:{column}: case '{outcome.case.name or path}' failed"]
     if outcome.error:
         return lines + [f"  {line}" if line else "" for line in outcome.error.splitlines()]
-    for key, want, got in outcome.differences:
-        lines.append(f"  {key}: expected {want}, got {got}")
+    for difference in sorted(outcome.differences, key=lambda d: where(outcome, d.key)):
+        line, column = where(outcome, difference.key)
+        expected, actual = (shown(v, difference.tag, lang) for v in (difference.expected, difference.actual))
+        lines.append(f"  {path}:{line}:{column}: {difference.key}: expected {expected}, got {actual}")
     decision = outcome.decision
-    interesting = set(decision.failed) | {k.split(".")[-1] for k, _, _ in outcome.differences}
+    assert decision is not None  # a case that ran has a decision
+    interesting = set(decision.failed) | {d.key.split(".")[-1] for d in outcome.differences}
     for node in walk(decision.trace):
         if node.id in interesting:
-            value = format_value(node.value, node.tag) if type(node.value) is not Unknown else "unknown"
-            facts = ", ".join(f"{k}={format_value(v, t)}" for k, (v, t) in node.facts)
-            lines.append(f"  trace: {node.id} = {value}  [{node.location}] {node.expression.splitlines()[0] if node.expression else ''}"
+            facts = ", ".join(f"{k}={readable(v, t, lang)}" for k, (v, t) in node.facts)
+            lines.append(f"  trace: {node.id} = {readable(node.value, node.tag, lang)}  [{node.location}] "
+                         f"{node.expression.splitlines()[0] if node.expression else ''}"
                          + (f"  ({facts})" if facts else ""))
     return lines
+
+
+def as_json(outcome: Outcome) -> dict:
+    """A case that did not pass, for `rulerun test --format json`: positions, and values in their JSON form."""
+    line, column = where(outcome)
+    return {"case": str(outcome.case.path), "line": line, "column": column, "name": outcome.case.name,
+            "differences": [{"key": d.key, "line": where(outcome, d.key)[0], "column": where(outcome, d.key)[1],
+                             "expected": machine(d.expected, d.tag), "actual": machine(d.actual, d.tag)}
+                            for d in sorted(outcome.differences, key=lambda d: where(outcome, d.key))],
+            "error": outcome.error}
 
 
 def run_measure(path: Path, name_filter: str | None = None, compiled: CompiledMeasure | None = None) -> list[Outcome]:
     """Run every case of the measure at `path` whose name or file contains `name_filter`."""
     # A case file that cannot be read is an outcome with its error whatever the filter: its name is unknown.
     compiled = compiled or load(path)
+    names = expect_names(compiled)
     outcomes = []
     for case_path in cases_for(path):
         try:
@@ -171,5 +230,5 @@ def run_measure(path: Path, name_filter: str | None = None, compiled: CompiledMe
             continue
         if name_filter and name_filter not in (case.name or "") and name_filter not in case_path.name:
             continue
-        outcomes.append(run_case(compiled, case))
+        outcomes.append(run_case(compiled, case, names))
     return outcomes

@@ -110,7 +110,7 @@ def test_a_failing_case_still_counts_for_coverage_and_fails_the_run(small):
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert data["failed"] == 1 and data["failures"][0]["differences"] == [
-        {"key": "eligible", "expected": "yes", "actual": "no"}]
+        {"key": "eligible", "line": 4, "column": 10, "expected": "yes", "actual": "no"}]
     assert "`genoeg` never false" not in [g["key"] for g in data["coverage"][0]["gaps"]]
 
 
@@ -138,12 +138,14 @@ def test_the_runner_prints_a_readable_difference_and_filters_by_name(small):
                                                kost=499, eligible="yes"))
     result = CliRunner().invoke(main, ["test", str(small)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
-        f"{cases / 'c3.yaml'}:1: case 'te klein advies' failed",
-        "  eligible: expected yes, got no",
-        f"  trace: eligible = false  [{small}] genoeg",
-        f"  trace: genoeg = false  [{small}:26] when soort = \"opleiding\" then true  (kost=€ 499.00, soort=advies)",
+    # On standard output with the summary; at the line and column of `expect` and of its entry; values localised.
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        f"{cases / 'c3.yaml'}:4:1: case 'te klein advies' failed",
+        f"  {cases / 'c3.yaml'}:4:10: eligible: expected yes, got no",
+        f"  trace: eligible = no  [{small}] genoeg",
+        f"  trace: genoeg = no  [{small}:26] when soort = \"opleiding\" then true  (kost=€499.00, soort=advies)",
+        "2 passed, 1 failed",
     ]
-    assert result.stdout.strip() == "2 passed, 1 failed"
     only = CliRunner().invoke(main, ["test", str(small), "-k", "advies 6"])
     assert only.exit_code == 0 and only.output.strip() == "1 passed, 0 failed"

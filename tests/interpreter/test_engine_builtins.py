@@ -1,37 +1,57 @@
-"""Adding a built-in function is one registration: the checker and both back-ends take it from there."""
+"""Adding a built-in function is one entry in one table: the checker, the editor and both back-ends take it from there."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from rulerun.dsl.builtins import FUNCTIONS, Function
-from rulerun.dsl.errors import MeasureError
+from rulerun.dsl.builtins import FUNCTIONS, Function, add_function, remove_function
+from rulerun.dsl.errors import EvaluationError, MeasureError
+from rulerun.dsl.library import Refused
 from rulerun.interpreter.engine.columns import decide_columns
 from rulerun.interpreter.engine.evaluator import decide_closures, decide_generated, load
-from rulerun.interpreter.engine.functions import FUNCTION_IMPL, add_function, remove_function
 
 ROOT = Path(__file__).resolve().parents[2]
 SIMPLE = ROOT / "tests/benchmarks/kmo-eenvoudig.yaml"
 ON = datetime.date(2024, 1, 1)
-RAW = {"grootte": "klein", "pijler": "advies", "bedrag": "€ 2000", "start": "2019-05-01",
-       "aanvraag": "2019-05-10", "ontvangen": "€ 0"}
+RAW = {"grootte": "klein", "pijler": "advies", "bedrag": "€ 100000", "start": "2019-05-01",
+       "aanvraag": "2019-05-10", "ontvangen": "€ 1000"}
+
+
+def _doubled(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise Refused(f"`doubled` takes no negative amount, not {amount}", "subtract after doubling")
+    return amount + amount
+
+
+#: The test-only function: the whole of what adding it takes.
+DOUBLED = Function("doubled", ("numeric",), "same", "twice the value", _doubled)
+
+
+@contextlib.contextmanager
+def registered(function: Function) -> Iterator[None]:
+    add_function(function)
+    try:
+        yield
+    finally:
+        remove_function(function.name)
 
 
 @pytest.fixture
 def doubled():
-    """A test-only function `doubled(x)`, registered for the test and removed after."""
-    add_function(Function("doubled", ("numeric",), "same", "twice the value"), lambda x: x + x)
-    yield
-    remove_function("doubled")
+    """`doubled(x)`, registered for the test and removed after."""
+    with registered(DOUBLED):
+        yield
 
 
 @pytest.fixture
 def measure_file(tmp_path):
     text = SIMPLE.read_text(encoding="utf-8").replace("expr: 'max(plafond[grootte] - ontvangen, € 0)'",
-                                                      "expr: 'max(doubled(plafond[grootte]) - ontvangen, € 0)'")
+                                                      "expr: 'max(doubled(plafond[grootte] - ontvangen), € 0)'")
     assert "doubled(" in text
     path = tmp_path / "kmo-eenvoudig.yaml"
     path.write_text(text, encoding="utf-8")
@@ -41,19 +61,50 @@ def measure_file(tmp_path):
 def test_a_registered_function_is_used_by_both_back_ends(doubled, measure_file):
     compiled = load(measure_file)
     assert compiled.generated is not None and "doubled" not in compiled.generated.source  # bound as a constant
-    facts = compiled.read_facts({**RAW, "bedrag": "€ 100000", "ontvangen": "€ 1000"})
+    facts = compiled.read_facts(RAW)
     traced = decide_closures(compiled, facts, ON, trace=True)
     # 40% of € 100,000 is more than the headroom: twice the € 10,000 ceiling of 2019 less the € 1,000 received.
-    assert traced.amount == Decimal("19000.00")
+    assert traced.amount == Decimal("18000.00")
     untraced = decide_closures(compiled, facts, ON, trace=False)
     assert decide_generated(compiled, facts, ON) == untraced
-    assert decide_columns(compiled, [(facts, ON)]).decision(0) == untraced
-    assert decide_columns(compiled, [(facts, ON)]).left == []
+    columns = decide_columns(compiled, [(facts, ON)])
+    assert columns.left == [] and columns.decision(0) == untraced
 
 
-def test_a_removed_function_is_unknown_again(doubled, measure_file):
-    remove_function("doubled")
-    assert "doubled" not in FUNCTIONS and "doubled" not in FUNCTION_IMPL
+def test_a_value_the_function_refuses_is_a_language_error_at_the_call(doubled, measure_file):
+    compiled = load(measure_file)
+    facts = compiled.read_facts({**RAW, "ontvangen": "€ 12000"})  # doubled(€ 10,000 - € 12,000)
+    with pytest.raises(EvaluationError) as caught:
+        decide_closures(compiled, facts, ON)
+    diagnostic = caught.value.diagnostics[0]
+    assert "`doubled` takes no negative amount" in diagnostic.message and diagnostic.hint == "subtract after doubling"
+    assert "doubled(plafond[grootte] - ontvangen)" in diagnostic.span.text
+    assert decide_generated(compiled, facts, ON) is None  # the generated code leaves the case to the traced one
+    assert decide_columns(compiled, [(facts, ON)]).left == [0]
+
+
+def test_the_checker_reads_the_same_entry(doubled, tmp_path):
+    text = SIMPLE.read_text(encoding="utf-8").replace("expr: aanvraag <= start + 14 days",
+                                                      "expr: doubled(aanvraag) <= start")
+    path = tmp_path / "wrong.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MeasureError, match="doubled"):
+        load(path)
+    assert FUNCTIONS["doubled"].signature == "doubled(numeric) → same"  # what the editor shows
+
+
+def test_the_function_is_gone_once_unregistered(measure_file):
+    with registered(DOUBLED):
+        assert load(measure_file).generated is not None
+    assert "doubled" not in FUNCTIONS
     with pytest.raises(MeasureError, match="unknown function `doubled`"):
         load(measure_file)
-    add_function(Function("doubled", ("numeric",), "same", "twice the value"), lambda x: x + x)
+
+
+def test_a_name_is_registered_once():
+    before = dict(FUNCTIONS)
+    with pytest.raises(ValueError, match="already a built-in function `round`"):
+        add_function(Function("round", ("number",), "number", "another round", lambda x: x))
+    with pytest.raises(ValueError, match="needs an implementation"):
+        add_function(Function("nothing", ("number",), "number", "no implementation", None))
+    assert FUNCTIONS == before

@@ -28,6 +28,11 @@ def test_command_line(name, snapshot, monkeypatch):
         assert result.exit_code == 64
     if name.startswith(("expect-", "name-")):
         assert result.exit_code == 3
+    if name.startswith(("expect-", "test-invalid-")) and args[0] == "test":
+        # A name the measure does not know is an error (not a failing case), and its summary counts it so.
+        assert result.output.rstrip().endswith((", 0 failed, 1 error(s)", "1 failed, 7 error(s)"))
+    if name.startswith("test-a-failing-case"):
+        assert result.exit_code == 1
     if name.startswith("text-control-characters"):
         assert "\x1b" not in result.output and "\x07" not in result.output and "\u202e" not in result.output
     assert out == snapshot

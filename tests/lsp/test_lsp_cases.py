@@ -47,7 +47,7 @@ async def test_a_failing_expect_is_marked_with_what_the_measure_decides(client: 
     await case.change(case.text.replace("amount: '337.50'", "amount: '300.00'"))
     [failing] = case.diagnostics()
     assert failing.range == span_of(case, "'300.00'")
-    assert failing.message.startswith("`expect.amount` is 300.00, but the measure decides 337.50\n")
+    assert failing.message.startswith("`expect.amount` is €300.00, but the measure decides €337.50\n")
     await case.close()
 
 

@@ -189,7 +189,10 @@ def test_a_failing_case_shows_expected_against_actual(client):
     assert result["failed"] > 0
     failed = next(c for c in result["cases"] if c["file"] == "r3-klein-opleiding")
     assert not failed["passed"]
-    assert {"key": "amount", "expected": "337.50", "actual": "450.00"} in failed["differences"]
+    amount = next(d for d in failed["differences"] if d["key"] == "amount")
+    assert (amount["expected"], amount["actual"]) == ("€337.50", "€450.00")  # shown as `rulerun test` shows them
+    case_lines = (ROOT / "measures" / "cases" / KMO / "r3-klein-opleiding.yaml").read_text(encoding="utf-8").splitlines()
+    assert case_lines[amount["line"] - 1].lstrip().startswith("amount:")
 
 
 def test_the_impact_of_an_unsaved_edit(client):

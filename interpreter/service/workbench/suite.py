@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import functools
 from pathlib import Path
+from typing import Any
 
 from rulerun.dsl.analysis import reachable_rules
 from rulerun.dsl.errors import RulerunError
@@ -13,13 +14,13 @@ from ...engine.evaluator import CompiledMeasure
 from ...formats.cases import read_case
 from ...tools import impact
 from ...tools.coverage import Coverage, Tracker
-from ...tools.testing import Outcome, cases_for, run_measure
+from ...tools.testing import Outcome, cases_for, run_measure, shown, where
 from .plain import plain
 
 
 def case_files(path: Path) -> list[dict]:
     """The bundled cases of a measure: file name, title and the case itself as JSON data."""
-    out = []
+    out: list[dict[str, Any]] = []
     for case_path in cases_for(path):
         try:
             case = read_case(case_path)
@@ -39,15 +40,16 @@ def run(path: Path, compiled: CompiledMeasure, lang: str) -> dict:
         if outcome.decision is not None:
             tracker.add(outcome.decision)
     passed = sum(o.passed for o in outcomes)
-    return {"passed": passed, "failed": len(outcomes) - passed, "cases": [_outcome(o) for o in outcomes],
+    return {"passed": passed, "failed": len(outcomes) - passed, "cases": [_outcome(o, lang) for o in outcomes],
             "coverage": by_source(compiled, tracker, tracker.report(lang), lang)}
 
 
-def _outcome(outcome: Outcome) -> dict:
+def _outcome(outcome: Outcome, lang: str) -> dict:
     decision = outcome.decision
     return {"file": Path(outcome.case.path).stem, "name": outcome.case.name, "line": outcome.case.line,
             "passed": outcome.passed, "error": outcome.error,
-            "differences": [{"key": k, "expected": str(w), "actual": str(g)} for k, w, g in outcome.differences],
+            "differences": [{"key": d.key, "expected": shown(d.expected, d.tag, lang), "actual": shown(d.actual, d.tag, lang),
+                             "line": where(outcome, d.key)[0]} for d in outcome.differences],
             "eligible": decision.eligible if decision is not None else None,
             "failed": list(decision.failed) if decision is not None else []}
 
@@ -75,7 +77,7 @@ def by_source(compiled: CompiledMeasure, tracker: Tracker, coverage: Coverage, l
         group(_ref(rule.source))["rules"].append({
             "name": name, "label": rule.label.get(lang), "section": rule.source.section if rule.source else None,
             "evaluated": name in tracker.rules, "outcomes": sorted(str(v).lower() for v in tracker.outcomes.get(name, ())),
-            "line": span.line if here else None, "file": None if here or span is None else span.source.name})
+            "line": span.line if here and span is not None else None, "file": None if here or span is None else span.source.name})
     for gap in coverage.gaps:
         group(gap.source.split(" ", 1)[0] if gap.source != "(no source)" else "(no source)")["gaps"].append(
             {"kind": gap.kind, "item": gap.item, "message": gap.message, "section": gap.source})

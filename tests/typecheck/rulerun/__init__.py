@@ -1,0 +1,1 @@
+../../../interpreter/api/__init__.py

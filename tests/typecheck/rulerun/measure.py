@@ -1,0 +1,1 @@
+../../../interpreter/api/measure.py
