@@ -229,6 +229,8 @@ def test_the_names_the_editor_completes(client):
     assert names["kmo.laatste_jaar"]["type"] == "class"  # a rule of an imported file, as the measure writes it
     assert names["hervorming_2016"]["type"] == "constant"
     assert names["round_cents"]["type"] == "function" and names["round_cents"]["apply"] == "round_cents("
+    assert names["round_cents"]["detail"] == {"en": "round_cents(money) → money"}
+    assert "half up" in names["round_cents"]["info"]
     assert names["sum"]["type"] == "function" and names["evaluation_date"]["type"] == "keyword"
     # An output's id is no name an expression can use (`eerste_aanvraagdag` is a deadline, not a rule).
     assert "eerste_aanvraagdag" not in names and "nieuwe_regel" not in names

@@ -25,8 +25,8 @@ def completions(compiled: CompiledMeasure) -> list[dict]:
             for name, (rule, _type, _scope) in checked.rules.items()]
     out += [{"label": name, "type": "constant", "detail": parameter.label.as_dict()}
             for name, (parameter, _type) in checked.parameters.items()]
-    out += [{"label": name, "type": "function", "detail": _english(function.doc), "apply": f"{name}("}
-            for name, function in FUNCTIONS.items()]
+    out += [{"label": name, "type": "function", "detail": _english(function.signature), "info": function.doc,
+             "apply": f"{name}("} for name, function in FUNCTIONS.items()]
     out += [{"label": name, "type": "function", "detail": _english(_AGGREGATE_DOCS[name]), "apply": f"{name}("}
             for name in AGGREGATES if name not in FUNCTIONS]
     out += [{"label": name, "type": "keyword", "detail": _english(f"the {kind} built in to every measure")}
