@@ -563,7 +563,8 @@ def lsp():
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Worker processes, each with its own copy of the measures (default: one per CPU it may use).")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Require `Authorization: Bearer TOKEN` with the token in this file (all but GET /health).")
+              help="Require `Authorization: Bearer TOKEN` with the token in this file (all but GET /health "
+                   "and the workbench's page).")
 @click.option("--decision-log", type=click.Path(dir_okay=False, path_type=Path),
               help="Append one JSON line per decision (id, time, measure hash, input hash, outcome) to this file.")
 @click.option("--cors-origin", "cors_origins", multiple=True,

@@ -1,4 +1,4 @@
-"""Optional bearer-token authentication: every request but `GET /health` carries `Authorization: Bearer TOKEN`."""
+"""Optional bearer-token authentication: each request (but /health and the workbench's page) needs the token."""
 from __future__ import annotations
 
 import hmac
@@ -11,6 +11,15 @@ from rulerun.dsl.yamlsource import YamlProblem, read_text
 from .problems import MEDIA_TYPE, Problem
 
 OPEN_PATHS = frozenset({"/health"})
+#: The workbench's page and its static files hold no data; a browser must load them to be asked for the token.
+OPEN_PAGES = ("/", "/workbench/static/")
+
+
+def is_open(method: str, path: str) -> bool:
+    """Whether a request may go without the token: `/health`, and reading the workbench's page and assets."""
+    if path in OPEN_PATHS:
+        return True
+    return method in ("GET", "HEAD") and (path == OPEN_PAGES[0] or path.startswith(OPEN_PAGES[1]))
 
 
 def read_token(path: Path) -> str:
@@ -37,7 +46,7 @@ class BearerAuth:
         self.expected = f"Bearer {token}".encode()
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or is_open(scope["method"], scope["path"]):
             return await self.app(scope, receive, send)
         given = dict(scope["headers"]).get(b"authorization", b"")
         if hmac.compare_digest(given, self.expected):

@@ -50,9 +50,16 @@ def served(tmp_path):
     server.stop()
 
 
-def _shot(page, tmp_path: Path, name: str) -> None:
+def _shot(page, tmp_path: Path, name: str, panel: str | None = None) -> None:
+    """The visible page, or only `panel` (scrolled into view first: a panel below the fold is not in a page shot)."""
     path = tmp_path / f"workbench-{name}.png"
-    page.screenshot(path=str(path))
+    if panel is None:
+        page.screenshot(path=str(path))
+    else:
+        shown = page.locator(panel)
+        shown.scroll_into_view_if_needed()
+        expect(shown).to_be_in_viewport()
+        shown.screenshot(path=str(path))
     assert path.stat().st_size > 0
     target = os.environ.get("RULERUN_SCREENSHOTS")
     if target:
@@ -85,7 +92,7 @@ def test_the_workbench_in_the_browser(browser, served, tmp_path):
     labels = {f["name"]: f for f in httpx.get(f"{server.url}/measures/{KMO}", timeout=30).json()["facts"]}
     dutch = next(f for f in labels["aanvraag"]["fields"] if f["name"] == "datum")["label"]["nl"]
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})  # tall enough to show the decision
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(server.url + "/")
@@ -128,29 +135,72 @@ def test_the_workbench_in_the_browser(browser, served, tmp_path):
     expect(diagnostic.locator(".hint")).to_have_text("did you mean `overeenkomst`?")
     expect(page.locator(".cm-lintRange-error").first).to_be_visible()
     expect(page.locator("#decided-with")).to_have_text("The edit has errors: decided with the saved version.")
+    page.keyboard.press("Escape")  # the completion the typo opened would hide the marked line
+    expect(page.locator(".cm-tooltip-autocomplete")).to_have_count(0)
     _shot(page, tmp_path, "diagnostic")
     page.keyboard.press("Control+z")
     expect(page.locator("#diagnostics li.ok")).to_have_text("No problems.", timeout=WAIT)
     expect(page.locator("#diagnostics li.error")).to_have_count(0)
+
+    # Completion offers the measure's rules (with their labels) and the built-in functions.
+    _replace(page, FUSE, FUSE + " and hervo")
+    page.keyboard.press("Control+Space")
+    option = page.locator(".cm-tooltip-autocomplete li", has_text="hervormd")
+    expect(option).to_contain_text("Application under the rules from April 2016", timeout=WAIT)
+    option.click()  # not Enter: the editor takes a key as a choice only after a short delay (against slips)
+    expect(page.locator(".cm-content")).to_contain_text(FUSE + " and hervormd")
+    page.keyboard.type(" and round_cen")
+    page.keyboard.press("Control+Space")
+    expect(page.locator(".cm-tooltip-autocomplete li", has_text="round_cents")).to_be_visible(timeout=WAIT)
+    page.keyboard.press("Escape")
+    _replace(page, FUSE + " and hervormd and round_cen", FUSE)
+    expect(page.locator("#diagnostics li.ok")).to_have_text("No problems.", timeout=WAIT)
+    assert measure_file.read_text(encoding="utf-8") == saved
 
     # The measure's cases: all pass; coverage by source, a rule jumps to its line.
     page.click("#run-cases")
     expect(page.locator("#cases-summary")).to_have_text(f"{cases} passed, 0 failed", timeout=WAIT)
     expect(page.locator("#case-results tr.fail")).to_have_count(0)
     source = page.locator("#coverage details[data-source]").first
-    expect(source.locator("a[href^='http']")).to_have_count(1)
-    _shot(page, tmp_path, "cases")
+    source.locator("summary").click()
+    expect(source.locator("a[href^='http']")).to_be_visible()
+    expect(source.locator("button[data-rule]").first).to_be_visible()
+    _shot(page, tmp_path, "cases", "#cases-section")
 
     # An unsaved edit: its impact over the cases, then saved to the copy of the measures folder.
     _replace(page, "klein: 30%, middelgroot: 20%", "klein: 40%, middelgroot: 20%")
     expect(page.locator("#impact .impact-summary")).to_contain_text("decisions changed", timeout=WAIT)
     assert not page.locator("#impact .impact-summary").inner_text().startswith("0 ")
     expect(page.locator("#outcome")).to_have_text("Eligible — € 450.00", timeout=WAIT)
-    _shot(page, tmp_path, "impact")
+    _shot(page, tmp_path, "impact", "#impact-section")
     page.click("#save")
     expect(page.locator("#save-state")).to_have_text("Saved.", timeout=WAIT)
     assert "klein: 40%, middelgroot: 20%" in measure_file.read_text(encoding="utf-8")
     expect(page.locator("#impact")).to_contain_text("No unsaved edit", timeout=WAIT)
+
+    # Saving a text with errors: the page asks first; saved, it says the server did not reload it.
+    clean = measure_file.read_text(encoding="utf-8")
+    _replace(page, FUSE, "expr: aanvraag.datum >= dienst.overenkomst")
+    expect(page.locator(f"#diagnostics li.error[data-line='{fuse_line}']")).to_have_count(1, timeout=WAIT)
+    with page.expect_event("dialog") as shown:
+        page.click("#save")
+    assert shown.value.type == "confirm" and shown.value.message.startswith("The measure has 1 error. Save it anyway?")
+    shown.value.dismiss()  # the page's save returns as the confirm does: nothing is sent
+    assert measure_file.read_text(encoding="utf-8") == clean
+    expect(page.locator("#save-state")).to_have_text("Unsaved changes.")
+    with page.expect_event("dialog") as shown:
+        page.click("#save")
+    shown.value.accept()
+    expect(page.locator("#save-state")).to_have_text(
+        "Saved, but not reloaded: the file has 1 error, so the server keeps answering with the version before it.",
+        timeout=WAIT)
+    assert "dienst.overenkomst" in measure_file.read_text(encoding="utf-8")
+    assert httpx.get(f"{server.url}/measures/{KMO}", timeout=30).json()["status"] == "stale"
+    _replace(page, "dienst.overenkomst", "dienst.overeenkomst")
+    expect(page.locator("#diagnostics li.ok")).to_have_text("No problems.", timeout=WAIT)
+    page.click("#save")  # no errors: no question (an unexpected one would be dismissed, and nothing saved)
+    expect(page.locator("#save-state")).to_have_text("Saved.", timeout=WAIT)
+    assert measure_file.read_text(encoding="utf-8") == clean
 
     # In Dutch: the page's words and the measure's labels.
     page.select_option("#lang", "nl")
@@ -158,6 +208,8 @@ def test_the_workbench_in_the_browser(browser, served, tmp_path):
     expect(page.locator(".field[data-for='aanvraag.datum'] > label")).to_have_text(dutch, timeout=WAIT)
     expect(page.locator("#outcome")).to_have_text("Komt in aanmerking — € 450.00", timeout=WAIT)
     expect(page.locator("#run-cases")).to_have_text("Casussen uitvoeren")
+    expect(page.locator("#diagnostics li.ok")).to_have_text("Geen problemen.")
+    page.locator(".cm-scroller").evaluate("scroller => { scroller.scrollLeft = 0; }")  # the lines' start, not their end
     _shot(page, tmp_path, "dutch")
     assert errors == []
 
@@ -172,3 +224,48 @@ def _replace(page, old: str, new: str) -> None:
     page.keyboard.press("Escape")
     expect(page.locator(".cm-search")).to_have_count(0)
     page.keyboard.type(new)
+
+
+TOKEN = "s3cret-token-of-enough-length"
+
+
+def test_the_workbench_asks_for_the_token_of_a_guarded_server(browser, tmp_path):
+    shutil.copytree(ROOT / "measures", tmp_path / "measures")
+    (tmp_path / "token").write_text(TOKEN + "\n", encoding="utf-8")
+    server = Server(tmp_path, "--token-file", "token")
+    try:
+        # Without the token: the page and its scripts load; no JSON endpoint answers.
+        assert httpx.get(server.url + "/", timeout=30).status_code == 200
+        for refused in (httpx.get(f"{server.url}/workbench/measures", timeout=30),
+                        httpx.post(f"{server.url}/workbench/measures/{KMO}/try", json={"case": {"facts": {}}},
+                                   timeout=30)):
+            assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["type"] == "urn:rulerun:problem:unauthorized"
+
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.url + "/")
+        dialog = page.locator("#token-dialog")
+        expect(dialog).to_be_visible(timeout=WAIT)
+        expect(page.locator("#token-refused")).to_be_hidden()
+        page.fill("#token-input", "not-the-token-of-this-server")
+        page.click("#token-dialog button[value='ok']")
+        expect(page.locator("#token-refused")).to_have_text("The server refused that token; enter it again.",
+                                                            timeout=WAIT)
+        page.fill("#token-input", TOKEN)
+        _shot(page, tmp_path, "token", "#token-dialog")
+        page.click("#token-dialog button[value='ok']")
+        expect(dialog).to_be_hidden(timeout=WAIT)
+        page.get_by_role("button", name="SME wallet (KMO-portefeuille)").click()
+        page.select_option("#bundled", "r3-klein-opleiding")
+        expect(page.locator("#outcome")).to_have_text("Eligible — € 337.50", timeout=WAIT)
+        assert page.evaluate("sessionStorage.getItem('rulerun-workbench-token')") == TOKEN
+
+        # Kept for the tab: a reload asks no more.
+        page.reload()
+        expect(page.get_by_role("button", name="SME wallet (KMO-portefeuille)")).to_be_visible(timeout=WAIT)
+        expect(dialog).to_be_hidden()
+        assert errors == []
+    finally:
+        server.stop()

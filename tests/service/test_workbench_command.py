@@ -44,3 +44,43 @@ def test_the_workbench_refuses_a_missing_folder(run, tmp_path):
     result = run("workbench", str(tmp_path / "nowhere"), "--no-browser")
     assert result.exit_code == 64
     assert "is not a folder" in result.output and "give the folder of your measure files" in result.output
+
+
+def _start_without_serving(monkeypatch) -> tuple[list[str], list[int]]:
+    """`webbrowser.open` recorded, not called; uvicorn's loop replaced by closing the listening socket."""
+    import socket
+
+    import uvicorn
+    opened: list[str] = []
+    ports: list[int] = []
+
+    def fake_open(url: str, *args, **kwargs) -> bool:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # the socket listens already: the browser's first request waits for the server, it is not refused
+        opened.append(url)
+        return True
+
+    def fake_serve(self, sockets=None):
+        ports.append(sockets[0].getsockname()[1])
+        sockets[0].close()
+
+    monkeypatch.setattr("webbrowser.open", fake_open)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_serve)
+    return opened, ports
+
+
+def test_the_workbench_opens_the_browser_at_its_address(run, monkeypatch):
+    opened, ports = _start_without_serving(monkeypatch)
+    result = run("workbench", "measures")
+    assert result.exit_code == 0, result.output
+    assert len(ports) == 1 and ports[0] > 0
+    assert opened == [f"http://127.0.0.1:{ports[0]}/"]
+    assert f"on http://127.0.0.1:{ports[0]}" in result.output
+
+
+def test_the_workbench_without_browser_opens_none(run, monkeypatch):
+    opened, ports = _start_without_serving(monkeypatch)
+    result = run("workbench", "measures", "--no-browser", "--edit")
+    assert result.exit_code == 0, result.output
+    assert len(ports) == 1 and opened == []

@@ -38,7 +38,7 @@ def test_the_page_and_its_assets_are_served(client):
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<html lang="en">' in page.text and "<main>" in page.text and "<nav" in page.text
-    for asset in ("main.js", "api.js", "i18n.js", "editor.js", "caseform.js", "panels.js", "style.css",
+    for asset in ("main.js", "api.js", "token.js", "i18n.js", "editor.js", "caseform.js", "panels.js", "style.css",
                   "vendor/codemirror.js", "vendor/codemirror.LICENSE.txt"):
         answer = client.get(f"/workbench/static/{asset}")
         assert answer.status_code == 200, asset
@@ -77,6 +77,7 @@ def test_saving_writes_the_file_only_over_the_version_read(serve, copy):
     assert saved.status_code == 200, saved.text
     assert path.read_text(encoding="utf-8") == edited
     assert saved.json()["check"]["ok"] is True and saved.json()["status"] == "ok"
+    assert saved.json()["reloaded"] is True and saved.json()["errors"] == 0 and "message" not in saved.json()
     case = _bundled(client, "r3-klein-opleiding")
     # The new version answers at once, not at the next look at the folder.
     assert client.post(f"/measures/{KMO}/decide", json=case).json()["amount"] == "450.00"
@@ -84,6 +85,10 @@ def test_saving_writes_the_file_only_over_the_version_read(serve, copy):
     broken = edited.replace(*TYPO)
     answer = client.put(f"/workbench/measures/{KMO}/source", content=broken, headers={"If-Match": saved.json()["hash"]})
     assert answer.json()["check"]["errors"] == 1 and answer.json()["status"] == "stale"
+    assert answer.json()["reloaded"] is False and answer.json()["errors"] == 1
+    assert answer.json()["message"] == ("saved, but not reloaded: the file has 1 error, "
+                                        "so the server keeps answering with the version before it")
+    assert path.read_text(encoding="utf-8") == broken
     assert client.post(f"/measures/{KMO}/decide", json=case).json()["amount"] == "450.00"
 
 
@@ -210,3 +215,72 @@ def test_an_edit_cannot_read_files_outside_the_measures_folder(client):
     assert outside != text
     body = _problem(client.post(f"/workbench/measures/{KMO}/impact", content=outside), 422, "invalid-measure")
     assert "outside the measures folder" in body["errors"][0]["message"]
+
+
+NEW_RULE = ("rules:\n", "rules:\n  nieuwe_regel:\n    label: {nl: \"Nieuwe regel\", en: \"New rule\"}\n"
+                        "    source: {ref: W03}\n    expr: aanvraag.datum >= hervorming_2016\n")
+
+
+def test_the_names_the_editor_completes(client):
+    names = {n["label"]: n for n in _names(client, "")}
+    assert names["dienst.overeenkomst"]["type"] == "variable"
+    assert names["hervormd"] == {"label": "hervormd", "type": "class", "detail": {
+        "nl": "Aanvraag onder de regeling vanaf april 2016", "en": "Application under the rules from April 2016"}}
+    assert names["kmo.laatste_jaar"]["type"] == "class"  # a rule of an imported file, as the measure writes it
+    assert names["hervorming_2016"]["type"] == "constant"
+    assert names["round_cents"]["type"] == "function" and names["round_cents"]["apply"] == "round_cents("
+    assert names["round_cents"]["detail"] == {"en": "round_cents(money) → money"}
+    assert "half up" in names["round_cents"]["info"]
+    assert names["sum"]["type"] == "function" and names["evaluation_date"]["type"] == "keyword"
+    # An output's id is no name an expression can use (`eerste_aanvraagdag` is a deadline, not a rule).
+    assert "eerste_aanvraagdag" not in names and "nieuwe_regel" not in names
+    text = client.get(f"/workbench/measures/{KMO}/source").json()["text"]
+    edited = {n["label"]: n for n in _names(client, text.replace(*NEW_RULE, 1))}
+    assert edited["nieuwe_regel"]["detail"]["en"] == "New rule"
+    answer = client.post(f"/workbench/measures/{KMO}/names", content=text.replace(*TYPO))
+    assert any("overenkomst" in e["message"] for e in _problem(answer, 422, "invalid-measure")["errors"])
+
+
+def _names(client, text: str) -> list[dict]:
+    answer = client.post(f"/workbench/measures/{KMO}/names", content=text)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_saving_a_measure_that_never_loaded_says_it_is_not_served(serve, copy):
+    path = copy / f"{KMO}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*TYPO), encoding="utf-8")
+    client = serve(copy, edit=True)
+    source = client.get(f"/workbench/measures/{KMO}/source").json()
+    twice = source["text"].replace("dienst.persoonsdagen *", "dienst.persoonsdagn *")
+    answer = client.put(f"/workbench/measures/{KMO}/source", content=twice, headers={"If-Match": source["hash"]})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["status"], body["reloaded"], body["errors"]) == ("unavailable", False, 2)
+    assert body["message"] == "saved, but not served: the file has 2 errors, and no version of the measure answers"
+
+
+def test_with_a_token_the_page_loads_and_every_json_endpoint_needs_it(serve, tmp_path):
+    token = "s3cret-token-of-enough-length"
+    (tmp_path / "token").write_text(token + "\n", encoding="utf-8")
+    client = serve(token_file=str(tmp_path / "token"))
+    page = client.get("/")
+    assert page.status_code == 200 and "token-dialog" in page.text
+    assert client.get("/workbench/static/api.js").status_code == 200
+    assert client.head("/workbench/static/style.css").status_code == 200
+    bearer = {"Authorization": f"Bearer {token}"}
+    text = client.get(f"/workbench/measures/{KMO}/source", headers=bearer).json()["text"]
+    for method, url, body in [("GET", "/workbench/settings", None), ("GET", "/workbench/measures", None),
+                              ("GET", f"/workbench/measures/{KMO}/source", None),
+                              ("GET", f"/workbench/measures/{KMO}/cases", None),
+                              ("POST", f"/workbench/measures/{KMO}/names", ""), ("POST", "/check", text),
+                              ("POST", f"/workbench/measures/{KMO}/test", ""), ("GET", f"/measures/{KMO}", None),
+                              ("POST", "/", ""), ("GET", "/workbench/static/%2e%2e/routes.py", None),
+                              ("GET", "/workbench/static/%2e%2e/%2e%2e/settings", None)]:
+        refused = client.request(method, url, content=body)
+        assert refused.status_code == 401 or (url.startswith("/workbench/static/") and refused.status_code == 404), url
+        if refused.status_code == 401:
+            assert refused.headers["content-type"] == PROBLEM
+            assert refused.json()["type"] == "urn:rulerun:problem:unauthorized"
+        if not url.startswith("/workbench/static/") and url != "/":
+            assert client.request(method, url, content=body, headers=bearer).status_code == 200, url

@@ -18,6 +18,7 @@ from rulerun.dsl.errors import Diagnostic
 from ..problems import Problem
 from .. import bodies
 from . import drafts, suite
+from .names import completions
 from .trying import try_case
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -76,7 +77,7 @@ def register(app: FastAPI, service) -> None:
         _write(path, text)
         service.registry.refresh()  # serve the new version now if it is clean, not at the next look
         check = await run_in_threadpool(service.checker.check, text)
-        return {"hash": drafts.text_hash(text), "check": check, "status": service.entry(measure_id).status}
+        return {"hash": drafts.text_hash(text), "check": check, **_reloaded(service.entry(measure_id))}
 
     @app.get("/workbench/measures/{measure_id}/cases")
     def cases(measure_id: str) -> list[dict]:
@@ -100,6 +101,14 @@ def register(app: FastAPI, service) -> None:
         compiled = drafts.draft(service.checker, path, text) if text.strip() else drafts.saved(path)
         return await run_in_threadpool(suite.run, path, compiled, lang)
 
+    @app.post("/workbench/measures/{measure_id}/names", openapi_extra=_YAML_BODY)
+    async def names(measure_id: str, request: Request) -> list[dict]:
+        """The names the editor completes: of the edited text (or, for an empty body, the saved file)."""
+        path = path_of(measure_id)
+        text = bodies.decode(await bodies.read_body(request.headers, request.stream(), limit))
+        compiled = drafts.draft(service.checker, path, text) if text.strip() else drafts.saved(path)
+        return completions(compiled)
+
     @app.post("/workbench/measures/{measure_id}/impact", openapi_extra=_YAML_BODY)
     async def impact(measure_id: str, request: Request, on: str | None = None) -> dict:
         """The edited text against the saved file over the bundled cases: flips and amount changes."""
@@ -108,6 +117,18 @@ def register(app: FastAPI, service) -> None:
         edited = drafts.draft(service.checker, path, text)
         day = _day(on)
         return await run_in_threadpool(suite.compare, path, drafts.saved(path), edited, day)
+
+
+def _reloaded(entry) -> dict:
+    """Whether the saved text now answers; if not, how many errors keep it out, said in words too."""
+    errors = sum(d.severity == "error" for d in entry.errors)
+    out: dict = {"status": entry.status, "reloaded": entry.status == "ok", "errors": errors}
+    if entry.status != "ok":
+        count = f"{errors} error" + ("" if errors == 1 else "s")
+        out["message"] = (f"saved, but not reloaded: the file has {count}, so the server keeps answering with the "
+                          "version before it" if entry.served is not None else
+                          f"saved, but not served: the file has {count}, and no version of the measure answers")
+    return out
 
 
 def _listed(service, entry) -> dict:

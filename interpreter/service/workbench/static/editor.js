@@ -57,7 +57,7 @@ export function createEditor(parent, onChange) {
       view.dispatch({ selection: { anchor: target.from }, effects: EditorView.scrollIntoView(target.from, { y: "center" }) });
       view.focus();
     },
-    /** The names offered inside expressions: facts, rules, parameters. */
+    /** The names offered inside expressions: facts, rules, parameters, built-in functions. */
     setNames(list) { names = list; },
   };
 }

@@ -19,6 +19,15 @@ const WORDS = {
     cases_over: "cases", gaps: "Not exercised", "open-source": "open the source", rules: "rules",
     "no-cases": "This measure has no bundled cases.", loading: "Loading…", running: "Running…",
     "problem": "Problem", "all-covered": "every rule under this source is exercised",
+    error: "error", errors: "errors",
+    "token-heading": "This server needs a token",
+    "token-why": "It was started with --token-file. Enter that token: this tab keeps it until you close it, and sends it with every request.",
+    "token-refused": "The server refused that token; enter it again.", "token-label": "Token",
+    "token-ok": "Use this token", "token-cancel": "Cancel",
+    "confirm-save-errors": "The measure has {count}. Save it anyway? The server keeps answering with the saved "
+      + "version before it until the errors are fixed.",
+    "saved-not-reloaded": "Saved, but not reloaded: the file has {count}, so the server keeps answering with the version before it.",
+    "saved-not-served": "Saved, but not served: the file has {count}, and no version of the measure answers.",
   },
   nl: {
     skip: "Naar de editor", workbench: "werkbank", language: "Taal", measures: "Maatregelen",
@@ -40,6 +49,15 @@ const WORDS = {
     cases_over: "casussen", gaps: "Niet uitgetest", "open-source": "bron openen", rules: "regels",
     "no-cases": "Deze maatregel heeft geen voorbeeldcasussen.", loading: "Laden…", running: "Bezig…",
     problem: "Probleem", "all-covered": "elke regel onder deze bron wordt uitgetest",
+    error: "fout", errors: "fouten",
+    "token-heading": "Deze server vraagt een token",
+    "token-why": "Hij werd gestart met --token-file. Geef dat token: dit tabblad bewaart het tot u het sluit, en stuurt het mee met elke vraag.",
+    "token-refused": "De server weigerde dat token; geef het opnieuw.", "token-label": "Token",
+    "token-ok": "Dit token gebruiken", "token-cancel": "Annuleren",
+    "confirm-save-errors": "De maatregel bevat {count}. Toch bewaren? De server blijft antwoorden met de eerder "
+      + "bewaarde versie tot de fouten opgelost zijn.",
+    "saved-not-reloaded": "Bewaard, maar niet opnieuw geladen: het bestand bevat {count}, dus de server blijft antwoorden met de vorige versie.",
+    "saved-not-served": "Bewaard, maar niet in gebruik: het bestand bevat {count}, en geen versie van de maatregel antwoordt.",
   },
 };
 

@@ -8,7 +8,7 @@ import { showDiagnostics, showDecision, showCaseErrors, showCases, showImpact } 
 const $ = (id) => document.getElementById(id);
 const state = {
   measures: [], id: null, detail: null, saved: "", hash: null, editable: false,
-  checkOk: true, model: { facts: {} }, on: "", bundled: [], view: "form",
+  checkOk: true, diagnostics: null, model: { facts: {} }, on: "", bundled: [], view: "form",
 };
 
 const editor = createEditor($("editor"), () => edited());
@@ -24,6 +24,8 @@ async function start() {
     setLanguage($("lang").value);
     localStorage.setItem("rulerun-workbench-lang", $("lang").value);
     showMeasures(); redrawForm(); tryCase(); refreshEditorState();
+    if (state.id) refreshNames(draftText() ?? "");
+    if (state.diagnostics) showDiagnostics($("diagnostics"), state.diagnostics, (line) => editor.goTo(line));
   });
   state.editable = (await getJson("/workbench/settings")).edit;
   state.measures = await getJson("/workbench/measures");
@@ -61,8 +63,8 @@ async function choose(id) {
   state.detail = detail; state.saved = source.text; state.hash = source.hash; state.editable = source.editable;
   state.bundled = bundled;
   $("file-name").textContent = source.file;
-  editor.setNames(names(detail));
   editor.load(source.text);
+  await refreshNames();
   state.model = { facts: {} };
   $("case-on").value = "";
   $("bundled").replaceChildren(new Option(t("choose"), ""), ...bundled.filter((b) => b.case).map((b) => new Option(b.name || b.file, b.file)));
@@ -74,18 +76,13 @@ async function choose(id) {
   document.body.dataset.measure = id;
 }
 
-function names(detail) {
-  const out = [];
-  const walk = (fact, prefix) => {
-    const path = prefix ? `${prefix}.${fact.name}` : fact.name;
-    out.push({ label: path, type: "variable", detail: pick(fact.label) });
-    for (const sub of fact.fields || []) walk(sub, path);
-  };
-  for (const fact of detail.facts) walk(fact, "");
-  for (const p of detail.parameters) out.push({ label: p.name, type: "constant", detail: pick(p.label) });
-  for (const v of detail.outputs.values) out.push({ label: v.id, type: "function", detail: pick(v.label) });
-  for (const d of detail.outputs.deadlines) out.push({ label: d.id, type: "function", detail: pick(d.label) });
-  return out;
+// The names completed in the editor (facts, rules, parameters, built-in functions), with their labels in the
+// page's language; those of the edited text once it checks clean, so a rule just added is offered too.
+const namesOf = latest(async (text) => send(`/workbench/measures/${state.id}/names`, text));
+async function refreshNames(text = "") {
+  let list;
+  try { list = await namesOf(text); } catch (error) { if (error instanceof ProblemError) return; throw error; }
+  if (list) editor.setNames(list.map((n) => ({ ...n, detail: pick(n.detail) })));
 }
 
 function redrawForm() {
@@ -118,8 +115,10 @@ const checkSoon = debounce(async () => {
   if (!result || text !== editor.text()) return;
   editor.show(result.diagnostics);
   showDiagnostics($("diagnostics"), result.diagnostics, (line) => editor.goTo(line));
+  state.diagnostics = result.diagnostics;
   state.checkOk = result.errors === 0;
   document.body.dataset.checked = String(result.errors);
+  if (state.checkOk) refreshNames(text === state.saved ? "" : text);
   tryCase();
   impactSoon();
 }, 300);
@@ -200,17 +199,24 @@ async function runCases() {
 }
 
 async function save() {
+  const text = editor.text();
   try {
-    const result = await send(`/workbench/measures/${state.id}/source`, editor.text(), "PUT", { "If-Match": `"${state.hash}"` });
-    state.saved = editor.text(); state.hash = result.hash;
+    // Checked now, not by the last debounced check: the text may have changed since.
+    const { errors } = await send("/check", text);
+    if (errors && !window.confirm(t("confirm-save-errors").replace("{count}", errorCount(errors)))) return;
+    const result = await send(`/workbench/measures/${state.id}/source`, text, "PUT", { "If-Match": `"${state.hash}"` });
+    state.saved = text; state.hash = result.hash;
     refreshEditorState();
-    $("save-state").textContent = t("saved");
+    const said = result.reloaded ? t("saved") : t(result.status === "unavailable" ? "saved-not-served" : "saved-not-reloaded");
+    $("save-state").textContent = said.replace("{count}", errorCount(result.errors));
     impactSoon();
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     $("save-state").textContent = `${error.message} — ${error.errors[0]?.hint || ""}`;
   }
 }
+
+function errorCount(n) { return `${n} ${t(n === 1 ? "error" : "errors")}`; }
 
 function wire() {
   $("save").addEventListener("click", save);

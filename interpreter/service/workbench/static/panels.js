@@ -110,7 +110,7 @@ export function showImpact(root, state, result) {
         el("td", {}, c.rules.slice(0, 4).map((r) => `${r.rule}: ${r.before} → ${r.after}`).join("; "))));
     }
     table.append(body);
-    lines.push(table);
+    lines.push(el("div", { class: "changes" }, table));
   }
   for (const e of result.errors) lines.push(el("p", { class: "error" }, `${e.id ?? e.line}: ${e.error}`));
   root.replaceChildren(...lines);
