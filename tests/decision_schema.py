@@ -21,9 +21,9 @@ _VALIDATOR = jsonschema.Draft202012Validator(_shallow())
 _NODE = jsonschema.Draft202012Validator({"$defs": _shallow()["$defs"], "$ref": "#/$defs/node"})
 
 
-def validate_decision(text: str) -> None:
-    """Raise jsonschema.ValidationError unless `text` is a decision as the schema describes it."""
-    data = json.loads(text)
+def validate_decision(text: str | dict) -> None:
+    """Raise jsonschema.ValidationError unless `text` (or the data it holds) is a decision as the schema describes it."""
+    data = json.loads(text) if isinstance(text, str) else text
     _VALIDATOR.validate(data)
     pending = list(data.get("trace", []))
     while pending:

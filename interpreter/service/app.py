@@ -247,8 +247,7 @@ def _routes(app: FastAPI, service: Service) -> None:
         served = service.version(measure_id, hash, request.headers.get("if-match"))
         body = await bodies.read_body(request.headers, request.stream(), limit)
         out = _decide(service, served, body, on, trace, lang)  # CPU work: a thread would wait for the GIL anyway
-        return Response(json.dumps(out, ensure_ascii=False, sort_keys=True), media_type="application/json",
-                        headers={"ETag": f'"{served.hash}"'})
+        return Response(_json(out), media_type="application/json", headers={"ETag": f'"{served.hash}"'})
     # The hot path: its ordinary requests skip FastAPI's parameter validation (see lean.py).
     app.router.add_api_route("/measures/{measure_id}/decide", decide, methods=["POST"], openapi_extra=_CASE_BODY,
                              route_class_override=lean_route(_DECIDE_PARAMETERS))
@@ -298,6 +297,14 @@ def _routes(app: FastAPI, service: Service) -> None:
 def _labels(compiled: CompiledMeasure) -> Labels:
     """The labels of a measure version, worked out once for all its requests, not once per request."""
     return Labels(compiled)
+
+
+def _json(out: dict) -> str:
+    """The decision as JSON text; a trace as deep as a long chain of rules is written without recursion."""
+    try:
+        return json.dumps(out, ensure_ascii=False, sort_keys=True)
+    except RecursionError:
+        return render.json_text(out)
 
 
 def _decide(service: Service, served: Version, body: bytes, on: str | None, trace: bool, lang: str) -> dict:
