@@ -1,6 +1,7 @@
 """The execution receipt of a decision: what was run, on which files, for which dates — to reproduce and audit it."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from importlib.metadata import PackageNotFoundError, version
 
@@ -12,6 +13,7 @@ from ..engine.trace import Decision
 SCHEMA_VERSION = "1"
 
 
+@functools.cache  # reading the package metadata takes a millisecond; it does not change while running
 def rulerun_version() -> str:
     """The installed rulerun version."""
     try:
