@@ -1,6 +1,9 @@
 """Shared fixtures: the repository root, and a helper to write measure files for a test."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -82,3 +85,27 @@ def decisions_follow_the_schema():
     render.to_json_text, render.decision_json, batch.decide_items = checked_text, checked_decision, checked_records
     yield
     render.to_json_text, render.decision_json, batch.decide_items = originals
+
+
+def _chromium() -> str:
+    """The Debian Chromium, installed (as root, without prompts) when missing: browser tests run, they are not skipped."""
+    found = shutil.which("chromium")
+    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=900)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, timeout=1800)
+        found = shutil.which("chromium")
+    assert found, "the browser test needs Chromium: apt-get install chromium (as root)"
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """The system Chromium, headless, driven by Playwright: one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=_chromium(), headless=True,
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield launched
+        launched.close()

@@ -1,41 +1,14 @@
 """The HTML reports in a real browser: the system Chromium, headless, driven by Playwright, reading the rendered page."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from rulerun.interpreter.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "measures" / "cases" / "kmo-portefeuille"
-
-
-def _chromium() -> str:
-    """The Debian Chromium, installed (as root, without prompts) when missing: this test runs, it is not skipped."""
-    found = shutil.which("chromium")
-    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=900)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, timeout=1800)
-        found = shutil.which("chromium")
-    assert found, "the browser test needs Chromium: apt-get install chromium (as root)"
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    executable = _chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True,
-                                              args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 def _page(tmp_path: Path, name: str, case: str, *args: str) -> Path:

@@ -1,10 +1,8 @@
 """Fixtures for the HTTP service: an in-process client over the bundled measures, and helpers to build others."""
 from __future__ import annotations
 
-import datetime
 import json
 import shutil
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,21 +10,9 @@ from fastapi.testclient import TestClient
 
 from rulerun.interpreter.service.app import create_app
 from rulerun.interpreter.service.settings import Settings
+from rulerun.interpreter.service.workbench.plain import plain
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def plain(value):
-    """Case data (dates, decimals) as JSON data."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 def case_body(case) -> str:

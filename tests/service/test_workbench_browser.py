@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -17,29 +16,6 @@ from conftest import ROOT, Server
 KMO = "kmo-portefeuille"
 WAIT = 60_000  # ms: a shared machine can be slow; every wait is for a state of the page, never a fixed time
 FUSE = "expr: aanvraag.datum >= dienst.overeenkomst"
-
-
-def _chromium() -> str:
-    """The Debian Chromium, installed (as root, without prompts) when missing: this test runs, it is not skipped."""
-    found = shutil.which("chromium")
-    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=900)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, timeout=1800)
-        found = shutil.which("chromium")
-    assert found, "the browser test needs Chromium: apt-get install chromium (as root)"
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=_chromium(), headless=True,
-                                              args=["--no-sandbox", "--disable-gpu"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
