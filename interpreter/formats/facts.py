@@ -190,11 +190,9 @@ def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, ba
 
 
 def from_text(fact: Fact, text: str):
-    """A typed-in value (an answer, a CSV cell) as a case file would give it, for the reader to judge."""
-    kind = fact.type.kind
-    if kind == "list":
-        try:  # the batch record decoder: numbers keep their text, for the readers to judge as written
-            return decode_json(text)
-        except RecordProblem:  # not JSON: the reader says a list is due
-            return text
+    """A typed-in value (an answer, a CSV cell) as a case file would give it; RecordProblem for a broken JSON list."""
+    if fact.type.kind == "list" and text.lstrip().startswith("["):
+        # Written as JSON: decoded by the batch record decoder (numbers keep their text, for the
+        # readers to judge as written); broken JSON raises RecordProblem, naming where it breaks.
+        return decode_json(text)
     return text

@@ -17,7 +17,7 @@ from rulerun.dsl.printable import printable
 from ..tools.batch import BAD_ID, Item, make_item, record_id
 from ..engine.evaluator import CompiledMeasure
 from .facts import from_text
-from .records import Lines, RecordProblem, bad_byte, decode_json, too_long
+from .records import Lines, RecordProblem, bad_byte, too_long
 
 
 def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
@@ -177,12 +177,10 @@ def _csv_id(row: list[str], columns: list[tuple[str, object]]) -> str | None:
 
 def _cell_value(fact, name: str, cell: str):
     """A cell as a case file would give it; a list written as JSON is decoded with the record decoder's bounds."""
-    if fact.type.kind == "list" and cell.lstrip().startswith("["):
-        try:
-            return decode_json(cell)
-        except RecordProblem as problem:
-            raise RecordProblem(f"column `{name}`: {problem}") from None
-    return from_text(fact, cell)
+    try:
+        return from_text(fact, cell)
+    except RecordProblem as problem:
+        raise RecordProblem(f"column `{name}`: {problem}") from None
 
 
 def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096) -> Iterator[Item]:

@@ -13,6 +13,7 @@ from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render
 from rulerun.dsl.measure import Fact
 
 from ..formats.facts import from_text
+from ..formats.records import RecordProblem
 from ..formats.scalars import Refused, read_yes_no
 from .intake import Intake, Question, plain
 from ..formats.streams import failure
@@ -248,7 +249,11 @@ def _ask_value(term: Terminal, fact: Fact, prompt: str, question: Question, inta
                 return None
             term.say(f"    ✗ {words['needed']}")
             continue
-        raw = _raw(fact, text)
+        try:
+            raw = _raw(fact, text)
+        except RecordProblem as problem:  # a list begun as JSON but broken: say where, ask again
+            term.say(f"    ✗ {problem}")
+            continue
         sub = Question(question.path + below, fact, fact.label, fact.label)
         form, problems = intake.check(sub, raw)
         if not problems:

@@ -20,6 +20,7 @@ from rulerun.dsl.errors import RulerunError
 from rulerun.interpreter.cli import main
 from rulerun.interpreter.engine.evaluator import load
 from rulerun.interpreter.formats.facts import from_text
+from rulerun.interpreter.formats.records import RecordProblem
 from rulerun.interpreter.formats.receipt import SCHEMA_VERSION, receipt
 from rulerun.interpreter.formats.render import decision_json
 
@@ -180,8 +181,26 @@ def test_csv_good_rows_match_the_api_and_bad_ones_are_error_records(tmp_path_fac
     assert len(out) == len(rows)
     for number, ((cells, mangle), got, start) in enumerate(zip(rows, out, starts), 1):
         if mangle is None:
-            facts = {c: from_text(MEASURE.checked.facts[c], cells[c]) for c in COLUMNS[1:] if cells[c] != ""}
+            try:
+                facts = {c: from_text(MEASURE.checked.facts[c], cells[c]) for c in COLUMNS[1:] if cells[c] != ""}
+            except RecordProblem as problem:  # only the list column is decoded as it is read
+                assert got == {"id": f"r{number}", "line": start, "error": f"column `aandeelhouders`: {problem}"}
+                continue
             assert _resolved(got) == _resolved(expected(f"r{number}", start, facts))
         else:
             assert got["line"] == start and got["error"], (mangle, got)
     assert code == (1 if any("error" in r for r in out) else 0)
+
+
+def test_a_broken_json_list_cell_is_the_same_error_for_batch_and_for_typed_text(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes(_csv_line(["id", "aandeelhouders"]) + _csv_line(["r1", "["]))
+    code, out, _summary = run(path)
+    try:
+        from_text(MEASURE.checked.facts["aandeelhouders"], "[")
+    except RecordProblem as problem:
+        assert str(problem).startswith("not valid JSON")
+        assert out == [{"id": "r1", "line": 2, "error": f"column `aandeelhouders`: {problem}"}]
+    else:
+        raise AssertionError("a list begun as JSON but broken was taken as text")
+    assert code == 1
