@@ -13,18 +13,16 @@ from typing import Any, Callable, Hashable
 
 from rulerun.dsl import ast
 
-from .functions import BINARY_IMPL, LANGUAGE_ERRORS
+from .functions import LANGUAGE_ERRORS
 from .lower import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT, Operation, bind
 from .runtime import CompiledParameter, Program
 from .steps import zero_of
-from .values import exact_sum, negate, round_cents
+from .values import exact_sum, round_cents
 
 #: Operators that are plain Python operators on the values the checker allows (whole days or months).
 _OPERATORS = {"add_durations": "+", "sub_durations": "-"}
-#: Decimal operations, by the names the generated code calls them: the exact context's, as in the closures.
-_EXACT = {"add": "_add", "sub": "_sub", "mul": "_mul", "div": "_div"}
 #: How the constant holding an implementation is named in the source, by the kind of operation.
-_HINTS = {ARITHMETIC: "op", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
+_HINTS = {ARITHMETIC: "op", NEGATION: "neg", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
@@ -96,6 +94,7 @@ class _Writer:
         self.program = program
         self.inline = inline
         self.names: dict[str, object] = {}
+        self.implementations: dict[int, str] = {}  # id of an implementation -> its name in the source
         self.rule_names: dict[str, str] = {}
         self.rule_order: list[str] = []  # the keys of rule_names, to index while it grows
         self.lookups: dict[str, str] = {}
@@ -108,6 +107,13 @@ class _Writer:
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
         self.names[name] = value
+        return name
+
+    def implementation(self, impl: Callable, hint: str) -> str:
+        """The name of an operation's implementation in the source: one name however often it is used."""
+        name = self.implementations.get(id(impl))
+        if name is None:  # `names` keeps `impl` alive, so its id stays its own
+            name = self.implementations[id(impl)] = self.constant(impl, hint)
         return name
 
     def rule_function(self, name: str) -> str:
@@ -143,8 +149,7 @@ class _Writer:
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
         namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme, "_given": _given,
-                     "_round_cents": round_cents, "_sum": exact_sum, "_neg": negate,
-                     **{name: BINARY_IMPL[key] for key, name in _EXACT.items()}, **self.names}
+                     "_round_cents": round_cents, "_sum": exact_sum, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
         return namespace
 
@@ -285,13 +290,9 @@ class _Writer:
         kind, key = operation.kind, operation.key
         if kind == COMPARISON:
             return f"({args[0]} {_COMPARISONS[key]} {args[1]})"
-        if kind == NEGATION:
-            return f"_neg({args[0]})"
         if kind == ARITHMETIC and key in _OPERATORS:
             return f"({args[0]} {_OPERATORS[key]} {args[1]})"
-        if kind == ARITHMETIC and key in _EXACT:
-            return f"{_EXACT[key]}({args[0]}, {args[1]})"
-        impl = self.constant(operation.impl, _HINTS[kind])
+        impl = self.implementation(operation.impl, _HINTS[kind])
         if operation.spread:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"
         return f"{impl}({', '.join(args)})"
