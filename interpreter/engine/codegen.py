@@ -1,15 +1,16 @@
-"""Generate Python source for a checked measure's rules, for deciding without trace.
+"""Generate Python source for a checked measure: one row function that decides a case without trace.
 
 The generated code is the closure evaluator specialised to cases whose facts are known: the
-same expressions in the same order, with rules memoised in the same cache, but on plain values
-instead of three-valued ones. Where it meets what it was not made for (a fact the case leaves
-out, an error to report), it raises `Undecided` and the closure evaluator decides that case.
+same expressions in the same order, with rules memoised per case, but on plain values instead of
+three-valued ones. Where it meets what it was not made for (a fact the case leaves out, an error
+to report), it raises `Undecided` and the closure evaluator decides that case.
 """
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
 from rulerun.dsl import ast
 
@@ -26,9 +27,12 @@ _HINTS = {ARITHMETIC: "op", NEGATION: "neg", QUOTIENT: "quotient", MATCH: "match
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
-#: Most rule functions nested in one batch function: Python's compiler takes time that grows with
-#: their square (each sees all the others' variables). A larger measure decides batches by closures.
-_BATCH_RULES = 2000
+#: Most Python frames the generated code may nest (rule functions calling rule functions, aggregates,
+#: the implementations they call): a deeper measure is not generated, so that its cases are decided by
+#: the closures on purpose rather than by a RecursionError. Far below Python's default limit of 1,000.
+MOST_FRAMES = 200
+#: Frames an implementation, a parameter lookup or an aggregate's helper may add below a call.
+_LEAF_FRAMES = 3
 #: Deepest expression written with rules inlined: the parser's limit for one expression, so that
 #: the text stays far from Python's 200 nested parentheses however long a chain of rules is.
 _INLINED_DEPTH = 60
@@ -36,6 +40,14 @@ _INLINED_DEPTH = 60
 
 class Undecided(Exception):
     """The generated code cannot decide this case exactly; the closure evaluator decides it."""
+
+
+class TooDeep(Exception):
+    """The measure nests more frames than MOST_FRAMES: it is not generated."""
+
+
+#: A rule's memo before the rule is evaluated in the case (`S[i]` in the generated code).
+NOT_YET = object()
 
 
 #: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (an
@@ -88,9 +100,8 @@ def _extreme(func, items: list, default):
 class _Writer:
     """Turns checked expressions into Python expression text, collecting the constants they use."""
 
-    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr], cells: bool = False):
+    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr]):
         self.typing = typing
-        self.cells = cells  # rules memoised in local variables of one batch function, not in a dict
         self.program = program
         self.inline = inline
         self.names: dict[str, object] = {}
@@ -103,6 +114,9 @@ class _Writer:
         self.variables: list[tuple[str, str]] = []  # (name in the measure, Python name), innermost last
         self.depth = 0  # of the node being written, in the expression written so far
         self.heights: dict[str, int] = {}
+        self.function = "row"  # the function being written: `row` or a rule's
+        self.frames = 0  # frames nested in it at the node being written (generators, lambdas)
+        self.calls: dict[str, list[tuple[int, str]]] = {}  # function -> (frames nested, rule function called)
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
@@ -117,6 +131,7 @@ class _Writer:
         return name
 
     def rule_function(self, name: str) -> str:
+        """The function that evaluates rule `name`; its value is memoised in `S[i]`, `_rule<i>` its function."""
         if name not in self.rule_names:
             self.rule_names[name] = f"_rule{len(self.rule_names)}"
             self.rule_order.append(name)
@@ -124,10 +139,13 @@ class _Writer:
 
     def rule_reference(self, name: str) -> str:
         function = self.rule_function(name)
-        if self.cells:
-            cell = _cell(function)
-            return f"({cell} if {cell} is not _NO else {function}())"
-        return f"{function}(F, M, ref, on)"
+        self.calls.setdefault(self.function, []).append((self.frames, function))
+        slot = f"S[{function[len('_rule'):]}]"
+        return f"({slot} if {slot} is not _NO else {function}(F, ref, on, S))"
+
+    def rule_cell(self, name: str) -> str:
+        """Where rule `name`'s value is once evaluated (`_NO` before)."""
+        return f"S[{self.rule_function(name)[len('_rule'):]}]"
 
     def part(self, node: ast.Expr | tuple[str, ...]) -> str:
         """A part of the decision: an expression, or a tuple of rules that must all hold."""
@@ -142,13 +160,29 @@ class _Writer:
         while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
             rule_name = self.rule_order[len(out)]
             rule = rules[rule_name]
-            out.append((rule_name, self.rule_names[rule_name],
-                        self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+            self.function = function = self.rule_names[rule_name]
+            out.append((rule_name, function, self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+        self.function = "row"
         return out
+
+    def nested_frames(self) -> int:
+        """How many frames the row function may nest at most, worked out without recursion."""
+        depths: dict[str, int] = {}
+        pending = ["row"]
+        while pending:
+            current = pending[-1]
+            calls = self.calls.get(current, [])
+            todo = [callee for _frames, callee in calls if callee not in depths]
+            if todo:
+                pending += todo
+                continue
+            depths[current] = 1 + max([_LEAF_FRAMES] + [frames + depths[callee] for frames, callee in calls])
+            pending.pop()
+        return depths["row"]
 
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
-        namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme, "_given": _given,
+        namespace = {"_NO": NOT_YET, "_undecided": _undecided, "_known": _known, "_extreme": _extreme, "_given": _given,
                      "_round_cents": round_cents, "_sum": exact_sum, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
         return namespace
@@ -281,7 +315,11 @@ class _Writer:
 
     def _call(self, node: ast.Call) -> str:
         if node.func == "given":  # the read stops on a fact left out (Undecided, or a missing key): false
-            return f"_given(lambda: {self.expr(node.args[0])})"
+            self.frames += 2  # the lambda, called by `_given`
+            try:
+                return f"_given(lambda: {self.expr(node.args[0])})"
+            finally:
+                self.frames -= 2
         return self._operation(bind(node, self.typing))
 
     def _operation(self, operation: Operation) -> str:
@@ -306,11 +344,13 @@ class _Writer:
         variable = f"_v{len(self.variables)}"
         self.variables.append((node.var, variable))
         self.aggregate_depth += 1
+        self.frames += 2  # the generator (or the default's lambda), and the helper that runs it
         try:
             body = self.expr(node.body) if node.body is not None else "True"
             where = f" if {self.expr(node.where)}" if node.where is not None else ""
         finally:
             self.aggregate_depth -= 1
+            self.frames -= 2
             self.variables.pop()
         loop = f"for {variable} in {source}{where}"
         if node.func in ("any", "all"):
@@ -320,7 +360,11 @@ class _Writer:
         if node.func == "sum":
             zero = self.constant(zero_of(self.typing.types[id(node)].tag), "zero")
             return f"_sum(({body} {loop}), {zero})"
-        default = self.expr(node.default) if node.default is not None else "_undecided()"
+        self.frames += 2
+        try:
+            default = self.expr(node.default) if node.default is not None else "_undecided()"
+        finally:
+            self.frames -= 2
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
 
 
@@ -387,109 +431,82 @@ def _table(writer: _Writer, rule) -> str:
     return text
 
 
+@dataclass
+class RowParts:
+    """What the row function computes, as checked expressions (a tuple of rules: all must hold)."""
+
+    reference: ast.Expr | None
+    eligible: ast.Expr | tuple[str, ...]
+    amount: ast.Expr | None
+    deadlines: list[ast.Expr]
+    values: list[ast.Expr]
+    notes: list[ast.Expr | tuple[str, ...]]
+    conditions: list[str]
+    reported: list[str]  # the rules whose values the row gives back, to name the failed conditions
+    window_open: Callable[[datetime.date], object] | None  # True or False on a date; None: the measure has no window
+
+
 class Generated:
-    """The generated functions of one measure: each takes (facts, memo, reference date, evaluation date)."""
+    """The generated code of one measure: its source and `row(facts, on)`.
 
-    def __init__(self, source: str, namespace: dict, parts: dict[Hashable, str]):
-        self.source = source
-        self.parts: dict[Hashable, Callable] = {key: namespace[name] for key, name in parts.items()}
-
-
-def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, ast.Expr | tuple[str, ...]],
-             conditions: list[str]) -> Generated:
-    """Source and functions for `parts` (expressions, or tuples of rules that must all hold) and their rules."""
-    writer = _writer(typing, rules, program, parts, conditions, cells=False)
-    for condition in conditions:
-        writer.rule_function(condition)
-    part_lines = []
-    part_names: dict[Hashable, str] = {}
-    for i, (key, node) in enumerate(parts.items()):
-        part_names[key] = f"_part{i}"
-        part_lines += [f"def _part{i}(F, M, ref, on):  # {key!a}", f"    return {writer.part(node)}", ""]
-    rule_lines = []
-    for rule_name, function, body in writer.rule_bodies(rules):
-        rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name!a}",
-                       f"    value = M.get({rule_name!r}, _NO)",
-                       "    if value is _NO:",
-                       f"        value = M[{rule_name!r}] = {body}",
-                       "    return value", ""]
-    source = "\n".join(rule_lines + part_lines)
-    return Generated(source, writer.run(source, f"<rules of {name}>"), part_names)
-
-
-def _writer(typing, rules: dict, program: Program, parts: dict, conditions: list[str], cells: bool) -> _Writer:
-    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
-    return _Writer(typing, program, inline, cells)
-
-
-def _cell(function: str) -> str:
-    """The local variable that holds a rule's value in a batch function."""
-    return function.replace("_rule", "r")
-
-
-def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict, conditions: list[str],
-                   reported: list[str], windowed: bool):
-    """One function deciding many cases into columns: `batch(cases, window_open, columns)`, or None.
-
-    None for a measure with more than _BATCH_RULES rules to write.
-
-    `cases` are (facts, date) pairs. Per case it appends to the columns' lists (reference date,
-    eligible, amount, deadlines, values, notes shown, and the reported rules' values right after
-    eligibility), or, for a case the closure evaluator must decide, placeholders and its index to
-    `columns.left`. Rules are memoised in local variables reset per case: evaluated as one by one.
+    `row` gives (reference date, eligible, amount rounded, deadlines, values, notes shown, values
+    of the reported rules: NOT_YET for one not evaluated), or raises one of CANNOT_DECIDE.
     """
-    writer = _writer(typing, rules, program, parts, conditions, cells=True)
-    for rule_name in reported:
+
+    def __init__(self, source: str, row: Callable[[dict, datetime.date], tuple], frames: int):
+        self.source = source
+        self.row = row
+        self.frames = frames  # the most frames it nests
+
+
+def generate(name: str, typing, rules: dict, program: Program, parts: RowParts) -> Generated:
+    """The row function of a measure (raises TooDeep when it would nest more than MOST_FRAMES frames)."""
+    roots = [p for p in (parts.reference, parts.eligible, parts.amount, *parts.deadlines, *parts.values,
+                         *parts.notes) if p is not None and not isinstance(p, tuple)]
+    writer = _Writer(typing, program, _inlinable(typing, rules, program, roots, parts.conditions))
+    for rule_name in [*parts.conditions, *parts.reported]:
         writer.rule_function(rule_name)
 
-    def text(key):
-        return writer.part(parts[key])
+    def each(nodes: list) -> str:
+        return "(" + "".join(f"{writer.part(n)}, " for n in nodes) + ")"
 
-    reference = text("reference") if "reference" in parts else "on"
-    eligible = text("eligible")
-    amount = f"_round_cents({text('amount')})" if "amount" in parts else "None"
-    others = {kind: "(" + "".join(f"{text(k)}, " for k in parts if isinstance(k, tuple) and k[0] == kind) + ")"
-              for kind in ("deadline", "value", "note")}
-    snapshot = "(" + "".join(f"{_cell(writer.rule_function(r))}, " for r in reported) + ")"
-    bodies = writer.rule_bodies(rules)
-    if len(bodies) > _BATCH_RULES:
-        return None
-    cells = [_cell(function) for _rule, function, _body in bodies]
-    reset = " = ".join(cells + ["_NO"]) if cells else "pass"
-    lines = ["def batch(cases, window_open, columns):",
-             "    F = ref = on = None",
-             f"    {reset}"]
-    for rule_name, function, body in bodies:
-        cell = _cell(function)
-        lines += [f"    def {function}():  # {rule_name!a}", f"        nonlocal {cell}", f"        {cell} = {body}",
-                  f"        return {cell}"]
-    window = "window_open(ref)" if windowed else "True"
-    lines += ["    add_reference, add_eligible, add_amount = (columns.reference_date.append, "
-              "columns.eligible.append, columns.amount.append)",
-              "    add_deadlines, add_values, add_notes, add_reported = (columns.deadline_rows.append, "
-              "columns.value_rows.append, columns.note_rows.append, columns.reported.append)",
-              "    index = len(columns.eligible) - 1",
-              "    for F, on in cases:",
-              "        index += 1",
-              f"        {reset}",
-              "        try:",
-              f"            ref = {reference}",
-              f"            if {window}:",
-              f"                eligible = {eligible}",
-              f"                reported = {snapshot}",
-              f"                amount = {amount} if eligible else None",
-              f"                deadlines, values, notes = {others['deadline']}, {others['value']}, {others['note']}",
-              "                eligible = 'yes' if eligible else 'no'",
-              "            else:",
-              "                eligible, amount, notes, reported = 'no', None, None, None",
-              f"                deadlines, values = {others['deadline']}, {others['value']}",
-              "        except _CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides",
-              "            ref = eligible = amount = deadlines = values = notes = reported = None",
-              "            columns.left.append(index)",
-              "        add_reference(ref); add_eligible(eligible); add_amount(amount); add_deadlines(deadlines)",
-              "        add_values(values); add_notes(notes); add_reported(reported)"]
-    source = "\n".join(lines) + "\n"
-    namespace = writer.run(source, f"<batch of {name}>")
-    function = namespace["batch"]
-    function.source = source
-    return function
+    lines = ["def row(F, on):", "", "    ref = on"]  # `on` while the reference date is worked out
+    if parts.reference is not None:
+        lines.append(f"    ref = {writer.expr(parts.reference)}")
+    windowed = parts.window_open is not None
+    # Outside the window: no eligibility, amount or notes, but the deadlines and values all the same.
+    indent = "        " if windowed else "    "
+    if windowed:
+        lines += [f"    is_open = {writer.constant(parts.window_open, 'window')}(ref)", "    if is_open:"]
+    lines.append(f"{indent}eligible = {writer.part(parts.eligible)}")
+    amount = f"_round_cents({writer.expr(parts.amount)}) if eligible else None" if parts.amount is not None else "None"
+    lines.append(f"{indent}amount = {amount}")
+    if windowed:
+        lines += ["    else:", "        eligible, amount = False, None"]
+    lines += [f"    deadlines = {each(parts.deadlines)}",
+              f"    values = {each(parts.values)}",
+              f"    shown = {each(parts.notes)}" + (" if is_open else ()" if windowed else ""),
+              "    return ref, eligible, amount, deadlines, values, shown, "
+              f"({''.join(writer.rule_cell(r) + ', ' for r in parts.reported)})", ""]
+    rule_lines = []
+    for rule_name, function, body in writer.rule_bodies(rules):
+        slot = writer.rule_cell(rule_name)
+        rule_lines += [f"def {function}(F, ref, on, S):  # {rule_name!a}",
+                       f"    {slot} = value = {body}",
+                       "    return value", ""]
+    frames = writer.nested_frames()
+    if frames > MOST_FRAMES:
+        raise TooDeep(frames)
+    lines[1] = f"    S = [_NO] * {len(writer.rule_order)}"  # the memo of the rules, known once every body is written
+    source = "\n".join(rule_lines + lines)
+    namespace = writer.run(source, f"<rules of {name}>")
+    return Generated(source, namespace["row"], frames)
+
+
+def generate_expression(typing, node: ast.Expr, program: Program) -> Callable[[dict, datetime.date], object]:
+    """A function `value(facts, on)` of one checked expression that reads no rules (for tests of the writer)."""
+    writer = _Writer(typing, program, {})
+    source = f"def value(F, on):\n    S, ref = [], on\n    return {writer.expr(node)}\n"
+    return writer.run(source, "<expression>")["value"]
+
+

@@ -74,11 +74,10 @@ def _broken(*_args):
 def test_a_bug_in_the_generated_code_is_not_hidden(monkeypatch, path):
     compiled = load(SIMPLE)
     facts = compiled.read_facts(RAW)
+    monkeypatch.setitem(compiled.generated.row.__globals__, "_round_cents", _broken)
     if path == "one case":
-        monkeypatch.setitem(compiled.generated.parts, "eligible", _broken)
         run = lambda: compiled.evaluate(facts, ON, trace=False)  # noqa: E731
     else:
-        monkeypatch.setitem(compiled.batch.__globals__, "_round_cents", _broken)
         run = lambda: decide_columns(compiled, [(facts, ON)])  # noqa: E731
     with pytest.raises(TypeError, match="a bug"):
         run()
