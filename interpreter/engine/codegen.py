@@ -50,11 +50,12 @@ class TooDeep(Exception):
 NOT_YET = object()
 
 
-#: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (an
-#: unknown fact, no parameter version), a language error to report with its position (LANGUAGE_ERRORS),
-#: a key or field the case leaves out (LookupError), or a chain of rules deeper than Python nests.
-#: Anything else (a TypeError, a NameError) is a bug in the generated code and is not caught.
-CANNOT_DECIDE = (Undecided, *LANGUAGE_ERRORS, LookupError, RecursionError)
+#: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (a
+#: fact, field or key the case leaves out, no parameter version: each checked where it is read) or a
+#: language error to report with its position (LANGUAGE_ERRORS). A measure that would nest too deep
+#: is not generated (TooDeep). Anything else (a TypeError, a KeyError, a stray ValueError) is a bug in
+#: the generated code or an implementation and is not caught: it surfaces as an internal error.
+CANNOT_DECIDE: tuple[type[Exception], ...] = (Undecided, *LANGUAGE_ERRORS)
 
 
 def _undecided():
@@ -84,13 +85,43 @@ def _known(value):
     return value
 
 
+def _fact(facts: dict, keys: tuple[str, ...]):
+    """The fact (or field of a record fact) at `keys`; Undecided where the case leaves it out, as `Env.fact` says."""
+    value: object = facts
+    for key in keys:
+        if type(value) is not dict:
+            raise Undecided
+        value = value.get(key)
+    if value is None:
+        raise Undecided
+    return value
+
+
+def _item_field(item, fields: tuple[str, ...]):
+    """A field of a list's item; Undecided when the item leaves it out (an optional field)."""
+    for field in fields:
+        if field not in item:
+            raise Undecided
+        item = item[field]
+    if item is None:
+        raise Undecided
+    return item
+
+
 def _given(read) -> bool:
-    """Whether the case gives the fact `read` reads."""
+    """Whether the case gives the fact `read` reads (a read of a fact left out raises Undecided)."""
     try:
         read()
-    except (Undecided, LookupError):
+    except Undecided:
         return False
     return True
+
+
+def _entry(table: dict, key):
+    found = table.get(key, NOT_YET)
+    if found is NOT_YET:
+        raise Undecided
+    return found
 
 
 def _extreme(func, items: list, default):
@@ -183,6 +214,7 @@ class _Writer:
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
         namespace = {"_NO": NOT_YET, "_undecided": _undecided, "_known": _known, "_extreme": _extreme, "_given": _given,
+                     "_fact": _fact, "_item_field": _item_field,
                      "_round_cents": round_cents, "_sum": exact_sum, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
         return namespace
@@ -253,13 +285,14 @@ class _Writer:
         ref = self.typing.refs[id(node)]
         fields = "".join(f"[{f!r}]" for f in ref.fields)
         if ref.kind == "fact":
-            keys = "".join(f"[{k!r}]" for k in (ref.name, *ref.fields))
             # An absent or empty fact is unknown: that case is for the closure evaluator.
-            if self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
-                return f"_known(F{keys})"
-            return f"(_t if (_t := F{keys}) is not None else _undecided())"
+            if ref.fields or self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
+                return f"_fact(F, {(ref.name, *ref.fields)!r})"
+            return f"(_t if (_t := F.get({ref.name!r})) is not None else _undecided())"
         if ref.kind == "var":
-            return f"{self.variable(ref.name)}{fields}"
+            if ref.fields:  # an optional field of an item is unknown when the item leaves it out
+                return f"_item_field({self.variable(ref.name)}, {ref.fields!r})"
+            return self.variable(ref.name)
         if ref.kind == "constant":
             return "ref" if ref.name == "reference_date" else "on"
         if ref.kind == "rule":
@@ -290,15 +323,23 @@ class _Writer:
 
     def _index(self, node: ast.Index) -> str:
         name = self.typing.refs[id(node.target)].name
-        return f"{self._parameter_lookup(name)}(ref)[{self.expr(node.key)}]"
+        return self._entry(f"{self._parameter_lookup(name)}(ref)", self.expr(node.key))
+
+    def _entry(self, table: str, key: str) -> str:
+        """`table[key]`, Undecided for a key the table does not have (the closures report that error)."""
+        if self.iterable_depth:
+            return f"{self.constant(_entry, 'entry')}({table}, {key})"
+        return f"(_t if (_t := {table}.get({key}, _NO)) is not _NO else _undecided())"
 
     def _at(self, node: ast.At) -> str:
         target = node.target
         name_node = target.target if isinstance(target, ast.Index) else target
         ref = self.typing.refs[id(name_node)]
         fields = "".join(f"[{f!r}]" for f in ref.fields)
-        key = f"[{self.expr(target.key)}]" if isinstance(target, ast.Index) else ""
-        return f"{self._parameter_lookup(ref.name)}({self.expr(node.on)}){key}{fields}"
+        value = f"{self._parameter_lookup(ref.name)}({self.expr(node.on)})"
+        if isinstance(target, ast.Index):
+            value = self._entry(value, self.expr(target.key))
+        return f"{value}{fields}"
 
     def _unary(self, node: ast.Unary) -> str:
         if node.op == "not":

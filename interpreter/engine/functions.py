@@ -10,9 +10,12 @@ from rulerun.dsl.library import Refused
 
 __all__ = ["LANGUAGE_ERRORS", "Refused", "rounded_division"]
 
-#: What the implementations raise for a value they cannot take (a division by zero, a result out of
-#: range): a language error, reported at the expression. Anything else is a bug in the engine.
-LANGUAGE_ERRORS = (ArithmeticError, ValueError)
+#: What the implementations raise for a value they cannot take, a language error reported at the
+#: expression: `Refused` (with a hint), a signal of the exact decimal context (an inexact or too long
+#: result, a division by zero), ZeroDivisionError (`divide_rounded`) and OverflowError (a date past
+#: the year 9999). Nothing broader: any other exception, a plain ValueError or a TypeError included,
+#: is a bug in the engine or in an implementation, and surfaces as an internal error.
+LANGUAGE_ERRORS: tuple[type[Exception], ...] = (Refused, DecimalException, ZeroDivisionError, OverflowError)
 
 
 def rounded_division(node: ast.Call, typing: Typing) -> ast.Binary | None:
