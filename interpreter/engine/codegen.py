@@ -79,12 +79,6 @@ def _lookup(parameter: CompiledParameter) -> Callable[[datetime.date], object]:
     return value
 
 
-def _known(value):
-    if value is None:
-        raise Undecided
-    return value
-
-
 def _fact(facts: dict, keys: tuple[str, ...]):
     """The fact (or field of a record fact) at `keys`; Undecided where the case leaves it out, as `Env.fact` says."""
     value: object = facts
@@ -213,7 +207,7 @@ class _Writer:
 
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
-        namespace = {"_NO": NOT_YET, "_undecided": _undecided, "_known": _known, "_extreme": _extreme, "_given": _given,
+        namespace = {"_NO": NOT_YET, "_undecided": _undecided, "_extreme": _extreme, "_given": _given,
                      "_fact": _fact, "_item_field": _item_field,
                      "_round_cents": round_cents, "_sum": exact_sum, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
@@ -286,9 +280,13 @@ class _Writer:
         fields = "".join(f"[{f!r}]" for f in ref.fields)
         if ref.kind == "fact":
             # An absent or empty fact is unknown: that case is for the closure evaluator.
-            if ref.fields or self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
+            if self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
                 return f"_fact(F, {(ref.name, *ref.fields)!r})"
-            return f"(_t if (_t := F.get({ref.name!r})) is not None else _undecided())"
+            # _fact written out: a record read on to its field only when the case gives it as one.
+            keys = (ref.name, *ref.fields)
+            walk = "".join(f"type(_t := {'F' if i == 0 else '_t'}.get({key!r})) is dict and "
+                           for i, key in enumerate(keys[:-1]))
+            return f"(_t if {walk}(_t := {'_t' if walk else 'F'}.get({keys[-1]!r})) is not None else _undecided())"
         if ref.kind == "var":
             if ref.fields:  # an optional field of an item is unknown when the item leaves it out
                 return f"_item_field({self.variable(ref.name)}, {ref.fields!r})"
