@@ -1,62 +1,119 @@
-"""The one table of operators, functions and aggregates, shared by checker and evaluator.
+"""The tables of operators, functions and aggregates, shared by checker and evaluator.
 
-A function's entry is all there is to it: its signature for the checker and the editor, and its
-implementation (from `library`), which both back-ends of the engine call. An operator's entry names
-an implementation key; the engine maps operator keys to Python functions.
+An operator's or a function's entry is all there is to it: its signature for the checker (and the
+editor), its result type, and its implementation on plain values (from `library`), which both
+back-ends of the engine call.
 """
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any, Callable
 
+from .exact import EXACT
 from .library import (
-    CENT, WHOLE, absolute, days_between, divide_rounded, end_of_month, end_of_year, make_date, round_cents,
-    round_down_cents, round_whole,
+    CENT, WHOLE, absolute, add_days, add_months, date_difference, days_between, divide_rounded, end_of_month,
+    end_of_year, make_date, multiply_duration, negate, round_cents, round_down_cents, round_whole,
 )
 
 NUMERIC = ("number", "money", "percent")
-
-#: (operator, left tag, right tag) -> (result tag, implementation key)
-BINARY: dict[tuple[str, str, str], tuple[str, str]] = {}
-
-
-def _add(op: str, left: str, right: str, result: str, impl: str) -> None:
-    BINARY[(op, left, right)] = (result, impl)
+ORDERING = ("<", "<=", ">", ">=")
+EQUALITY = ("=", "!=")
+#: Operators the checker types by its rules of comparison (comparable types, ordered types, a list's items).
+COMPARING = (*EQUALITY, *ORDERING, "in", "not in")
 
 
+@dataclass(frozen=True)
+class Operator:
+    """An operator on operands of given types: its result type, what it computes, and its implementation."""
+
+    symbol: str  # as written: `+`, `<=`, `in`; `-` with one operand is negation
+    operands: tuple[str, ...]  # the operands' type tags; none for a comparison (see COMPARING)
+    result: str
+    key: str  # what it computes, for a back-end that writes it out rather than calling `impl`: "add", "<="
+    impl: Callable[..., Any]  # on plain values; a value it cannot take raises `library.Refused`
+
+    @property
+    def entry(self) -> tuple[str, ...]:
+        """Its key in OPERATORS: the symbol with the operand types; a comparison's symbol alone."""
+        return (self.symbol, *self.operands)
+
+
+#: (symbol, *operand tags) -> the operator; a comparison by (symbol,) alone.
+OPERATORS: dict[tuple[str, ...], Operator] = {}
+
+
+def _enter(symbol: str, operands: tuple[str, ...], result: str, key: str, impl: Callable[..., Any]) -> None:
+    entry = Operator(symbol, operands, result, key, impl)
+    OPERATORS[entry.entry] = entry
+
+
+def _in(item: object, items: Any) -> bool:
+    return item in items
+
+
+def _not_in(item: object, items: Any) -> bool:
+    return item not in items
+
+
+# Decimals through the exact context (a result that would be rounded raises `Inexact`); whole days
+# and months through the operator module: C functions, no Python frame per operation.
 for _tag in NUMERIC:
-    _add("+", _tag, _tag, _tag, "add")
-    _add("-", _tag, _tag, _tag, "sub")
+    _enter("+", (_tag, _tag), _tag, "add", EXACT.add)
+    _enter("-", (_tag, _tag), _tag, "sub", EXACT.subtract)
+    _enter("-", (_tag,), _tag, "neg", negate)
 for _unit in ("days", "months"):
-    _add("+", _unit, _unit, _unit, "add_durations")
-    _add("-", _unit, _unit, _unit, "sub_durations")
-_add("+", "date", "days", "date", "date_plus_days")
-_add("+", "days", "date", "date", "days_plus_date")
-_add("+", "date", "months", "date", "date_plus_months")
-_add("+", "months", "date", "date", "months_plus_date")
-_add("-", "date", "days", "date", "date_minus_days")
-_add("-", "date", "months", "date", "date_minus_months")
-_add("-", "date", "date", "number", "date_diff")
+    _enter("+", (_unit, _unit), _unit, "add_durations", operator.add)
+    _enter("-", (_unit, _unit), _unit, "sub_durations", operator.sub)
+    _enter("-", (_unit,), _unit, "neg", negate)
+_enter("+", ("date", "days"), "date", "date_plus_days", add_days)
+_enter("+", ("days", "date"), "date", "days_plus_date", lambda days, day: add_days(day, days))
+_enter("+", ("date", "months"), "date", "date_plus_months", add_months)
+_enter("+", ("months", "date"), "date", "months_plus_date", lambda months, day: add_months(day, months))
+_enter("-", ("date", "days"), "date", "date_minus_days", lambda day, days: add_days(day, -days))
+_enter("-", ("date", "months"), "date", "date_minus_months", lambda day, months: add_months(day, -months))
+_enter("-", ("date", "date"), "number", "date_diff", date_difference)
 for _left, _right, _result in [
     ("number", "number", "number"), ("money", "number", "money"), ("number", "money", "money"),
     ("money", "percent", "money"), ("percent", "money", "money"), ("percent", "number", "number"),
     ("number", "percent", "number"), ("percent", "percent", "percent"),
 ]:
-    _add("*", _left, _right, _result, "mul")
+    _enter("*", (_left, _right), _result, "mul", EXACT.multiply)
 for _unit in ("days", "months"):
-    _add("*", _unit, "number", _unit, "mul_duration")
-    _add("*", "number", _unit, _unit, "mul_duration")
+    _enter("*", (_unit, "number"), _unit, "mul_duration", multiply_duration)
+    _enter("*", ("number", _unit), _unit, "mul_duration", multiply_duration)
 for _left, _right, _result in [
     ("number", "number", "number"), ("money", "money", "number"), ("money", "number", "money"),
     ("percent", "number", "percent"), ("percent", "percent", "number"),
 ]:
-    _add("/", _left, _right, _result, "div")
+    _enter("/", (_left, _right), _result, "div", EXACT.divide)
+for _symbol, _impl in [("=", operator.eq), ("!=", operator.ne), ("<", operator.lt), ("<=", operator.le),
+                       (">", operator.gt), (">=", operator.ge), ("in", _in), ("not in", _not_in)]:
+    _enter(_symbol, (), "bool", _symbol, _impl)
 
-ORDERING = ("<", "<=", ">", ">=")
-EQUALITY = ("=", "!=")
+
+def operator_for(symbol: str, *tags: str) -> Operator | None:
+    """The operator `symbol` on operands of these types (a comparison whatever they are), or None."""
+    return OPERATORS.get((symbol,)) if symbol in COMPARING else OPERATORS.get((symbol, *tags))
+
+
+def add_operator(entry: Operator) -> None:
+    """Add an operator for operand types: the checker and both back-ends of the engine take it from here.
+
+    The symbol must be one the grammar reads; a new symbol needs the grammar and the parser too.
+    """
+    if entry.symbol in COMPARING or entry.entry in OPERATORS:
+        raise ValueError(f"there is already an operator `{entry.symbol}` on {', '.join(entry.operands)}")
+    OPERATORS[entry.entry] = entry
+
+
+def remove_operator(entry: Operator) -> None:
+    """Remove an operator added with `add_operator`."""
+    del OPERATORS[entry.entry]
+
 
 #: Hints for operator/operand combinations analysts get wrong.
 BINARY_HINTS = {

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from . import ast
-from .builtins import AGGREGATES, BINARY, BINARY_HINTS, CONSTANTS, EQUALITY, FUNCTIONS, NUMERIC, ORDERING
+from .builtins import AGGREGATES, BINARY_HINTS, CONSTANTS, EQUALITY, FUNCTIONS, NUMERIC, ORDERING, operator_for
 from .errors import Collector
 from .patterns import Pattern, PatternError, compile_pattern
 from .types import (BOOL, BY_TAG, ERROR, NUMBER, ORDERED_TAGS, Type, comparable, enum, list_of,
@@ -250,7 +250,7 @@ class Checker:
             self.condition(node.operand, "the operand of `not`")
             return BOOL
         t = self.check(node.operand)
-        if t != ERROR and t.tag not in NUMERIC + ("days", "months"):
+        if t != ERROR and operator_for("-", t.tag) is None:
             self.report.error(f"cannot negate {_article(t)}", node.span)
             return ERROR
         return t
@@ -277,11 +277,11 @@ class Checker:
             if left.tag != right.tag or left.tag not in ORDERED_TAGS:
                 self._mismatch(node, left, right, "compare")
             return BOOL
-        entry = BINARY.get((node.op, left.tag, right.tag))
+        entry = operator_for(node.op, left.tag, right.tag)
         if entry is None:
             self._mismatch(node, left, right, {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}[node.op])
             return ERROR
-        return BY_TAG[entry[0]]
+        return BY_TAG[entry.result]
 
     def _comparable(self, node: ast.Binary, left: Type, right: Type) -> None:
         if not comparable(left, right):

@@ -1,4 +1,4 @@
-"""What the built-in functions compute, on plain values: exact decimals and calendar dates.
+"""What the built-in functions and operators compute, on plain values: exact decimals and calendar dates.
 
 The language defines these results, so they live with it; the engine calls them from both back-ends
 (an Unknown argument never reaches them). A value a function cannot take raises `Refused`.
@@ -9,6 +9,7 @@ import calendar
 import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from .exact import EXACT, ROUNDING
 
@@ -96,3 +97,37 @@ def make_date(year: Decimal, month: Decimal, day: Decimal) -> datetime.date:
     except ValueError:
         raise Refused(f"there is no date with year {plain(year)}, month {plain(month)} and day {plain(day)}",
                       "months are 1 to 12, and the day must exist in that month") from None
+
+
+# The operators' arithmetic on dates and durations (the table of operators is in `builtins`).
+
+def negate(value: Any) -> Any:
+    """`-value` for a decimal (exactly) or a whole number of days or months."""
+    return EXACT.minus(value) if isinstance(value, Decimal) else -value
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    """`day` plus a number of days (negative to go back); past the years 1 to 9999 an OverflowError."""
+    return day + datetime.timedelta(days=days)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` plus whole months, clamped to the month's end: 2024-01-31 + 1 month = 2024-02-29."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    if not 1 <= year <= 9999:
+        raise OverflowError("date out of range")
+    month = month0 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def date_difference(later: datetime.date, earlier: datetime.date) -> Decimal:
+    """`later - earlier` in days, a number."""
+    return Decimal((later - earlier).days)
+
+
+def multiply_duration(left: Any, right: Any) -> int:
+    """A duration (whole days or months) times a whole number (a Decimal), in either order."""
+    count, duration = (right, left) if isinstance(left, int) else (left, right)
+    if count != count.to_integral_value():
+        raise Refused(f"a duration can only be multiplied by a whole number, not {count}")
+    return int(count) * duration

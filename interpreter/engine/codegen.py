@@ -1,36 +1,38 @@
-"""Generate Python source for a checked measure's rules, for deciding without trace.
+"""Generate Python source for a checked measure: one row function that decides a case without trace.
 
 The generated code is the closure evaluator specialised to cases whose facts are known: the
-same expressions in the same order, with rules memoised in the same cache, but on plain values
-instead of three-valued ones. Where it meets what it was not made for (a fact the case leaves
-out, an error to report), it raises `Undecided` and the closure evaluator decides that case.
+same expressions in the same order, with rules memoised per case, but on plain values instead of
+three-valued ones. Where it meets what it was not made for (a fact the case leaves out, an error
+to report), it raises `Undecided` and the closure evaluator decides that case.
 """
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
 from rulerun.dsl import ast
 
-from .functions import BINARY_IMPL, LANGUAGE_ERRORS
+from .functions import LANGUAGE_ERRORS
 from .lower import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT, Operation, bind
 from .runtime import CompiledParameter, Program
 from .steps import zero_of
-from .values import exact_sum, negate, round_cents
+from .values import exact_sum, round_cents
 
 #: Operators that are plain Python operators on the values the checker allows (whole days or months).
 _OPERATORS = {"add_durations": "+", "sub_durations": "-"}
-#: Decimal operations, by the names the generated code calls them: the exact context's, as in the closures.
-_EXACT = {"add": "_add", "sub": "_sub", "mul": "_mul", "div": "_div"}
 #: How the constant holding an implementation is named in the source, by the kind of operation.
-_HINTS = {ARITHMETIC: "op", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
+_HINTS = {ARITHMETIC: "op", NEGATION: "neg", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
-#: Most rule functions nested in one batch function: Python's compiler takes time that grows with
-#: their square (each sees all the others' variables). A larger measure decides batches by closures.
-_BATCH_RULES = 2000
+#: Most Python frames the generated code may nest (rule functions calling rule functions, aggregates,
+#: the implementations they call): a deeper measure is not generated, so that its cases are decided by
+#: the closures on purpose rather than by a RecursionError. Far below Python's default limit of 1,000.
+MOST_FRAMES = 200
+#: Frames an implementation, a parameter lookup or an aggregate's helper may add below a call.
+_LEAF_FRAMES = 3
 #: Deepest expression written with rules inlined: the parser's limit for one expression, so that
 #: the text stays far from Python's 200 nested parentheses however long a chain of rules is.
 _INLINED_DEPTH = 60
@@ -40,11 +42,20 @@ class Undecided(Exception):
     """The generated code cannot decide this case exactly; the closure evaluator decides it."""
 
 
-#: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (an
-#: unknown fact, no parameter version), a language error to report with its position (LANGUAGE_ERRORS),
-#: a key or field the case leaves out (LookupError), or a chain of rules deeper than Python nests.
-#: Anything else (a TypeError, a NameError) is a bug in the generated code and is not caught.
-CANNOT_DECIDE = (Undecided, *LANGUAGE_ERRORS, LookupError, RecursionError)
+class TooDeep(Exception):
+    """The measure nests more frames than MOST_FRAMES: it is not generated."""
+
+
+#: A rule's memo before the rule is evaluated in the case (`S[i]` in the generated code).
+NOT_YET = object()
+
+
+#: What stops the generated code on a case, so that the traced back-end decides it: `Undecided` (a
+#: fact, field or key the case leaves out, no parameter version: each checked where it is read) or a
+#: language error to report with its position (LANGUAGE_ERRORS). A measure that would nest too deep
+#: is not generated (TooDeep). Anything else (a TypeError, a KeyError, a stray ValueError) is a bug in
+#: the generated code or an implementation and is not caught: it surfaces as an internal error.
+CANNOT_DECIDE: tuple[type[Exception], ...] = (Undecided, *LANGUAGE_ERRORS)
 
 
 def _undecided():
@@ -68,19 +79,43 @@ def _lookup(parameter: CompiledParameter) -> Callable[[datetime.date], object]:
     return value
 
 
-def _known(value):
+def _fact(facts: dict, keys: tuple[str, ...]):
+    """The fact (or field of a record fact) at `keys`; Undecided where the case leaves it out, as `Env.fact` says."""
+    value: object = facts
+    for key in keys:
+        if type(value) is not dict:
+            raise Undecided
+        value = value.get(key)
     if value is None:
         raise Undecided
     return value
 
 
+def _item_field(item, fields: tuple[str, ...]):
+    """A field of a list's item; Undecided when the item leaves it out (an optional field)."""
+    for field in fields:
+        if field not in item:
+            raise Undecided
+        item = item[field]
+    if item is None:
+        raise Undecided
+    return item
+
+
 def _given(read) -> bool:
-    """Whether the case gives the fact `read` reads."""
+    """Whether the case gives the fact `read` reads (a read of a fact left out raises Undecided)."""
     try:
         read()
-    except (Undecided, LookupError):
+    except Undecided:
         return False
     return True
+
+
+def _entry(table: dict, key):
+    found = table.get(key, NOT_YET)
+    if found is NOT_YET:
+        raise Undecided
+    return found
 
 
 def _extreme(func, items: list, default):
@@ -90,12 +125,12 @@ def _extreme(func, items: list, default):
 class _Writer:
     """Turns checked expressions into Python expression text, collecting the constants they use."""
 
-    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr], cells: bool = False):
+    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr]):
         self.typing = typing
-        self.cells = cells  # rules memoised in local variables of one batch function, not in a dict
         self.program = program
         self.inline = inline
         self.names: dict[str, object] = {}
+        self.implementations: dict[int, str] = {}  # id of an implementation -> its name in the source
         self.rule_names: dict[str, str] = {}
         self.rule_order: list[str] = []  # the keys of rule_names, to index while it grows
         self.lookups: dict[str, str] = {}
@@ -104,13 +139,24 @@ class _Writer:
         self.variables: list[tuple[str, str]] = []  # (name in the measure, Python name), innermost last
         self.depth = 0  # of the node being written, in the expression written so far
         self.heights: dict[str, int] = {}
+        self.function = "row"  # the function being written: `row` or a rule's
+        self.frames = 0  # frames nested in it at the node being written (generators, lambdas)
+        self.calls: dict[str, list[tuple[int, str]]] = {}  # function -> (frames nested, rule function called)
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
         self.names[name] = value
         return name
 
+    def implementation(self, impl: Callable, hint: str) -> str:
+        """The name of an operation's implementation in the source: one name however often it is used."""
+        name = self.implementations.get(id(impl))
+        if name is None:  # `names` keeps `impl` alive, so its id stays its own
+            name = self.implementations[id(impl)] = self.constant(impl, hint)
+        return name
+
     def rule_function(self, name: str) -> str:
+        """The function that evaluates rule `name`; its value is memoised in `S[i]`, `_rule<i>` its function."""
         if name not in self.rule_names:
             self.rule_names[name] = f"_rule{len(self.rule_names)}"
             self.rule_order.append(name)
@@ -118,10 +164,13 @@ class _Writer:
 
     def rule_reference(self, name: str) -> str:
         function = self.rule_function(name)
-        if self.cells:
-            cell = _cell(function)
-            return f"({cell} if {cell} is not _NO else {function}())"
-        return f"{function}(F, M, ref, on)"
+        self.calls.setdefault(self.function, []).append((self.frames, function))
+        slot = f"S[{function[len('_rule'):]}]"
+        return f"({slot} if {slot} is not _NO else {function}(F, ref, on, S))"
+
+    def rule_cell(self, name: str) -> str:
+        """Where rule `name`'s value is once evaluated (`_NO` before)."""
+        return f"S[{self.rule_function(name)[len('_rule'):]}]"
 
     def part(self, node: ast.Expr | tuple[str, ...]) -> str:
         """A part of the decision: an expression, or a tuple of rules that must all hold."""
@@ -136,15 +185,31 @@ class _Writer:
         while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
             rule_name = self.rule_order[len(out)]
             rule = rules[rule_name]
-            out.append((rule_name, self.rule_names[rule_name],
-                        self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+            self.function = function = self.rule_names[rule_name]
+            out.append((rule_name, function, self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+        self.function = "row"
         return out
+
+    def nested_frames(self) -> int:
+        """How many frames the row function may nest at most, worked out without recursion."""
+        depths: dict[str, int] = {}
+        pending = ["row"]
+        while pending:
+            current = pending[-1]
+            calls = self.calls.get(current, [])
+            todo = [callee for _frames, callee in calls if callee not in depths]
+            if todo:
+                pending += todo
+                continue
+            depths[current] = 1 + max([_LEAF_FRAMES] + [frames + depths[callee] for frames, callee in calls])
+            pending.pop()
+        return depths["row"]
 
     def run(self, source: str, filename: str) -> dict:
         """Compile and run the generated source; its namespace."""
-        namespace = {"_NO": object(), "_undecided": _undecided, "_CANNOT_DECIDE": CANNOT_DECIDE, "_known": _known, "_extreme": _extreme, "_given": _given,
-                     "_round_cents": round_cents, "_sum": exact_sum, "_neg": negate,
-                     **{name: BINARY_IMPL[key] for key, name in _EXACT.items()}, **self.names}
+        namespace = {"_NO": NOT_YET, "_undecided": _undecided, "_extreme": _extreme, "_given": _given,
+                     "_fact": _fact, "_item_field": _item_field,
+                     "_round_cents": round_cents, "_sum": exact_sum, **self.names}
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
         return namespace
 
@@ -214,13 +279,18 @@ class _Writer:
         ref = self.typing.refs[id(node)]
         fields = "".join(f"[{f!r}]" for f in ref.fields)
         if ref.kind == "fact":
-            keys = "".join(f"[{k!r}]" for k in (ref.name, *ref.fields))
             # An absent or empty fact is unknown: that case is for the closure evaluator.
             if self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
-                return f"_known(F{keys})"
-            return f"(_t if (_t := F{keys}) is not None else _undecided())"
+                return f"_fact(F, {(ref.name, *ref.fields)!r})"
+            # _fact written out: a record read on to its field only when the case gives it as one.
+            keys = (ref.name, *ref.fields)
+            walk = "".join(f"type(_t := {'F' if i == 0 else '_t'}.get({key!r})) is dict and "
+                           for i, key in enumerate(keys[:-1]))
+            return f"(_t if {walk}(_t := {'_t' if walk else 'F'}.get({keys[-1]!r})) is not None else _undecided())"
         if ref.kind == "var":
-            return f"{self.variable(ref.name)}{fields}"
+            if ref.fields:  # an optional field of an item is unknown when the item leaves it out
+                return f"_item_field({self.variable(ref.name)}, {ref.fields!r})"
+            return self.variable(ref.name)
         if ref.kind == "constant":
             return "ref" if ref.name == "reference_date" else "on"
         if ref.kind == "rule":
@@ -251,15 +321,23 @@ class _Writer:
 
     def _index(self, node: ast.Index) -> str:
         name = self.typing.refs[id(node.target)].name
-        return f"{self._parameter_lookup(name)}(ref)[{self.expr(node.key)}]"
+        return self._entry(f"{self._parameter_lookup(name)}(ref)", self.expr(node.key))
+
+    def _entry(self, table: str, key: str) -> str:
+        """`table[key]`, Undecided for a key the table does not have (the closures report that error)."""
+        if self.iterable_depth:
+            return f"{self.constant(_entry, 'entry')}({table}, {key})"
+        return f"(_t if (_t := {table}.get({key}, _NO)) is not _NO else _undecided())"
 
     def _at(self, node: ast.At) -> str:
         target = node.target
         name_node = target.target if isinstance(target, ast.Index) else target
         ref = self.typing.refs[id(name_node)]
         fields = "".join(f"[{f!r}]" for f in ref.fields)
-        key = f"[{self.expr(target.key)}]" if isinstance(target, ast.Index) else ""
-        return f"{self._parameter_lookup(ref.name)}({self.expr(node.on)}){key}{fields}"
+        value = f"{self._parameter_lookup(ref.name)}({self.expr(node.on)})"
+        if isinstance(target, ast.Index):
+            value = self._entry(value, self.expr(target.key))
+        return f"{value}{fields}"
 
     def _unary(self, node: ast.Unary) -> str:
         if node.op == "not":
@@ -276,7 +354,11 @@ class _Writer:
 
     def _call(self, node: ast.Call) -> str:
         if node.func == "given":  # the read stops on a fact left out (Undecided, or a missing key): false
-            return f"_given(lambda: {self.expr(node.args[0])})"
+            self.frames += 2  # the lambda, called by `_given`
+            try:
+                return f"_given(lambda: {self.expr(node.args[0])})"
+            finally:
+                self.frames -= 2
         return self._operation(bind(node, self.typing))
 
     def _operation(self, operation: Operation) -> str:
@@ -285,13 +367,9 @@ class _Writer:
         kind, key = operation.kind, operation.key
         if kind == COMPARISON:
             return f"({args[0]} {_COMPARISONS[key]} {args[1]})"
-        if kind == NEGATION:
-            return f"_neg({args[0]})"
         if kind == ARITHMETIC and key in _OPERATORS:
             return f"({args[0]} {_OPERATORS[key]} {args[1]})"
-        if kind == ARITHMETIC and key in _EXACT:
-            return f"{_EXACT[key]}({args[0]}, {args[1]})"
-        impl = self.constant(operation.impl, _HINTS[kind])
+        impl = self.implementation(operation.impl, _HINTS[kind])
         if operation.spread:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"
         return f"{impl}({', '.join(args)})"
@@ -305,11 +383,13 @@ class _Writer:
         variable = f"_v{len(self.variables)}"
         self.variables.append((node.var, variable))
         self.aggregate_depth += 1
+        self.frames += 2  # the generator (or the default's lambda), and the helper that runs it
         try:
             body = self.expr(node.body) if node.body is not None else "True"
             where = f" if {self.expr(node.where)}" if node.where is not None else ""
         finally:
             self.aggregate_depth -= 1
+            self.frames -= 2
             self.variables.pop()
         loop = f"for {variable} in {source}{where}"
         if node.func in ("any", "all"):
@@ -319,7 +399,11 @@ class _Writer:
         if node.func == "sum":
             zero = self.constant(zero_of(self.typing.types[id(node)].tag), "zero")
             return f"_sum(({body} {loop}), {zero})"
-        default = self.expr(node.default) if node.default is not None else "_undecided()"
+        self.frames += 2
+        try:
+            default = self.expr(node.default) if node.default is not None else "_undecided()"
+        finally:
+            self.frames -= 2
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
 
 
@@ -386,109 +470,82 @@ def _table(writer: _Writer, rule) -> str:
     return text
 
 
+@dataclass
+class RowParts:
+    """What the row function computes, as checked expressions (a tuple of rules: all must hold)."""
+
+    reference: ast.Expr | None
+    eligible: ast.Expr | tuple[str, ...]
+    amount: ast.Expr | None
+    deadlines: list[ast.Expr]
+    values: list[ast.Expr]
+    notes: list[ast.Expr | tuple[str, ...]]
+    conditions: list[str]
+    reported: list[str]  # the rules whose values the row gives back, to name the failed conditions
+    window_open: Callable[[datetime.date], object] | None  # True or False on a date; None: the measure has no window
+
+
 class Generated:
-    """The generated functions of one measure: each takes (facts, memo, reference date, evaluation date)."""
+    """The generated code of one measure: its source and `row(facts, on)`.
 
-    def __init__(self, source: str, namespace: dict, parts: dict[Hashable, str]):
-        self.source = source
-        self.parts: dict[Hashable, Callable] = {key: namespace[name] for key, name in parts.items()}
-
-
-def generate(name: str, typing, rules: dict, program: Program, parts: dict[str, ast.Expr | tuple[str, ...]],
-             conditions: list[str]) -> Generated:
-    """Source and functions for `parts` (expressions, or tuples of rules that must all hold) and their rules."""
-    writer = _writer(typing, rules, program, parts, conditions, cells=False)
-    for condition in conditions:
-        writer.rule_function(condition)
-    part_lines = []
-    part_names: dict[Hashable, str] = {}
-    for i, (key, node) in enumerate(parts.items()):
-        part_names[key] = f"_part{i}"
-        part_lines += [f"def _part{i}(F, M, ref, on):  # {key!a}", f"    return {writer.part(node)}", ""]
-    rule_lines = []
-    for rule_name, function, body in writer.rule_bodies(rules):
-        rule_lines += [f"def {function}(F, M, ref, on):  # {rule_name!a}",
-                       f"    value = M.get({rule_name!r}, _NO)",
-                       "    if value is _NO:",
-                       f"        value = M[{rule_name!r}] = {body}",
-                       "    return value", ""]
-    source = "\n".join(rule_lines + part_lines)
-    return Generated(source, writer.run(source, f"<rules of {name}>"), part_names)
-
-
-def _writer(typing, rules: dict, program: Program, parts: dict, conditions: list[str], cells: bool) -> _Writer:
-    inline = _inlinable(typing, rules, program, [p for p in parts.values() if not isinstance(p, tuple)], conditions)
-    return _Writer(typing, program, inline, cells)
-
-
-def _cell(function: str) -> str:
-    """The local variable that holds a rule's value in a batch function."""
-    return function.replace("_rule", "r")
-
-
-def generate_batch(name: str, typing, rules: dict, program: Program, parts: dict, conditions: list[str],
-                   reported: list[str], windowed: bool):
-    """One function deciding many cases into columns: `batch(cases, window_open, columns)`, or None.
-
-    None for a measure with more than _BATCH_RULES rules to write.
-
-    `cases` are (facts, date) pairs. Per case it appends to the columns' lists (reference date,
-    eligible, amount, deadlines, values, notes shown, and the reported rules' values right after
-    eligibility), or, for a case the closure evaluator must decide, placeholders and its index to
-    `columns.left`. Rules are memoised in local variables reset per case: evaluated as one by one.
+    `row` gives (reference date, eligible, amount rounded, deadlines, values, notes shown, values
+    of the reported rules: NOT_YET for one not evaluated), or raises one of CANNOT_DECIDE.
     """
-    writer = _writer(typing, rules, program, parts, conditions, cells=True)
-    for rule_name in reported:
+
+    def __init__(self, source: str, row: Callable[[dict, datetime.date], tuple], frames: int):
+        self.source = source
+        self.row = row
+        self.frames = frames  # the most frames it nests
+
+
+def generate(name: str, typing, rules: dict, program: Program, parts: RowParts) -> Generated:
+    """The row function of a measure (raises TooDeep when it would nest more than MOST_FRAMES frames)."""
+    roots = [p for p in (parts.reference, parts.eligible, parts.amount, *parts.deadlines, *parts.values,
+                         *parts.notes) if p is not None and not isinstance(p, tuple)]
+    writer = _Writer(typing, program, _inlinable(typing, rules, program, roots, parts.conditions))
+    for rule_name in [*parts.conditions, *parts.reported]:
         writer.rule_function(rule_name)
 
-    def text(key):
-        return writer.part(parts[key])
+    def each(nodes: list) -> str:
+        return "(" + "".join(f"{writer.part(n)}, " for n in nodes) + ")"
 
-    reference = text("reference") if "reference" in parts else "on"
-    eligible = text("eligible")
-    amount = f"_round_cents({text('amount')})" if "amount" in parts else "None"
-    others = {kind: "(" + "".join(f"{text(k)}, " for k in parts if isinstance(k, tuple) and k[0] == kind) + ")"
-              for kind in ("deadline", "value", "note")}
-    snapshot = "(" + "".join(f"{_cell(writer.rule_function(r))}, " for r in reported) + ")"
-    bodies = writer.rule_bodies(rules)
-    if len(bodies) > _BATCH_RULES:
-        return None
-    cells = [_cell(function) for _rule, function, _body in bodies]
-    reset = " = ".join(cells + ["_NO"]) if cells else "pass"
-    lines = ["def batch(cases, window_open, columns):",
-             "    F = ref = on = None",
-             f"    {reset}"]
-    for rule_name, function, body in bodies:
-        cell = _cell(function)
-        lines += [f"    def {function}():  # {rule_name!a}", f"        nonlocal {cell}", f"        {cell} = {body}",
-                  f"        return {cell}"]
-    window = "window_open(ref)" if windowed else "True"
-    lines += ["    add_reference, add_eligible, add_amount = (columns.reference_date.append, "
-              "columns.eligible.append, columns.amount.append)",
-              "    add_deadlines, add_values, add_notes, add_reported = (columns.deadline_rows.append, "
-              "columns.value_rows.append, columns.note_rows.append, columns.reported.append)",
-              "    index = len(columns.eligible) - 1",
-              "    for F, on in cases:",
-              "        index += 1",
-              f"        {reset}",
-              "        try:",
-              f"            ref = {reference}",
-              f"            if {window}:",
-              f"                eligible = {eligible}",
-              f"                reported = {snapshot}",
-              f"                amount = {amount} if eligible else None",
-              f"                deadlines, values, notes = {others['deadline']}, {others['value']}, {others['note']}",
-              "                eligible = 'yes' if eligible else 'no'",
-              "            else:",
-              "                eligible, amount, notes, reported = 'no', None, None, None",
-              f"                deadlines, values = {others['deadline']}, {others['value']}",
-              "        except _CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides",
-              "            ref = eligible = amount = deadlines = values = notes = reported = None",
-              "            columns.left.append(index)",
-              "        add_reference(ref); add_eligible(eligible); add_amount(amount); add_deadlines(deadlines)",
-              "        add_values(values); add_notes(notes); add_reported(reported)"]
-    source = "\n".join(lines) + "\n"
-    namespace = writer.run(source, f"<batch of {name}>")
-    function = namespace["batch"]
-    function.source = source
-    return function
+    lines = ["def row(F, on):", "", "    ref = on"]  # `on` while the reference date is worked out
+    if parts.reference is not None:
+        lines.append(f"    ref = {writer.expr(parts.reference)}")
+    windowed = parts.window_open is not None
+    # Outside the window: no eligibility, amount or notes, but the deadlines and values all the same.
+    indent = "        " if windowed else "    "
+    if windowed:
+        lines += [f"    is_open = {writer.constant(parts.window_open, 'window')}(ref)", "    if is_open:"]
+    lines.append(f"{indent}eligible = {writer.part(parts.eligible)}")
+    amount = f"_round_cents({writer.expr(parts.amount)}) if eligible else None" if parts.amount is not None else "None"
+    lines.append(f"{indent}amount = {amount}")
+    if windowed:
+        lines += ["    else:", "        eligible, amount = False, None"]
+    lines += [f"    deadlines = {each(parts.deadlines)}",
+              f"    values = {each(parts.values)}",
+              f"    shown = {each(parts.notes)}" + (" if is_open else ()" if windowed else ""),
+              "    return ref, eligible, amount, deadlines, values, shown, "
+              f"({''.join(writer.rule_cell(r) + ', ' for r in parts.reported)})", ""]
+    rule_lines = []
+    for rule_name, function, body in writer.rule_bodies(rules):
+        slot = writer.rule_cell(rule_name)
+        rule_lines += [f"def {function}(F, ref, on, S):  # {rule_name!a}",
+                       f"    {slot} = value = {body}",
+                       "    return value", ""]
+    frames = writer.nested_frames()
+    if frames > MOST_FRAMES:
+        raise TooDeep(frames)
+    lines[1] = f"    S = [_NO] * {len(writer.rule_order)}"  # the memo of the rules, known once every body is written
+    source = "\n".join(rule_lines + lines)
+    namespace = writer.run(source, f"<rules of {name}>")
+    return Generated(source, namespace["row"], frames)
+
+
+def generate_expression(typing, node: ast.Expr, program: Program) -> Callable[[dict, datetime.date], object]:
+    """A function `value(facts, on)` of one checked expression that reads no rules (for tests of the writer)."""
+    writer = _Writer(typing, program, {})
+    source = f"def value(F, on):\n    S, ref = [], on\n    return {writer.expr(node)}\n"
+    return writer.run(source, "<expression>")["value"]
+
+

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rulerun.dsl.errors import RulerunError
 
-from .assembly import assemble, window_open
+from .assembly import assemble
+from .codegen import CANNOT_DECIDE
 from .interpret import decide
 from .plan import DecisionPlan
 from .runtime import Program
@@ -59,10 +60,9 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
     program: Program = compiled.program
     pairs = cases if isinstance(cases, list) else list(cases)
     columns.evaluated_on = [on for _facts, on in pairs]
-    window = plan.window
-    if compiled.batch is not None:
-        compiled.batch(pairs, (lambda day: True) if window is None else (lambda day: window_open(window, day)),
-                       columns)
+    generated = compiled.generated
+    if generated is not None:
+        _fill(columns, generated.row, pairs)
     else:
         for name in ("reference_date", "eligible", "amount", "deadline_rows", "value_rows", "note_rows", "reported"):
             getattr(columns, name).extend([None] * len(pairs))
@@ -80,3 +80,24 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
         columns.deadline_rows[i] = tuple(decision.deadlines.values())
         columns.value_rows[i] = tuple(value for value, _tag in decision.outcome.values())
     return columns
+
+
+def _fill(columns: Columns, row: Callable[[dict, datetime.date], tuple], pairs: list) -> None:
+    """The generated row function over every case, into the columns; a case it cannot decide is left (`left`)."""
+    add_reference, add_eligible, add_amount = (columns.reference_date.append, columns.eligible.append,
+                                               columns.amount.append)
+    add_deadlines, add_values, add_notes, add_reported = (columns.deadline_rows.append, columns.value_rows.append,
+                                                          columns.note_rows.append, columns.reported.append)
+    left = columns.left.append
+    index = len(columns.eligible) - 1
+    for facts, on in pairs:
+        index += 1
+        try:
+            reference, eligible, amount, deadlines, values, shown, reported = row(facts, on)
+        except CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides
+            reference = eligible = amount = deadlines = values = shown = reported = None
+            left(index)
+        else:
+            eligible = "yes" if eligible else "no"
+        add_reference(reference); add_eligible(eligible); add_amount(amount)  # noqa: E702 - one line per case
+        add_deadlines(deadlines); add_values(values); add_notes(shown); add_reported(reported)  # noqa: E702

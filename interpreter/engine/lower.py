@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rulerun.dsl import ast
-from rulerun.dsl.builtins import BINARY, FUNCTIONS
+from rulerun.dsl.builtins import COMPARING, FUNCTIONS, OPERATORS
 from rulerun.dsl.checker import Typing
 
-from .functions import BINARY_IMPL, COMPARE_IMPL, rounded_division
-from .values import negate
+from .functions import rounded_division
 
 #: The kind of an operation, for a back-end that writes it out rather than calling `impl`.
 COMPARISON, ARITHMETIC, NEGATION, QUOTIENT, MATCH, FUNCTION = (
@@ -26,7 +25,7 @@ class Operation:
     """An operator or function bound to its implementation, with its operands and result type."""
 
     kind: str
-    key: str  # the implementation key: an operator, a BINARY key ("add", "date_plus_days"), a function name
+    key: str  # what it computes: an operator's key ("<=", "add", "date_plus_days"), a function's name
     impl: Callable[..., Any]
     operands: tuple[ast.Expr, ...]
     at: ast.Expr  # where an error of the implementation is reported
@@ -38,12 +37,14 @@ def bind(node: ast.Binary | ast.Unary | ast.Call, typing: Typing) -> Operation:
     """The operation `node` computes (not `and`, `or` or `not`: those are three-valued logic)."""
     tag = typing.types[id(node)].tag
     if isinstance(node, ast.Unary):
-        return Operation(NEGATION, "neg", negate, (node.operand,), node, tag)
+        entry = OPERATORS[("-", typing.types[id(node.operand)].tag)]  # the only unary operator besides `not`
+        return Operation(NEGATION, entry.key, entry.impl, (node.operand,), node, tag)
     if isinstance(node, ast.Binary):
-        if node.op in COMPARE_IMPL:
-            return Operation(COMPARISON, node.op, COMPARE_IMPL[node.op], (node.left, node.right), node, tag)
-        key = BINARY[(node.op, typing.types[id(node.left)].tag, typing.types[id(node.right)].tag)][1]
-        return Operation(ARITHMETIC, key, BINARY_IMPL[key], (node.left, node.right), node, tag)
+        if node.op in COMPARING:
+            entry = OPERATORS[(node.op,)]
+            return Operation(COMPARISON, entry.key, entry.impl, (node.left, node.right), node, tag)
+        entry = OPERATORS[(node.op, typing.types[id(node.left)].tag, typing.types[id(node.right)].tag)]
+        return Operation(ARITHMETIC, entry.key, entry.impl, (node.left, node.right), node, tag)
     function = FUNCTIONS[node.func]
     division = rounded_division(node, typing)
     if division is not None and function.quotient is not None:

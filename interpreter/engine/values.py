@@ -6,14 +6,14 @@ durations are `int` days or months (the checker knows which), dates are `datetim
 """
 from __future__ import annotations
 
-import calendar
 import datetime
 from decimal import Decimal
 
 from rulerun.dsl.exact import EXACT, ROUNDING
 # The built-in functions' arithmetic, defined with the language and used here for amounts and display.
 from rulerun.dsl.library import (  # noqa: F401 - re-exported as the engine's values
-    CENT, WHOLE, absolute, divide_rounded, end_of_month, plain, round_cents, round_down_cents, round_whole,
+    CENT, WHOLE, absolute, add_days, add_months, divide_rounded, end_of_month, negate, plain, round_cents,
+    round_down_cents, round_whole,
 )
 
 
@@ -60,25 +60,6 @@ def exact_sum(values, zero):
             total = add(total, value)
         return total
     return sum(values, zero)
-
-
-def negate(value):
-    """`-value` for a decimal (exactly) or a whole number of days or months."""
-    return EXACT.minus(value) if isinstance(value, Decimal) else -value
-
-
-def add_days(day: datetime.date, days: int) -> datetime.date:
-    """`day` plus a number of days (negative to go back)."""
-    return day + datetime.timedelta(days=days)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` plus whole months, clamped to the month's end: 2024-01-31 + 1 month = 2024-02-29."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
-    if not 1 <= year <= 9999:
-        raise OverflowError("date out of range")
-    month = month0 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def format_money(amount: Decimal) -> str:

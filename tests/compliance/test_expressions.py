@@ -10,7 +10,7 @@ from rulerun.dsl.checker import check_expression
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.loader import facts_from_declarations
 from rulerun.dsl.parser import parse
-from rulerun.interpreter.engine.codegen import Undecided, generate
+from rulerun.interpreter.engine.codegen import Undecided, generate_expression
 from rulerun.interpreter.engine.expression import _FactScope
 from rulerun.interpreter.formats.facts import read_facts
 from rulerun.interpreter.engine.runtime import Program
@@ -56,8 +56,8 @@ def _generated(case):
     node = parse(case["expr"])
     _result, typing, _report = check_expression(node, _FactScope(declared))
     read = {ref.name for ref in typing.refs.values() if ref.kind == "fact"}
-    function = generate("suite", typing, {}, Program(), {"value": node}, []).parts["value"]
+    function = generate_expression(typing, node, Program())
     try:
-        return function(read_facts(declared, case.get("facts") or {}), {}, None, datetime.date(2024, 1, 1)), read
+        return function(read_facts(declared, case.get("facts") or {}), datetime.date(2024, 1, 1)), read
     except (Undecided, KeyError):
         return LEFT, read

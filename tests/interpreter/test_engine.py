@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from rulerun.dsl.builtins import Function, add_function, remove_function
+from rulerun.dsl.errors import EvaluationError
+from rulerun.interpreter.engine.codegen import CANNOT_DECIDE, MOST_FRAMES
 from rulerun.interpreter.engine.columns import decide_columns
 from rulerun.interpreter.engine.evaluator import decide_closures, decide_generated, load
 
@@ -74,11 +77,10 @@ def _broken(*_args):
 def test_a_bug_in_the_generated_code_is_not_hidden(monkeypatch, path):
     compiled = load(SIMPLE)
     facts = compiled.read_facts(RAW)
+    monkeypatch.setitem(compiled.generated.row.__globals__, "_round_cents", _broken)
     if path == "one case":
-        monkeypatch.setitem(compiled.generated.parts, "eligible", _broken)
         run = lambda: compiled.evaluate(facts, ON, trace=False)  # noqa: E731
     else:
-        monkeypatch.setitem(compiled.batch.__globals__, "_round_cents", _broken)
         run = lambda: decide_columns(compiled, [(facts, ON)])  # noqa: E731
     with pytest.raises(TypeError, match="a bug"):
         run()
@@ -92,3 +94,85 @@ def test_what_the_generated_code_cannot_decide_goes_to_the_traced_back_end():
     assert decision.eligible == "yes" and decision.missing == ("ontvangen",)
     columns = decide_columns(compiled, [(facts, ON)])
     assert columns.left == [0] and columns.decision(0) == decision
+
+
+def _stray_value_error(amount):
+    raise ValueError("a bug that happens to be a ValueError")
+
+
+def _type_error(amount):
+    return amount + "text"  # a TypeError, as a real bug would raise it
+
+
+@pytest.fixture(params=[_type_error, _stray_value_error], ids=["TypeError", "ValueError"])
+def broken(request, tmp_path):
+    """The simple measure calling `broken(…)`, a test-only function whose implementation has a bug."""
+    add_function(Function("broken", ("money",), "money", "a function with a bug", request.param))
+    text = SIMPLE.read_text(encoding="utf-8").replace("expr: 'max(plafond[grootte] - ontvangen, € 0)'",
+                                                      "expr: 'max(broken(plafond[grootte] - ontvangen), € 0)'")
+    assert "broken(" in text
+    path = tmp_path / "kmo-eenvoudig.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        yield load(path), (TypeError if request.param is _type_error else ValueError)
+    finally:
+        remove_function("broken")
+
+
+@pytest.mark.parametrize("path", ["one case", "batch", "traced"])
+def test_a_bug_in_an_implementation_is_not_decided_by_the_traced_back_end(broken, path):
+    compiled, error = broken
+    assert compiled.generated is not None
+    facts = compiled.read_facts(RAW)
+    run = {"one case": lambda: compiled.evaluate(facts, ON, trace=False),
+           "batch": lambda: decide_columns(compiled, [(facts, ON)]),
+           "traced": lambda: compiled.evaluate(facts, ON, trace=True)}[path]
+    with pytest.raises(error) as caught:  # not left to the traced back-end, nor reported as a language error
+        run()
+    assert not isinstance(caught.value, EvaluationError) and caught.type is error
+
+
+def test_only_undecided_and_language_errors_stop_the_generated_code():
+    assert not any(issubclass(kind, (LookupError, RecursionError, TypeError)) for kind in CANNOT_DECIDE)
+    assert not any(kind is ValueError or kind is ArithmeticError for kind in CANNOT_DECIDE)
+
+
+def test_a_key_the_case_leaves_out_is_checked_where_it_is_read():
+    compiled = load(SIMPLE)
+    full = compiled.read_facts(RAW)
+    absent = {k: v for k, v in full.items() if k != "ontvangen"}  # not even a None: no key at all
+    assert decide_generated(compiled, absent, ON) is None
+    assert compiled.evaluate(absent, ON, trace=False).missing == ("ontvangen",)
+    # A size the rate table has no row for (typed facts handed in directly): an error the closures report.
+    other = dict(full, grootte="reus")
+    assert decide_generated(compiled, other, ON) is None
+    with pytest.raises(EvaluationError, match="no value for `reus`"):
+        compiled.evaluate(other, ON, trace=False)
+    columns = decide_columns(compiled, [(absent, ON), (other, ON), (full, ON)])
+    assert columns.left == [0, 1] and 1 in columns.errors and columns.decision(2).eligible == "yes"
+
+
+def _chain(folder: Path, rules: int) -> Path:
+    """A measure whose rule r(i) is r(i-1) + 1, `rules` deep."""
+    body = "".join(f"  r{i}: {{label: {{nl: Stap, en: Step}}, source: W01, expr: '{'start' if i == 0 else f'r{i - 1} + 1'}'}}\n"
+                   for i in range(rules))
+    path = folder / f"keten{rules}.yaml"
+    path.write_text(
+        f"measure: keten{rules}\n"
+        "title: {nl: Keten, en: Chain}\nsummary: {nl: Een keten., en: A chain.}\nauthority: VLAIO\n"
+        "sources:\n  W01: {title: Voorwaarden, url: 'https://www.vlaio.be/nl/voorbeeld'}\n"
+        "facts:\n  start: {type: number, label: {nl: Start, en: Start}, question: {nl: Start?, en: Start?}}\n"
+        f"rules:\n{body}decision:\n  eligible: r{rules - 1} > 0\n  values:\n    laatste: r{rules - 1}\n",
+        encoding="utf-8")
+    return path
+
+
+def test_a_chain_deeper_than_the_generated_code_may_nest_is_not_generated(tmp_path):
+    shallow, deep = load(_chain(tmp_path, 50)), load(_chain(tmp_path, MOST_FRAMES + 50))
+    assert shallow.generated is not None and shallow.generated.frames <= MOST_FRAMES
+    assert deep.generated is None  # decided by the closures on purpose, not after a RecursionError
+    for compiled, rules in ((shallow, 50), (deep, MOST_FRAMES + 50)):
+        facts = compiled.read_facts({"start": 1})
+        decision = compiled.evaluate(facts, ON, trace=False)
+        assert decision.outcome["laatste"][0] == rules and decision == decide_closures(compiled, facts, ON, False)
+        assert decide_columns(compiled, [(facts, ON)]).decision(0) == decision

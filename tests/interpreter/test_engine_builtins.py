@@ -1,4 +1,4 @@
-"""Adding a built-in function is one entry in one table: the checker, the editor and both back-ends take it from there."""
+"""Adding a built-in function or operator is one entry in one table: the checker, the editor and both back-ends take it from there."""
 from __future__ import annotations
 
 import contextlib
@@ -9,8 +9,9 @@ from typing import Iterator
 
 import pytest
 
-from rulerun.dsl.builtins import FUNCTIONS, Function, add_function, remove_function
+from rulerun.dsl.builtins import FUNCTIONS, OPERATORS, Function, Operator, add_function, add_operator, remove_function, remove_operator
 from rulerun.dsl.errors import EvaluationError, MeasureError
+from rulerun.dsl.exact import EXACT
 from rulerun.dsl.library import Refused
 from rulerun.interpreter.engine.columns import decide_columns
 from rulerun.interpreter.engine.evaluator import decide_closures, decide_generated, load
@@ -108,3 +109,55 @@ def test_a_name_is_registered_once():
     with pytest.raises(ValueError, match="needs an implementation"):
         add_function(Function("nothing", ("number",), "number", "no implementation", None))
     assert FUNCTIONS == before
+
+
+def _plus_share(amount: Decimal, share: Decimal) -> Decimal:
+    return EXACT.add(amount, EXACT.multiply(amount, share))
+
+
+#: A test-only operator: an amount plus a percentage of it (`€ 100 + 10%` is € 110), which the language refuses.
+PLUS_SHARE = Operator("+", ("money", "percent"), "money", "plus_share", _plus_share)
+
+
+@contextlib.contextmanager
+def entered(entry: Operator) -> Iterator[None]:
+    add_operator(entry)
+    try:
+        yield
+    finally:
+        remove_operator(entry)
+
+
+@pytest.fixture
+def share_measure(tmp_path):
+    text = SIMPLE.read_text(encoding="utf-8").replace("expr: 'max(plafond[grootte] - ontvangen, € 0)'",
+                                                      "expr: 'max(plafond[grootte] - ontvangen + 10%, € 0)'")
+    assert "+ 10%" in text
+    path = tmp_path / "kmo-eenvoudig.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_registered_operator_is_used_by_both_back_ends(share_measure):
+    with entered(PLUS_SHARE):
+        compiled = load(share_measure)
+        facts = compiled.read_facts(RAW)
+        traced = decide_closures(compiled, facts, ON, trace=True)
+        # The € 10,000 ceiling of 2019 less the € 1,000 received, plus 10%: less than 40% of € 100,000.
+        assert traced.amount == Decimal("9900.00")
+        untraced = decide_closures(compiled, facts, ON, trace=False)
+        assert compiled.generated is not None and decide_generated(compiled, facts, ON) == untraced
+        columns = decide_columns(compiled, [(facts, ON)])
+        assert columns.left == [] and columns.decision(0) == untraced
+    assert ("+", "money", "percent") not in OPERATORS
+    with pytest.raises(MeasureError, match="cannot add a money and a percent"):
+        load(share_measure)
+
+
+def test_an_operator_is_registered_once():
+    before = dict(OPERATORS)
+    with pytest.raises(ValueError, match="already an operator `\\+` on money, money"):
+        add_operator(Operator("+", ("money", "money"), "money", "add", _plus_share))
+    with pytest.raises(ValueError, match="already an operator `<`"):
+        add_operator(Operator("<", ("money", "percent"), "bool", "<", _plus_share))
+    assert OPERATORS == before
