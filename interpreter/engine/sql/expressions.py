@@ -100,7 +100,8 @@ class ExpressionWriter:
     """Writes checked expressions of one measure as SQL over its fact, rule and date columns."""
 
     def __init__(self, checked: CheckedMeasure, parameters: dict[str, CompiledParameter], reference: Sql,
-                 on: str):
+                 on: str, known: bool = False):
+        self.known = known  # every fact given: the two-valued form, without Unknown's bookkeeping
         self.checked = checked
         self.typing = checked.typing
         self.parameters = parameters
@@ -134,6 +135,8 @@ class ExpressionWriter:
                 raise Unsupported(node.span, f"the {fact.type.kind if fact else 'unknown'} fact `{path}`",
                                   "only facts with one value per case are columns here")
             self.facts_read.add(path)
+            if self.known:
+                return Sql(quote(path), nullable=False)
             low, high = declared(fact)
             return Sql(quote(path), f"[{text_literal(path)}]",
                        None if low is None else literal(low), None if high is None else literal(high))
@@ -144,7 +147,8 @@ class ExpressionWriter:
                               "record values of rules and parameters are not written yet")
         if ref.kind == "rule":
             self.rules_read.add(ref.name)
-            return rule_column(ref.name, self.typing.types[id(node)].tag)
+            column = rule_column(ref.name, self.typing.types[id(node)].tag)
+            return Sql(column.v, nullable=False) if self.known else column
         if ref.kind == "parameter":
             return self._parameter(node, ref.name, None)
         raise Unsupported(node.span, f"the item variable `{ref.name}`", "lists are not written yet")
@@ -249,6 +253,8 @@ class ExpressionWriter:
 
     def _if(self, node: ast.If) -> Sql:
         cond, then, otherwise = self.write(node.cond), self.write(node.then), self.write(node.otherwise)
+        if self.known:
+            return Sql(f"(CASE WHEN {cond.v} THEN {then.v} ELSE {otherwise.v} END)", nullable=False)
         value = (f"(CASE WHEN {cond.v} THEN {then.v} WHEN NOT {cond.v} THEN {otherwise.v} "
                  f"WHEN {then.v} = {otherwise.v} THEN {then.v} END)")
         nullable = cond.nullable or then.nullable or otherwise.nullable

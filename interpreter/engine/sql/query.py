@@ -17,6 +17,10 @@ from .expressions import NO_MISSING, ORDERED, ExpressionWriter, Sql, literal, mi
 from .gaps import Gap, Unsupported
 
 
+#: The column that says every fact the query reads is given: the two-valued form decides.
+KNOWN = quote("#known")
+
+
 @dataclass
 class Query:
     """The SQL of a measure over the relation `cases`, or the gaps that keep it from being written."""
@@ -40,8 +44,19 @@ class _Builder:
         self.gaps: list[Gap] = []
         self.facts: set[str] = set()
 
-    def writer(self, reference: Sql) -> ExpressionWriter:
-        return ExpressionWriter(self.checked, self.program.parameters, reference, quote("#on"))
+    def writer(self, reference: Sql, known: bool = False) -> ExpressionWriter:
+        return ExpressionWriter(self.checked, self.program.parameters,
+                                Sql(reference.v, nullable=False) if known else reference, quote("#on"), known)
+
+    def both(self, reference: Sql, node: ast.Expr, flags: list[str]) -> Sql | None:
+        """The expression's SQL; its value taken from the two-valued form where every fact is given."""
+        full_writer = self.writer(reference)
+        full = self.attempt(full_writer, node)
+        if full is None:
+            return None
+        flags += full_writer.flags
+        plain = self.writer(reference, True).write(node)
+        return Sql(f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {full.v} END)", full.m, full.lo, full.hi, full.nullable)
 
     def attempt(self, writer: ExpressionWriter, node: ast.Expr) -> Sql | None:
         try:
@@ -74,15 +89,13 @@ class _Builder:
         parts: dict[str, Sql] = {}
         flags: list[str] = []
         eligible_kind = decision.eligible is not None
-        top = self.writer(reference)
         if eligible_kind:
-            parts["eligible"] = self.attempt(top, decision.eligible) or Sql("NULL")
+            parts["eligible"] = self.both(reference, decision.eligible, flags) or Sql("NULL")
         if decision.amount is not None:
-            parts["amount"] = self.attempt(top, decision.amount) or Sql("NULL")
-        deadlines = [(n.name, self.attempt(top, n.expr) or Sql("NULL")) for n in decision.deadlines]
-        values = [(n.name, self.attempt(top, n.expr) or Sql("NULL"), checked.typing.types[id(n.expr)].tag)
+            parts["amount"] = self.both(reference, decision.amount, flags) or Sql("NULL")
+        deadlines = [(n.name, self.both(reference, n.expr, flags) or Sql("NULL")) for n in decision.deadlines]
+        values = [(n.name, self.both(reference, n.expr, flags) or Sql("NULL"), checked.typing.types[id(n.expr)].tag)
                   for n in decision.values]
-        flags += top.flags
         self._failed_tree_gaps()
         if self.gaps:
             return Query("", self.gaps)
@@ -147,11 +160,27 @@ class _Builder:
         writer = self.writer(reference)
         if rule.expr is not None:
             result = self.attempt(writer, rule.expr)
+            plain = self.writer(reference, True).write(rule.expr) if result is not None else None
         else:
             result = self._table(writer, rule, typed.tag)
-        if result is None:
+            plain = self._plain_table(reference, rule) if result is not None else None
+        if result is None or plain is None:
             return None
-        return result, list(writer.flags), set(writer.rules_read)
+        value = f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {result.v} END)"
+        return Sql(value, result.m, result.lo, result.hi), list(writer.flags), set(writer.rules_read)
+
+    def _plain_table(self, reference: Sql, rule) -> Sql:
+        """A table where every fact is given: the first row that holds."""
+        writer = self.writer(reference, True)
+        rows = [(writer.write(r.when) if r.when is not None else None, writer.write(r.then)) for r in rule.rows]
+        if rows[0][0] is None:
+            return rows[0][1]
+        cases = []
+        for when, then in rows:
+            cases.append(f"ELSE {then.v}" if when is None else f"WHEN {when.v} THEN {then.v}")
+            if when is None:
+                break
+        return Sql("(CASE " + " ".join(cases) + " END)", nullable=False)
 
     def _table(self, writer: ExpressionWriter, rule, tag: str) -> Sql | None:
         """A table as `program._table` decides it: the first row that holds, unless an earlier row's condition is unknown."""
@@ -217,7 +246,8 @@ class _Builder:
 
     def _assemble(self, base: Sql | None, rules: dict, parts: dict[str, Sql], deadlines: list, values: list,
                   flags: list[str], conditions: list[str]) -> str:
-        first = "SELECT *"
+        given = " AND ".join(f"{quote(f)} IS NOT NULL" for f in sorted(self.facts)) or "TRUE"
+        first = f"SELECT *, ({given}) AS {KNOWN}"
         if base is not None:
             first += f", {base.v} AS {quote('#ref')}, {base.m} AS {quote('#ref#m')}"
         sql = f"{first} FROM cases"
@@ -227,18 +257,22 @@ class _Builder:
         while pending:
             layer = [n for n in pending if rules[n][2] <= done]
             assert layer, "rules read each other in a cycle"  # the checker refuses cycles
-            selected = []
+            selected, unknown = [], []
             for name in layer:
                 value, rule_flags, _reads = rules[name]
                 column = _rule_sql(name, self.program.rules[name].tag)
-                selected += [f"{value.v} AS {column.v}", f"{value.m} AS {column.m}"]
+                selected.append(f"{value.v} AS {column.v}")
+                # What an unknown rule misses, and its limits, only for the rows where it is unknown:
+                # worked out after the value, so that a known row does not compute them.
+                unknown.append(f"(CASE WHEN {column.v} IS NULL THEN {value.m} END) AS {column.m}")
                 if column.lo is not None:
-                    selected += [f"{value.lo or 'NULL'} AS {column.lo}", f"{value.hi or 'NULL'} AS {column.hi}"]
+                    unknown += [f"(CASE WHEN {column.v} IS NULL THEN {value.lo or 'NULL'} END) AS {column.lo}",
+                                f"(CASE WHEN {column.v} IS NULL THEN {value.hi or 'NULL'} END) AS {column.hi}"]
                 if rule_flags:
                     flag = quote(f"r:{name}#flag")
                     selected.append(f"({' OR '.join(f'coalesce({f}, FALSE)' for f in rule_flags)}) AS {flag}")
                     flag_columns.append(flag)
-            sql = f"SELECT *, {', '.join(selected)} FROM ({sql})"
+            sql = f"SELECT *, {', '.join(unknown)} FROM (SELECT *, {', '.join(selected)} FROM ({sql}))"
             done |= set(layer)
             pending = [n for n in pending if n not in done]
         measure = self.checked.measure
@@ -263,9 +297,12 @@ class _Builder:
             amount_missing = f"(CASE WHEN {eligible.v} AND {amount.v} IS NULL THEN {amount.m} END)"
             missing = (f"list_concat({missing}, (CASE WHEN {eligible.v} IS DISTINCT FROM FALSE AND {amount.v} IS NULL "
                        f"THEN {amount.m} END))")
-        failed = ("list_concat(" + ", ".join(
-            [f"(CASE WHEN {_rule_sql(c).v} IS FALSE THEN [{text_literal(c)}] END)" for c in conditions]
-            + [NO_MISSING]) + ")") if conditions else NO_MISSING
+        # Each condition once, in order: list_filter keeps the order and needs no concatenation.
+        needs_missing = f"{eligible.v} IS NULL" + (
+            f" OR ({eligible.v} AND {amount.v} IS NULL)" if amount is not None else "")
+        failed = ("list_filter([" + ", ".join(
+            f"(CASE WHEN {_rule_sql(c).v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
+            + "], lambda x: x IS NOT NULL)") if conditions else NO_MISSING
         failed = f"(CASE WHEN len({failed}) = 0 THEN ['eligible'] ELSE {failed} END)"
         all_flags = [f"coalesce({f}, FALSE)" for f in flags] + flag_columns
         window_note = "'window'"
@@ -275,23 +312,18 @@ class _Builder:
             f"(CASE WHEN {closed} THEN 'no' WHEN {eligible.v} THEN 'yes' WHEN NOT {eligible.v} THEN 'no' "
             f"ELSE 'undetermined' END) AS eligible",
             f"(CASE WHEN {closed} THEN NULL ELSE {amount_value} END) AS amount",
-            f"(CASE WHEN {closed} THEN [{window_note}] WHEN NOT {eligible.v} THEN {_distinct(failed)} "
+            f"(CASE WHEN {closed} THEN [{window_note}] WHEN NOT {eligible.v} THEN {failed} "
             f"ELSE {NO_MISSING} END) AS failed",
-            f"(CASE WHEN {closed} THEN {NO_MISSING} ELSE list_sort(list_distinct(coalesce({missing}, {NO_MISSING}))) END) "
-            "AS missing",
-            f"(CASE WHEN {closed} THEN {NO_MISSING} ELSE list_sort(list_distinct(coalesce({amount_missing}, "
-            f"{NO_MISSING}))) END) AS amount_missing",
+            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"ELSE list_sort(list_distinct(coalesce({missing}, {NO_MISSING}))) END) AS missing",
+            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"ELSE list_sort(list_distinct(coalesce({amount_missing}, {NO_MISSING}))) END) AS amount_missing",
         ]
         out += [f"{sql_value.v} AS {quote('deadlines.' + name)}" for name, sql_value in deadlines]
         out += [f"{sql_value.v} AS {quote('values.' + name)}" for name, sql_value, _tag in values]
         all_flags.append('NOT "#clean"')
         out.append(f"({' OR '.join(all_flags)}) AS python")
         return f"SELECT {', '.join(out)} FROM ({sql})"
-
-
-def _distinct(items: str) -> str:
-    """A list without repeats, in its order (assembly.failed adds a condition once)."""
-    return f"list_filter({items}, lambda x, i: list_position({items}, x) = i)"
 
 
 def _rule_sql(name: str, tag: str = "bool") -> Sql:
