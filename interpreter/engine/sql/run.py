@@ -39,9 +39,9 @@ def measure_query(compiled) -> Query:
 def refuse_gaps(query: Query) -> None:
     """A usage error listing the gaps, when there are any: never a silent fallback."""
     if query.gaps:
-        lines = "\n".join(f"  {gap}" for gap in query.gaps)
-        raise UsageError(Diagnostic(f"the duckdb engine cannot compile this measure:\n{lines}",
-                                    hint="leave out --engine duckdb to decide it with the Python engine"))
+        raise UsageError([Diagnostic(f"the duckdb engine cannot compile this measure ({len(query.gaps)} gap(s) "
+                                     "below)", hint="leave out --engine duckdb to decide it with the Python engine"),
+                          *(gap.diagnostic() for gap in query.gaps)])
 
 
 def case_relation(compiled, query: Query, path: Path, default_on: datetime.date, connection) -> str:
