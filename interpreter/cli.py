@@ -301,7 +301,7 @@ def check(paths, measures_dir, engine, show_sql):
                 warnings += sum(d.severity == "warning" for d in shown)
                 continue
             if engine == "duckdb" and _is_measure_file(path):
-                from rulerun.interpreter.tools.batch import sql_gaps
+                from rulerun.interpreter.tools.sqlbatch import sql_gaps
                 gaps, sql = sql_gaps(path, _display(path))
                 if gaps:
                     click.echo(render_all(gaps), err=True)
@@ -472,12 +472,14 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
     suffix = _input_file(input_path).suffix.lower()
     day = _date_option(on) or datetime.date.today()
     if engine == "duckdb" and output is not None and output.suffix.lower() in (".parquet", ".pq"):
-        cases = runner.sql_parquet(compiled, input_path, output, day)
+        from rulerun.interpreter.tools import sqlbatch
+        cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
         click.echo(f"{cases} case(s) decided into {output}", err=True)
         sys.exit(0)
     if engine == "duckdb":
         items = None
-        records = runner.sql_records(compiled, input_path, day)
+        from rulerun.interpreter.tools import sqlbatch
+        records = sqlbatch.sql_records(compiled, input_path, day)
     elif suffix in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":

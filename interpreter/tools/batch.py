@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from rulerun.dsl.errors import Diagnostic, RulerunError, UsageError
+from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.printable import printable
 
 from ..engine.evaluator import CompiledMeasure, load
@@ -288,32 +288,3 @@ class Summary:
         """70 when a case met a bug in rulerun, 1 when a case could not be decided, else 0."""
         return 70 if self.internal else 1 if self.errors else 0
 
-
-# -- the SQL back-end ---------------------------------------------------------------------------
-
-def sql_gaps(path: Path, display: str) -> tuple[list, str]:
-    """What the duckdb engine cannot compile in a measure (as diagnostics), else ([], its SQL query)."""
-    from ..engine.sql.run import measure_query
-    query = measure_query(load(path, display))
-    return [gap.diagnostic() for gap in query.gaps], query.sql
-
-
-def sql_records(compiled: CompiledMeasure, path: Path, on: datetime.date) -> Iterator[dict]:
-    """Batch records decided by the duckdb engine: Parquet input only, for now."""
-    from ..engine.sql.run import decide_file
-    _parquet_only(path)
-    return decide_file(compiled, path, on)
-
-
-def sql_parquet(compiled: CompiledMeasure, path: Path, output: Path, on: datetime.date) -> int:
-    """Decide a Parquet file into a Parquet file with the duckdb engine; the number of cases."""
-    from ..engine.sql.run import write_parquet
-    _parquet_only(path)
-    return write_parquet(compiled, path, output, on)
-
-
-def _parquet_only(path: Path) -> None:
-    if path.suffix.lower() not in (".parquet", ".pq"):
-        raise UsageError(Diagnostic(
-            f"the duckdb engine reads Parquet input; `{path.name}` is not a .parquet file",
-            hint="convert it to Parquet, or leave out --engine duckdb to read JSON Lines or CSV"))

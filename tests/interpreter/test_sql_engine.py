@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import rulerun
 from rulerun.dsl.errors import UsageError
 from rulerun.interpreter.cli import main
-from rulerun.interpreter.engine.sql.run import decide_file, measure_query
+from rulerun.interpreter.tools.sqlbatch import decide_file, measure_query
 from rulerun.interpreter.formats.render import decision_json
 from rulerun.interpreter.formats.tables import read_parquet
 from rulerun.interpreter.tools import batch as runner

@@ -324,6 +324,7 @@ class ExpressionWriter:
             ref = self.typing.refs.get(id(target)) if isinstance(target, ast.Name) else None
             if ref is None or ref.kind != "fact":
                 raise Unsupported(node.span, "`given` of this expression", "only a fact's column is tested here")
+            assert isinstance(target, ast.Name)
             column = self._name(target)
             return Sql(f"({column.v} IS NOT NULL)", nullable=False)
         if func in ("round_cents", "round") and rounded_division(node, self.typing) is not None:

@@ -89,7 +89,7 @@ class _Builder:
         parts: dict[str, Sql] = {}
         flags: list[str] = []
         eligible_kind = decision.eligible is not None
-        if eligible_kind:
+        if decision.eligible is not None:
             parts["eligible"] = self.both(reference, decision.eligible, flags) or Sql("NULL")
         if decision.amount is not None:
             parts["amount"] = self.both(reference, decision.amount, flags) or Sql("NULL")
@@ -104,7 +104,7 @@ class _Builder:
             columns = [_rule_sql(c) for c in conditions]
             value = " AND ".join(c.v for c in columns) if columns else "TRUE"
             parts["eligible"] = Sql(f"({value})", missing_of(*columns))
-        if eligible_kind:
+        if decision.eligible is not None:
             conditions = _conditions(decision.eligible, checked)
         sql = self._assemble(base, rules, parts, deadlines, values, flags, conditions)
         return Query(sql, [], sorted(self.facts), [n for n, _ in deadlines], [(n, t) for n, _, t in values])

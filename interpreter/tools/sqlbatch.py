@@ -13,9 +13,13 @@ from typing import Iterator
 
 from rulerun.dsl.errors import Diagnostic, UsageError
 
-from ..values import to_json
-from .expressions import quote, text_literal
-from .query import Query, compile_query
+from ..engine.sql.expressions import quote, text_literal
+from ..engine.sql.query import Query, compile_query
+from ..engine.evaluator import load
+from ..engine.values import to_json
+from ..formats.receipt import SCHEMA_VERSION, Receipts
+from ..formats.tables import header_columns, read_parquet
+from . import batch as runner
 
 #: Largest amount or number a case may give (formats/scalars.MAX_MAGNITUDE).
 MAGNITUDE = "1e15"
@@ -46,7 +50,6 @@ def refuse_gaps(query: Query) -> None:
 
 def case_relation(compiled, query: Query, path: Path, default_on: datetime.date, connection) -> str:
     """SQL for the relation `cases` read from a Parquet file: `#line`, `#id`, `#on`, the facts, `#clean`."""
-    from ...formats.tables import header_columns
     source = f"read_parquet({text_literal(str(path))}, file_row_number = true)"
     try:
         described = connection.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
@@ -144,8 +147,6 @@ def run_query(compiled, query: Query, path: Path, default_on: datetime.date, con
 
 def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dict]:
     """Batch records for every row of a Parquet file, in its order, as `tools.batch.decide_all` gives them."""
-    from ...formats.receipt import SCHEMA_VERSION, Receipts
-    from ...tools import batch as runner
     duckdb = duckdb_module()
     query = measure_query(compiled)
     refuse_gaps(query)
@@ -153,7 +154,7 @@ def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dic
     sql = run_query(compiled, query, path, default_on, connection)
     connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
     python_lines = [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
-    by_python = _python_records(compiled, path, python_lines, default_on, runner) if python_lines else {}
+    by_python = _python_records(compiled, path, python_lines, default_on) if python_lines else {}
     result = connection.execute("SELECT * FROM decided")
     names = [d[0] for d in result.description]
     receipts = Receipts(compiled.measure)
@@ -201,9 +202,8 @@ def _typed(value, tag: str):
     return value
 
 
-def _python_records(compiled, path: Path, lines: list[int], default_on, runner) -> dict[int, dict]:
+def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[int, dict]:
     """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them."""
-    from ...formats.tables import read_parquet
     wanted = set(lines)
     out: dict[int, dict] = {}
     items = [item for item in read_parquet(path, compiled) if item.line in wanted]
@@ -233,3 +233,28 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
                         + [quote("values." + n) for n, _ in query.values])
     connection.execute(f"COPY (SELECT {columns} FROM decided) TO {text_literal(str(output))} (FORMAT parquet)")
     return connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(str(output))})").fetchone()[0]
+
+
+def sql_gaps(path: Path, display: str) -> tuple[list, str]:
+    """What the duckdb engine cannot compile in a measure (as diagnostics), else ([], its SQL query)."""
+    query = measure_query(load(path, display))
+    return [gap.diagnostic() for gap in query.gaps], query.sql
+
+
+def sql_records(compiled, path: Path, on: datetime.date) -> Iterator[dict]:
+    """Batch records decided by the duckdb engine: Parquet input only, for now."""
+    _parquet_only(path)
+    return decide_file(compiled, path, on)
+
+
+def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> int:
+    """Decide a Parquet file into a Parquet file with the duckdb engine; the number of cases."""
+    _parquet_only(path)
+    return write_parquet(compiled, path, output, on)
+
+
+def _parquet_only(path: Path) -> None:
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        raise UsageError(Diagnostic(
+            f"the duckdb engine reads Parquet input; `{path.name}` is not a .parquet file",
+            hint="convert it to Parquet, or leave out --engine duckdb to read JSON Lines or CSV"))
