@@ -269,15 +269,23 @@ def _is_measure_file(path: Path) -> bool:
     return "cases" not in path.parts
 
 
+ENGINE_OPTION = click.option(
+    "--engine", type=click.Choice(["python", "duckdb"]), default="python", show_default=True,
+    help="python: the engine itself; duckdb: the measure compiled to one SQL query (needs rulerun[duckdb]).")
+
+
 @main.command()
 @click.argument("paths", nargs=-1)
 @MEASURES_OPTION
+@ENGINE_OPTION
+@click.option("--show-sql", is_flag=True, help="With --engine duckdb: print each measure's SQL query.")
 @_guard
 @_deep
-def check(paths, measures_dir):
+def check(paths, measures_dir, engine, show_sql):
     """Check measure files: schema, syntax, names, types, cycles, unused items.
 
     PATHS are measure files or folders (default: the measures folder). Exit 0 only when clean.
+    With --engine duckdb, what the SQL back-end cannot compile is an error, with its position.
     """
     from rulerun.dsl.deep import too_deep
     errors = warnings = 0
@@ -292,6 +300,15 @@ def check(paths, measures_dir):
                 errors += sum(d.severity == "error" for d in shown)
                 warnings += sum(d.severity == "warning" for d in shown)
                 continue
+            if engine == "duckdb" and _is_measure_file(path):
+                from rulerun.interpreter.tools.sqlbatch import sql_gaps
+                gaps, sql = sql_gaps(path, _display(path))
+                if gaps:
+                    click.echo(render_all(gaps), err=True)
+                    errors += len(gaps)
+                    continue
+                if show_sql:
+                    click.echo(sql)
             if found:
                 click.echo(render_all(found), err=True)
                 warnings += len(found)
@@ -433,9 +450,10 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Worker processes.")
 @MEASURES_OPTION
+@ENGINE_OPTION
 @_guard
 @_deep
-def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
+def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
     """Decide every case in INPUT; stream one decision per case, in input order.
 
     JSON Lines input has one object per line: {"id": …, "on": …, "facts": {…}}. CSV input has a
@@ -452,7 +470,17 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     path = _measure_path(measure, measures_dir)
     compiled = rulerun.load(path, _display(path)).engine
     suffix = _input_file(input_path).suffix.lower()
-    if suffix in (".jsonl", ".json", ".ndjson"):
+    day = _date_option(on) or datetime.date.today()
+    if engine == "duckdb" and output is not None and output.suffix.lower() in (".parquet", ".pq"):
+        from rulerun.interpreter.tools import sqlbatch
+        cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
+        click.echo(f"{cases} case(s) decided into {output}", err=True)
+        sys.exit(0)
+    if engine == "duckdb":
+        items = None
+        from rulerun.interpreter.tools import sqlbatch
+        records = sqlbatch.sql_records(compiled, input_path, day)
+    elif suffix in (".jsonl", ".json", ".ndjson"):
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
         items = tables.read_csv(input_path, compiled)
@@ -460,8 +488,8 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
         items = tables.read_parquet(input_path, compiled)
     else:
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
-    day = _date_option(on) or datetime.date.today()
-    records = runner.decide_all(path, compiled, items, day, jobs)
+    if items is not None:
+        records = runner.decide_all(path, compiled, items, day, jobs)
     sink = streams.open_output(output, (input_path, path)) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()

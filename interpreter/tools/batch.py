@@ -287,3 +287,4 @@ class Summary:
     def exit_code(self) -> int:
         """70 when a case met a bug in rulerun, 1 when a case could not be decided, else 0."""
         return 70 if self.internal else 1 if self.errors else 0
+

@@ -1,4 +1,4 @@
-"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million].
+"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million] [--duckdb].
 
 Compares the simplified KMO-portefeuille decision as a YAML measure with the same decision
 hand-written in Python with Decimal: one case with and without trace, a loop over many cases,
@@ -184,5 +184,42 @@ def batch_throughput(hand: float) -> None:
               f"peak RSS of the batch process {peak:4.0f} MB")
 
 
+def write_parquet(path: Path, n: int) -> None:
+    """`n` generated cases as Parquet: typed columns (decimals, dates, texts), one per fact."""
+    import pyarrow
+    import pyarrow.parquet
+    rows = cases(n)
+    money = pyarrow.decimal128(18, 2)
+    table = pyarrow.table({
+        "id": pyarrow.array(range(n), pyarrow.int64()),
+        "on": pyarrow.array([D(2024, 1, 1)] * n, pyarrow.date32()),
+        **{name: pyarrow.array([row[name] for row in rows], money if name in ("bedrag", "ontvangen") else None)
+           for name in rows[0]}})
+    pyarrow.parquet.write_table(table, path)
+
+
+def duckdb_throughput() -> None:
+    """`rulerun batch --engine duckdb`, Parquet to Parquet, end to end in a fresh process."""
+    import tempfile
+    folder = Path(tempfile.mkdtemp())
+    measure_file = HERE / "kmo-eenvoudig.yaml"
+    for n in (1_000_000, 4_000_000):
+        source = folder / f"{n}.parquet"
+        write_parquet(source, n)
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            subprocess.run([str(Path(sys.executable).parent / "rulerun"), "batch", str(measure_file), str(source),
+                            "--engine", "duckdb", "-o", str(folder / "out.parquet")],
+                           capture_output=True, text=True, check=True)
+            times.append(time.perf_counter() - t0)
+        seconds = statistics.median(times)
+        print(f"rulerun batch --engine duckdb, Parquet to Parquet, {n:>9,} cases: {n / seconds:10,.0f} cases/s "
+              f"(median of 3, process start included)")
+
+
 if __name__ == "__main__":
-    main()
+    if "--duckdb" in sys.argv:
+        duckdb_throughput()
+    else:
+        main()

@@ -1,0 +1,415 @@
+"""Checked expressions as DuckDB SQL: a value column that is NULL where the engine's value is Unknown.
+
+Each expression becomes four SQL texts (`Sql`): its value, the facts it misses (a VARCHAR list,
+read only where the value is NULL), and the declared lower and upper limits it keeps when unknown,
+so that a comparison, `min` or `max` settles exactly where `bounds.py` settles it. SQL's `AND`,
+`OR` and `NOT` are Kleene's logic, as `logic.and3/or3/not3`. Whatever the engine could raise as a
+language error (a parameter with no value on the date, a date out of range, a table no row
+matches) is collected as a flag: such a row is decided by the Python engine, never guessed.
+Anything else that cannot be written exactly raises `Unsupported`, reported as a gap.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from rulerun.dsl import ast
+from rulerun.dsl.analysis import CheckedMeasure
+from rulerun.dsl.library import plain
+
+from ..bounds import declared
+from ..functions import rounded_division
+from ..runtime import CompiledParameter
+from .gaps import Unsupported
+
+#: Types whose values are ordered and carry declared limits.
+ORDERED = ("money", "number", "percent", "days", "months", "date")
+NO_MISSING = "[]::VARCHAR[]"
+
+
+@dataclass(frozen=True)
+class Sql:
+    """An expression in SQL: value (NULL = Unknown), missing facts, and limits while unknown."""
+
+    v: str
+    m: str = NO_MISSING
+    lo: str | None = None
+    hi: str | None = None
+    nullable: bool = True
+
+
+def quote(name: str) -> str:
+    """A SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def text_literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def literal(value: object, span=None) -> str:
+    """A plain value as a SQL literal of the exact type."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        sign, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int)
+        scale = max(0, -exponent)
+        precision = max(len(digits) + max(exponent, 0), scale, 1)
+        if precision > 38:
+            raise Unsupported(span, f"the number {plain(value)}", "DuckDB decimals hold at most 38 digits")
+        return f"CAST('{value:f}' AS DECIMAL({precision},{scale}))"
+    if isinstance(value, int):
+        return f"CAST({value} AS BIGINT)"
+    if isinstance(value, datetime.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, str):
+        return text_literal(value)
+    raise Unsupported(span, f"the value {value!r}", "a record or list value has no SQL form here")
+
+
+def lower_limit(e: Sql) -> str:
+    """The lower limit `bounds._limits` gives: the value when known, else the declared limit (NULL: none)."""
+    return e.v if e.lo is None else f"(CASE WHEN {e.v} IS NULL THEN {e.lo} ELSE {e.v} END)"
+
+
+def upper_limit(e: Sql) -> str:
+    return e.v if e.hi is None else f"(CASE WHEN {e.v} IS NULL THEN {e.hi} ELSE {e.v} END)"
+
+
+def missing_of(*parts: Sql) -> str:
+    """The facts missed by every unknown part (duplicates are removed at the end)."""
+    lists = [f"(CASE WHEN {p.v} IS NULL THEN {p.m} END)" for p in parts if p.nullable]
+    if not lists:
+        return NO_MISSING
+    out = lists[0] if len(lists) > 1 else f"coalesce({lists[0]}, {NO_MISSING})"
+    for more in lists[1:]:
+        out = f"list_concat({out}, {more})"
+    return out
+
+
+def any_null(parts: list[Sql]) -> str:
+    nullable = [f"{p.v} IS NULL" for p in parts if p.nullable]
+    return "(" + " OR ".join(nullable) + ")" if nullable else "FALSE"
+
+
+class ExpressionWriter:
+    """Writes checked expressions of one measure as SQL over its fact, rule and date columns."""
+
+    def __init__(self, checked: CheckedMeasure, parameters: dict[str, CompiledParameter], reference: Sql,
+                 on: str, known: bool = False):
+        self.known = known  # every fact given: the two-valued form, without Unknown's bookkeeping
+        self.checked = checked
+        self.typing = checked.typing
+        self.parameters = parameters
+        self.reference = reference
+        self.on = on
+        self.flags: list[str] = []  # conditions under which the engine may raise: those rows go to Python
+        self.facts_read: set[str] = set()
+        self.rules_read: set[str] = set()
+
+    def tag(self, node: ast.Expr) -> str:
+        return self.typing.types[id(node)].tag
+
+    def write(self, node: ast.Expr) -> Sql:
+        """The SQL of `node`."""
+        method: Callable[[ExpressionWriter, ast.Expr], Sql] | None = _WRITERS.get(type(node))
+        if method is None:
+            raise Unsupported(node.span, _what(node), "this kind of expression has no SQL form yet")
+        return method(self, node)
+
+    # -- leaves --------------------------------------------------------------------------------
+
+    def _literal(self, node: ast.Literal) -> Sql:
+        return Sql(literal(node.value, node.span), nullable=False)
+
+    def _name(self, node: ast.Name) -> Sql:
+        ref = self.typing.refs[id(node)]
+        if ref.kind == "fact":
+            path = ".".join((ref.name, *ref.fields))
+            fact = self._declaration((ref.name, *ref.fields))
+            if fact is None or fact.type.kind in ("list", "record"):
+                raise Unsupported(node.span, f"the {fact.type.kind if fact else 'unknown'} fact `{path}`",
+                                  "only facts with one value per case are columns here")
+            self.facts_read.add(path)
+            if self.known:
+                return Sql(quote(path), nullable=False)
+            low, high = declared(fact)
+            return Sql(quote(path), f"[{text_literal(path)}]",
+                       None if low is None else literal(low), None if high is None else literal(high))
+        if ref.kind == "constant":
+            return self.reference if ref.name == "reference_date" else Sql(self.on, nullable=False)
+        if ref.fields:
+            raise Unsupported(node.span, f"the field `{'.'.join(ref.fields)}` of `{ref.name}`",
+                              "record values of rules and parameters are not written yet")
+        if ref.kind == "rule":
+            self.rules_read.add(ref.name)
+            column = rule_column(ref.name, self.typing.types[id(node)].tag)
+            return Sql(column.v, nullable=False) if self.known else column
+        if ref.kind == "parameter":
+            return self._parameter(node, ref.name, None)
+        raise Unsupported(node.span, f"the item variable `{ref.name}`", "lists are not written yet")
+
+    def _declaration(self, keys: tuple[str, ...]):
+        fact = self.checked.facts.get(keys[0])
+        for key in keys[1:]:
+            fact = fact.fields.get(key) if fact is not None else None
+        return fact
+
+    def _parameter(self, node: ast.Expr, name: str, key: Sql | None) -> Sql:
+        parameter = self.parameters[name]
+        if parameter.keyed != (key is not None):
+            raise Unsupported(node.span, f"the parameter `{name}`", "a keyed parameter is read with a key")
+        day = self.reference
+        values: list[tuple[str, str]] = []  # (condition on the day, value)
+        covered: list[tuple[str, str]] = []
+        for since, value, _source, until in reversed(parameter.versions):
+            when = "TRUE" if since is None else f"{day.v} >= {literal(since)}"
+            fits = "TRUE" if until is None else f"{day.v} <= {literal(until)}"
+            if key is None:
+                if isinstance(value, dict):
+                    raise Unsupported(node.span, f"the record parameter `{name}`", "record values are not written yet")
+                picked = literal(value, node.span)
+                known = "TRUE"
+            else:
+                assert isinstance(value, dict)
+                picked = ("(CASE " + " ".join(f"WHEN {key.v} = {text_literal(k)} THEN {literal(v, node.span)}"
+                                              for k, v in value.items()) + " END)")
+                known = f"{key.v} IN ({', '.join(text_literal(k) for k in value)})" if value else "FALSE"
+                self.flags.append(f"({when} AND {fits} AND {key.v} IS NOT NULL AND NOT ({known}))")
+            values.append((when, picked if until is None else f"(CASE WHEN {fits} THEN {picked} END)"))
+            covered.append((when, fits))
+        chosen = "(CASE " + " ".join(f"WHEN {w} THEN {v}" for w, v in values) + " END)"
+        cover = "(CASE " + " ".join(f"WHEN {w} THEN {f}" for w, f in covered) + " ELSE FALSE END)"
+        if day.nullable:
+            self.flags.append(f"({day.v} IS NOT NULL AND NOT {cover})")
+        elif cover != "(CASE WHEN TRUE THEN TRUE ELSE FALSE END)":
+            self.flags.append(f"(NOT {cover})")
+        if key is None:
+            return Sql(chosen, day.m, nullable=day.nullable)
+        missing = key.m if not day.nullable else f"(CASE WHEN {key.v} IS NULL THEN {key.m} ELSE {day.m} END)"
+        return Sql(chosen, missing if key.nullable else day.m, nullable=day.nullable or key.nullable)
+
+    def _index(self, node: ast.Index) -> Sql:
+        ref = self.typing.refs.get(id(node.target))
+        if ref is None or ref.kind != "parameter" or ref.fields:
+            raise Unsupported(node.span, "this index", "only a keyed parameter is indexed here")
+        return self._parameter(node, ref.name, self.write(node.key))
+
+    # -- logic ---------------------------------------------------------------------------------
+
+    def _unary(self, node: ast.Unary) -> Sql:
+        operand = self.write(node.operand)
+        if node.op == "not":
+            return Sql(f"(NOT {operand.v})", operand.m, nullable=operand.nullable)
+        value = f"(- {operand.v})"
+        return Sql(value, operand.m,
+                   None if operand.hi is None and operand.lo is None else f"(- {upper_limit(operand)})",
+                   None if operand.hi is None and operand.lo is None else f"(- {lower_limit(operand)})",
+                   operand.nullable)
+
+    def _binary(self, node: ast.Binary) -> Sql:
+        if node.op in ("and", "or"):
+            left, right = self.write(node.left), self.write(node.right)
+            value = f"({left.v} {node.op.upper()} {right.v})"
+            return Sql(value, missing_of(left, right), nullable=left.nullable or right.nullable)
+        left_tag, right_tag = self.tag(node.left), self.tag(node.right)
+        left = self.write(node.left)
+        if node.op in ("in", "not in"):
+            if not isinstance(node.right, ast.ListExpr):
+                raise Unsupported(node.span, f"`{node.op}` over a list value", "only a written list is compiled")
+            items = [self.write(i) for i in node.right.items]
+            inside = f"{left.v} {'NOT IN' if node.op == 'not in' else 'IN'} ({', '.join(i.v for i in items)})"
+            parts = [left, *items]
+            value = f"(CASE WHEN NOT {any_null(parts)} THEN {inside} END)" if any(p.nullable for p in items) else \
+                f"({inside})"
+            return Sql(value, missing_of(*parts), nullable=any(p.nullable for p in parts))
+        right = self.write(node.right)
+        if node.op in ("<", "<=", ">", ">=", "=", "!="):
+            return self._compare(node.op, left, right)
+        return self._arithmetic(node, left_tag, right_tag, left, right)
+
+    def _compare(self, op: str, a: Sql, b: Sql) -> Sql:
+        direct = f"({a.v} {'<>' if op == '!=' else op} {b.v})"
+        nullable = a.nullable or b.nullable
+        if not nullable:
+            return Sql(direct, nullable=False)
+        l1, h1, l2, h2 = lower_limit(a), upper_limit(a), lower_limit(b), upper_limit(b)
+        if op in ("<", "<=", ">", ">="):
+            if op in (">", ">="):
+                l1, h1, l2, h2 = l2, h2, l1, h1
+            # bounds._less / _less_or_equal: exact for known values too, where the limits are the values.
+            strict_true, strict_false = ("<", "<=") if op in ("<", ">") else ("<=", "<")
+            value = f"(CASE WHEN {h1} {strict_true} {l2} THEN TRUE WHEN {h2} {strict_false} {l1} THEN FALSE END)"
+        else:
+            apart = f"({h1} < {l2} OR {h2} < {l1})"
+            settled = "FALSE" if op == "=" else "TRUE"
+            value = (f"(CASE WHEN {a.v} IS NOT NULL AND {b.v} IS NOT NULL THEN {direct} "
+                     f"WHEN {apart} THEN {settled} END)")
+        return Sql(value, missing_of(a, b))
+
+    def _if(self, node: ast.If) -> Sql:
+        cond, then, otherwise = self.write(node.cond), self.write(node.then), self.write(node.otherwise)
+        if self.known:
+            return Sql(f"(CASE WHEN {cond.v} THEN {then.v} ELSE {otherwise.v} END)", nullable=False)
+        value = (f"(CASE WHEN {cond.v} THEN {then.v} WHEN NOT {cond.v} THEN {otherwise.v} "
+                 f"WHEN {then.v} = {otherwise.v} THEN {then.v} END)")
+        nullable = cond.nullable or then.nullable or otherwise.nullable
+        missing = (f"(CASE WHEN {cond.v} THEN {then.m} WHEN NOT {cond.v} THEN {otherwise.m} "
+                   f"ELSE {missing_of(cond, then, otherwise)} END)")
+        lo = hi = None
+        if self.tag(node) in ORDERED:
+            both_lo = f"least({lower_limit(then)}, {lower_limit(otherwise)})"
+            both_hi = f"greatest({upper_limit(then)}, {upper_limit(otherwise)})"
+            # bounds.hull: no limit when either side has none (least/greatest would skip a NULL).
+            lo = (f"(CASE WHEN {cond.v} THEN {then.lo or 'NULL'} WHEN NOT {cond.v} THEN {otherwise.lo or 'NULL'} "
+                  f"WHEN {lower_limit(then)} IS NOT NULL AND {lower_limit(otherwise)} IS NOT NULL THEN {both_lo} END)")
+            hi = (f"(CASE WHEN {cond.v} THEN {then.hi or 'NULL'} WHEN NOT {cond.v} THEN {otherwise.hi or 'NULL'} "
+                  f"WHEN {upper_limit(then)} IS NOT NULL AND {upper_limit(otherwise)} IS NOT NULL THEN {both_hi} END)")
+        return Sql(value, missing, lo, hi, nullable)
+
+    # -- operations ----------------------------------------------------------------------------
+
+    def _arithmetic(self, node: ast.Binary, left_tag: str, right_tag: str, a: Sql, b: Sql) -> Sql:
+        op, nullable = node.op, a.nullable or b.nullable
+        tags = (left_tag, right_tag)
+        if op in ("+", "-") and left_tag in ("money", "number", "percent") and right_tag == left_tag:
+            value = f"({a.v} {op} {b.v})"
+            if op == "+":
+                lo, hi = f"({lower_limit(a)} + {lower_limit(b)})", f"({upper_limit(a)} + {upper_limit(b)})"
+            else:
+                lo, hi = f"({lower_limit(a)} - {upper_limit(b)})", f"({upper_limit(a)} - {lower_limit(b)})"
+            return Sql(value, missing_of(a, b), lo, hi, nullable)
+        if op == "*" and left_tag in ("money", "number", "percent") and right_tag in ("money", "number", "percent"):
+            value = f"({a.v} * {b.v})"
+            both = f"{lower_limit(a)} >= 0 AND {lower_limit(b)} >= 0"
+            lo = f"(CASE WHEN {both} THEN {lower_limit(a)} * {lower_limit(b)} END)"
+            hi = f"(CASE WHEN {both} THEN {upper_limit(a)} * {upper_limit(b)} END)"
+            return Sql(value, missing_of(a, b), lo, hi, nullable)
+        if op in ("+", "-") and tags in (("days", "days"), ("months", "months")):
+            value = f"({a.v} {op} {b.v})"
+            if op == "+":
+                lo, hi = f"({lower_limit(a)} + {lower_limit(b)})", f"({upper_limit(a)} + {upper_limit(b)})"
+            else:
+                lo, hi = f"({lower_limit(a)} - {upper_limit(b)})", f"({upper_limit(a)} - {lower_limit(b)})"
+            return Sql(value, missing_of(a, b), lo, hi, nullable)
+        if op in ("+", "-") and tags in (("date", "days"), ("days", "date")):
+            day, days = (a, b) if left_tag == "date" else (b, a)
+            value = f"({day.v} {op} CAST({days.v} AS INTEGER))" if left_tag == "date" else f"({days.v} + {day.v})"
+            return self._dated(value, a, b)
+        if op in ("+", "-") and tags in (("date", "months"), ("months", "date")):
+            day, months = (a, b) if left_tag == "date" else (b, a)
+            sign = "-" if op == "-" else ""
+            value = f"CAST({day.v} + to_months(CAST({sign}{months.v} AS INTEGER)) AS DATE)"
+            return self._dated(value, a, b)
+        if op == "-" and tags == ("date", "date"):
+            value = f"CAST(datediff('day', {b.v}, {a.v}) AS DECIMAL(38,0))"
+            return Sql(value, missing_of(a, b), nullable=nullable)
+        raise Unsupported(node.span, f"the operator `{op}` on {left_tag} and {right_tag}",
+                          "a division is exact or an error in the engine; DuckDB would round it" if op == "/"
+                          else "this operation is not written yet")
+
+    def _dated(self, value: str, a: Sql, b: Sql) -> Sql:
+        """A date computed from others: a result outside the years 1 to 9999 is the engine's error."""
+        self.flags.append(f"({value} NOT BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')")
+        return Sql(value, missing_of(a, b), nullable=a.nullable or b.nullable)
+
+    def _call(self, node: ast.Call) -> Sql:
+        func = node.func
+        if func == "given":
+            target = node.args[0]
+            ref = self.typing.refs.get(id(target)) if isinstance(target, ast.Name) else None
+            if ref is None or ref.kind != "fact":
+                raise Unsupported(node.span, "`given` of this expression", "only a fact's column is tested here")
+            assert isinstance(target, ast.Name)
+            column = self._name(target)
+            return Sql(f"({column.v} IS NOT NULL)", nullable=False)
+        if func in ("round_cents", "round") and rounded_division(node, self.typing) is not None:
+            raise Unsupported(node.span, f"`{func}` of a division", "the exact quotient is not written yet")
+        args = [self.write(a) for a in node.args]
+        nullable = any(a.nullable for a in args)
+        if func in ("min", "max"):
+            return self._extreme(func == "min", args)
+        if func in ("round_cents", "round"):
+            (a,) = args
+            digits = 2 if func == "round_cents" else 0
+            # DuckDB rounds a DECIMAL half away from zero, as ROUND_HALF_UP does (library.round_cents).
+            rounded = lambda x: f"round({x}, {digits})"  # noqa: E731
+            return Sql(rounded(a.v), a.m, None if a.lo is None else rounded(lower_limit(a)),
+                       None if a.hi is None else rounded(upper_limit(a)), nullable)
+        if func in ("year", "month", "day"):
+            (a,) = args
+            return Sql(f"CAST({func}({a.v}) AS DECIMAL(38,0))", a.m, nullable=nullable)
+        if func == "end_of_month":
+            (a,) = args
+            return Sql(f"last_day({a.v})", a.m, nullable=nullable)
+        if func == "end_of_year":
+            (a,) = args
+            return Sql(f"make_date(year({a.v}), 12, 31)", a.m, nullable=nullable)
+        if func == "days_between":
+            first, second = args
+            return Sql(f"CAST(datediff('day', {first.v}, {second.v}) AS DECIMAL(38,0))", missing_of(first, second),
+                       nullable=nullable)
+        if func == "abs":
+            (a,) = args
+            return Sql(f"abs({a.v})", a.m, nullable=nullable)
+        if func == "date":
+            year, month, day = args
+            whole = " AND ".join(f"{x.v} = trunc({x.v})" for x in args)
+            fits = f"{whole} AND {year.v} BETWEEN 1 AND 9999 AND {month.v} BETWEEN 1 AND 12 AND {day.v} BETWEEN 1 AND 31"
+            made = (f"(CASE WHEN {fits} THEN try(make_date(CAST({year.v} AS BIGINT), CAST({month.v} AS BIGINT), "
+                    f"CAST({day.v} AS BIGINT))) END)")
+            self.flags.append(f"(NOT {any_null(args)} AND {made} IS NULL)")
+            return Sql(made, missing_of(*args), nullable=nullable)
+        raise Unsupported(node.span, f"the function `{func}`", "it is not written in SQL yet")
+
+    def _extreme(self, smallest: bool, args: list[Sql]) -> Sql:
+        """`min` or `max` as bounds._extreme settles them: known when a known value is beyond every unknown's limit."""
+        pick, other = ("least", "greatest") if smallest else ("greatest", "least")
+        best = f"{pick}({', '.join(a.v for a in args)})"  # least/greatest skip NULLs: the best known value
+        if not any(a.nullable for a in args):
+            return Sql(best, nullable=False)
+        beyond = " AND ".join(
+            f"({a.v} IS NOT NULL OR coalesce({best} {'<=' if smallest else '>='} "
+            f"{lower_limit(a) if smallest else upper_limit(a)}, FALSE))" for a in args)
+        value = f"(CASE WHEN {best} IS NOT NULL AND {beyond} THEN {best} END)"
+        lows, highs = [lower_limit(a) for a in args], [upper_limit(a) for a in args]
+        if smallest:
+            lo = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in lows)} THEN least({', '.join(lows)}) END)"
+            hi = f"least({', '.join(highs)})"
+        else:
+            lo = f"greatest({', '.join(lows)})"
+            hi = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in highs)} THEN greatest({', '.join(highs)}) END)"
+        return Sql(value, missing_of(*args), lo, hi)
+
+
+def rule_column(name: str, tag: str) -> Sql:
+    """A rule's columns, as the query's layers write them."""
+    base = "r:" + name
+    ordered = tag in ORDERED
+    return Sql(quote(base), quote(base + "#m"), quote(base + "#lo") if ordered else None,
+               quote(base + "#hi") if ordered else None)
+
+
+def _what(node: ast.Expr) -> str:
+    if isinstance(node, ast.Aggregate):
+        return f"the list aggregation `{node.func}`"
+    if isinstance(node, ast.At):
+        return "a parameter read at another date (`at`)"
+    if isinstance(node, ast.ListExpr):
+        return "a list value"
+    return f"this {type(node).__name__.lower()} expression"
+
+
+_WRITERS: dict[type, Callable] = {
+    ast.Literal: ExpressionWriter._literal,
+    ast.Name: ExpressionWriter._name,
+    ast.Index: ExpressionWriter._index,
+    ast.Unary: ExpressionWriter._unary,
+    ast.Binary: ExpressionWriter._binary,
+    ast.If: ExpressionWriter._if,
+    ast.Call: ExpressionWriter._call,
+}

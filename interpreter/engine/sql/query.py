@@ -1,0 +1,363 @@
+"""A measure's decision plan as one DuckDB query over a table of cases, or the gaps that prevent it.
+
+The query reads a relation `cases` with the columns `#line`, `#id`, `#on`, `#clean` (false for a
+row whose facts the Python reader must read) and one column per fact path (dotted for a record's
+field); `python` is true for a row the Python engine must decide. Rules become columns layer by layer, each after the rules
+it reads; the last layer selects, per case, what `assembly.assemble` would put in the decision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rulerun.dsl import ast
+from rulerun.dsl.analysis import CheckedMeasure
+
+from ..runtime import Program
+from .expressions import NO_MISSING, ORDERED, ExpressionWriter, Sql, literal, missing_of, quote, text_literal
+from .gaps import Gap, Unsupported
+
+
+#: The column that says every fact the query reads is given: the two-valued form decides.
+KNOWN = quote("#known")
+
+
+@dataclass
+class Query:
+    """The SQL of a measure over the relation `cases`, or the gaps that keep it from being written."""
+
+    sql: str
+    gaps: list[Gap]
+    facts: list[str] = field(default_factory=list)  # the fact paths the query reads
+    deadlines: list[str] = field(default_factory=list)
+    values: list[tuple[str, str]] = field(default_factory=list)  # (id, type tag)
+
+
+def compile_query(checked: CheckedMeasure, program: Program) -> Query:
+    """The query deciding every case of `cases`, or (with an empty sql) the gaps found."""
+    return _Builder(checked, program).build()
+
+
+class _Builder:
+    def __init__(self, checked: CheckedMeasure, program: Program):
+        self.checked = checked
+        self.program = program
+        self.gaps: list[Gap] = []
+        self.facts: set[str] = set()
+
+    def writer(self, reference: Sql, known: bool = False) -> ExpressionWriter:
+        return ExpressionWriter(self.checked, self.program.parameters,
+                                Sql(reference.v, nullable=False) if known else reference, quote("#on"), known)
+
+    def both(self, reference: Sql, node: ast.Expr, flags: list[str]) -> Sql | None:
+        """The expression's SQL; its value taken from the two-valued form where every fact is given."""
+        full_writer = self.writer(reference)
+        full = self.attempt(full_writer, node)
+        if full is None:
+            return None
+        flags += full_writer.flags
+        plain = self.writer(reference, True).write(node)
+        return Sql(f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {full.v} END)", full.m, full.lo, full.hi, full.nullable)
+
+    def attempt(self, writer: ExpressionWriter, node: ast.Expr) -> Sql | None:
+        try:
+            result = writer.write(node)
+        except Unsupported as problem:
+            self.gaps.append(problem.gap)
+            return None
+        self.facts |= writer.facts_read
+        return result
+
+    def build(self) -> Query:
+        checked = self.checked
+        measure = checked.measure
+        decision = measure.decision
+        assert decision is not None
+        on = Sql(quote("#on"), nullable=False)
+        reference = on
+        if measure.reference_date is not None:
+            found = self.attempt(self.writer(on), measure.reference_date)
+            reference = Sql(quote("#ref"), quote("#ref#m"), nullable=True) if found is not None else on
+            base = found
+        else:
+            base = None
+        # The rules the decision reads, each after the rules it reads.
+        rules: dict[str, tuple[Sql, list[str], set[str]]] = {}
+        for name in self._rule_order():
+            rules_sql = self._rule(name, reference)
+            if rules_sql is not None:
+                rules[name] = rules_sql
+        parts: dict[str, Sql] = {}
+        flags: list[str] = []
+        eligible_kind = decision.eligible is not None
+        if decision.eligible is not None:
+            parts["eligible"] = self.both(reference, decision.eligible, flags) or Sql("NULL")
+        if decision.amount is not None:
+            parts["amount"] = self.both(reference, decision.amount, flags) or Sql("NULL")
+        deadlines = [(n.name, self.both(reference, n.expr, flags) or Sql("NULL")) for n in decision.deadlines]
+        values = [(n.name, self.both(reference, n.expr, flags) or Sql("NULL"), checked.typing.types[id(n.expr)].tag)
+                  for n in decision.values]
+        self._failed_tree_gaps()
+        if self.gaps:
+            return Query("", self.gaps)
+        conditions = [c for c, _ in decision.conditions or ()]
+        if not eligible_kind:
+            columns = [_rule_sql(c) for c in conditions]
+            value = " AND ".join(c.v for c in columns) if columns else "TRUE"
+            parts["eligible"] = Sql(f"({value})", missing_of(*columns))
+        if decision.eligible is not None:
+            conditions = _conditions(decision.eligible, checked)
+        sql = self._assemble(base, rules, parts, deadlines, values, flags, conditions)
+        return Query(sql, [], sorted(self.facts), [n for n, _ in deadlines], [(n, t) for n, _, t in values])
+
+    def _rule_order(self) -> list[str]:
+        """Every rule, each after the rules its expression or table reads."""
+        order: list[str] = []
+        seen: set[str] = set()
+        for start in self._decision_rules():
+            stack = [(start, False)]
+            while stack:
+                name, done = stack.pop()
+                if done:
+                    if name not in seen:
+                        seen.add(name)
+                        order.append(name)
+                    continue
+                if name in seen:
+                    continue
+                stack.append((name, True))
+                stack += [(r, False) for r in self._reads(name) if r not in seen]
+        return order
+
+    def _decision_rules(self) -> list[str]:
+        """The rules the batch record's parts read directly (notes are not part of it)."""
+        measure = self.checked.measure
+        decision = measure.decision
+        assert decision is not None
+        nodes = [decision.eligible, decision.amount, measure.reference_date,
+                 *(n.expr for n in decision.deadlines), *(n.expr for n in decision.values)]
+        return [c for c, _ in decision.conditions or ()] + self._names(n for n in nodes if n is not None)
+
+    def _reads(self, name: str) -> list[str]:
+        rule = self.checked.rules[name][0]
+        nodes = [rule.expr] if rule.expr is not None else [x for row in rule.rows for x in (row.when, row.then)]
+        return self._names(n for n in nodes if n is not None)
+
+    def _names(self, nodes) -> list[str]:
+        out: list[str] = []
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Name):
+                ref = self.checked.typing.refs.get(id(node))
+                if ref is not None and ref.kind == "rule":
+                    out.append(ref.name)
+            for child in _children(node):
+                stack.append(child)
+        return out
+
+    def _rule(self, name: str, reference: Sql) -> tuple[Sql, list[str], set[str]] | None:
+        rule, typed, _scope = self.checked.rules[name]
+        writer = self.writer(reference)
+        if rule.expr is not None:
+            result = self.attempt(writer, rule.expr)
+            plain = self.writer(reference, True).write(rule.expr) if result is not None else None
+        else:
+            result = self._table(writer, rule, typed.tag)
+            plain = self._plain_table(reference, rule) if result is not None else None
+        if result is None or plain is None:
+            return None
+        value = f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {result.v} END)"
+        return Sql(value, result.m, result.lo, result.hi), list(writer.flags), set(writer.rules_read)
+
+    def _plain_table(self, reference: Sql, rule) -> Sql:
+        """A table where every fact is given: the first row that holds."""
+        writer = self.writer(reference, True)
+        rows = [(writer.write(r.when) if r.when is not None else None, writer.write(r.then)) for r in rule.rows]
+        if rows[0][0] is None:
+            return rows[0][1]
+        cases = []
+        for when, then in rows:
+            cases.append(f"ELSE {then.v}" if when is None else f"WHEN {when.v} THEN {then.v}")
+            if when is None:
+                break
+        return Sql("(CASE " + " ".join(cases) + " END)", nullable=False)
+
+    def _table(self, writer: ExpressionWriter, rule, tag: str) -> Sql | None:
+        """A table as `program._table` decides it: the first row that holds, unless an earlier row's condition is unknown."""
+        if len(rule.rows) > 8:
+            self.gaps.append(Gap(rule.span, f"the table `{rule.id}`", "more than 8 rows are not unfolded into SQL"))
+            return None
+        rows: list[tuple[Sql | None, Sql]] = []
+        for row in rule.rows:
+            when = self.attempt(writer, row.when) if row.when is not None else None
+            then = self.attempt(writer, row.then)
+            if (row.when is not None and when is None) or then is None:
+                return None
+            rows.append((when, then))
+        ordered = tag in ORDERED
+
+        def unfold(i: int, open_rows: list[int]) -> tuple[str, str, str, str]:
+            """(value, missing, low, high) from row i on, with the rows whose condition was unknown."""
+            if i == len(rows):
+                if not open_rows:
+                    return "NULL", NO_MISSING, "NULL", "NULL"  # no row matches: the engine's error (flagged)
+                parts = [p for k in open_rows for p in (rows[k][0], rows[k][1]) if p is not None]
+                return "NULL", missing_of(*parts), "NULL", "NULL"
+            when, then = rows[i]
+            matched = _undecided(rows, open_rows, then, ordered) if open_rows else (
+                then.v, then.m, then.lo or "NULL", then.hi or "NULL")
+            if when is None:
+                return matched
+            unknown = unfold(i + 1, open_rows + [i])
+            otherwise = unfold(i + 1, open_rows)
+            return tuple(  # type: ignore[return-value]
+                f"(CASE WHEN {when.v} THEN {a} WHEN {when.v} IS NULL THEN {b} ELSE {c} END)"
+                for a, b, c in zip(matched, unknown, otherwise))
+
+        if rows[-1][0] is not None:  # no `otherwise`: a case no row matches is the engine's error
+            writer.flags.append("(" + " AND ".join(f"coalesce(NOT {w.v}, FALSE)" for w, _ in rows
+                                                   if w is not None) + ")")
+        value, missing, low, high = unfold(0, [])
+        return Sql(value, missing, low if ordered else None, high if ordered else None)
+
+    def _failed_tree_gaps(self) -> None:
+        """The failed list descends into `and`-conjuncts the engine evaluated: not yet written for SQL."""
+        decision = self.checked.measure.decision
+        assert decision is not None
+        if decision.eligible is not None and len(_conditions(decision.eligible, self.checked)) > 1:
+            self.gaps.append(Gap(decision.eligible.span, "the conditions `and`-ed in `eligible`",
+                                 "the failed list names the conditions the engine evaluated, in its order; "
+                                 "that order is not written in SQL yet"))
+        pending = [c for c, _ in decision.conditions or ()]
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in seen or name not in self.program.rules:
+                continue
+            seen.add(name)
+            rule = self.program.rules[name]
+            pending += list(rule.conjuncts)
+            if len(rule.conjuncts) > 1:
+                node = self.checked.rules[name][0]
+                self.gaps.append(Gap(node.expr.span if node.expr is not None else node.span,
+                                     f"the conditions `and`-ed in rule `{name}`",
+                                     "the failed list names the conjuncts the engine evaluated, in its order; "
+                                     "that order is not written in SQL yet"))
+
+    def _assemble(self, base: Sql | None, rules: dict, parts: dict[str, Sql], deadlines: list, values: list,
+                  flags: list[str], conditions: list[str]) -> str:
+        given = " AND ".join(f"{quote(f)} IS NOT NULL" for f in sorted(self.facts)) or "TRUE"
+        first = f"SELECT *, ({given}) AS {KNOWN}"
+        if base is not None:
+            first += f", {base.v} AS {quote('#ref')}, {base.m} AS {quote('#ref#m')}"
+        sql = f"{first} FROM cases"
+        flag_columns: list[str] = []
+        done: set[str] = set()
+        pending = list(rules)
+        while pending:
+            layer = [n for n in pending if rules[n][2] <= done]
+            assert layer, "rules read each other in a cycle"  # the checker refuses cycles
+            selected, unknown = [], []
+            for name in layer:
+                value, rule_flags, _reads = rules[name]
+                column = _rule_sql(name, self.program.rules[name].tag)
+                selected.append(f"{value.v} AS {column.v}")
+                # What an unknown rule misses, and its limits, only for the rows where it is unknown:
+                # worked out after the value, so that a known row does not compute them.
+                unknown.append(f"(CASE WHEN {column.v} IS NULL THEN {value.m} END) AS {column.m}")
+                if column.lo is not None:
+                    unknown += [f"(CASE WHEN {column.v} IS NULL THEN {value.lo or 'NULL'} END) AS {column.lo}",
+                                f"(CASE WHEN {column.v} IS NULL THEN {value.hi or 'NULL'} END) AS {column.hi}"]
+                if rule_flags:
+                    flag = quote(f"r:{name}#flag")
+                    selected.append(f"({' OR '.join(f'coalesce({f}, FALSE)' for f in rule_flags)}) AS {flag}")
+                    flag_columns.append(flag)
+            sql = f"SELECT *, {', '.join(unknown)} FROM (SELECT *, {', '.join(selected)} FROM ({sql}))"
+            done |= set(layer)
+            pending = [n for n in pending if n not in done]
+        measure = self.checked.measure
+        reference = Sql(quote("#ref"), quote("#ref#m")) if base is not None else Sql(quote("#on"), nullable=False)
+        window = measure.window
+        closed = "FALSE"
+        if window is not None and (window.start or window.end):
+            outside = " OR ".join(([f"{reference.v} < {literal(window.start)}"] if window.start else [])
+                                  + ([f"{reference.v} > {literal(window.end)}"] if window.end else []))
+            closed = f"coalesce({outside}, FALSE)"
+        eligible = parts["eligible"]
+        if window is not None and reference.nullable:
+            # assembly: and3(window open, eligible); the window is unknown while the reference date is.
+            eligible = Sql(f"(CASE WHEN {reference.v} IS NULL THEN (NULL AND {eligible.v}) ELSE {eligible.v} END)",
+                           missing_of(reference, eligible))
+        amount = parts.get("amount")
+        amount_missing = "NULL"
+        missing = f"(CASE WHEN {eligible.v} IS NULL THEN {eligible.m} END)"
+        amount_value = "NULL"
+        if amount is not None:
+            amount_value = f"(CASE WHEN {eligible.v} THEN round({amount.v}, 2) END)"
+            amount_missing = f"(CASE WHEN {eligible.v} AND {amount.v} IS NULL THEN {amount.m} END)"
+            missing = (f"list_concat({missing}, (CASE WHEN {eligible.v} IS DISTINCT FROM FALSE AND {amount.v} IS NULL "
+                       f"THEN {amount.m} END))")
+        # Each condition once, in order: list_filter keeps the order and needs no concatenation.
+        needs_missing = f"{eligible.v} IS NULL" + (
+            f" OR ({eligible.v} AND {amount.v} IS NULL)" if amount is not None else "")
+        failed = ("list_filter([" + ", ".join(
+            f"(CASE WHEN {_rule_sql(c).v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
+            + "], lambda x: x IS NOT NULL)") if conditions else NO_MISSING
+        failed = f"(CASE WHEN len({failed}) = 0 THEN ['eligible'] ELSE {failed} END)"
+        all_flags = [f"coalesce({f}, FALSE)" for f in flags] + flag_columns
+        window_note = "'window'"
+        out = [
+            f'{quote("#line")} AS line', f'{quote("#id")} AS id', f'{quote("#on")} AS evaluated_on',
+            f"{reference.v} AS reference_date",
+            f"(CASE WHEN {closed} THEN 'no' WHEN {eligible.v} THEN 'yes' WHEN NOT {eligible.v} THEN 'no' "
+            f"ELSE 'undetermined' END) AS eligible",
+            f"(CASE WHEN {closed} THEN NULL ELSE {amount_value} END) AS amount",
+            f"(CASE WHEN {closed} THEN [{window_note}] WHEN NOT {eligible.v} THEN {failed} "
+            f"ELSE {NO_MISSING} END) AS failed",
+            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"ELSE list_sort(list_distinct(coalesce({missing}, {NO_MISSING}))) END) AS missing",
+            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"ELSE list_sort(list_distinct(coalesce({amount_missing}, {NO_MISSING}))) END) AS amount_missing",
+        ]
+        out += [f"{sql_value.v} AS {quote('deadlines.' + name)}" for name, sql_value in deadlines]
+        out += [f"{sql_value.v} AS {quote('values.' + name)}" for name, sql_value, _tag in values]
+        all_flags.append('NOT "#clean"')
+        out.append(f"({' OR '.join(all_flags)}) AS python")
+        return f"SELECT {', '.join(out)} FROM ({sql})"
+
+
+def _rule_sql(name: str, tag: str = "bool") -> Sql:
+    from .expressions import rule_column
+    return rule_column(name, tag)
+
+
+def _conditions(node, checked: CheckedMeasure) -> list[str]:
+    from ..program import conjuncts
+    return list(conjuncts(node, checked.typing))
+
+
+def _undecided(rows: list, open_rows: list[int], then: Sql, ordered: bool) -> tuple[str, str, str, str]:
+    """program._undecided: settled when every row that may apply gives one known value."""
+    values = [rows[k][1] for k in open_rows] + [then]
+    first = values[0]
+    same = " AND ".join(f"{v.v} IS NOT NULL AND {v.v} = {first.v}" for v in values)
+    parts = [p for k in open_rows for p in (rows[k][0], rows[k][1]) if p is not None] + [then]
+    low = high = "NULL"
+    if ordered:
+        from .expressions import lower_limit, upper_limit
+        lows, highs = [lower_limit(v) for v in values], [upper_limit(v) for v in values]
+        low = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in lows)} THEN least({', '.join(lows)}) END)"
+        high = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in highs)} THEN greatest({', '.join(highs)}) END)"
+    return f"(CASE WHEN {same} THEN {first.v} END)", missing_of(*parts), low, high
+
+
+def _children(node) -> list:
+    out = []
+    for attr in ("left", "right", "operand", "cond", "then", "otherwise", "target", "key", "on", "source",
+                 "body", "where", "default"):
+        child = getattr(node, attr, None)
+        if child is not None and not isinstance(child, str):
+            out.append(child)
+    for attr in ("args", "items"):
+        out += list(getattr(node, attr, ()) or ())
+    return out

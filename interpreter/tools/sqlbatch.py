@@ -1,0 +1,260 @@
+"""Deciding a table of cases with DuckDB: Parquet in, batch records or a Parquet file out.
+
+A row whose facts the SQL cannot vouch for (a value the Python reader would refuse or convert,
+or one that may meet a language error) is decided by the Python engine, the same as
+`rulerun batch` without `--engine duckdb`; every other row is decided by the query.
+"""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from rulerun.dsl.errors import Diagnostic, UsageError
+
+from ..engine.sql.expressions import quote, text_literal
+from ..engine.sql.query import Query, compile_query
+from ..engine.evaluator import load
+from ..engine.values import to_json
+from ..formats.receipt import SCHEMA_VERSION, Receipts
+from ..formats.tables import header_columns, read_parquet
+from . import batch as runner
+
+#: Largest amount or number a case may give (formats/scalars.MAX_MAGNITUDE).
+MAGNITUDE = "1e15"
+
+
+def duckdb_module():
+    """The duckdb module, or a usage error naming the extra that installs it."""
+    try:
+        import duckdb
+    except ImportError:
+        raise UsageError(Diagnostic("the duckdb engine needs the duckdb package",
+                                    hint="pip install 'rulerun[duckdb]'")) from None
+    return duckdb
+
+
+def measure_query(compiled) -> Query:
+    """The query of a compiled measure (its gaps, when it has any)."""
+    return compile_query(compiled.checked, compiled.program)
+
+
+def refuse_gaps(query: Query) -> None:
+    """A usage error listing the gaps, when there are any: never a silent fallback."""
+    if query.gaps:
+        raise UsageError([Diagnostic(f"the duckdb engine cannot compile this measure ({len(query.gaps)} gap(s) "
+                                     "below)", hint="leave out --engine duckdb to decide it with the Python engine"),
+                          *(gap.diagnostic() for gap in query.gaps)])
+
+
+def case_relation(compiled, query: Query, path: Path, default_on: datetime.date, connection) -> str:
+    """SQL for the relation `cases` read from a Parquet file: `#line`, `#id`, `#on`, the facts, `#clean`."""
+    source = f"read_parquet({text_literal(str(path))}, file_row_number = true)"
+    try:
+        described = connection.sql(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    except Exception as error:  # noqa: BLE001 - duckdb has many error types for a file it cannot read
+        raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
+    types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
+    header_columns(list(types), compiled.checked.facts, str(path))
+    for name, kind in types.items():
+        if kind.startswith("STRUCT") or kind.endswith("[]"):
+            raise UsageError(Diagnostic(f"column `{name}` is a nested {kind} column; the duckdb engine reads one "
+                                        "column per fact path (e.g. `dienst.bedrag`)",
+                                        file=str(path), hint="flatten it, or leave out --engine duckdb"))
+    clean: list[str] = []
+    columns = ['CAST(file_row_number + 1 AS BIGINT) AS "#line"']
+    if "id" in types:
+        if types["id"] in ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER",
+                           "USMALLINT", "UTINYINT"):
+            columns.append('coalesce(CAST("id" AS VARCHAR), CAST(file_row_number + 1 AS VARCHAR)) AS "#id"')
+        else:
+            columns.append('CAST(file_row_number + 1 AS VARCHAR) AS "#id"')
+            clean.append('"id" IS NULL')
+    else:
+        columns.append('CAST(file_row_number + 1 AS VARCHAR) AS "#id"')
+    if "on" in types:
+        if types["on"] == "DATE":
+            columns.append(f'coalesce("on", DATE \'{default_on.isoformat()}\') AS "#on"')
+        else:
+            columns.append(f'DATE \'{default_on.isoformat()}\' AS "#on"')
+            clean.append('"on" IS NULL')
+    else:
+        columns.append(f'DATE \'{default_on.isoformat()}\' AS "#on"')
+    for path_name in query.facts:
+        fact = _fact_at(compiled.checked.facts, path_name)
+        column = quote(path_name)
+        if path_name in types:
+            check = _clean(fact, column, types[path_name])
+            columns.append(f"{column}" if check != "FALSE" else f"NULL AS {column}")
+            if check != "TRUE":
+                clean.append(f"({column} IS NULL OR {check})")
+        else:
+            columns.append(f"CAST(NULL AS {_sql_type(fact)}) AS {column}")
+    # A column of the file that the query does not read is still read by the Python engine's reader.
+    for name, kind in types.items():
+        if name not in query.facts and name not in ("id", "on"):
+            fact = _fact_at(compiled.checked.facts, name)
+            check = _clean(fact, quote(name), kind)
+            if check != "TRUE":
+                clean.append(f"({quote(name)} IS NULL OR {check})")
+    columns.append(f"({' AND '.join(clean) if clean else 'TRUE'}) AS \"#clean\"")
+    return f"SELECT {', '.join(columns)} FROM {source}"
+
+
+def _fact_at(facts: dict, dotted: str):
+    fact = None
+    for part in dotted.split("."):
+        fact = facts.get(part) if fact is None else fact.fields.get(part)
+    return fact
+
+
+def _sql_type(fact) -> str:
+    kind = fact.type.kind
+    return {"bool": "BOOLEAN", "date": "DATE", "money": "DECIMAL(18,2)", "number": "DECIMAL(38,10)",
+            "percent": "DECIMAL(38,10)", "duration": "BIGINT"}.get(kind, "VARCHAR")
+
+
+def _clean(fact, column: str, kind: str) -> str:
+    """When a value of this column is read by the Python reader as it stands: else that row goes to Python."""
+    fact_kind = fact.type.kind if fact is not None else None
+    integer = kind in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT")
+    scale = int(kind.split(",")[1].rstrip(")")) if kind.startswith("DECIMAL(") else None
+    limits = []
+    if fact is not None and fact.minimum is not None and fact_kind in ("money", "number"):
+        limits.append(f"{column} >= {fact.minimum}")
+    if fact is not None and fact.maximum is not None and fact_kind in ("money", "number"):
+        limits.append(f"{column} <= {fact.maximum}")
+    if fact_kind == "bool":
+        return "TRUE" if kind == "BOOLEAN" else "FALSE"
+    if fact_kind == "date":
+        return f"{column} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'" if kind == "DATE" else "FALSE"
+    if fact_kind == "enum":
+        values = ", ".join(text_literal(v) for v in fact.type.values or ())
+        return f"{column} IN ({values})" if kind == "VARCHAR" and values else "FALSE"
+    if fact_kind == "money" and (integer or (scale is not None and scale <= 2)):
+        return " AND ".join([f"{column} >= 0", f"{column} <= {MAGNITUDE}", *limits])
+    if fact_kind == "number" and (integer or scale is not None):
+        return " AND ".join([f"abs({column}) <= {MAGNITUDE}", *limits])
+    return "FALSE"  # texts, percentages, durations, lists: the Python reader decides how to take them
+
+
+def run_query(compiled, query: Query, path: Path, default_on: datetime.date, connection, where: str = "") -> str:
+    """The full SQL over the file: the cases, then the decision; `python` marks rows left to Python."""
+    cases = case_relation(compiled, query, path, default_on, connection)
+    return f"WITH cases AS ({cases}) {query.sql}{where}"
+
+
+def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dict]:
+    """Batch records for every row of a Parquet file, in its order, as `tools.batch.decide_all` gives them."""
+    duckdb = duckdb_module()
+    query = measure_query(compiled)
+    refuse_gaps(query)
+    connection = duckdb.connect()
+    sql = run_query(compiled, query, path, default_on, connection)
+    connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
+    python_lines = [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
+    by_python = _python_records(compiled, path, python_lines, default_on) if python_lines else {}
+    result = connection.execute("SELECT * FROM decided")
+    names = [d[0] for d in result.description]
+    receipts = Receipts(compiled.measure)
+    value_tags = dict(query.values)
+    while True:
+        rows = result.fetchmany(8192)
+        if not rows:
+            break
+        for row in rows:
+            cells = dict(zip(names, row))
+            if cells["python"]:
+                yield by_python[cells["line"]]
+                continue
+            record: dict = {
+                "id": cells["id"], "line": cells["line"],
+                "evaluated_on": cells["evaluated_on"].isoformat(),
+                "reference_date": cells["reference_date"].isoformat() if cells["reference_date"] else None,
+                "eligible": cells["eligible"],
+                "amount": to_json(cells["amount"], "money") if cells["amount"] is not None else None,
+                "deadlines": {n: _iso(cells["deadlines." + n]) for n in query.deadlines},
+                "values": {n: to_json(_typed(cells["values." + n], value_tags[n]), value_tags[n])
+                           for n in value_tags},
+                "failed": list(cells["failed"]), "missing": list(cells["missing"]),
+            }
+            if cells["amount_missing"] and cells["eligible"] == "yes":
+                record["amount_missing"] = list(cells["amount_missing"])
+            record["schema_version"] = SCHEMA_VERSION
+            record["receipt"] = {**receipts.fixed, "evaluated_on": record["evaluated_on"],
+                                 "reference_date": record["reference_date"]}
+            yield record
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _typed(value, tag: str):
+    """A value as the engine holds it: whole days and months as int, numbers as Decimal."""
+    if value is None:
+        return None
+    if tag in ("days", "months"):
+        return int(value)
+    if tag in ("number", "money", "percent") and not isinstance(value, Decimal):
+        return Decimal(value)
+    return value
+
+
+def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[int, dict]:
+    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them."""
+    wanted = set(lines)
+    out: dict[int, dict] = {}
+    items = [item for item in read_parquet(path, compiled) if item.line in wanted]
+    for record in runner.decide_items(compiled, items, default_on):
+        out[record["line"]] = record
+    return out
+
+
+def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date) -> int:
+    """Decide every row of a Parquet file into a Parquet file; the number of rows. Refuses rows Python must decide."""
+    duckdb = duckdb_module()
+    query = measure_query(compiled)
+    refuse_gaps(query)
+    connection = duckdb.connect()
+    sql = run_query(compiled, query, path, default_on, connection)
+    connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
+    left = connection.execute("SELECT line FROM decided WHERE python LIMIT 5").fetchall()
+    if left:
+        count = connection.execute("SELECT count(*) FROM decided WHERE python").fetchone()[0]
+        shown = ", ".join(str(line) for (line,) in left)
+        raise UsageError(Diagnostic(
+            f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
+            "a value the SQL cannot vouch for, or one that may meet an error the engine reports",
+            file=str(path), hint="write JSON Lines instead (-o decisions.jsonl), which decides those rows too"))
+    columns = ", ".join(["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
+                        + [quote("deadlines." + n) for n in query.deadlines]
+                        + [quote("values." + n) for n, _ in query.values])
+    connection.execute(f"COPY (SELECT {columns} FROM decided) TO {text_literal(str(output))} (FORMAT parquet)")
+    return connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(str(output))})").fetchone()[0]
+
+
+def sql_gaps(path: Path, display: str) -> tuple[list, str]:
+    """What the duckdb engine cannot compile in a measure (as diagnostics), else ([], its SQL query)."""
+    query = measure_query(load(path, display))
+    return [gap.diagnostic() for gap in query.gaps], query.sql
+
+
+def sql_records(compiled, path: Path, on: datetime.date) -> Iterator[dict]:
+    """Batch records decided by the duckdb engine: Parquet input only, for now."""
+    _parquet_only(path)
+    return decide_file(compiled, path, on)
+
+
+def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> int:
+    """Decide a Parquet file into a Parquet file with the duckdb engine; the number of cases."""
+    _parquet_only(path)
+    return write_parquet(compiled, path, output, on)
+
+
+def _parquet_only(path: Path) -> None:
+    if path.suffix.lower() not in (".parquet", ".pq"):
+        raise UsageError(Diagnostic(
+            f"the duckdb engine reads Parquet input; `{path.name}` is not a .parquet file",
+            hint="convert it to Parquet, or leave out --engine duckdb to read JSON Lines or CSV"))

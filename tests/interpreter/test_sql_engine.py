@@ -1,0 +1,240 @@
+"""The duckdb engine agrees with the Python batch path and with `explain`, and states what it cannot compile."""
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow
+import pyarrow.parquet
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rulerun
+from rulerun.dsl.errors import UsageError
+from rulerun.interpreter.cli import main
+from rulerun.interpreter.tools.sqlbatch import decide_file, measure_query
+from rulerun.interpreter.formats.render import decision_json
+from rulerun.interpreter.formats.tables import read_parquet
+from rulerun.interpreter.tools import batch as runner
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCHMARK = ROOT / "tests" / "benchmarks" / "kmo-eenvoudig.yaml"
+ON = datetime.date(2025, 1, 1)
+MONEY = pyarrow.decimal128(18, 2)
+D = datetime.date
+
+# A measure with a window, a table, `if`, `given`, declared limits, months, a deadline and values.
+TRIAL = ROOT / "tests" / "interpreter" / "sql_trial" / "proef.yaml"
+
+
+def both(measure: Path, table: pyarrow.Table, folder: Path) -> tuple[list[dict], list[dict]]:
+    """The records of the duckdb engine and of the Python batch path for the same Parquet file."""
+    path = folder / "cases.parquet"
+    pyarrow.parquet.write_table(table, path)
+    compiled = rulerun.load(measure).engine
+    sql = list(decide_file(compiled, path, ON))
+    python = list(runner.decide_all(measure, compiled, read_parquet(path, compiled), ON))
+    return sql, python
+
+
+def explained(measure: Path, record: dict, facts: dict) -> dict:
+    """What `explain` (the traced engine) says of one case, in the record's terms."""
+    compiled = rulerun.load(measure).engine
+    decision = compiled.evaluate(compiled.read_facts(facts), ON, trace=True)
+    out = decision_json(decision, trace=False)
+    return {k: out.get(k) for k in ("eligible", "amount", "deadlines", "values", "failed", "missing")}
+
+
+def assert_agree(measure: Path, table: pyarrow.Table, folder: Path) -> list[dict]:
+    sql, python = both(measure, table, folder)
+    assert len(sql) == len(python) == table.num_rows
+    for ours, theirs, row in zip(sql, python, table.to_pylist()):
+        assert ours == theirs, row
+        if "error" not in ours:
+            facts = {k: v for k, v in row.items() if v is not None and k not in ("id", "on")}
+            keys = ("eligible", "amount", "deadlines", "values", "failed", "missing")
+            assert {k: ours[k] for k in keys} == explained(measure, ours, facts)
+    return sql
+
+
+# -- the benchmark measure -------------------------------------------------------------------------
+
+def benchmark_table(rows: list[dict]) -> pyarrow.Table:
+    names = ("grootte", "pijler", "bedrag", "start", "aanvraag", "ontvangen")
+    return pyarrow.table({
+        "id": [str(i) for i in range(len(rows))],
+        **{n: pyarrow.array([r.get(n) for r in rows], MONEY if n in ("bedrag", "ontvangen") else
+                            pyarrow.date32() if n in ("start", "aanvraag") else pyarrow.string()) for n in names}})
+
+
+def test_benchmark_measure_compiles_without_gaps():
+    compiled = rulerun.load(BENCHMARK).engine
+    query = measure_query(compiled)
+    assert query.gaps == []
+    assert query.facts == ["aanvraag", "bedrag", "grootte", "ontvangen", "pijler", "start"]
+
+
+def test_benchmark_cases_agree(tmp_path):
+    rows = [
+        {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+         "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")},
+        {"grootte": "klein", "pijler": "advies", "start": D(2024, 3, 1), "aanvraag": D(2024, 3, 5)},
+        {"grootte": "groot", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1), "aanvraag": D(2024, 3, 25)},
+        # half a cent: 1000.05 × 30 % = 300.015, rounded half up to 300.02
+        {"grootte": "klein", "pijler": "opleiding", "bedrag": Decimal("1000.05"), "start": D(2024, 3, 1),
+         "aanvraag": D(2024, 3, 15), "ontvangen": Decimal("0")},
+        # the last day in time, and the day after
+        {"grootte": "middelgroot", "pijler": "advies", "bedrag": Decimal("500"), "start": D(2024, 3, 1),
+         "aanvraag": D(2024, 3, 16), "ontvangen": Decimal("7500")},
+        {"grootte": "middelgroot", "pijler": "advies", "bedrag": Decimal("500"), "start": D(2024, 3, 1),
+         "aanvraag": D(2024, 3, 16) + datetime.timedelta(days=1), "ontvangen": Decimal("7000")},
+        # a size that is not a value of the enum, and a date before the first rate: the Python engine decides
+        {"grootte": "reus", "pijler": "advies", "bedrag": Decimal("500")},
+        {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("500"), "start": D(2015, 1, 1),
+         "aanvraag": D(2015, 1, 2), "ontvangen": Decimal("0")},
+        {},
+    ]
+    records = assert_agree(BENCHMARK, benchmark_table(rows), tmp_path)
+    assert records[3]["amount"] == "300.02"
+    assert records[1]["missing"] == ["bedrag", "ontvangen"]
+    assert records[2]["failed"] == ["kmo", "tijdig"]
+    assert "error" in records[6] and "error" in records[7]
+
+
+SIZES = st.sampled_from(["klein", "middelgroot", "groot", None])
+CENTS = st.one_of(st.none(), st.integers(0, 3_000_000).map(lambda c: Decimal(c).scaleb(-2)))
+DAYS = st.one_of(st.none(), st.dates(D(2016, 1, 1), D(2026, 12, 31)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({
+    "grootte": SIZES, "pijler": st.sampled_from(["opleiding", "advies", None]), "bedrag": CENTS,
+    "start": DAYS, "aanvraag": DAYS, "ontvangen": CENTS}), min_size=1, max_size=12))
+def test_benchmark_random_cases_agree(tmp_path, rows):
+    assert_agree(BENCHMARK, benchmark_table(rows), tmp_path)
+
+
+# -- a measure with more of the language ------------------------------------------------------------
+
+def trial_table(rows: list[dict]) -> pyarrow.Table:
+    types = {"grootte": pyarrow.string(), "bedrag": MONEY, "korting": MONEY, "personeel": pyarrow.decimal128(10, 1),
+             "start": pyarrow.date32(), "aanvraag": pyarrow.date32(), "erkend": pyarrow.bool_()}
+    return pyarrow.table({"id": [str(i) for i in range(len(rows))],
+                          **{n: pyarrow.array([r.get(n) for r in rows], t) for n, t in types.items()}})
+
+
+def test_trial_measure_compiles_without_gaps():
+    assert measure_query(rulerun.load(TRIAL).engine).gaps == []
+
+
+def test_trial_edges_agree(tmp_path):
+    full = {"grootte": "groot", "bedrag": Decimal("1000.00"), "korting": Decimal("0"), "personeel": Decimal(3),
+            "start": D(2022, 7, 1), "aanvraag": D(2022, 7, 1), "erkend": True}
+    rows = [
+        full,
+        {**full, "aanvraag": D(2017, 12, 31)},  # the day before the window opens
+        {**full, "aanvraag": D(2027, 1, 1), "start": D(2026, 12, 1)},  # the day after it closes
+        {**full, "aanvraag": None},  # the window is unknown
+        {**full, "bedrag": None},  # netto unknown, but ≥ € 0: groot_genoeg needs it, the amount too
+        {**full, "korting": None},  # korting ≤ € 50: netto ≥ € 950, so ≥ € 1,000 stays open
+        {**full, "korting": None, "bedrag": Decimal("2000")},  # netto ≥ € 1,950: groot_genoeg settles
+        {**full, "grootte": None, "personeel": Decimal(12)},  # the table's first row unknown
+        {**full, "grootte": None, "personeel": None},
+        {**full, "erkend": None, "personeel": None},
+        {**full, "start": D(2024, 1, 31), "aanvraag": D(2024, 4, 30)},  # three months later, clamped
+        {**full, "start": D(2024, 1, 31), "aanvraag": D(2024, 5, 1)},
+        {**full, "grootte": "klein", "bedrag": Decimal("333.35"), "korting": Decimal("0.00")},  # 35 % half a cent
+        {**full, "grootte": "reus"},
+    ]
+    records = assert_agree(TRIAL, trial_table(rows), tmp_path)
+    assert records[1]["failed"] == ["window"] and records[2]["failed"] == ["window"]
+    assert records[12]["amount"] == "116.67"  # 333.35 × 35 % = 116.6725
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({
+    "grootte": SIZES, "bedrag": CENTS, "korting": st.one_of(st.none(), st.integers(0, 6000).map(
+        lambda c: Decimal(c).scaleb(-2))),
+    "personeel": st.one_of(st.none(), st.integers(0, 200).map(lambda n: Decimal(n).scaleb(-1))),
+    "start": DAYS, "aanvraag": DAYS, "erkend": st.one_of(st.none(), st.booleans())}), min_size=1, max_size=12))
+def test_trial_random_cases_agree(tmp_path, rows):
+    assert_agree(TRIAL, trial_table(rows), tmp_path)
+
+
+# -- gaps --------------------------------------------------------------------------------------------
+
+def gaps_of(name: str) -> list[str]:
+    query = measure_query(rulerun.load(ROOT / "measures" / f"{name}.yaml", f"measures/{name}.yaml").engine)
+    return sorted(f"{g.where}: {g.what}" for g in query.gaps)
+
+
+def test_bundled_measures_gaps_are_stated():
+    """docs/sql.md lists these; a change here is a change there."""
+    expected = json.loads((ROOT / "tests" / "interpreter" / "sql_trial" / "gaps.json").read_text())
+    for name, gaps in expected.items():
+        assert gaps_of(name) == gaps, name
+
+
+def test_check_reports_gaps_with_positions():
+    result = CliRunner().invoke(main, ["check", str(ROOT / "measures" / "kmo-portefeuille.yaml"),
+                                       "--engine", "duckdb"])
+    assert result.exit_code == 2
+    assert "kmo-portefeuille.yaml:375:55: error: the duckdb engine cannot compile the function `matches`" in \
+        result.output
+    clean = CliRunner().invoke(main, ["check", str(TRIAL), "--engine", "duckdb", "--show-sql"])
+    assert clean.exit_code == 0, clean.output
+    assert "SELECT" in clean.output and '"#known"' in clean.output
+
+
+def test_batch_refuses_a_measure_with_gaps(tmp_path):
+    path = tmp_path / "cases.parquet"
+    pyarrow.parquet.write_table(pyarrow.table({"id": ["1"]}), path)
+    result = CliRunner().invoke(main, ["batch", str(ROOT / "measures" / "kmo-portefeuille.yaml"), str(path),
+                                       "--engine", "duckdb"])
+    assert result.exit_code == 64
+    assert "the duckdb engine cannot compile this measure" in result.output
+    assert "kmo-portefeuille.yaml:375:55" in result.output
+
+
+def test_batch_duckdb_reads_parquet_only(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"facts": {}}\n')
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(path), "--engine", "duckdb"])
+    assert result.exit_code == 64
+    assert "the duckdb engine reads Parquet input" in result.output
+
+
+def test_batch_parquet_to_parquet(tmp_path):
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}, {"grootte": "groot"}]
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pyarrow.parquet.write_table(benchmark_table(rows), source)
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out),
+                                       "--on", "2025-01-01"])
+    assert result.exit_code == 0, result.output
+    written = pyarrow.parquet.read_table(out).to_pylist()
+    assert [(r["id"], r["eligible"], r["amount"], r["failed"]) for r in written] == [
+        ("0", "yes", Decimal("300.00"), []), ("1", "no", None, ["kmo"])]
+
+
+def test_parquet_out_refuses_rows_for_python(tmp_path):
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pyarrow.parquet.write_table(benchmark_table([{"grootte": "reus"}]), source)
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert result.exit_code == 64
+    assert "1 case(s) must be decided by the Python engine (lines 1)" in result.output
+
+
+def test_without_duckdb_the_extra_is_named(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    path = tmp_path / "cases.parquet"
+    pyarrow.parquet.write_table(benchmark_table([{}]), path)
+    with pytest.raises(UsageError) as error:
+        list(decide_file(rulerun.load(BENCHMARK).engine, path, ON))
+    assert "pip install 'rulerun[duckdb]'" in str(error.value.diagnostics[0].hint)
+
