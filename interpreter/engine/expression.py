@@ -11,6 +11,7 @@ from rulerun.dsl.parser import parse
 from rulerun.dsl.types import Type
 
 from .compile import Compiler
+from .lower import lower_expression
 from ..formats.facts import read_facts
 from .runtime import Env, Program
 
@@ -46,7 +47,7 @@ def compile_expression(text: str, declarations: dict | None = None):
     node = parse(text)
     result, typing, report = check_expression(node, _FactScope(facts))
     report.raise_if_errors(MeasureError)
-    return Compiler(typing, facts).compile(node), result, facts
+    return Compiler().compile(lower_expression(node, typing, facts)), result, facts
 
 
 def evaluate_expression(text: str, declarations: dict | None = None, facts: dict | None = None,
