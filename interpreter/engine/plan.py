@@ -41,9 +41,9 @@ class DecisionPlan:
     reported: list[str]  # the rules whose values say which conditions failed
 
 
-def build_plan(lowered: ir.LoweredMeasure, program: Program) -> DecisionPlan:
-    """The decision plan of a lowered measure, its parts compiled to closures."""
-    compiler = Compiler()
+def build_plan(lowered: ir.LoweredMeasure, program: Program, compiler: Compiler | None = None) -> DecisionPlan:
+    """The decision plan of a lowered measure, its parts compiled to closures (by `compiler` when given)."""
+    compiler = compiler or Compiler()
     decision = lowered.decision
 
     def part(lowered_part: ir.DecisionPart) -> Part:

@@ -68,9 +68,9 @@ def _undecided(env, open_rows: list, last, matched: bool):
     return bounded(unknown_of(*open_rows, last), *limits_of(hull(values)))
 
 
-def compile_measure(lowered: ir.LoweredMeasure) -> Program:
-    """Build the Program for a lowered measure."""
-    compiler = Compiler()
+def compile_measure(lowered: ir.LoweredMeasure, compiler: Compiler | None = None) -> Program:
+    """Build the Program for a lowered measure (with `compiler`, one that adds to every closure)."""
+    compiler = compiler or Compiler()
     program = Program()
     for name, parameter in lowered.parameters.items():
         versions = []
