@@ -78,6 +78,7 @@ class Lowerer:
         return _LOWERERS[type(node)](self, node)
 
     def tag(self, node: ast.Expr) -> str:
+        """The type tag the checker inferred for `node`."""
         return self.typing.types[id(node)].tag
 
     def _literal(self, node: ast.Literal) -> ir.Node:
