@@ -6,35 +6,30 @@ empty list take the `else` value, or are an evaluation error without one.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable
+from typing import Any, Callable
 
-from rulerun.dsl import ast
 from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
 
-from .steps import Step, fail, zero_of
+from . import ir
+from .steps import Step, fail, item_path, zero_of
 from .trace import AggregateRead, ItemRead
 from .values import Unknown, exact_sum, unknown_of
 
 
-def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], tag: str,
-                      tag_of: Callable[[ast.Expr], str] | None = None,
-                      list_path: Callable[[object], str | None] = lambda env: None) -> Step:
-    """The closure for one aggregate node of type `tag`, its parts compiled by `compile` (typed by `tag_of`).
-
-    `list_path(env)` is where the list is in the case (`aandeelhouders`), so that a field an item
-    leaves out is named with the item: `aandeelhouders[0].activiteit_sinds`.
-    """
-    source = compile(node.source)
+def compile_aggregate(node: ir.Aggregate, compile: Callable[[ir.Node], Step]) -> Step:
+    """The closure for one aggregate node, its parts compiled by `compile`."""
+    source = compile(node.items)
     body = compile(node.body) if node.body is not None else None
     where = compile(node.where) if node.where is not None else None
     default = compile(node.default) if node.default is not None else None
-    var, func = node.var, node.func
-    zero = zero_of(tag) if func == "sum" else None
+    var, func, at = node.var, node.func, node.source
+    zero = zero_of(node.tag) if func == "sum" else None
     # What the trace says about it, worked out once.
-    over, location = node.source.span.text, f"{node.span.source.name}:{node.span.line}"
-    body_tag = tag_of(node.body) if tag_of is not None and node.body is not None else "bool"
-    fields = _fields_read(node, tag_of) if tag_of is not None else ()
+    over, location = at.source.span.text, f"{at.span.source.name}:{at.span.line}"
+    body_tag = node.body.tag if node.body is not None else "bool"
+    fields = _fields_read(node)
+    list_path = _list_path(node.origin)
 
     def selected(env, items, seen: list | None = None):
         """Yield (value, certain) for each item passing the filter; Unknown filters are uncertain.
@@ -132,33 +127,44 @@ def compile_aggregate(node: ast.Aggregate, compile: Callable[[ast.Expr], Step], 
             try:
                 return exact_sum(values, zero)
             except ArithmeticError:
-                raise fail(node, f"the sum has more than {MAX_DIGITS} digits and cannot be held exactly") from None
+                raise fail(at, f"the sum has more than {MAX_DIGITS} digits and cannot be held exactly") from None
         if not values:
             if default is None:
-                raise fail(node, f"`{func}` of an empty list has no value",
+                raise fail(at, f"`{func}` of an empty list has no value",
                            f"give a value for that case: `{func}(… for each {var} in … else <value>)`")
             return default(env)
         return min(values) if func == "min" else max(values)
     return step
 
 
-def _fields_read(node: ast.Aggregate, tag_of: Callable[[ast.Expr], str]) -> tuple[tuple[str, str], ...]:
+def _list_path(origin: ir.ListOrigin | None) -> Callable[[Any], str | None]:
+    """Where the list is in the case (`aandeelhouders`), so that a field an item leaves out is named with the item."""
+    if origin is None:
+        return lambda env: None
+    fact = origin.fact
+    if fact is not None:
+        return lambda env: fact
+    var, suffix = origin.var or "", origin.suffix
+    return lambda env: (lambda base: None if base is None else base + suffix)(item_path(env, var))
+
+
+def _fields_read(node: ir.Aggregate) -> tuple[tuple[str, str], ...]:
     """The fields of the bound variable that the filter and body read, in the order written, with their types.
 
     When they read the variable itself (a list of plain values), its own name stands for the item.
     """
     found: dict[str, tuple[tuple[int, int], str]] = {}
-    pending = [n for n in (node.where, node.body) if n is not None]
+    pending: list[ir.Node] = [n for n in (node.where, node.body) if n is not None]
     while pending:
         current = pending.pop()
-        if isinstance(current, ast.Aggregate) and current.var == node.var:
+        if isinstance(current, ir.Aggregate) and current.var == node.var:
             continue  # an inner aggregate that binds the same name: its fields are not this one's
-        if isinstance(current, ast.Name) and len(current.path) <= 2 and current.path[0] == node.var:
-            name = current.path[-1]  # the variable's own name when the item is a plain value
-            at = (current.span.line, current.span.column)
+        if isinstance(current, ir.LoopVar) and len(current.fields) <= 1 and current.name == node.var:
+            name = current.fields[-1] if current.fields else current.name
+            at = (current.source.span.line, current.source.span.column)
             if name not in found or at < found[name][0]:
-                found[name] = (at, tag_of(current))
-        pending.extend(ast.children(current))
+                found[name] = (at, current.tag)
+        pending.extend(ir.children(current))
     return tuple((name, kind) for name, (_, kind) in sorted(found.items(), key=lambda item: item[1][0]))
 
 

@@ -1,162 +1,151 @@
-"""Compile checked expressions into closures, once per measure; evaluation only calls them."""
+"""Compile the lowered form (ir.py) into closures, once per measure; evaluation only calls them.
+
+Where a node's `unknown` is False no case can make its value Unknown, so its closure does without
+the Unknown checks: an operation over a literal checks only its other operand, a condition that is
+always known needs no three-valued logic.
+"""
 from __future__ import annotations
 
 from decimal import DecimalException, Inexact, Overflow
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from rulerun.dsl import ast
-from rulerun.dsl.checker import Typing
 from rulerun.dsl.errors import EvaluationError
 from rulerun.dsl.exact import MAX_DIGITS
-from rulerun.dsl.measure import Fact
 
+from . import ir
 from .aggregates import compile_aggregate
-from .bounds import SETTLE, Settle, bounded, declared, hull, limits_of
+from .bounds import SETTLE, Settle, bounded, hull, limits_of
 from .functions import LANGUAGE_ERRORS, Refused
 from .logic import and3, not3, or3
-from .lower import Operation, bind
-from .steps import Step, fail
+from .steps import Step, fail, item_path
 from .values import Unknown, unknown_of
 
 __all__ = ["Compiler", "lift"]
 
 
 class Compiler:
-    """Turns AST nodes into closures `step(env) -> value` using the checker's side tables."""
+    """Turns IR nodes into closures `step(env) -> value`."""
 
-    def __init__(self, typing: Typing, facts: dict[str, Fact] | None = None):
-        self.typing = typing
-        self.facts = facts or {}  # the declarations, for the bounds an unknown fact keeps
-
-    def compile(self, node: ast.Expr) -> Step:
+    def compile(self, node: ir.Node) -> Step:
         """The closure that evaluates `node`."""
         return _COMPILERS[type(node)](self, node)
 
-    def tag(self, node: ast.Expr) -> str:
-        """The type tag the checker inferred for `node`."""
-        return self.typing.types[id(node)].tag
-
-    def _literal(self, node: ast.Literal) -> Step:
+    def _literal(self, node: ir.Literal) -> Step:
         value = node.value
         return lambda env: value
 
-    def _listexpr(self, node: ast.ListExpr) -> Step:
-        return lift(node, lambda *values: values, [self.compile(i) for i in node.items])
+    def _list(self, node: ir.ListOf) -> Step:
+        return lift(node.source, lambda *values: values, [self.compile(i) for i in node.items],
+                    known=[not i.unknown for i in node.items])
 
-    def _name(self, node: ast.Name) -> Step:
-        ref = self.typing.refs[id(node)]
-        fields = ref.fields
-        name = ref.name
-        if ref.kind == "fact":
-            path = ".".join((name, *fields))
-            keys = (name, *fields)
-            tag = self.tag(node)
-            low, high = declared(self._declaration(keys))
-            if fields:
-                if low is None and high is None:
-                    return lambda env: env.fact(path, keys, tag)
+    def _fact(self, node: ir.FactRead) -> Step:
+        path, keys, tag, low, high = node.path, node.keys, node.tag, node.low, node.high
+        if len(keys) > 1:
+            if low is None and high is None:
+                return lambda env: env.fact(path, keys, tag)
 
-                def bounded_fact(env):
-                    value = env.fact(path, keys, tag)
-                    return bounded(value, low, high) if type(value) is Unknown else value
-                return bounded_fact
+            def bounded_fact(env):
+                value = env.fact(path, keys, tag)
+                return bounded(value, low, high) if type(value) is Unknown else value
+            return bounded_fact
+        name = keys[0]
 
-            def fact(env):  # a top-level fact: the most common read, without the walk over keys
-                value = env.facts.get(name)
-                if value is None:
-                    value = bounded(Unknown((path,)), low, high)
-                if env.frame is not None:
-                    env.frame.facts[path] = (value, tag)
-                return value
-            return fact
-        if ref.kind == "var":
-            if not fields:
-                return lambda env: env.vars[name]  # an item of a list not given is that list's Unknown
-
-            origin = ref.origin or name
-
-            def var(env):
-                value = env.vars[name]
-                if type(value) is Unknown:  # an item of a list not given
-                    return value
-                for i, f in enumerate(fields):
-                    if f not in value:
-                        # An optional field the case leaves out is unknown, like any absent fact,
-                        # and named with its item: `aandeelhouders[0].activiteit_sinds`.
-                        return Unknown((".".join((item_path(env, name) or origin, *fields[:i + 1])),))
-                    value = value[f]
-                return value
-            return var
-        if ref.kind == "constant":
-            if name == "reference_date":
-                return lambda env: env.reference_date()
-            return lambda env: env.on
-        if ref.kind == "rule":
-            base = lambda env: env.rule(name)  # noqa: E731
-        else:
-            base = lambda env: env.parameter(name, None, node)  # noqa: E731
-        if not fields:
-            return base
-        return _field_chain(base, fields)
-
-    def _declaration(self, keys: tuple[str, ...]) -> Fact | None:
-        """The declaration of the fact at `keys` (a record's field too), or None."""
-        fact = self.facts.get(keys[0])
-        for key in keys[1:]:
-            fact = fact.fields.get(key) if fact is not None else None
+        def fact(env):  # a top-level fact: the most common read, without the walk over keys
+            value = env.facts.get(name)
+            if value is None:
+                value = bounded(Unknown((path,)), low, high)
+            if env.frame is not None:
+                env.frame.facts[path] = (value, tag)
+            return value
         return fact
 
-    def _field(self, node: ast.Field) -> Step:
-        return _field_chain(self.compile(node.target), (node.name,))
+    def _loop_var(self, node: ir.LoopVar) -> Step:
+        name, fields = node.name, node.fields
+        if not fields:
+            return lambda env: env.vars[name]  # an item of a list not given is that list's Unknown
+        origin = node.origin or name
 
-    def _index(self, node: ast.Index) -> Step:
-        name = self.typing.refs[id(node.target)].name
-        key = self.compile(node.key)
+        def var(env):
+            value = env.vars[name]
+            if type(value) is Unknown:  # an item of a list not given
+                return value
+            for i, f in enumerate(fields):
+                if f not in value:
+                    # An optional field the case leaves out is unknown, like any absent fact,
+                    # and named with its item: `aandeelhouders[0].activiteit_sinds`.
+                    return Unknown((".".join((item_path(env, name) or origin, *fields[:i + 1])),))
+                value = value[f]
+            return value
+        return var
+
+    def _constant(self, node: ir.Constant) -> Step:
+        if node.name == "reference_date":
+            return lambda env: env.reference_date()
+        return lambda env: env.on
+
+    def _rule(self, node: ir.RuleRef) -> Step:
+        name = node.name
+        return lambda env: env.rule(name)
+
+    def _parameter(self, node: ir.ParameterRead) -> Step:
+        name, at, fields = node.name, node.source, node.fields
+        if node.key is None and node.on is None:
+            base = lambda env: env.parameter(name, None, at)  # noqa: E731
+            return _field_chain(base, fields) if fields else base
+        key = self.compile(node.key) if node.key is not None else None
+        on = self.compile(node.on) if node.on is not None else None
 
         def step(env):
-            k = key(env)
-            if type(k) is Unknown:
-                return k
-            return env.parameter(name, k, node)  # needs the environment: not a lifted value function
-        return step
-
-    def _at(self, node: ast.At) -> Step:
-        target = node.target
-        keyed = isinstance(target, ast.Index)
-        name_node = target.target if isinstance(target, ast.Index) else target
-        ref = self.typing.refs[id(name_node)]
-        name, fields = ref.name, ref.fields
-        key = self.compile(target.key) if isinstance(target, ast.Index) else None
-        on = self.compile(node.on)
-
-        def step(env):
-            day = on(env)
-            if type(day) is Unknown:
-                return day
-            k = key(env) if key is not None else None
-            if type(k) is Unknown:
-                return k
-            value = env.parameter(name, k if keyed else None, node, day)
-            for f in fields:
+            day = None
+            if on is not None:
+                day = on(env)
+                if type(day) is Unknown:
+                    return day
+            k = None
+            if key is not None:
+                k = key(env)
+                if type(k) is Unknown:
+                    return k
+            value = env.parameter(name, k, at, day)  # needs the environment: not a lifted value function
+            for f in fields:  # read `at` a known date: never unknown
                 value = value[f]
             return value
         return step
 
-    def _unary(self, node: ast.Unary) -> Step:
-        if node.op == "not":
-            operand = self.compile(node.operand)
-            return lambda env: not3(operand(env))
-        return self._operation(bind(node, self.typing))
+    def _field(self, node: ir.FieldAccess) -> Step:
+        return _field_chain(self.compile(node.target), node.fields)
 
-    def _binary(self, node: ast.Binary) -> Step:
-        if node.op == "and":
-            return _and(self.compile(node.left), self.compile(node.right))
-        if node.op == "or":
-            return _or(self.compile(node.left), self.compile(node.right))
-        return self._operation(bind(node, self.typing))
+    def _not(self, node: ir.Not) -> Step:
+        operand = self.compile(node.operand)
+        if not node.unknown:
+            return lambda env: not operand(env)
+        return lambda env: not3(operand(env))
 
-    def _if(self, node: ast.If) -> Step:
+    def _and(self, node: ir.And) -> Step:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if not node.unknown:
+            return lambda env: left(env) and right(env)
+
+        def step(env):
+            a = left(env)
+            return False if a is False else and3(a, right(env))  # the right side only when it can matter
+        return step
+
+    def _or(self, node: ir.Or) -> Step:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if not node.unknown:
+            return lambda env: left(env) or right(env)
+
+        def step(env):
+            a = left(env)
+            return True if a is True else or3(a, right(env))
+        return step
+
+    def _if(self, node: ir.If) -> Step:
         cond, then, otherwise = self.compile(node.cond), self.compile(node.then), self.compile(node.otherwise)
+        if not node.cond.unknown:
+            return lambda env: then(env) if cond(env) else otherwise(env)
 
         def step(env):
             c = cond(env)
@@ -170,52 +159,40 @@ class Compiler:
             return bounded(unknown_of(c, a, b), *limits_of(hull((a, b))))
         return step
 
-    def _call(self, node: ast.Call) -> Step:
-        if node.func == "given":  # never unknown: whether the case gives the fact
-            read = self.compile(node.args[0])
+    def _given(self, node: ir.Given) -> Step:
+        read = self.compile(node.read)
 
-            def given(env):
-                frame, env.frame = env.frame, None  # an optional fact left out is not shown as missing
-                try:
-                    return type(read(env)) is not Unknown
-                finally:
-                    env.frame = frame
-            return given
-        return self._operation(bind(node, self.typing))
+        def given(env):
+            frame, env.frame = env.frame, None  # an optional fact left out is not shown as missing
+            try:
+                return type(read(env)) is not Unknown
+            finally:
+                env.frame = frame
+        return given
 
-    def _operation(self, operation: Operation) -> Step:
+    def _apply(self, node: ir.Apply) -> Step:
+        operation = node.operation
         impl = operation.impl
         settle = SETTLE.get((operation.kind, operation.key))
+        args = [self.compile(x) for x in node.operands]
+        known = [not x.unknown for x in node.operands]
         if operation.spread:
-            return lift(operation.at, lambda *values: impl(values), [self.compile(x) for x in operation.operands],
-                        settle)
-        return lift(operation.at, impl, [self.compile(x) for x in operation.operands], settle)
+            return lift(operation.at, lambda *values: impl(values), args, settle, known)
+        return lift(operation.at, impl, args, settle, known)
 
-    def _aggregate(self, node: ast.Aggregate) -> Step:
-        return compile_aggregate(node, self.compile, self.tag(node), self.tag, self._list_path(node.source))
+    def _aggregate(self, node: ir.Aggregate) -> Step:
+        return compile_aggregate(node, self.compile)
 
-    def _list_path(self, source: ast.Expr) -> Callable[[Any], str | None]:
-        """Where the list `source` reads is in the case: a fact's path, or a field of an enclosing item."""
-        ref = self.typing.refs.get(id(source)) if isinstance(source, ast.Name) else None
-        if ref is None or ref.kind not in ("fact", "var"):
-            return lambda env: None
-        suffix = "".join("." + f for f in ref.fields)
-        if ref.kind == "fact":
-            text = ref.name + suffix
-            return lambda env: text
-        name = ref.name
-        return lambda env: (lambda base: None if base is None else base + suffix)(item_path(env, name))
+    def _all_of(self, node: ir.AllOf) -> Step:
+        """Every condition evaluated (no short-circuit, so that every failure is reported)."""
+        names = [r.name for r in node.rules]
 
-
-def item_path(env, var: str) -> str | None:
-    """The path of the item loop variable `var` is bound to, `aandeelhouders[0]`, or None when not known.
-
-    Items are counted from 0, as the errors in a case file count them.
-    """
-    where = env.items.get(var)
-    if where is None or where[0] is None:
-        return None
-    return f"{where[0]}[{where[1]}]"
+        def step(env):
+            value: object = True
+            for name in names:
+                value = and3(value, env.rule(name))
+            return value
+        return step
 
 
 def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
@@ -229,13 +206,18 @@ def _field_chain(base: Step, fields: tuple[str, ...]) -> Step:
     return step
 
 
-def lift(node: ast.Expr, impl: Callable, args: list[Step], settle: Settle | None = None) -> Step:
+def lift(node: ast.Expr, impl: Callable, args: list[Step], settle: Settle | None = None,
+         known: Sequence[bool] | None = None) -> Step:
     """`impl` over the values of `args`: Unknown when any is unknown, a language error located at `node`.
 
     The one place Unknown propagates through an operator or function; the fixed arities are
     written out because this runs for every operation of every case. `settle` (bounds.SETTLE)
     takes the values when one is unknown: it may settle the result from the declared bounds.
+    `known[i]` says the i-th argument is never Unknown (ir: `unknown` False): it is not checked.
     """
+    known = known if known is not None else [False] * len(args)
+    if all(known):
+        return _plain(node, impl, args)
     if len(args) == 1:
         (only,) = args
 
@@ -250,6 +232,19 @@ def lift(node: ast.Expr, impl: Callable, args: list[Step], settle: Settle | None
         return one
     if len(args) == 2:
         left, right = args
+        if known[0] or known[1]:
+            check_left = not known[0]
+
+            def half(env):  # one side is never unknown: only the other is checked
+                a = left(env)
+                b = right(env)
+                if type(a if check_left else b) is Unknown:
+                    return unknown_of(a, b) if settle is None else settle((a, b))
+                try:
+                    return impl(a, b)
+                except LANGUAGE_ERRORS as error:
+                    raise _arith_error(node, error) from None
+            return half
 
         def two(env):
             a = left(env)
@@ -274,18 +269,37 @@ def lift(node: ast.Expr, impl: Callable, args: list[Step], settle: Settle | None
     return many
 
 
-def _and(left: Step, right: Step) -> Step:
-    def step(env):
-        a = left(env)
-        return False if a is False else and3(a, right(env))  # the right side only when it can matter
-    return step
+def _plain(node: ast.Expr, impl: Callable, args: list[Step]) -> Step:
+    """`impl` over arguments that are never Unknown."""
+    if len(args) == 1:
+        (only,) = args
 
+        def one(env):
+            a = only(env)
+            try:
+                return impl(a)
+            except LANGUAGE_ERRORS as error:
+                raise _arith_error(node, error) from None
+        return one
+    if len(args) == 2:
+        left, right = args
 
-def _or(left: Step, right: Step) -> Step:
-    def step(env):
-        a = left(env)
-        return True if a is True else or3(a, right(env))
-    return step
+        def two(env):
+            a = left(env)
+            b = right(env)
+            try:
+                return impl(a, b)
+            except LANGUAGE_ERRORS as error:
+                raise _arith_error(node, error) from None
+        return two
+
+    def many(env):
+        values = [a(env) for a in args]
+        try:
+            return impl(*values)
+        except LANGUAGE_ERRORS as error:
+            raise _arith_error(node, error) from None
+    return many
 
 
 def _signals(error: Exception) -> tuple[type, ...]:
@@ -314,15 +328,20 @@ def _arith_error(node: ast.Expr, error: Exception) -> EvaluationError:
 
 
 _COMPILERS: dict[type, Callable[[Compiler, Any], Step]] = {
-    ast.Literal: Compiler._literal,
-    ast.ListExpr: Compiler._listexpr,
-    ast.Name: Compiler._name,
-    ast.Field: Compiler._field,
-    ast.Index: Compiler._index,
-    ast.At: Compiler._at,
-    ast.Unary: Compiler._unary,
-    ast.Binary: Compiler._binary,
-    ast.If: Compiler._if,
-    ast.Call: Compiler._call,
-    ast.Aggregate: Compiler._aggregate,
+    ir.Literal: Compiler._literal,
+    ir.ListOf: Compiler._list,
+    ir.FactRead: Compiler._fact,
+    ir.LoopVar: Compiler._loop_var,
+    ir.Constant: Compiler._constant,
+    ir.RuleRef: Compiler._rule,
+    ir.ParameterRead: Compiler._parameter,
+    ir.FieldAccess: Compiler._field,
+    ir.Not: Compiler._not,
+    ir.And: Compiler._and,
+    ir.Or: Compiler._or,
+    ir.If: Compiler._if,
+    ir.Given: Compiler._given,
+    ir.Apply: Compiler._apply,
+    ir.Aggregate: Compiler._aggregate,
+    ir.AllOf: Compiler._all_of,
 }

@@ -14,6 +14,8 @@ from ..formats.facts import read_facts
 from .columns import Columns, decide_columns
 from .generated import decide_known, generate_plan
 from .interpret import decide
+from .ir import LoweredMeasure
+from .lower import lower_measure
 from .plan import DecisionPlan, Part, build_plan
 from .program import compile_measure
 from .runtime import Program
@@ -29,8 +31,9 @@ class CompiledMeasure:
     def __init__(self, checked: CheckedMeasure):
         self.checked = checked
         self.measure = checked.measure
-        self.program: Program = compile_measure(checked)
-        self.plan: DecisionPlan = build_plan(checked, self.program)
+        self.lowered: LoweredMeasure = lower_measure(checked)
+        self.program: Program = compile_measure(self.lowered)
+        self.plan: DecisionPlan = build_plan(self.lowered, self.program)
         plan = self.plan
         self.eligible, self.amount, self.deadlines, self.values = plan.eligible, plan.amount, plan.deadlines, plan.values
         self.notes, self.conditions, self.reported = plan.notes, plan.conditions, plan.reported

@@ -10,7 +10,9 @@ from rulerun.dsl.measure import Fact
 from rulerun.dsl.parser import parse
 from rulerun.dsl.types import Type
 
+from . import ir
 from .compile import Compiler
+from .lower import lower_expression
 from ..formats.facts import read_facts
 from .runtime import Env, Program
 
@@ -40,13 +42,19 @@ class _FactScope:
         return False
 
 
-def compile_expression(text: str, declarations: dict | None = None):
-    """Parse, check and compile `text`; return (step, type, facts). Raises MeasureError."""
+def lower_text(text: str, declarations: dict | None = None) -> tuple[ir.Node, Type, dict[str, Fact]]:
+    """Parse, check and lower `text`; return (IR node, type, facts). Raises MeasureError."""
     facts = facts_from_declarations(declarations or {})
     node = parse(text)
     result, typing, report = check_expression(node, _FactScope(facts))
     report.raise_if_errors(MeasureError)
-    return Compiler(typing, facts).compile(node), result, facts
+    return lower_expression(node, typing, facts), result, facts
+
+
+def compile_expression(text: str, declarations: dict | None = None):
+    """Parse, check and compile `text`; return (step, type, facts). Raises MeasureError."""
+    lowered, result, facts = lower_text(text, declarations)
+    return Compiler().compile(lowered), result, facts
 
 
 def evaluate_expression(text: str, declarations: dict | None = None, facts: dict | None = None,

@@ -1,40 +1,24 @@
-"""Compile a checked measure into a Program of closures, once; evaluation reuses it."""
+"""Compile a lowered measure (ir.LoweredMeasure) into a Program of closures, once; evaluation reuses it."""
 from __future__ import annotations
 
-from rulerun.dsl import ast
-from rulerun.dsl.analysis import CheckedMeasure
 from rulerun.dsl.errors import Diagnostic, EvaluationError
-from rulerun.dsl.measure import Rule, row_label
 
+from . import ir
 from .bounds import bounded, hull, limits_of
 from .compile import Compiler
 from .runtime import CompiledParameter, CompiledRule, Program
+from .steps import Step
 from .values import Unknown, unknown_of
 
 
-def _location(span) -> str:
-    return f"{span.source.name}:{span.line}" if span is not None else ""
-
-
-def _citation(citation) -> str | None:
-    return str(citation) if citation is not None else None
-
-
-def _checked(node: ast.Expr | None) -> ast.Expr:
-    """An expression that a checked measure always has: only a partial load, which never compiles, lacks one."""
-    if node is None:
-        raise ValueError("a measure with load problems cannot be compiled")
-    return node
-
-
-def _table(compiler: Compiler, rule: Rule):
-    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(_checked(r.then)),
-             row_label(i, r), r)
-            for i, r in enumerate(rule.rows)]
+def _table(compiler: Compiler, table: ir.Table) -> Step:
+    rows = [(compiler.compile(r.when) if r.when is not None else None, compiler.compile(r.then), r.label)
+            for r in table.rows]
+    rule = table.rule
 
     def step(env):
         open_rows: list = []  # conditions left unknown, and the values of the rows they may select
-        for when, then, label, row in rows:
+        for when, then, label in rows:
             hit = True if when is None else when(env)
             if hit is True:
                 if not open_rows:
@@ -84,41 +68,24 @@ def _undecided(env, open_rows: list, last, matched: bool):
     return bounded(unknown_of(*open_rows, last), *limits_of(hull(values)))
 
 
-def conjuncts(node: ast.Expr | None, typing) -> tuple[str, ...]:
-    """The rules that are top-level `and`-conjuncts of `node` (for reporting failed conditions)."""
-    out: list[str] = []
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop(0)
-        if isinstance(current, ast.Binary) and current.op == "and":
-            stack[:0] = [current.left, current.right]
-        elif isinstance(current, ast.Name):
-            ref = typing.refs.get(id(current))
-            if ref is not None and ref.kind == "rule" and not ref.fields:
-                out.append(ref.name)
-    return tuple(out)
-
-
-def compile_measure(checked: CheckedMeasure) -> Program:
-    """Build the Program for a checked measure."""
-    compiler = Compiler(checked.typing, checked.facts)
+def compile_measure(lowered: ir.LoweredMeasure, compiler: Compiler | None = None) -> Program:
+    """Build the Program for a lowered measure (with `compiler`, one that adds to every closure)."""
+    compiler = compiler or Compiler()
     program = Program()
-    for name, (parameter, t) in checked.parameters.items():
+    for name, parameter in lowered.parameters.items():
         versions = []
         for version in parameter.versions:
-            if version.value is not None:
-                value = compiler.compile(version.value)(None)
-            else:
-                value = {k: compiler.compile(_checked(v))(None) for k, v in (version.values or {}).items()}
-            source = version.source or parameter.source
-            versions.append((version.since, value, _citation(source), version.until))
-        program.parameters[name] = CompiledParameter(name, t.tag, versions, parameter.keys is not None)
-    for name, (rule, t, _scope) in checked.rules.items():
-        step = compiler.compile(rule.expr) if rule.expr is not None else _table(compiler, rule)
-        program.rules[name] = CompiledRule(
-            id=name, step=step, tag=t.tag, label=rule.label.as_dict(), kind="expr" if rule.expr else "table",
-            expression=rule.text, location=_location(rule.span), source=_citation(rule.source),
-            references=checked.references.get(name, ()), conjuncts=conjuncts(rule.expr, checked.typing))
-    if checked.measure.reference_date is not None:
-        program.reference_date = compiler.compile(checked.measure.reference_date)
+            # A parameter's values are literals: computed once, here, without a case.
+            value = (compiler.compile(version.value)(None) if not isinstance(version.value, dict)
+                     else {k: compiler.compile(v)(None) for k, v in version.value.items()})
+            versions.append((version.since, value, version.citation, version.until))
+        program.parameters[name] = CompiledParameter(name, parameter.tag, versions, parameter.keyed)
+    for rule in lowered.rules:
+        body = rule.body
+        step = _table(compiler, body) if isinstance(body, ir.Table) else compiler.compile(body)
+        program.rules[rule.name] = CompiledRule(
+            id=rule.name, step=step, tag=rule.tag, label=rule.label, kind=rule.kind, expression=rule.expression,
+            location=rule.location, source=rule.citation, references=rule.references, conjuncts=rule.conjuncts)
+    if lowered.reference_date is not None:
+        program.reference_date = compiler.compile(lowered.reference_date)
     return program

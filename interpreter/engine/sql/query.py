@@ -332,7 +332,7 @@ def _rule_sql(name: str, tag: str = "bool") -> Sql:
 
 
 def _conditions(node, checked: CheckedMeasure) -> list[str]:
-    from ..program import conjuncts
+    from ..lower import conjuncts
     return list(conjuncts(node, checked.typing))
 
 
