@@ -229,7 +229,7 @@ def explain(measure, case, on, fmt, lang, no_trace, width, audience, measures_di
     changes = {name: describe(b, labels, lang) for name, b in found.items() if b is not None}
     if audience == "applicant":
         from rulerun.interpreter.formats import applicant
-        report = applicant.build(decision, compiled, sources, lang, changes)
+        report = applicant.build(decision, compiled, sources, lang, changes, the_case.id)
         if fmt == "text":
             click.echo(applicant.to_text(report, width or 80), nl=False)
         else:

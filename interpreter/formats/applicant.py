@@ -23,6 +23,7 @@ WORDS = {
         "why": "Why not", "open": "Still to answer", "notes": "Good to know", "sources": "Sources",
         "not_met": "not met", "report": "Report for the applicant", "decided": "Assessed on {day}.",
         "reference": "The rules in force on {day} apply.", "unknown_day": "not known yet",
+        "case": "Your file: {ident}.",
     },
     "nl": {
         "yes": "U komt in aanmerking voor {title}.", "no": "U komt niet in aanmerking voor {title}.",
@@ -32,6 +33,7 @@ WORDS = {
         "why": "Waarom niet", "open": "Nog te beantwoorden", "notes": "Goed om te weten", "sources": "Bronnen",
         "not_met": "niet voldaan", "report": "Verslag voor de aanvrager", "decided": "Beoordeeld op {day}.",
         "reference": "De regels die golden op {day} zijn toegepast.", "unknown_day": "nog niet bekend",
+        "case": "Uw dossier: {ident}.",
     },
 }
 
@@ -92,8 +94,12 @@ def _read_rules(node: TraceNode) -> list[TraceNode]:
             and not isinstance(c.value, (bool, tuple, dict))]
 
 
-def build(decision: Decision, compiled, sources: Sources, lang: str, changes: dict | None = None) -> Report:
-    """The applicant's report of `decision`, in `lang`; `changes` says per failed condition what would meet it."""
+def build(decision: Decision, compiled, sources: Sources, lang: str, changes: dict | None = None,
+          ident: str | None = None) -> Report:
+    """The applicant's report of `decision`, in `lang`; `changes` says per failed condition what would meet it.
+
+    `ident` is the case's own id (a batch record's, a case file's): the applicant quotes it in reply.
+    """
     w = WORDS[lang]
     labels = Labels(compiled)
     title = compiled.measure.title.get(lang)
@@ -102,7 +108,8 @@ def build(decision: Decision, compiled, sources: Sources, lang: str, changes: di
         outcome += " " + w["amount"].format(amount=readable(decision.amount, "money", lang))
     elif decision.eligible == "yes" and decision.amount_missing:
         outcome += " " + w["amount_open"].format(needs="; ".join(labels.of(n, lang) for n in decision.amount_missing))
-    dates = [w["decided"].format(day=readable(decision.evaluated_on, "date", lang))]
+    dates = [w["case"].format(ident=ident)] if ident is not None else []
+    dates.append(w["decided"].format(day=readable(decision.evaluated_on, "date", lang)))
     if decision.reference_date:
         dates.append(w["reference"].format(day=readable(decision.reference_date, "date", lang)))
     figures = [(labels.of(name, lang), readable(value, tag, lang)) for name, (value, tag) in decision.outcome.items()

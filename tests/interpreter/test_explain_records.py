@@ -65,3 +65,20 @@ def test_a_file_of_several_records_is_refused_with_a_hint(tmp_path):
     assert result.exit_code == 3
     assert "holds 3 cases, one per line (JSON Lines); `explain` decides one case" in result.output
     assert "rulerun batch" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt, lang, shown", [("text", "en", "Your file: aanvraag-17."),
+                                              ("markdown", "nl", "Uw dossier: aanvraag-17."),
+                                              ("html", "en", "Your file: aanvraag-17.")])
+def test_the_applicant_report_names_the_record_it_answers(tmp_path, fmt, lang, shown):
+    record = tmp_path / "one.jsonl"
+    record.write_text('{"id": "aanvraag-17", "facts": ' + json.dumps(FACTS) + "}\n", encoding="utf-8")
+    result = explain(record, "--audience", "applicant", "--format", fmt, "--lang", lang)
+    assert result.exit_code == 0 and shown in " ".join(result.output.split())  # text wraps its lines
+
+
+def test_the_applicant_report_of_a_case_without_an_id_names_no_file(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"facts": FACTS}), encoding="utf-8")
+    result = explain(case, "--audience", "applicant")
+    assert result.exit_code == 0 and "Your file" not in result.output
