@@ -1,6 +1,7 @@
 """The `rulerun` command line: a thin layer over load -> check -> compile -> evaluate -> render."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import json
@@ -452,7 +453,7 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     path = _measure_path(measure, measures_dir)
     compiled = rulerun.load(path, _display(path)).engine
     suffix = _input_file(input_path).suffix.lower()
-    if suffix in (".jsonl", ".json", ".ndjson"):
+    if suffix in JSON_LINES:
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
         items = tables.read_csv(input_path, compiled)
@@ -461,25 +462,29 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     else:
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
     day = _date_option(on) or datetime.date.today()
-    records = runner.decide_all(path, compiled, items, day, jobs)
     sink = streams.open_output(output, (input_path, path)) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
     try:
-        if sys.stderr.isatty():
-            total = tables.count_cases(input_path)
-            records = click.progressbar(records, length=total, label="deciding", file=sys.stderr)
-            records = _iterate(records)
-        if fmt == "csv":
-            columns = runner.csv_columns(compiled)
-            writer = csv_module.writer(stream)
-            writer.writerow(columns)
-        for record in records:
-            summary.add(record)
+        bar = (click.progressbar(length=tables.count_cases(input_path), label="deciding", file=sys.stderr)
+               if sys.stderr.isatty() else None)
+        with bar or contextlib.nullcontext():
             if fmt == "csv":
-                writer.writerow(runner.csv_row(record, columns))
+                columns = runner.csv_columns(compiled)
+                writer = csv_module.writer(stream)
+                writer.writerow(columns)
+                for record in runner.decide_all(path, compiled, items, day, jobs):
+                    summary.add(record)
+                    writer.writerow(runner.csv_row(record, columns))
+                    if bar:
+                        bar.update(1)
             else:
-                stream.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                source = input_path if suffix in JSON_LINES else items
+                for text, part in runner.decide_jsonl(path, compiled, source, day, jobs):
+                    stream.write(text)
+                    summary.merge(part)
+                    if bar:
+                        bar.update(part.cases)
     finally:
         if sink:
             sink.close()
@@ -487,9 +492,8 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir):
     sys.exit(summary.exit_code)
 
 
-def _iterate(bar):
-    with bar as items:
-        yield from items
+#: The extensions of JSON Lines input.
+JSON_LINES = (".jsonl", ".json", ".ndjson")
 
 
 @main.command()
