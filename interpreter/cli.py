@@ -4,9 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import json
 import sys
-import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +58,7 @@ def _guard(func):
             ctx.exit(InputOutputError.exit_code)
         except Exception:  # noqa: BLE001 - the last line of defence
             if debug:
+                import traceback
                 traceback.print_exc()
             click.echo("internal error: this is a bug in rulerun, not in your files.\n"
                        "Please report it with the command you ran and the files it read; "
@@ -312,6 +311,7 @@ def check(paths, measures_dir):
 @_deep
 def schema(measure, measures_dir):
     """Print a JSON Schema of the case files MEASURE accepts."""
+    import json
     click.echo(json.dumps(rulerun.load(_measure_path(measure, measures_dir)).schema(), indent=2,
                           ensure_ascii=False))
 
@@ -376,6 +376,7 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
         tally.note(outcome.exit_code or 1)
     errors = sum(1 for o in failed if o.error is not None)
     if fmt == "json":
+        import json
         data = {"passed": len(results) - len(failed), "failed": len(failed) - errors, "errors": errors,
                 "failures": [as_json(o) for o in failed]}
         if coverage:
@@ -524,7 +525,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     old, new = rulerun.load(old_path, _display(old_path)).engine, rulerun.load(new_path, _display(new_path)).engine
     if cases.is_dir():
         items = impact.read_case_folder(cases)
-    elif _input_file(cases).suffix.lower() in (".jsonl", ".json", ".ndjson"):
+    elif _input_file(cases).suffix.lower() in JSON_LINES:
         items = runner.read_jsonl(cases)
     elif cases.suffix.lower() == ".csv":
         items = tables.read_csv(cases, new)
@@ -532,6 +533,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         raise UsageError(f"cannot tell the format of `{cases}`: give a folder of case files, a .jsonl or a .csv file")
     result = impact.compare(old, new, items, _date_option(on) or datetime.date.today())
     if fmt == "json":
+        import json
         click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))

@@ -56,13 +56,13 @@ def fact_reader(fact: Fact) -> Reader:
     """The reader of one fact's values."""
     kind = fact.type.kind
     if kind == "money":
-        return _decimal_reader(_MONEY, _bounds(fact, Decimal(0), None))
+        return _decimal_reader(_MONEY, *_bounds(fact, Decimal(0), None))
     if kind == "number":
-        return _decimal_reader(_NUMBER, _bounds(fact, None, None))
+        return _decimal_reader(_NUMBER, *_bounds(fact, None, None))
     if kind == "percent":
-        return _percent_reader(_bounds(fact, Decimal(0), Decimal(1)))
+        return _percent_reader(*_bounds(fact, Decimal(0), Decimal(1)))
     if kind == "date":
-        return _date_reader(_bounds(fact, None, None))
+        return _date_reader(*_bounds(fact, None, None))
     if kind == "enum":
         words = frozenset(fact.type.values or ())
         return lambda value: value if type(value) is str and value in words else SLOW
@@ -70,7 +70,7 @@ def fact_reader(fact: Fact) -> Reader:
         return _text_reader(fact)
     if kind == "bool":
         return _bool_reader
-    if kind == "duration":
+    if kind == "duration" and fact.type.unit is not None:
         return _duration_reader(fact.type.unit)
     if kind == "record":
         return mapping_reader(fact.fields)
@@ -79,52 +79,42 @@ def fact_reader(fact: Fact) -> Reader:
     return lambda value: SLOW
 
 
-def _bounds(fact: Fact, low, high) -> Callable[[object], bool]:
-    """Whether a value lies within the fact's declared bounds (else the kind's own)."""
-    low = fact.minimum if fact.minimum is not None else low
-    high = fact.maximum if fact.maximum is not None else high
-    if low is None and high is None:
-        return lambda value: True
-    if high is None:
-        return lambda value: value >= low
-    if low is None:
-        return lambda value: value <= high
-    return lambda value: low <= value <= high
+def _bounds(fact: Fact, low, high) -> tuple:
+    """The fact's declared bounds, else the kind's own (None: no bound)."""
+    return (fact.minimum if fact.minimum is not None else low, fact.maximum if fact.maximum is not None else high)
 
 
-def _digits(value) -> str | None:
-    """The digits of a value as written: a text, a JSON number's own text, or a whole number below the limit."""
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is Written:
-        return value.written  # type: ignore[attr-defined]
-    if kind is int and 0 <= value < _LIMIT:  # type: ignore[operator]
-        return str(value)
-    return None
-
-
-def _decimal_reader(pattern, within) -> Reader:
+def _decimal_reader(pattern, low, high) -> Reader:
     def read(value):
-        text = _digits(value)
-        if text is None or pattern(text) is None:
+        kind = type(value)
+        if kind is str:
+            text = value
+        elif kind is Written:
+            text = value.written
+        elif kind is int and 0 <= value < _LIMIT:
+            text = str(value)
+        else:
+            return SLOW
+        if pattern(text) is None:
             return SLOW
         number = Decimal(text)
-        return number if within(number) else SLOW
+        if (low is not None and number < low) or (high is not None and number > high):
+            return SLOW
+        return number
     return read
 
 
-def _percent_reader(within) -> Reader:
+def _percent_reader(low, high) -> Reader:
     def read(value):
         match = _PERCENT(value) if type(value) is str else None
         if match is None:
             return SLOW
         fraction = Decimal(match.group(1)) / 100
-        return fraction if within(fraction) else SLOW
+        return fraction if low <= fraction <= high else SLOW
     return read
 
 
-def _date_reader(within) -> Reader:
+def _date_reader(low, high) -> Reader:
     def read(value):
         if type(value) is datetime.date:
             day = value
@@ -135,7 +125,9 @@ def _date_reader(within) -> Reader:
                 return SLOW
         else:
             return SLOW
-        return day if within(day) else SLOW
+        if (low is not None and day < low) or (high is not None and day > high):
+            return SLOW
+        return day
     return read
 
 

@@ -24,6 +24,10 @@ def _strings(items) -> str:
     return "[" + ", ".join(map(encode_basestring, items)) + "]" if items else "[]"
 
 
+def _value(value) -> str:
+    return encode_basestring(value) if type(value) is str else _ENCODE(value)
+
+
 def _ident(ident: str | None) -> str:
     return "null" if ident is None else encode_basestring(ident)
 
@@ -43,7 +47,7 @@ class RecordLines:
         on = f'"{decision.evaluated_on.isoformat()}"'
         day = decision.reference_date
         reference = "null" if day is None else f'"{day.isoformat()}"'
-        amount = "null" if decision.amount is None else _ENCODE(to_json(decision.amount, "money"))
+        amount = "null" if decision.amount is None else _value(to_json(decision.amount, "money"))
         unknown = f'"amount_missing": {_strings(decision.amount_missing)}, ' if decision.amount_missing else ""
         deadlines = ("{" + ", ".join(f'{encode_basestring(k)}: ' + (f'"{v.isoformat()}"' if v else "null")
                                      for k, v in sorted(decision.deadlines.items())) + "}"

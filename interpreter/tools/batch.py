@@ -20,6 +20,7 @@ from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.printable import printable
 
 from ..engine.evaluator import CompiledMeasure, load
+from ..engine.trace import Decision
 from ..formats.receipt import SCHEMA_VERSION, Receipts
 from ..formats.record_lines import RecordLines
 from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
@@ -27,6 +28,7 @@ from ..formats.render import decision_json
 from ..formats.scalars import Refused, read_date, shown
 
 RECORD_KEYS = ("id", "on", "facts")
+_RECORD_KEYS = frozenset(RECORD_KEYS)
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,26 @@ def make_item(line: int, ident: str | None, on, facts) -> Item:
     """An Item, with its `on` read as a date once, here, rather than by every consumer."""
     if on is None:
         return Item(line, ident, on, facts)
+    day = _iso_day(on)
+    if day is not None:
+        return Item(line, ident, day, facts)
     try:
         return Item(line, ident, read_date(on), facts)
     except Refused:
         return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{shown(on)}`")
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+
+
+def _iso_day(on) -> datetime.date | None:
+    """The date of the common shape of `on`, a text YYYY-MM-DD that is a calendar date; else None (read_date decides)."""
+    if type(on) is not str or _ISO_DAY(on) is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(on)
+    except ValueError:
+        return None
 
 
 BAD_ID = "`id` must be a text or a whole number"
@@ -93,9 +111,9 @@ def record_item(number: int, record) -> Item:
     ident = record_id(record.get("id"), number)
     if ident is None:
         return Item(number, None, None, None, BAD_ID)
-    unknown = [k for k in record if k not in RECORD_KEYS]
-    if unknown:
-        return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
+    if not record.keys() <= _RECORD_KEYS:
+        unknown = next(k for k in record if k not in RECORD_KEYS)
+        return Item(number, ident, None, None, f"unknown key `{unknown}`; a line has id, on and facts")
     if "facts" not in record:
         return Item(number, ident, None, None, "the line has no `facts`")
     return make_item(number, ident, record.get("on"), record["facts"])
@@ -144,7 +162,8 @@ def decide_lines(compiled: CompiledMeasure, items: list[Item], default_on: datet
     return "".join(out)
 
 
-def outcomes(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date) -> list[tuple[Item, object]]:
+def outcomes(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date
+             ) -> list[tuple[Item, Decision | str]]:
     """Each input case with its Decision, or the message of its error record; in order."""
     result: list[list] = []
     pairs: list = []
