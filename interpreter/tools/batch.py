@@ -1,8 +1,9 @@
 """Evaluate a measure over many cases: read JSON Lines (CSV and Parquet: `tables`), stream decisions out in input order.
 
 A bad case becomes an error record with its line number; the run goes on. With several jobs,
-each worker process loads and compiles the measure once and cases travel in chunks; the
-output order is the input order either way.
+each worker process loads and compiles the measure once and cases travel in chunks (JSON Lines
+as the lines themselves: the workers decode them and write the output text); the output order
+is the input order either way.
 """
 from __future__ import annotations
 
