@@ -1,11 +1,10 @@
 """The `rulerun` command line: a thin layer over load -> check -> compile -> evaluate -> render."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
-import json
 import sys
-import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -59,6 +58,7 @@ def _guard(func):
             ctx.exit(InputOutputError.exit_code)
         except Exception:  # noqa: BLE001 - the last line of defence
             if debug:
+                import traceback
                 traceback.print_exc()
             click.echo("internal error: this is a bug in rulerun, not in your files.\n"
                        "Please report it with the command you ran and the files it read; "
@@ -328,6 +328,7 @@ def check(paths, measures_dir, engine, show_sql):
 @_deep
 def schema(measure, measures_dir):
     """Print a JSON Schema of the case files MEASURE accepts."""
+    import json
     click.echo(json.dumps(rulerun.load(_measure_path(measure, measures_dir)).schema(), indent=2,
                           ensure_ascii=False))
 
@@ -392,6 +393,7 @@ def test_cases(paths, name_filter, coverage, fmt, lang, measures_dir):
         tally.note(outcome.exit_code or 1)
     errors = sum(1 for o in failed if o.error is not None)
     if fmt == "json":
+        import json
         data = {"passed": len(results) - len(failed), "failed": len(failed) - errors, "errors": errors,
                 "failures": [as_json(o) for o in failed]}
         if coverage:
@@ -471,16 +473,17 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
     compiled = rulerun.load(path, _display(path)).engine
     suffix = _input_file(input_path).suffix.lower()
     day = _date_option(on) or datetime.date.today()
-    if engine == "duckdb" and output is not None and output.suffix.lower() in (".parquet", ".pq"):
-        from rulerun.interpreter.tools import sqlbatch
-        cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
-        click.echo(f"{cases} case(s) decided into {output}", err=True)
-        sys.exit(0)
     if engine == "duckdb":
-        items = None
+        import json
+
         from rulerun.interpreter.tools import sqlbatch
+        if output is not None and output.suffix.lower() in (".parquet", ".pq"):
+            cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
+            click.echo(f"{cases} case(s) decided into {output}", err=True)
+            sys.exit(0)
         records = sqlbatch.sql_records(compiled, input_path, day)
-    elif suffix in (".jsonl", ".json", ".ndjson"):
+        items = None
+    elif suffix in JSON_LINES:
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
         items = tables.read_csv(input_path, compiled)
@@ -488,26 +491,35 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
         items = tables.read_parquet(input_path, compiled)
     else:
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
-    if items is not None:
-        records = runner.decide_all(path, compiled, items, day, jobs)
     sink = streams.open_output(output, (input_path, path)) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
     try:
-        if sys.stderr.isatty():
-            total = tables.count_cases(input_path)
-            records = click.progressbar(records, length=total, label="deciding", file=sys.stderr)
-            records = _iterate(records)
-        if fmt == "csv":
-            columns = runner.csv_columns(compiled)
-            writer = csv_module.writer(stream)
-            writer.writerow(columns)
-        for record in records:
-            summary.add(record)
-            if fmt == "csv":
-                writer.writerow(runner.csv_row(record, columns))
+        bar = (click.progressbar(length=tables.count_cases(input_path), label="deciding", file=sys.stderr)
+               if sys.stderr.isatty() else None)
+        with bar or contextlib.nullcontext():
+            if fmt == "csv" or items is None:
+                columns = runner.csv_columns(compiled)
+                writer = csv_module.writer(stream)
+                if fmt == "csv":
+                    writer.writerow(columns)
+                if items is not None:
+                    records = runner.decide_all(path, compiled, items, day, jobs)
+                for record in records:
+                    summary.add(record)
+                    if fmt == "csv":
+                        writer.writerow(runner.csv_row(record, columns))
+                    else:
+                        stream.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                    if bar:
+                        bar.update(1)
             else:
-                stream.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                source = input_path if suffix in JSON_LINES else items
+                for text, part in runner.decide_jsonl(path, compiled, source, day, jobs):
+                    stream.write(text)
+                    summary.merge(part)
+                    if bar:
+                        bar.update(part.cases)
     finally:
         if sink:
             sink.close()
@@ -515,9 +527,8 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
     sys.exit(summary.exit_code)
 
 
-def _iterate(bar):
-    with bar as items:
-        yield from items
+#: The extensions of JSON Lines input.
+JSON_LINES = (".jsonl", ".json", ".ndjson")
 
 
 @main.command()
@@ -548,7 +559,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
     old, new = rulerun.load(old_path, _display(old_path)).engine, rulerun.load(new_path, _display(new_path)).engine
     if cases.is_dir():
         items = impact.read_case_folder(cases)
-    elif _input_file(cases).suffix.lower() in (".jsonl", ".json", ".ndjson"):
+    elif _input_file(cases).suffix.lower() in JSON_LINES:
         items = runner.read_jsonl(cases)
     elif cases.suffix.lower() == ".csv":
         items = tables.read_csv(cases, new)
@@ -556,6 +567,7 @@ def diff(old_measure, new_measure, cases, on, fmt, top, measures_dir):
         raise UsageError(f"cannot tell the format of `{cases}`: give a folder of case files, a .jsonl or a .csv file")
     result = impact.compare(old, new, items, _date_option(on) or datetime.date.today())
     if fmt == "json":
+        import json
         click.echo(json.dumps(impact.as_json(result), indent=2, ensure_ascii=False))
     else:
         click.echo("\n".join(impact.render_text(result, _display(old_path), _display(new_path), top)))

@@ -56,7 +56,7 @@ def decisions_follow_the_schema():
 
     Checked where the decisions are made: the JSON of `rulerun explain --format json`, every auditable
     decision (the API's `decision_json`, the service's /decide and /questions), and every record of
-    `rulerun batch` and the service's /batch.
+    `rulerun batch` (as records and as JSON Lines text) and the service's /batch.
     """
     import json
 
@@ -64,7 +64,7 @@ def decisions_follow_the_schema():
     from rulerun.interpreter.tools import batch
 
     from decision_schema import validate_decision
-    originals = render.to_json_text, render.decision_json, batch.decide_items
+    originals = render.to_json_text, render.decision_json, batch.decide_items, batch.decide_lines
 
     def checked_text(*args, **kwargs):
         text = originals[0](*args, **kwargs)
@@ -82,9 +82,15 @@ def decisions_follow_the_schema():
         for record in records:
             validate_decision(json.dumps(record))
         return records
-    render.to_json_text, render.decision_json, batch.decide_items = checked_text, checked_decision, checked_records
+    def checked_lines(*args, **kwargs):
+        text = originals[3](*args, **kwargs)
+        for line in text.splitlines():
+            validate_decision(line)
+        return text
+    render.to_json_text, render.decision_json, batch.decide_items, batch.decide_lines = (
+        checked_text, checked_decision, checked_records, checked_lines)
     yield
-    render.to_json_text, render.decision_json, batch.decide_items = originals
+    render.to_json_text, render.decision_json, batch.decide_items, batch.decide_lines = originals
 
 
 def _chromium() -> str:

@@ -10,6 +10,7 @@ from rulerun.dsl.measure import Fact
 from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document
 
+from .fact_readers import SLOW, mapping_reader
 from .records import RecordProblem, decode_json
 from .scalars import (
     Refused, read_date, read_yes_no, read_duration, read_money, read_number, read_percent, shown, what_it_is,
@@ -183,10 +184,28 @@ def as_written(document: Document | None, path: tuple, value):
 
 def read_facts(facts: dict[str, Fact], raw, document: Document | None = None, base: tuple = ()) -> dict:
     """Typed facts from raw data; raise CaseError listing every problem."""
+    if document is None:  # without a file to point into, the common shapes are read by readers built once
+        typed = _readers(facts)(raw)
+        if typed is not SLOW:
+            return typed
     report = Collector()
     result = FactReader(facts, document, report, base).read(raw)
     report.raise_if_errors(CaseError)
     return result
+
+
+#: The mapping readers of the measures in use, by the identity of their facts (kept alive here, so the id stays theirs).
+_READERS: dict[int, tuple[dict, object]] = {}
+_MOST_READERS = 64
+
+
+def _readers(facts: dict[str, Fact]):
+    entry = _READERS.get(id(facts))
+    if entry is None or entry[0] is not facts:
+        if len(_READERS) >= _MOST_READERS:
+            _READERS.clear()  # rather than choosing one to drop: so many measures in one process are rare
+        entry = _READERS[id(facts)] = (facts, mapping_reader(facts))
+    return entry[1]
 
 
 def from_text(fact: Fact, text: str):

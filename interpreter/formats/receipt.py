@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib.metadata import PackageNotFoundError, version
 
 from rulerun.dsl.measure import Measure
 
@@ -16,6 +15,8 @@ SCHEMA_VERSION = "1"
 @functools.cache  # reading the package metadata takes a millisecond; it does not change while running
 def rulerun_version() -> str:
     """The installed rulerun version."""
+    # Imported here: importlib.metadata brings email, zipfile and sockets, which a report without receipt never needs.
+    from importlib.metadata import PackageNotFoundError, version
     try:
         return version("rulerun")
     except PackageNotFoundError:  # run from a checkout that was never installed

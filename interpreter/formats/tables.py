@@ -230,9 +230,10 @@ def _parquet_file(path: Path):
 def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
     number = 0
     for rows in source.iter_batches(batch_size=rows_at_once):
+        names = {name: normal_name(name) for name in rows.schema.names}  # as the header was read; once a batch
         for row, ident, problem in _parquet_rows(rows):
             number += 1
-            row = {normal_name(key): value for key, value in row.items()}  # as the header was read
+            row = {names[key]: value for key, value in row.items()}
             if problem is not None:
                 yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
                 continue

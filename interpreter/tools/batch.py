@@ -1,28 +1,35 @@
 """Evaluate a measure over many cases: read JSON Lines (CSV and Parquet: `tables`), stream decisions out in input order.
 
 A bad case becomes an error record with its line number; the run goes on. With several jobs,
-each worker process loads and compiles the measure once and cases travel in chunks; the
-output order is the input order either way.
+each worker process loads and compiles the measure once and cases travel in chunks (JSON Lines
+as the lines themselves: the workers decode them and write the output text); the output order
+is the input order either way.
 """
 from __future__ import annotations
 
 import datetime
 import re
+from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
+from rulerun.dsl.deep import run_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.printable import printable
 
 from ..engine.evaluator import CompiledMeasure, load
+from ..engine.trace import Decision
 from ..formats.receipt import SCHEMA_VERSION, Receipts
+from ..formats.record_lines import RecordLines
 from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
 from ..formats.render import decision_json
 from ..formats.scalars import Refused, read_date, shown
 
 RECORD_KEYS = ("id", "on", "facts")
+_RECORD_KEYS = frozenset(RECORD_KEYS)
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,26 @@ def make_item(line: int, ident: str | None, on, facts) -> Item:
     """An Item, with its `on` read as a date once, here, rather than by every consumer."""
     if on is None:
         return Item(line, ident, on, facts)
+    day = _iso_day(on)
+    if day is not None:
+        return Item(line, ident, day, facts)
     try:
         return Item(line, ident, read_date(on), facts)
     except Refused:
         return Item(line, ident, None, None, f"`on` must be a date written YYYY-MM-DD, not `{shown(on)}`")
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+
+
+def _iso_day(on) -> datetime.date | None:
+    """The date of the common shape of `on`, a text YYYY-MM-DD that is a calendar date; else None (read_date decides)."""
+    if type(on) is not str or _ISO_DAY(on) is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(on)
+    except ValueError:
+        return None
 
 
 BAD_ID = "`id` must be a text or a whole number"
@@ -89,9 +112,9 @@ def record_item(number: int, record) -> Item:
     ident = record_id(record.get("id"), number)
     if ident is None:
         return Item(number, None, None, None, BAD_ID)
-    unknown = [k for k in record if k not in RECORD_KEYS]
-    if unknown:
-        return Item(number, ident, None, None, f"unknown key `{unknown[0]}`; a line has id, on and facts")
+    if not record.keys() <= _RECORD_KEYS:
+        unknown = next(k for k in record if k not in RECORD_KEYS)
+        return Item(number, ident, None, None, f"unknown key `{unknown}`; a line has id, on and facts")
     if "facts" not in record:
         return Item(number, ident, None, None, "the line has no `facts`")
     return make_item(number, ident, record.get("on"), record["facts"])
@@ -110,35 +133,61 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
     still ends with exit 70.
     """
     records: list[dict] = []
-    pairs: list = []
-    waiting: list[dict] = []  # the records of the cases in `pairs`, in the same order
-    for item in items:
+    receipts = Receipts(compiled.measure)
+    for item, outcome in outcomes(compiled, items, default_on):
         out: dict[str, object] = {"id": item.id, "line": item.line}
         records.append(out)
-        if item.problem is not None:
-            out["error"] = item.problem
+        if isinstance(outcome, str):
+            out["error"] = outcome
             continue
-        try:
-            pairs.append((compiled.read_facts(item.facts), item.on or default_on))
-        except RulerunError as error:
-            out["error"] = _message(error)
-            continue
-        except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
-            out["error"] = _internal(error)
-            continue
-        waiting.append(out)
-    receipts = Receipts(compiled.measure)
-    for out, decision in zip(waiting, _decisions(compiled, pairs)):
-        if isinstance(decision, Exception):
-            out["error"] = _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
-            continue
-        record = decision_json(decision, trace=False)
+        record = decision_json(outcome, trace=False)
         del record["measure"], record["notes"]
         out.update(record)
         # A decided record is the batch shape of schemas/decision.schema.json: versioned, with its receipt.
         out["schema_version"] = SCHEMA_VERSION
-        out["receipt"] = receipts.of(decision)
+        out["receipt"] = receipts.of(outcome)
     return records
+
+
+def decide_lines(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date, lines: RecordLines,
+                 summary: Summary) -> str:
+    """The JSON Lines text of `decide_items`' records, written straight from the decisions; counted into `summary`."""
+    out: list[str] = []
+    for item, outcome in outcomes(compiled, items, default_on):
+        if isinstance(outcome, str):
+            summary.add_error(outcome)
+            out.append(lines.error(item.id, item.line, outcome))
+        else:
+            summary.add_decision(outcome.eligible, outcome.amount, bool(outcome.amount_missing))
+            out.append(lines.decided(item.id, item.line, outcome))
+    return "".join(out)
+
+
+def outcomes(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date
+             ) -> list[tuple[Item, Decision | str]]:
+    """Each input case with its Decision, or the message of its error record; in order."""
+    result: list[list] = []
+    pairs: list = []
+    waiting: list[list] = []  # the entries of the cases in `pairs`, in the same order
+    for item in items:
+        entry: list = [item, item.problem]
+        result.append(entry)
+        if item.problem is not None:
+            continue
+        try:
+            pairs.append((compiled.read_facts(item.facts), item.on or default_on))
+        except RulerunError as error:
+            entry[1] = _message(error)
+            continue
+        except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
+            entry[1] = _internal(error)
+            continue
+        waiting.append(entry)
+    for entry, decision in zip(waiting, _decisions(compiled, pairs)):
+        if isinstance(decision, Exception):
+            decision = _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
+        entry[1] = decision
+    return [(item, outcome) for item, outcome in result]
 
 
 def _decisions(compiled: CompiledMeasure, pairs: list) -> list:
@@ -176,14 +225,33 @@ _WORKER: dict = {}
 def _start_worker(path: str, on: datetime.date, display: str) -> None:
     _WORKER["measure"] = load(path, display)  # named as in this process: the receipts' paths are the same
     _WORKER["on"] = on
+    _WORKER["lines"] = RecordLines(_WORKER["measure"].measure)
 
 
 def _decide_chunk(items: list[Item]) -> list[dict]:
     return decide_items(_WORKER["measure"], items, _WORKER["on"])
 
 
-def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
-    chunk: list[Item] = []
+def _lines_of_items(items: list[Item]) -> tuple[str, Summary]:
+    summary = Summary()
+    return decide_lines(_WORKER["measure"], items, _WORKER["on"], _WORKER["lines"], summary), summary
+
+
+def _lines_of_raw(raw: list[tuple[int, bytes | None]]) -> tuple[str, Summary]:
+    """A worker's part of a JSON Lines run: it decodes its own lines and writes its own output text.
+
+    On a deep thread, as the command's own process reads lines: a deeply nested line gets the same record.
+    """
+    return run_deep(_decode_and_decide, raw)
+
+
+def _decode_and_decide(raw: list[tuple[int, bytes | None]]) -> tuple[str, Summary]:
+    items = [item for item in (line_item(number, line) for number, line in raw) if item is not None]
+    return _lines_of_items(items)
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    chunk: list = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:
@@ -193,6 +261,32 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+def _raw_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    with open(path, "rb") as handle:
+        yield from Lines(handle)
+
+
+@contextmanager
+def _pool(path: Path, compiled: CompiledMeasure, on: datetime.date, jobs: int) -> Iterator[Callable]:
+    """Map a worker function over tasks in `jobs` processes: results in task order, at most a few tasks ahead.
+
+    `Pool.imap` would read every task ahead of the workers; here the tasks in flight are bounded,
+    so a run's memory stays flat whatever the number of cases.
+    """
+    import multiprocessing
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=(str(path), on, compiled.measure.path)) as pool:
+        def ordered(func: Callable, tasks: Iterable) -> Iterator:
+            pending: deque = deque()
+            for task in tasks:
+                pending.append(pool.apply_async(func, (task,)))
+                if len(pending) >= 4 * jobs:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+        yield ordered
+
+
 def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on: datetime.date,
                jobs: int = 1, chunk: int = 500) -> Iterator[dict]:
     """Output records in input order, computed in this process or in `jobs` worker processes."""
@@ -200,11 +294,30 @@ def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on:
         for part in _chunks(items, chunk):
             yield from decide_items(compiled, part, on)
         return
-    import multiprocessing
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(str(path), on, compiled.measure.path)) as pool:
-        for records in pool.imap(_decide_chunk, _chunks(items, chunk)):
+    with _pool(path, compiled, on, jobs) as ordered:
+        for records in ordered(_decide_chunk, _chunks(items, chunk)):
             yield from records
+
+
+def decide_jsonl(path: Path, compiled: CompiledMeasure, source: Path | Iterator[Item], on: datetime.date,
+                 jobs: int = 1, chunk: int = 500) -> Iterator[tuple[str, Summary]]:
+    """JSON Lines output text a chunk of cases at a time, with the chunk's counts, in input order.
+
+    `source` is a JSON Lines file, or cases already read (CSV, Parquet). With several jobs, the
+    workers decode the lines of a JSON Lines file and write their output text themselves: this
+    process only cuts the file into lines and joins the texts, so it does not hold the run back.
+    """
+    if jobs <= 1:
+        lines = RecordLines(compiled.measure)
+        for part in _chunks(read_jsonl(source) if isinstance(source, Path) else source, chunk):
+            summary = Summary()
+            yield decide_lines(compiled, part, on, lines, summary), summary
+        return
+    with _pool(path, compiled, on, jobs) as ordered:
+        if isinstance(source, Path):
+            yield from ordered(_lines_of_raw, _chunks(_raw_lines(source), chunk))
+        else:
+            yield from ordered(_lines_of_items, _chunks(source, chunk))
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -257,21 +370,39 @@ class Summary:
     total: Decimal = Decimal("0.00")
 
     def add(self, record: dict) -> None:
-        self.cases += 1
-        state = record.get("eligible")
+        """Count one output record."""
         if "error" in record:
-            self.errors += 1
-            self.internal += record["error"].startswith(INTERNAL)
-        elif state == "yes":
+            self.add_error(record["error"])
+        else:
+            amount = record.get("amount")
+            self.add_decision(record.get("eligible"), None if amount is None else Decimal(amount),
+                              bool(record.get("amount_missing")))
+
+    def add_error(self, message: str) -> None:
+        """Count a case that could not be decided."""
+        self.cases += 1
+        self.errors += 1
+        self.internal += message.startswith(INTERNAL)
+
+    def add_decision(self, state: object, amount: Decimal | None, amount_missing: bool) -> None:
+        """Count a decided case: its eligibility, and its amount when known."""
+        self.cases += 1
+        if state == "yes":
             self.eligible += 1
-            if record.get("amount") is not None:
-                self.total += Decimal(record["amount"])
-            elif record.get("amount_missing"):
+            if amount is not None:
+                self.total += amount
+            elif amount_missing:
                 self.amount_unknown += 1
         elif state == "no":
             self.not_eligible += 1
         else:
             self.undetermined += 1
+
+    def merge(self, other: Summary) -> None:
+        """Add the counts of another part of the run."""
+        for name in ("cases", "eligible", "not_eligible", "undetermined", "errors", "internal", "amount_unknown",
+                     "total"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def __str__(self) -> str:
         unknown = (f" ({self.amount_unknown} of them with the amount still unknown, not in the total)"

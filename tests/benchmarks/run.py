@@ -1,12 +1,15 @@
-"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million] [--duckdb].
+"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million] [--end-to-end] [--duckdb].
 
 Compares the simplified KMO-portefeuille decision as a YAML measure with the same decision
 hand-written in Python with Decimal: one case with and without trace, a loop over many cases,
-and the cold start of a fresh process. Prints medians and ratios.
+and the cold start of a fresh process. Prints medians and ratios. `--end-to-end` runs only the
+end-to-end comparisons (files in, files out, raw facts through the API, cold starts); `--duckdb`
+only `rulerun batch --engine duckdb` from Parquet to Parquet.
 """
 from __future__ import annotations
 
 import datetime
+import re
 import statistics
 import subprocess
 import sys
@@ -69,6 +72,9 @@ def each(func, batch):
 
 
 def main() -> None:
+    if "--end-to-end" in sys.argv:
+        end_to_end(1_000_000 if "--million" in sys.argv else 200_000)
+        return
     from rulerun.interpreter.engine.columns import decide_columns
     from rulerun.interpreter.engine.evaluator import load
     measure = load(HERE / "kmo-eenvoudig.yaml")
@@ -98,27 +104,8 @@ def main() -> None:
     print(f"batch into columns  : {many * 1e6:8.2f} µs/case  {1 / many:10,.0f} cases/s  ratio {many / hand:5.1f}x")
     print(f"batch as Decisions  : {decisions * 1e6:8.2f} µs/case  {1 / decisions:10,.0f} cases/s  "
           f"ratio {decisions / hand:5.1f}x")
-    cold_start()
     columns_streamed(1_000_000 if "--million" in sys.argv else 200_000)
-    batch_throughput(hand)
-
-
-def cold_start() -> None:
-    """A fresh `rulerun explain` of a bundled case against a plain Python start that imports PyYAML."""
-    import os
-    import tempfile
-    case_file = HERE.parent.parent / "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
-    measure_file = HERE.parent.parent / "measures/kmo-portefeuille.yaml"
-    command = ["rulerun", "explain", str(measure_file), str(case_file)]
-    cache = {**os.environ, "RULERUN_CACHE_DIR": tempfile.mkdtemp()}
-    subprocess.run(command, capture_output=True, check=True, env=cache)  # the first run fills the cache
-    cold = median_seconds(lambda: subprocess.run(command, capture_output=True, check=True, env=cache), repeat=9)
-    uncached = median_seconds(lambda: subprocess.run(command, capture_output=True, check=True,
-                                                     env={**os.environ, "RULERUN_CACHE_DIR": ""}), repeat=5)
-    plain = median_seconds(lambda: subprocess.run([sys.executable, "-c", "import decimal, datetime, yaml"],
-                                                  capture_output=True, check=True), repeat=9)
-    print(f"cold `rulerun explain`: {cold * 1e3:5.0f} ms   plain Python with yaml: {plain * 1e3:4.0f} ms"
-          f"   ratio {cold / plain:4.1f}x   (without the cache: {uncached * 1e3:4.0f} ms, {uncached / plain:4.1f}x)")
+    end_to_end(1_000_000 if "--million" in sys.argv else 200_000)
 
 
 def columns_streamed(n: int) -> None:
@@ -158,31 +145,218 @@ def write_jsonl(path: Path, n: int) -> None:
             handle.write(json.dumps({"id": i, "on": "2024-01-01", "facts": facts}) + "\n")
 
 
-def batch_throughput(hand: float) -> None:
-    """`rulerun batch` end to end (read JSONL, check facts, decide, write JSONL), and its peak memory."""
-    import tempfile
-    folder = Path(tempfile.mkdtemp())
-    measure_file = HERE / "kmo-eenvoudig.yaml"
-    sizes = [(50_000, 1), (50_000, 2), (200_000, 1)] + ([(1_000_000, 1)] if "--million" in sys.argv else [])
-    for n, jobs in sizes:
-        source = folder / f"{n}.jsonl"
-        if not source.exists():
-            write_jsonl(source, n)
-        # The peak RSS is read inside the batch process from VmHWM, which starts afresh at exec;
-        # getrusage's figure would include the pages of this (large) benchmark process it forked from.
-        script = ("import re, sys\nfrom rulerun.interpreter.cli import main\ntry:\n    main(sys.argv[1:])\n"
-                  "except SystemExit as end:\n    code = end.code\n"
-                  "status = open('/proc/self/status').read()\n"
-                  "print(re.search(r'VmHWM:\\s+(\\d+)', status).group(1), file=sys.stderr)\nsys.exit(code)")
-        t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", script, "batch", str(measure_file), str(source), "--jobs",
-                               str(jobs), "-o", str(folder / "out.jsonl")], capture_output=True, text=True, check=True)
-        seconds = time.perf_counter() - t0
-        peak = int(done.stderr.split()[-1]) / 1024
-        print(f"rulerun batch, {n:>9,} cases, --jobs {jobs}: {n / seconds:8,.0f} cases/s "
-              f"({seconds / n * 1e6:6.2f} µs/case, {seconds / n / hand:5.1f}x hand-written); "
-              f"peak RSS of the batch process {peak:4.0f} MB")
+# -- end to end: files in, files out ------------------------------------------------------------
+# The floor is hand-written Python doing the same work as `rulerun batch` for the benchmark measure:
+# read each JSON Lines record (a decoder built once, numbers as Decimal), check and type its facts
+# (the enums, amounts of whole cents up to the same limit, calendar dates written YYYY-MM-DD), decide
+# with Decimal, and write the same record with json. It handles only good input: every generated case is.
 
+_MONEY = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SIZES, PILLARS = frozenset(("klein", "middelgroot", "groot")), frozenset(("opleiding", "advies"))
+FACT_NAMES = frozenset(("grootte", "pijler", "bedrag", "start", "aanvraag", "ontvangen"))
+LIMIT = Decimal("1e15")
+FORTNIGHT = datetime.timedelta(days=14)
+
+
+def money_by_hand(value) -> Decimal:
+    if not isinstance(value, str) or not _MONEY.fullmatch(value):
+        raise ValueError(f"not an amount: {value!r}")
+    amount = Decimal(value)
+    if amount > LIMIT:
+        raise ValueError(f"too large: {value!r}")
+    return amount
+
+
+def date_by_hand(value) -> datetime.date:
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise ValueError(f"not a date: {value!r}")
+    return D.fromisoformat(value)
+
+
+def facts_by_hand(raw) -> dict:
+    """Raw facts, as JSON gives them, checked and typed by hand."""
+    if not isinstance(raw, dict) or raw.keys() != FACT_NAMES:
+        raise ValueError(f"not the benchmark's facts: {raw!r}")
+    size, pillar = raw["grootte"], raw["pijler"]
+    if size not in SIZES or pillar not in PILLARS:
+        raise ValueError(f"not a size or pillar: {size!r}, {pillar!r}")
+    return {"grootte": size, "pijler": pillar, "bedrag": money_by_hand(raw["bedrag"]),
+            "start": date_by_hand(raw["start"]), "aanvraag": date_by_hand(raw["aanvraag"]),
+            "ontvangen": money_by_hand(raw["ontvangen"])}
+
+
+def decide_by_hand(case: dict) -> tuple[list[str], Decimal | None]:
+    """The failed conditions and the amount, as `rulerun batch` reports them."""
+    size, amount, day = case["grootte"], case["bedrag"], case["aanvraag"]
+    failed = []
+    if size == "groot":
+        failed.append("kmo")
+    if amount < (100 if case["pijler"] == "opleiding" else 500):
+        failed.append("minimum")
+    if day > case["start"] + FORTNIGHT:
+        failed.append("tijdig")
+    if failed:
+        return failed, None
+    room = max(dated(CAP, day)[size] - case["ontvangen"], Decimal(0))
+    return failed, min(amount * dated(RATE, day)[size], room).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def batch_by_hand(source: str, target: str, fixed: dict) -> None:
+    """Hand-written `rulerun batch` of the benchmark measure: JSON Lines in, the same records out."""
+    import json
+    decode = json.JSONDecoder(parse_float=Decimal).decode
+    encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    with open(source, "rb") as lines, open(target, "w", encoding="utf-8") as out:
+        for number, line in enumerate(lines, 1):
+            record = decode(line.decode("utf-8"))
+            if not isinstance(record, dict) or not record.keys() <= {"id", "on", "facts"}:
+                raise ValueError(f"line {number}: not a record")
+            on = date_by_hand(record["on"]).isoformat()
+            failed, amount = decide_by_hand(facts_by_hand(record["facts"]))
+            reference = record["facts"]["aanvraag"]
+            out.write(encode({"amount": None if amount is None else str(amount), "deadlines": {},
+                              "eligible": "no" if failed else "yes", "evaluated_on": on, "failed": failed,
+                              "id": str(record["id"]), "line": number, "missing": [],
+                              "receipt": {**fixed, "evaluated_on": on, "reference_date": reference},
+                              "reference_date": reference, "schema_version": "1", "values": {}}) + "\n")
+
+
+def write_parquet(path: Path, n: int) -> bool:
+    """The same `n` cases as Parquet, typed (decimal amounts, calendar dates); False without pyarrow."""
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        return False
+    batch = cases(n)
+    money = pyarrow.decimal128(17, 2)
+    table = pyarrow.table({
+        "id": pyarrow.array([str(i) for i in range(n)]), "on": pyarrow.array([D(2024, 1, 1)] * n),
+        **{k: pyarrow.array([c[k] for c in batch]) for k in ("grootte", "pijler", "start", "aanvraag")},
+        **{k: pyarrow.array([c[k] for c in batch], money) for k in ("bedrag", "ontvangen")}})
+    pyarrow.parquet.write_table(table, path)
+    return True
+
+
+#: `rulerun batch` in a process that reports its own peak RSS (VmHWM starts afresh at exec; getrusage's
+#: figure would include the pages of this benchmark process it forked from).
+_MEASURED_CLI = ("import re, sys\nfrom rulerun.interpreter.cli import main\ntry:\n    main(sys.argv[1:])\n"
+                 "except SystemExit as end:\n    code = end.code\n"
+                 "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1), file=sys.stderr)\n"
+                 "sys.exit(code)")
+
+
+def with_bytecode(env: dict | None = None) -> dict:
+    """The environment for a measured process: Python may keep compiled modules (`__pycache__`), as an installed
+    package does, whatever PYTHONDONTWRITEBYTECODE says here; otherwise every start compiles every module."""
+    import os
+    return {k: v for k, v in (os.environ if env is None else env).items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def timed(command: list[str], env: dict | None = None, **options) -> tuple[float, str]:
+    t0 = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=with_bytecode(env), **options)
+    seconds = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"{command[:4]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds, done.stderr
+
+
+def end_to_end(n: int, rounds: int = 3) -> None:
+    """Files in, files out, in alternating rounds (medians): hand-written against `rulerun batch`; then raw facts
+    through the API, and cold starts."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as scratch:  # the files of a million cases take a gigabyte
+        files_in_files_out(n, rounds, Path(scratch))
+    api_per_case()
+    cold_start()
+
+
+def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
+    """The same cases as JSON Lines (and Parquet) decided by hand and by `rulerun batch`, in alternating rounds."""
+    import json
+    from rulerun.interpreter.formats.receipt import Receipts
+    from rulerun.interpreter.engine.evaluator import load
+    measure_file = str(HERE / "kmo-eenvoudig.yaml")
+    source, table = folder / "cases.jsonl", folder / "cases.parquet"
+    write_jsonl(source, n)
+    has_parquet = write_parquet(table, n)
+    fixed = Receipts(load(measure_file, measure_file).measure).fixed
+    python = sys.executable
+    runs = {
+        "hand-written Python, JSON Lines": [python, "-c", f"import json, sys; sys.path.insert(0, {str(HERE)!r}); "
+                                            f"from run import batch_by_hand; batch_by_hand(sys.argv[2], sys.argv[3], "
+                                            f"json.loads(sys.argv[1]))", json.dumps(fixed), str(source),
+                                            str(folder / "hand.jsonl")],
+        "rulerun batch, JSON Lines": [python, "-c", _MEASURED_CLI, "batch", measure_file, str(source),
+                                      "-o", str(folder / "one.jsonl")],
+        "rulerun batch --jobs 2, JSON Lines": [python, "-c", _MEASURED_CLI, "batch", measure_file, str(source),
+                                               "--jobs", "2", "-o", str(folder / "two.jsonl")],
+    }
+    if has_parquet:
+        runs["rulerun batch, Parquet in, JSON Lines out"] = [python, "-c", _MEASURED_CLI, "batch", measure_file,
+                                                             str(table), "-o", str(folder / "parquet.jsonl")]
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    peaks: dict[str, int] = {}
+    for _ in range(rounds):
+        for name, command in runs.items():
+            spent, errors = timed(command, cwd=folder)  # outside the measure's folder: its path is shown whole
+            seconds[name].append(spent)
+            if name.startswith("rulerun"):
+                peaks[name] = max(peaks.get(name, 0), int(errors.split()[-1]) // 1024)
+    made = {name: (folder / command[-1]).read_bytes() for name, command in runs.items()}
+    assert len(set(made.values())) == 1, "the runs wrote different records"
+    floor = statistics.median(seconds["hand-written Python, JSON Lines"])
+    print(f"end to end, {n:,} cases, median of {rounds} alternating rounds (each a fresh process); "
+          "every run wrote the same bytes:")
+    for name in runs:
+        spent = statistics.median(seconds[name])
+        peak = f"; peak RSS {peaks[name]} MB" + (" (main process)" if "--jobs" in name else "") if name in peaks else ""
+        print(f"  {name:<42}: {n / spent:9,.0f} cases/s  {spent / n * 1e6:6.2f} µs/case  "
+              f"{spent / floor:4.2f}x hand-written{peak}")
+    if not has_parquet:
+        print("  (Parquet not measured: pyarrow is not installed)")
+
+
+def api_per_case(n: int = 20_000) -> None:
+    """One case at a time through the public API with raw facts (as JSON gives them) against the same by hand."""
+    import rulerun
+    measure = rulerun.load(HERE / "kmo-eenvoudig.yaml")
+    on = D(2024, 1, 1)
+    raws = [{k: (v.isoformat() if isinstance(v, D) else str(v) if isinstance(v, Decimal) else v)
+             for k, v in case.items()} for case in cases(n)]
+    for raw in raws[:2000]:
+        failed, amount = decide_by_hand(facts_by_hand(raw))
+        decision = measure.decide(raw, on)
+        assert (list(decision.failed) if decision.eligible == "no" else [], decision.amount) == (failed, amount), raw
+    hand = median_seconds(each(lambda raw: decide_by_hand(facts_by_hand(raw)), raws)) / n
+    api = median_seconds(each(lambda raw: measure.decide(raw, on), raws)) / n
+    print(f"one case, raw facts: hand-written {hand * 1e6:6.2f} µs; rulerun.Measure.decide {api * 1e6:6.2f} µs "
+          f"({api / hand:4.1f}x)")
+
+
+def cold_start() -> None:
+    """A fresh `rulerun explain` of a bundled case against the venv's own `python -c 'import yaml'`."""
+    import os
+    import tempfile
+    case_file = HERE.parent.parent / "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
+    measure_file = HERE.parent.parent / "measures/kmo-portefeuille.yaml"
+    command = [str(Path(sys.executable).parent / "rulerun"), "explain", str(measure_file), str(case_file)]
+    warm = {**os.environ, "RULERUN_CACHE_DIR": tempfile.mkdtemp()}
+    subprocess.run(command, capture_output=True, check=True, env=with_bytecode(warm))  # fills the cache
+    floor = [sys.executable, "-c", "import yaml"]
+    times: dict[str, list[float]] = {"floor": [], "warm": [], "empty": [], "none": []}
+    for _ in range(9):  # alternating, so that the machine's load falls on all alike
+        times["floor"].append(timed(floor)[0])
+        times["warm"].append(timed(command, env=warm)[0])
+        times["empty"].append(timed(command, env={**os.environ, "RULERUN_CACHE_DIR": tempfile.mkdtemp()})[0])
+        times["none"].append(timed(command, env={**os.environ, "RULERUN_CACHE_DIR": ""})[0])
+    plain, cold, empty, none = (statistics.median(times[k]) for k in ("floor", "warm", "empty", "none"))
+    print(f"cold `rulerun explain`, medians of 9 alternating: `{Path(sys.executable).name} -c 'import yaml'` "
+          f"{plain * 1e3:4.0f} ms; warm cache {cold * 1e3:4.0f} ms ({cold / plain:3.1f}x); "
+          f"empty cache folder {empty * 1e3:4.0f} ms ({empty / plain:3.1f}x); "
+          f"no cache {none * 1e3:4.0f} ms ({none / plain:3.1f}x)")
 
 def write_parquet(path: Path, n: int) -> None:
     """`n` generated cases as Parquet: typed columns (decimals, dates, texts), one per fact."""
