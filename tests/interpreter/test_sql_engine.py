@@ -181,11 +181,11 @@ def test_bundled_measures_gaps_are_stated():
 
 
 def test_check_reports_gaps_with_positions():
-    result = CliRunner().invoke(main, ["check", str(ROOT / "measures" / "kmo-portefeuille.yaml"),
+    result = CliRunner().invoke(main, ["check", str(ROOT / "measures" / "rentetoelage-hinder-openbare-werken.yaml"),
                                        "--engine", "duckdb"])
     assert result.exit_code == 2
-    assert "kmo-portefeuille.yaml:375:55: error: the duckdb engine cannot compile the function `matches`" in \
-        result.output
+    assert ("rentetoelage-hinder-openbare-werken.yaml:249:48: error: the duckdb engine cannot compile the operator "
+            "`/` on money and number") in result.output
     clean = CliRunner().invoke(main, ["check", str(TRIAL), "--engine", "duckdb", "--show-sql"])
     assert clean.exit_code == 0, clean.output
     assert "SELECT" in clean.output and '"#known"' in clean.output
@@ -194,11 +194,11 @@ def test_check_reports_gaps_with_positions():
 def test_batch_refuses_a_measure_with_gaps(tmp_path):
     path = tmp_path / "cases.parquet"
     pyarrow.parquet.write_table(pyarrow.table({"id": ["1"]}), path)
-    result = CliRunner().invoke(main, ["batch", str(ROOT / "measures" / "kmo-portefeuille.yaml"), str(path),
-                                       "--engine", "duckdb"])
+    result = CliRunner().invoke(main, ["batch", str(ROOT / "measures" / "rentetoelage-hinder-openbare-werken.yaml"),
+                                       str(path), "--engine", "duckdb"])
     assert result.exit_code == 64
     assert "the duckdb engine cannot compile this measure" in result.output
-    assert "kmo-portefeuille.yaml:375:55" in result.output
+    assert "rentetoelage-hinder-openbare-werken.yaml:268:15" in result.output
 
 
 def test_batch_duckdb_reads_parquet_only(tmp_path):

@@ -192,11 +192,11 @@ class ExpressionWriter:
             fact = fact.fields.get(key) if fact is not None else None
         return fact
 
-    def _parameter(self, node: ast.Expr, name: str, key: Sql | None) -> Sql:
+    def _parameter(self, node: ast.Expr, name: str, key: Sql | None, at: Sql | None = None) -> Sql:
         parameter = self.parameters[name]
         if parameter.keyed != (key is not None):
             raise Unsupported(node.span, f"the parameter `{name}`", "a keyed parameter is read with a key")
-        day = self.reference
+        day = self.reference if at is None else at
         values: list[tuple[str, str]] = []  # (condition on the day, value)
         covered: list[tuple[str, str]] = []
         for since, value, _source, until in reversed(parameter.versions):
@@ -223,8 +223,22 @@ class ExpressionWriter:
             self.flags.append(f"(NOT {cover})")
         if key is None:
             return Sql(chosen, day.m, nullable=day.nullable)
+        if at is not None:  # compile._at: an unknown date is what is missing, before the key is read
+            missing = day.m if not key.nullable else f"(CASE WHEN {day.v} IS NULL THEN {day.m} ELSE {key.m} END)"
+            return Sql(chosen, missing if day.nullable else key.m, nullable=day.nullable or key.nullable)
         missing = key.m if not day.nullable else f"(CASE WHEN {key.v} IS NULL THEN {key.m} ELSE {day.m} END)"
         return Sql(chosen, missing if key.nullable else day.m, nullable=day.nullable or key.nullable)
+
+    def _at(self, node: ast.At) -> Sql:
+        """A dated parameter read on another date (`plafond at toekenningsdatum`): its CASE on that date."""
+        target = node.target
+        name_node = target.target if isinstance(target, ast.Index) else target
+        ref = self.typing.refs.get(id(name_node))
+        if ref is None or ref.kind != "parameter" or ref.fields:
+            raise Unsupported(node.span, "a parameter read at another date (`at`)", "only a parameter's own value is read here")
+        day = self.write(node.on)
+        key = self.write(target.key) if isinstance(target, ast.Index) else None
+        return self._parameter(node, ref.name, key, day)
 
     def _index(self, node: ast.Index) -> Sql:
         ref = self.typing.refs.get(id(node.target))
@@ -366,6 +380,8 @@ class ExpressionWriter:
             return Sql(f"({column.v} IS NOT NULL)", nullable=False)
         if func in ("round_cents", "round") and rounded_division(node, self.typing) is not None:
             raise Unsupported(node.span, f"`{func}` of a division", "the exact quotient is not written yet")
+        if func == "matches":
+            return self._matches(node)
         args = [self.write(a) for a in node.args]
         nullable = any(a.nullable for a in args)
         if func in ("min", "max"):
@@ -402,6 +418,15 @@ class ExpressionWriter:
             self.flags.append(f"(NOT {any_null(args)} AND {made} IS NULL)")
             return Sql(made, missing_of(*args), nullable=nullable)
         raise Unsupported(node.span, f"the function `{func}`", "it is not written in SQL yet")
+
+    def _matches(self, node: ast.Call) -> Sql:
+        """`matches` as DuckDB's regexp_full_match: RE2 with its default options, as dsl/patterns.py matches."""
+        text, pattern = node.args
+        if not isinstance(pattern, ast.Literal) or not isinstance(pattern.value, str):
+            raise Unsupported(node.span, "`matches` with a computed pattern", "only a written pattern is compiled")
+        value = self.write(text)
+        return Sql(f"regexp_full_match({value.v}, {text_literal(pattern.value)})", value.m,
+                   nullable=value.nullable)
 
     def _extreme(self, smallest: bool, args: list[Sql]) -> Sql:
         """`min` or `max` as bounds._extreme settles them: known when a known value is beyond every unknown's limit."""
@@ -518,6 +543,7 @@ _WRITERS: dict[type, Callable] = {
     ast.Literal: ExpressionWriter._literal,
     ast.Name: ExpressionWriter._name,
     ast.Index: ExpressionWriter._index,
+    ast.At: ExpressionWriter._at,
     ast.Unary: ExpressionWriter._unary,
     ast.Binary: ExpressionWriter._binary,
     ast.If: ExpressionWriter._if,
