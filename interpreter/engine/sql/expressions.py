@@ -18,6 +18,7 @@ from typing import Callable
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure
 from rulerun.dsl.library import plain
+from rulerun.dsl.measure import Fact
 
 from ..bounds import declared
 from ..functions import rounded_division
@@ -117,7 +118,7 @@ class ExpressionWriter:
         self.flags: list[str] = []  # conditions under which the engine may raise: those rows go to Python
         self.facts_read: set[str] = set()
         self.rules_read: set[str] = set()
-        self.items: dict[str, tuple[str, object]] = {}  # bound item variable -> (lambda parameter, its declaration)
+        self.items: dict[str, tuple[str, Fact]] = {}  # bound item variable -> (lambda parameter, its declaration)
         self.depth = 0  # how many list lambdas enclose the expression being written
 
     def tag(self, node: ast.Expr) -> str:
@@ -144,11 +145,11 @@ class ExpressionWriter:
                 raise Unsupported(node.span, f"the {fact.type.kind if fact else 'unknown'} fact `{path}`",
                                   "only facts with one value per case are columns here")
             self.facts_read.add(path)
-            column = percent_of(quote(path)) if fact.type.kind == "percent" else quote(path)
+            read = percent_of(quote(path)) if fact.type.kind == "percent" else quote(path)
             if self.known:
-                return Sql(column, nullable=False)
+                return Sql(read, nullable=False)
             low, high = declared(fact)
-            return Sql(column, f"[{text_literal(path)}]",
+            return Sql(read, f"[{text_literal(path)}]",
                        None if low is None else literal(low), None if high is None else literal(high))
         if ref.kind == "constant":
             return self.reference if ref.name == "reference_date" else Sql(self.on, nullable=False)
@@ -173,14 +174,11 @@ class ExpressionWriter:
         """
         value, declaration = self.items[var]
         for name in fields:
-            fact = getattr(declaration, "fields", {}).get(name)
-            if fact is None or fact.type.kind in ("list", "record") and name != fields[-1]:
-                raise Unsupported(node.span, f"the field `{name}` of `{var}`", "only a field of an item is read here")
-            if fact.type.kind in ("list", "record"):
-                raise Unsupported(node.span, f"the {fact.type.kind} field `{name}` of `{var}`",
-                                  "only fields with one value are read here")
+            fact = declaration.fields.get(name)
+            if fact is None or fact.type.kind in ("list", "record"):
+                raise Unsupported(node.span, f"the field `{name}` of `{var}`", "only fields with one value are read here")
             value, declaration = f"struct_extract({value}, {text_literal(name)})", fact
-        if getattr(declaration, "type", None) is None or declaration.type.kind in ("list", "record"):
+        if declaration.type.kind in ("list", "record"):
             raise Unsupported(node.span, f"the item `{var}`", "a record item is read by its fields here")
         if declaration.type.kind == "percent":
             value = percent_of(value)
@@ -452,7 +450,7 @@ def _list_fact(writer: ExpressionWriter, node: ast.Expr):
     """The declaration and column of the list fact an aggregation ranges over, or a gap."""
     ref = writer.typing.refs.get(id(node)) if isinstance(node, ast.Name) else None
     fact = writer._declaration((ref.name, *ref.fields)) if ref is not None and ref.kind == "fact" else None
-    if fact is None or fact.type.kind != "list":
+    if ref is None or fact is None or fact.type.kind != "list":
         raise Unsupported(node.span, "a list aggregation over this list", "only a list fact's column is read here")
     item = fact.item if fact.item is not None else fact
     if fact.item is not None and fact.item.type.kind in ("list", "record"):
