@@ -13,7 +13,7 @@ from typing import Iterator
 
 from rulerun.dsl.errors import Diagnostic, UsageError
 
-from ..engine.sql.expressions import quote, text_literal
+from ..engine.sql.expressions import PERCENT_TEXT, percent_of, quote, text_literal
 from ..engine.sql.query import Query, compile_query
 from ..engine.evaluator import load
 from ..engine.values import to_json
@@ -58,6 +58,9 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
     types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
     header_columns(list(types), compiled.checked.facts, str(path))
     for name, kind in types.items():
+        listed = _fact_at(compiled.checked.facts, name)
+        if kind.endswith("[]") and listed is not None and listed.type.kind == "list":
+            continue  # a list fact's column: its items are checked by _clean_list
         if kind.startswith("STRUCT") or kind.endswith("[]"):
             raise UsageError(Diagnostic(f"column `{name}` is a nested {kind} column; the duckdb engine reads one "
                                         "column per fact path (e.g. `dienst.bedrag`)",
@@ -84,7 +87,11 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
     for path_name in query.facts:
         fact = _fact_at(compiled.checked.facts, path_name)
         column = quote(path_name)
-        if path_name in types:
+        if path_name in types and fact.type.kind == "list":
+            check = _clean_list(fact, column, path_name, source, connection)
+            columns.append(f"{column}" if check != "FALSE" else f"CAST(NULL AS {_sql_type(fact)}) AS {column}")
+            clean.append(f"({column} IS NULL OR {check})")
+        elif path_name in types:
             check = _clean(fact, column, types[path_name])
             columns.append(f"{column}" if check != "FALSE" else f"NULL AS {column}")
             if check != "TRUE":
@@ -95,7 +102,7 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
     for name, kind in types.items():
         if name not in query.facts and name not in ("id", "on"):
             fact = _fact_at(compiled.checked.facts, name)
-            check = _clean(fact, quote(name), kind)
+            check = "FALSE" if kind.endswith("[]") else _clean(fact, quote(name), kind)
             if check != "TRUE":
                 clean.append(f"({quote(name)} IS NULL OR {check})")
     columns.append(f"({' AND '.join(clean) if clean else 'TRUE'}) AS \"#clean\"")
@@ -111,8 +118,46 @@ def _fact_at(facts: dict, dotted: str):
 
 def _sql_type(fact) -> str:
     kind = fact.type.kind
+    if kind == "list" and fact.item is not None:
+        return _sql_type(fact.item) + "[]"
+    if kind == "list":
+        fields = ", ".join(f"{quote(n)} {_sql_type(f)}" for n, f in fact.fields.items())
+        return f"STRUCT({fields})[]"
+    # A percentage is read from its text, as a case file writes it (`30%`): see expressions.percent_of.
     return {"bool": "BOOLEAN", "date": "DATE", "money": "DECIMAL(18,2)", "number": "DECIMAL(38,10)",
-            "percent": "DECIMAL(38,10)", "duration": "BIGINT"}.get(kind, "VARCHAR")
+            "duration": "BIGINT"}.get(kind, "VARCHAR")
+
+
+def _clean_list(fact, column: str, name: str, source: str, connection) -> str:
+    """When a list column's items are read by the Python reader as they stand: every item and field given and clean.
+
+    An empty item or required field, a field the declaration does not have or one it has that the
+    column lacks sends the row to the Python engine (the query then reads the list as unknown).
+    """
+    if fact.item is not None:
+        (kind,) = [k for _n, k, *_ in connection.sql(f"DESCRIBE SELECT {column}[1] FROM {source}").fetchall()]
+        check = _clean(fact.item, "item", kind)
+        return "FALSE" if check == "FALSE" else f"coalesce(list_bool_and(list_transform({column}, lambda item: " \
+            f"item IS NOT NULL AND {check})), TRUE)"
+    kind = connection.sql(f"DESCRIBE SELECT {column}[1] AS item FROM {source}").fetchall()[0][1]
+    if not kind.startswith("STRUCT"):
+        return "FALSE"
+    fields = {n: k for n, k, *_ in connection.sql(f"DESCRIBE SELECT unnest({column}[1]) FROM {source}").fetchall()}
+    if set(fields) != set(fact.fields):
+        return "FALSE"
+    checks = ["item IS NOT NULL"]
+    for field_name, field_kind in fields.items():
+        value = f"struct_extract(item, {text_literal(field_name)})"
+        field = fact.fields[field_name]
+        check = "FALSE" if field.type.kind in ("list", "record") else _clean(field, value, field_kind)
+        if check == "FALSE":
+            return "FALSE"
+        if field.optional:  # left out, it is unknown: the aggregation's flags send the row to Python
+            checks.append("TRUE" if check == "TRUE" else f"({value} IS NULL OR {check})")
+        else:  # the Python reader refuses an item without it
+            checks.append(f"{value} IS NOT NULL" + ("" if check == "TRUE" else f" AND {check}"))
+    # An empty list has no items to check: list_bool_and gives NULL for it.
+    return f"coalesce(list_bool_and(list_transform({column}, lambda item: {' AND '.join(checks)})), TRUE)"
 
 
 def _clean(fact, column: str, kind: str) -> str:
@@ -132,17 +177,34 @@ def _clean(fact, column: str, kind: str) -> str:
     if fact_kind == "enum":
         values = ", ".join(text_literal(v) for v in fact.type.values or ())
         return f"{column} IN ({values})" if kind == "VARCHAR" and values else "FALSE"
+    if fact_kind == "text":  # a pattern is Python's regular expression: the Python reader checks it
+        return "TRUE" if kind == "VARCHAR" and fact.pattern is None else "FALSE"
+    if fact_kind == "percent" and kind == "VARCHAR":
+        value = percent_of(column)
+        bounds = [f"{value} >= {max(fact.minimum, 0) if fact.minimum is not None else 0}",
+                  f"{value} <= {min(fact.maximum, 1) if fact.maximum is not None else 1}"]
+        return " AND ".join([f"regexp_full_match({column}, {text_literal(PERCENT_TEXT)})", *bounds])
     if fact_kind == "money" and (integer or (scale is not None and scale <= 2)):
         return " AND ".join([f"{column} >= 0", f"{column} <= {MAGNITUDE}", *limits])
     if fact_kind == "number" and (integer or scale is not None):
         return " AND ".join([f"abs({column}) <= {MAGNITUDE}", *limits])
-    return "FALSE"  # texts, percentages, durations, lists: the Python reader decides how to take them
+    return "FALSE"  # texts, percentages not given as text, durations, lists: the Python reader decides how to take them
 
 
 def run_query(compiled, query: Query, path: Path, default_on: datetime.date, connection, where: str = "") -> str:
     """The full SQL over the file: the cases, then the decision; `python` marks rows left to Python."""
     cases = case_relation(compiled, query, path, default_on, connection)
     return f"WITH cases AS ({cases}) {query.sql}{where}"
+
+
+def python_lines(compiled, path: Path, default_on: datetime.date) -> list[int]:
+    """The lines of a Parquet file whose rows the query leaves to the Python engine."""
+    duckdb = duckdb_module()
+    query = measure_query(compiled)
+    refuse_gaps(query)
+    connection = duckdb.connect()
+    sql = run_query(compiled, query, path, default_on, connection)
+    return [line for (line,) in connection.execute(f"SELECT line FROM ({sql}) WHERE python").fetchall()]
 
 
 def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dict]:

@@ -18,6 +18,7 @@ from typing import Callable
 from rulerun.dsl import ast
 from rulerun.dsl.analysis import CheckedMeasure
 from rulerun.dsl.library import plain
+from rulerun.dsl.measure import Fact
 
 from ..bounds import declared
 from ..functions import rounded_division
@@ -27,6 +28,13 @@ from .gaps import Unsupported
 #: Types whose values are ordered and carry declared limits.
 ORDERED = ("money", "number", "percent", "days", "months", "date")
 NO_MISSING = "[]::VARCHAR[]"
+#: A percentage the query reads from its text (`12.5%`): other texts are left to the Python reader.
+PERCENT_TEXT = r"[0-9]{1,10}(\.[0-9]{1,8})?%"
+
+
+def percent_of(text: str) -> str:
+    """A percentage's text as its exact fraction (`30%` is 0.3); NULL where it is not PERCENT_TEXT."""
+    return (f"(TRY_CAST(rtrim({text}, '%') AS DECIMAL(18,8)) * CAST('0.01' AS DECIMAL(3,2)))")
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,8 @@ class ExpressionWriter:
         self.flags: list[str] = []  # conditions under which the engine may raise: those rows go to Python
         self.facts_read: set[str] = set()
         self.rules_read: set[str] = set()
+        self.items: dict[str, tuple[str, Fact]] = {}  # bound item variable -> (lambda parameter, its declaration)
+        self.depth = 0  # how many list lambdas enclose the expression being written
 
     def tag(self, node: ast.Expr) -> str:
         return self.typing.types[id(node)].tag
@@ -135,13 +145,16 @@ class ExpressionWriter:
                 raise Unsupported(node.span, f"the {fact.type.kind if fact else 'unknown'} fact `{path}`",
                                   "only facts with one value per case are columns here")
             self.facts_read.add(path)
+            read = percent_of(quote(path)) if fact.type.kind == "percent" else quote(path)
             if self.known:
-                return Sql(quote(path), nullable=False)
+                return Sql(read, nullable=False)
             low, high = declared(fact)
-            return Sql(quote(path), f"[{text_literal(path)}]",
+            return Sql(read, f"[{text_literal(path)}]",
                        None if low is None else literal(low), None if high is None else literal(high))
         if ref.kind == "constant":
             return self.reference if ref.name == "reference_date" else Sql(self.on, nullable=False)
+        if ref.kind == "var" and ref.name in self.items:
+            return self._item(node, ref.name, ref.fields)
         if ref.fields:
             raise Unsupported(node.span, f"the field `{'.'.join(ref.fields)}` of `{ref.name}`",
                               "record values of rules and parameters are not written yet")
@@ -151,7 +164,25 @@ class ExpressionWriter:
             return Sql(column.v, nullable=False) if self.known else column
         if ref.kind == "parameter":
             return self._parameter(node, ref.name, None)
-        raise Unsupported(node.span, f"the item variable `{ref.name}`", "lists are not written yet")
+        raise Unsupported(node.span, f"the item variable `{ref.name}`", "it is not bound by a list of a fact here")
+
+    def _item(self, node: ast.Name, var: str, fields: tuple[str, ...]) -> Sql:
+        """An item of a list fact, or its field: the lambda's parameter.
+
+        Every row whose list holds an empty item or field is left to the Python engine (see
+        sqlbatch.case_relation), so the value is given wherever the query decides.
+        """
+        value, declaration = self.items[var]
+        for name in fields:
+            fact = declaration.fields.get(name)
+            if fact is None or fact.type.kind in ("list", "record"):
+                raise Unsupported(node.span, f"the field `{name}` of `{var}`", "only fields with one value are read here")
+            value, declaration = f"struct_extract({value}, {text_literal(name)})", fact
+        if declaration.type.kind in ("list", "record"):
+            raise Unsupported(node.span, f"the item `{var}`", "a record item is read by its fields here")
+        if declaration.type.kind == "percent":
+            value = percent_of(value)
+        return Sql(value, nullable=not self.known)
 
     def _declaration(self, keys: tuple[str, ...]):
         fact = self.checked.facts.get(keys[0])
@@ -159,11 +190,11 @@ class ExpressionWriter:
             fact = fact.fields.get(key) if fact is not None else None
         return fact
 
-    def _parameter(self, node: ast.Expr, name: str, key: Sql | None) -> Sql:
+    def _parameter(self, node: ast.Expr, name: str, key: Sql | None, at: Sql | None = None) -> Sql:
         parameter = self.parameters[name]
         if parameter.keyed != (key is not None):
             raise Unsupported(node.span, f"the parameter `{name}`", "a keyed parameter is read with a key")
-        day = self.reference
+        day = self.reference if at is None else at
         values: list[tuple[str, str]] = []  # (condition on the day, value)
         covered: list[tuple[str, str]] = []
         for since, value, _source, until in reversed(parameter.versions):
@@ -190,8 +221,22 @@ class ExpressionWriter:
             self.flags.append(f"(NOT {cover})")
         if key is None:
             return Sql(chosen, day.m, nullable=day.nullable)
+        if at is not None:  # compile._at: an unknown date is what is missing, before the key is read
+            missing = day.m if not key.nullable else f"(CASE WHEN {day.v} IS NULL THEN {day.m} ELSE {key.m} END)"
+            return Sql(chosen, missing if day.nullable else key.m, nullable=day.nullable or key.nullable)
         missing = key.m if not day.nullable else f"(CASE WHEN {key.v} IS NULL THEN {key.m} ELSE {day.m} END)"
         return Sql(chosen, missing if key.nullable else day.m, nullable=day.nullable or key.nullable)
+
+    def _at(self, node: ast.At) -> Sql:
+        """A dated parameter read on another date (`plafond at toekenningsdatum`): its CASE on that date."""
+        target = node.target
+        name_node = target.target if isinstance(target, ast.Index) else target
+        ref = self.typing.refs.get(id(name_node))
+        if ref is None or ref.kind != "parameter" or ref.fields:
+            raise Unsupported(node.span, "a parameter read at another date (`at`)", "only a parameter's own value is read here")
+        day = self.write(node.on)
+        key = self.write(target.key) if isinstance(target, ast.Index) else None
+        return self._parameter(node, ref.name, key, day)
 
     def _index(self, node: ast.Index) -> Sql:
         ref = self.typing.refs.get(id(node.target))
@@ -325,10 +370,16 @@ class ExpressionWriter:
             if ref is None or ref.kind != "fact":
                 raise Unsupported(node.span, "`given` of this expression", "only a fact's column is tested here")
             assert isinstance(target, ast.Name)
-            column = self._name(target)
+            fact = self._declaration((ref.name, *ref.fields))
+            if fact is not None and fact.type.kind == "list":
+                column = Sql(_list_fact(self, target)[1])
+            else:
+                column = self._name(target)
             return Sql(f"({column.v} IS NOT NULL)", nullable=False)
         if func in ("round_cents", "round") and rounded_division(node, self.typing) is not None:
             raise Unsupported(node.span, f"`{func}` of a division", "the exact quotient is not written yet")
+        if func == "matches":
+            return self._matches(node)
         args = [self.write(a) for a in node.args]
         nullable = any(a.nullable for a in args)
         if func in ("min", "max"):
@@ -366,6 +417,15 @@ class ExpressionWriter:
             return Sql(made, missing_of(*args), nullable=nullable)
         raise Unsupported(node.span, f"the function `{func}`", "it is not written in SQL yet")
 
+    def _matches(self, node: ast.Call) -> Sql:
+        """`matches` as DuckDB's regexp_full_match: RE2 with its default options, as dsl/patterns.py matches."""
+        text, pattern = node.args
+        if not isinstance(pattern, ast.Literal) or not isinstance(pattern.value, str):
+            raise Unsupported(node.span, "`matches` with a computed pattern", "only a written pattern is compiled")
+        value = self.write(text)
+        return Sql(f"regexp_full_match({value.v}, {text_literal(pattern.value)})", value.m,
+                   nullable=value.nullable)
+
     def _extreme(self, smallest: bool, args: list[Sql]) -> Sql:
         """`min` or `max` as bounds._extreme settles them: known when a known value is beyond every unknown's limit."""
         pick, other = ("least", "greatest") if smallest else ("greatest", "least")
@@ -384,6 +444,79 @@ class ExpressionWriter:
             lo = f"greatest({', '.join(lows)})"
             hi = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in highs)} THEN greatest({', '.join(highs)}) END)"
         return Sql(value, missing_of(*args), lo, hi)
+
+
+def _list_fact(writer: ExpressionWriter, node: ast.Expr):
+    """The declaration and column of the list fact an aggregation ranges over, or a gap."""
+    ref = writer.typing.refs.get(id(node)) if isinstance(node, ast.Name) else None
+    fact = writer._declaration((ref.name, *ref.fields)) if ref is not None and ref.kind == "fact" else None
+    if ref is None or fact is None or fact.type.kind != "list":
+        raise Unsupported(node.span, "a list aggregation over this list", "only a list fact's column is read here")
+    item = fact.item if fact.item is not None else fact
+    if fact.item is not None and fact.item.type.kind in ("list", "record"):
+        raise Unsupported(node.span, "a list of lists or of records without fields", "it is not written in SQL")
+    path = ".".join((ref.name, *ref.fields))
+    writer.facts_read.add(path)
+    return item, quote(path)
+
+
+def write_aggregate(writer: ExpressionWriter, node: ast.Aggregate) -> Sql:
+    """`any`, `all`, `count`, `sum`, `min`, `max` over a list fact, with DuckDB's list lambdas.
+
+    The value is the engine's where the list, every filter and every value the aggregation reads
+    are known; a row where one may be unknown, or where the engine may raise (`min` of an empty
+    list), is left to the Python engine by a flag: the engine's order of reading items (`any`
+    stops at the first true one) and what an unknown one misses are then its own.
+    """
+    item, column = _list_fact(writer, node.source)
+    func = node.func
+    tag = writer.tag(node)
+    if func == "sum" and tag not in ("money", "number", "percent"):
+        raise Unsupported(node.span, f"the list aggregation `sum` of {tag}", "only amounts and numbers are summed here")
+    default = writer.write(node.default) if node.default is not None else None
+    outer_flags, outer_var = writer.flags, writer.items.get(node.var)
+    writer.depth += 1
+    param = f"item{writer.depth}"  # one name per depth: an inner lambda never hides an outer one
+    writer.flags = []
+    writer.items[node.var] = (param, item)
+    try:
+        where = writer.write(node.where) if node.where is not None else None
+        body = writer.write(node.body) if node.body is not None else None
+    finally:
+        inner_flags = writer.flags
+        writer.flags = outer_flags
+        writer.depth -= 1
+        if outer_var is None:
+            writer.items.pop(node.var, None)
+        else:
+            writer.items[node.var] = outer_var
+    keep = where.v if where is not None else "TRUE"
+    unknown = [f"{keep} IS NULL"]
+    if body is not None:
+        unknown.append(f"({keep} IS NOT FALSE AND {body.v} IS NULL)")
+    unknown += [f"coalesce({f}, FALSE)" for f in inner_flags]
+    chosen = f"list_filter({column}, lambda {param}: {keep})" if where is not None else column
+    values = f"list_transform({chosen}, lambda {param}: {body.v})" if body is not None else None
+    flags = [f"{column} IS NULL",
+             f"coalesce(list_bool_or(list_transform({column}, lambda {param}: {' OR '.join(unknown)})), FALSE)"]
+    if func == "any":
+        value = f"coalesce(list_bool_or({values}), FALSE)" if values else f"(len({chosen}) > 0)"
+    elif func == "all":
+        value = f"coalesce(list_bool_and({values}), TRUE)" if values else "TRUE"
+    elif func == "count":
+        value = f"CAST(len({chosen}) AS DECIMAL(38,0))"
+    elif func == "sum":
+        value = f"coalesce(list_sum({values}), CAST(0 AS DECIMAL(1,0)))"
+    else:
+        value = f"list_{func}({values})"
+        if default is None:  # the engine's error: `min` of an empty list has no value
+            flags.append(f"len({chosen}) = 0")
+        else:
+            value = f"(CASE WHEN len({chosen}) = 0 THEN {default.v} ELSE {value} END)"
+            if default.nullable:
+                flags.append(f"(len({chosen}) = 0 AND {default.v} IS NULL)")
+    writer.flags.append("(" + " OR ".join(flags) + ")")
+    return Sql(value, nullable=False)
 
 
 def rule_column(name: str, tag: str) -> Sql:
@@ -408,8 +541,10 @@ _WRITERS: dict[type, Callable] = {
     ast.Literal: ExpressionWriter._literal,
     ast.Name: ExpressionWriter._name,
     ast.Index: ExpressionWriter._index,
+    ast.At: ExpressionWriter._at,
     ast.Unary: ExpressionWriter._unary,
     ast.Binary: ExpressionWriter._binary,
     ast.If: ExpressionWriter._if,
     ast.Call: ExpressionWriter._call,
+    ast.Aggregate: write_aggregate,
 }
