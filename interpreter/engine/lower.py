@@ -18,10 +18,8 @@ from rulerun.dsl.measure import Fact, Rule, row_label
 from . import ir
 from .bounds import declared
 from .functions import rounded_division
+from .ir import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT
 
-#: The kind of an operation, for a back-end that writes it out rather than calling `impl`.
-COMPARISON, ARITHMETIC, NEGATION, QUOTIENT, MATCH, FUNCTION = (
-    "comparison", "arithmetic", "negation", "quotient", "match", "function")
 
 
 @dataclass(frozen=True, slots=True)
