@@ -122,10 +122,10 @@ def _extreme(func, items: list, default):
 class _Writer:
     """Turns lowered nodes (ir.py) into Python expression text, collecting the constants they use."""
 
-    def __init__(self, program: Program, rules: dict[str, ir.Node | ir.Table], inline: dict[str, ir.Node]):
-        self.program = program
-        self.rules = rules  # rule name -> lowered body
-        self.inline = inline
+    def __init__(self, lowered: ir.LoweredMeasure | None, program: Program, inline: dict[str, ir.Node]):
+        self.lowered = lowered  # None for one expression on its own, which reads no rules
+        self.program = program  # the parameters' values, computed there once
+        self.inline = inline  # rule name -> lowered body, for the rules written where they are used
         self.names: dict[str, object] = {}
         self.implementations: dict[int, str] = {}  # id of an implementation -> its name in the source
         self.rule_names: dict[str, str] = {}
@@ -178,7 +178,8 @@ class _Writer:
         out: list[tuple[str, str, str]] = []
         while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
             rule_name = self.rule_order[len(out)]
-            body = self.rules[rule_name]
+            assert self.lowered is not None  # only a measure's expressions read rules
+            body = self.lowered.rule(rule_name).body
             self.function = function = self.rule_names[rule_name]
             out.append((rule_name, function, _table(self, body) if isinstance(body, ir.Table) else self.expr(body)))
         self.function = "row"
@@ -469,7 +470,7 @@ def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[st
              *(n.when for n in decision.notes if n.when is not None)]
     # A list of conditions and every rule's top-level conjuncts are named when they fail: kept as rules.
     named = {*decision.conditions, *(c for rule in lowered.rules for c in rule.conjuncts)}
-    writer = _Writer(program, {rule.name: rule.body for rule in lowered.rules}, _inlinable(lowered, roots, named))
+    writer = _Writer(lowered, program, _inlinable(lowered, roots, named))
     for rule_name in [*decision.conditions, *reported]:
         writer.rule_function(rule_name)
 
@@ -512,6 +513,6 @@ def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[st
 
 def generate_expression(node: ir.Node, program: Program) -> Callable[[dict, datetime.date], object]:
     """A function `value(facts, on)` of one lowered expression that reads no rules (for tests of the writer)."""
-    writer = _Writer(program, {}, {})
+    writer = _Writer(None, program, {})
     source = f"def value(F, on):\n    S, ref = [], on\n    return {writer.expr(node)}\n"
     return writer.run(source, "<expression>")["value"]

@@ -193,6 +193,6 @@ def test_the_generated_back_end_reads_the_lowered_form_not_the_checker_nor_the_a
         assert not imported & (_CHECKER | {"ast", "rulerun.dsl.ast"}), name
 
 
-def test_the_closures_dispatch_on_the_node_type_without_name_reflection():
-    for name in ("compile", "lower"):
+def test_the_back_ends_dispatch_on_the_node_type_without_name_reflection():
+    for name in ("compile", "lower", "codegen"):
         assert "getattr(" not in (ROOT / f"interpreter/engine/{name}.py").read_text(encoding="utf-8"), name
