@@ -1,21 +1,18 @@
-"""Generate Python source for a checked measure: one row function that decides a case without trace.
+"""Generate Python source from a lowered measure (ir.py): one row function that decides a case without trace.
 
-The generated code is the closure evaluator specialised to cases whose facts are known: the
-same expressions in the same order, with rules memoised per case, but on plain values instead of
+The generated code is the traced back-end specialised to cases whose facts are known: the same
+lowered nodes in the same order, with rules memoised per case, but on plain values instead of
 three-valued ones. Where it meets what it was not made for (a fact the case leaves out, an error
-to report), it raises `Undecided` and the closure evaluator decides that case.
+to report), it raises `Undecided` and the traced back-end decides that case.
 """
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from rulerun.dsl import ast
-
+from . import ir
 from .functions import LANGUAGE_ERRORS
-from .lower import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT, Operation, bind
 from .runtime import CompiledParameter, Program
 from .steps import zero_of
 from .values import exact_sum, round_cents
@@ -23,7 +20,7 @@ from .values import exact_sum, round_cents
 #: Operators that are plain Python operators on the values the checker allows (whole days or months).
 _OPERATORS = {"add_durations": "+", "sub_durations": "-"}
 #: How the constant holding an implementation is named in the source, by the kind of operation.
-_HINTS = {ARITHMETIC: "op", NEGATION: "neg", QUOTIENT: "quotient", MATCH: "match", FUNCTION: "fn"}
+_HINTS = {ir.ARITHMETIC: "op", ir.NEGATION: "neg", ir.QUOTIENT: "quotient", ir.MATCH: "match", ir.FUNCTION: "fn"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
 #: Dated parameter values looked up once per reference date, up to this many dates.
 _LOOKUPS_KEPT = 4096
@@ -39,7 +36,7 @@ _INLINED_DEPTH = 60
 
 
 class Undecided(Exception):
-    """The generated code cannot decide this case exactly; the closure evaluator decides it."""
+    """The generated code cannot decide this case exactly; the traced back-end decides it."""
 
 
 class TooDeep(Exception):
@@ -71,7 +68,7 @@ def _lookup(parameter: CompiledParameter) -> Callable[[datetime.date], object]:
         if found is None:
             found = parameter.version(day)
             if found is None:
-                raise Undecided  # no version covers the date: an error the closure evaluator reports
+                raise Undecided  # no version covers the date: an error the traced back-end reports
             if len(seen) >= _LOOKUPS_KEPT:
                 seen.clear()
             seen[day] = found
@@ -123,12 +120,12 @@ def _extreme(func, items: list, default):
 
 
 class _Writer:
-    """Turns checked expressions into Python expression text, collecting the constants they use."""
+    """Turns lowered nodes (ir.py) into Python expression text, collecting the constants they use."""
 
-    def __init__(self, typing, program: Program, inline: dict[str, ast.Expr]):
-        self.typing = typing
-        self.program = program
-        self.inline = inline
+    def __init__(self, lowered: ir.LoweredMeasure | None, program: Program, inline: dict[str, ir.Node]):
+        self.lowered = lowered  # None for one expression on its own, which reads no rules
+        self.program = program  # the parameters' values, computed there once
+        self.inline = inline  # rule name -> lowered body, for the rules written where they are used
         self.names: dict[str, object] = {}
         self.implementations: dict[int, str] = {}  # id of an implementation -> its name in the source
         self.rule_names: dict[str, str] = {}
@@ -172,21 +169,19 @@ class _Writer:
         """Where rule `name`'s value is once evaluated (`_NO` before)."""
         return f"S[{self.rule_function(name)[len('_rule'):]}]"
 
-    def part(self, node: ast.Expr | tuple[str, ...]) -> str:
-        """A part of the decision: an expression, or a tuple of rules that must all hold."""
-        if isinstance(node, tuple):
-            # `&` on yes/no values evaluates every condition, as a list of conditions is evaluated.
-            return "(" + " & ".join(self.rule_reference(n) for n in node) + ")" if node else "True"
-        return self.expr(node)
+    def part(self, node: ir.Node | None) -> str:
+        """A part of the decision, or a note's condition (None: always shown)."""
+        return "True" if node is None else self.expr(node)
 
-    def rule_bodies(self, rules: dict) -> list[tuple[str, str, str]]:
+    def rule_bodies(self) -> list[tuple[str, str, str]]:
         """(rule, function, expression text) for every rule written so far, and the rules those need."""
         out: list[tuple[str, str, str]] = []
         while len(out) < len(self.rule_order):  # writing a body may add rules, at the end of the list
             rule_name = self.rule_order[len(out)]
-            rule = rules[rule_name]
+            assert self.lowered is not None  # only a measure's expressions read rules
+            body = self.lowered.rule(rule_name).body
             self.function = function = self.rule_names[rule_name]
-            out.append((rule_name, function, self.expr(rule.expr) if rule.expr is not None else _table(self, rule)))
+            out.append((rule_name, function, _table(self, body) if isinstance(body, ir.Table) else self.expr(body)))
         self.function = "row"
         return out
 
@@ -210,10 +205,10 @@ class _Writer:
         namespace = {"_NO": NOT_YET, "_undecided": _undecided, "_extreme": _extreme, "_given": _given,
                      "_fact": _fact, "_item_field": _item_field,
                      "_round_cents": round_cents, "_sum": exact_sum, **self.names}
-        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from checked nodes
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - text written above, from lowered nodes
         return namespace
 
-    def expr(self, node: ast.Expr) -> str:
+    def expr(self, node: ir.Node) -> str:
         self.depth += 1
         try:
             return _WRITERS[type(node)](self, node)
@@ -239,31 +234,21 @@ class _Writer:
             pending.pop()
         return self.heights[name]
 
-    def _inlined_rules(self, node: ast.Expr) -> list[str]:
-        stack, out = [node], []
-        while stack:
-            current = stack.pop()
-            if isinstance(current, ast.Name):
-                ref = self.typing.refs.get(id(current))
-                if ref is not None and ref.kind == "rule" and ref.name in self.inline:
-                    out.append(ref.name)
-            stack.extend(ast.children(current))
-        return out
+    def _inlined_rules(self, node: ir.Node) -> list[str]:
+        return [n.name for n in ir.walk(node) if isinstance(n, ir.RuleRef) and n.name in self.inline]
 
-    def _height(self, node: ast.Expr) -> int:
+    def _height(self, node: ir.Node) -> int:
         deepest = 0
-        stack = [(node, 1)]
+        stack: list[tuple[ir.Node, int]] = [(node, 1)]
         while stack:
             current, depth = stack.pop()
-            if isinstance(current, ast.Name):
-                ref = self.typing.refs.get(id(current))
-                if ref is not None and ref.kind == "rule" and ref.name in self.inline:
-                    depth += self.heights[ref.name]
+            if isinstance(current, ir.RuleRef) and current.name in self.inline:
+                depth += self.heights[current.name]
             deepest = max(deepest, depth)
-            stack.extend((child, depth + 1) for child in ast.children(current))
+            stack.extend((child, depth + 1) for child in ir.children(current))
         return deepest
 
-    def _literal(self, node: ast.Literal) -> str:
+    def _literal(self, node: ir.Literal) -> str:
         value = node.value
         if value is True or value is False or value is None:
             return repr(value)
@@ -271,34 +256,33 @@ class _Writer:
             return repr(value)
         return self.constant(value)
 
-    def _listexpr(self, node: ast.ListExpr) -> str:
+    def _list(self, node: ir.ListOf) -> str:
         items = [self.expr(i) for i in node.items]
         return "(" + "".join(f"{i}, " for i in items) + ")"
 
-    def _name(self, node: ast.Name) -> str:
-        ref = self.typing.refs[id(node)]
-        fields = "".join(f"[{f!r}]" for f in ref.fields)
-        if ref.kind == "fact":
-            # An absent or empty fact is unknown: that case is for the closure evaluator.
-            if self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
-                return f"_fact(F, {(ref.name, *ref.fields)!r})"
-            # _fact written out: a record read on to its field only when the case gives it as one.
-            keys = (ref.name, *ref.fields)
-            walk = "".join(f"type(_t := {'F' if i == 0 else '_t'}.get({key!r})) is dict and "
-                           for i, key in enumerate(keys[:-1]))
-            return f"(_t if {walk}(_t := {'_t' if walk else 'F'}.get({keys[-1]!r})) is not None else _undecided())"
-        if ref.kind == "var":
-            if ref.fields:  # an optional field of an item is unknown when the item leaves it out
-                return f"_item_field({self.variable(ref.name)}, {ref.fields!r})"
-            return self.variable(ref.name)
-        if ref.kind == "constant":
-            return "ref" if ref.name == "reference_date" else "on"
-        if ref.kind == "rule":
-            if (ref.name in self.inline and self.aggregate_depth == 0
-                    and self.depth + self.height(ref.name) <= _INLINED_DEPTH):
-                return f"({self.expr(self.inline[ref.name])}){fields}"
-            return f"{self.rule_reference(ref.name)}{fields}"
-        return f"{self._parameter_lookup(ref.name)}(ref){fields}"
+    def _fact(self, node: ir.FactRead) -> str:
+        # An absent or empty fact is unknown: that case is for the traced back-end.
+        keys = node.keys
+        if self.iterable_depth:  # Python allows no `:=` in a comprehension's iterable
+            return f"_fact(F, {keys!r})"
+        # _fact written out: a record read on to its field only when the case gives it as one.
+        walk = "".join(f"type(_t := {'F' if i == 0 else '_t'}.get({key!r})) is dict and "
+                       for i, key in enumerate(keys[:-1]))
+        return f"(_t if {walk}(_t := {'_t' if walk else 'F'}.get({keys[-1]!r})) is not None else _undecided())"
+
+    def _loop_var(self, node: ir.LoopVar) -> str:
+        if node.fields:  # an optional field of an item is unknown when the item leaves it out
+            return f"_item_field({self.variable(node.name)}, {node.fields!r})"
+        return self.variable(node.name)
+
+    def _constant_read(self, node: ir.Constant) -> str:
+        return "ref" if node.name == "reference_date" else "on"
+
+    def _rule(self, node: ir.RuleRef) -> str:
+        name = node.name
+        if name in self.inline and self.aggregate_depth == 0 and self.depth + self.height(name) <= _INLINED_DEPTH:
+            return f"({self.expr(self.inline[name])})"
+        return self.rule_reference(name)
 
     def variable(self, name: str) -> str:
         """The Python name of the innermost aggregate variable called `name`.
@@ -309,75 +293,67 @@ class _Writer:
         for measure_name, python_name in reversed(self.variables):
             if measure_name == name:
                 return python_name
-        raise KeyError(name)  # the checker resolved it to a variable: one is always bound here
+        raise KeyError(name)  # lowering resolved it to a variable: one is always bound here
 
     def _parameter_lookup(self, name: str) -> str:
         if name not in self.lookups:
             self.lookups[name] = self.constant(_lookup(self.program.parameters[name]), "parameter")
         return self.lookups[name]
 
-    def _field(self, node: ast.Field) -> str:
-        return f"{self.expr(node.target)}[{node.name!r}]"
-
-    def _index(self, node: ast.Index) -> str:
-        name = self.typing.refs[id(node.target)].name
-        return self._entry(f"{self._parameter_lookup(name)}(ref)", self.expr(node.key))
+    def _parameter(self, node: ir.ParameterRead) -> str:
+        """The parameter on the reference date or `on` a date written in the measure, for its key, then its fields."""
+        value = f"{self._parameter_lookup(node.name)}({'ref' if node.on is None else self.expr(node.on)})"
+        if node.key is not None:
+            value = self._entry(value, self.expr(node.key))
+        return value + "".join(f"[{f!r}]" for f in node.fields)
 
     def _entry(self, table: str, key: str) -> str:
-        """`table[key]`, Undecided for a key the table does not have (the closures report that error)."""
+        """`table[key]`, Undecided for a key the table does not have (the traced back-end reports that error)."""
         if self.iterable_depth:
             return f"{self.constant(_entry, 'entry')}({table}, {key})"
         return f"(_t if (_t := {table}.get({key}, _NO)) is not _NO else _undecided())"
 
-    def _at(self, node: ast.At) -> str:
-        target = node.target
-        name_node = target.target if isinstance(target, ast.Index) else target
-        ref = self.typing.refs[id(name_node)]
-        fields = "".join(f"[{f!r}]" for f in ref.fields)
-        value = f"{self._parameter_lookup(ref.name)}({self.expr(node.on)})"
-        if isinstance(target, ast.Index):
-            value = self._entry(value, self.expr(target.key))
-        return f"{value}{fields}"
+    def _field(self, node: ir.FieldAccess) -> str:
+        return self.expr(node.target) + "".join(f"[{f!r}]" for f in node.fields)
 
-    def _unary(self, node: ast.Unary) -> str:
-        if node.op == "not":
-            return f"(not {self.expr(node.operand)})"
-        return self._operation(bind(node, self.typing))
+    def _not(self, node: ir.Not) -> str:
+        return f"(not {self.expr(node.operand)})"
 
-    def _binary(self, node: ast.Binary) -> str:
-        if node.op in ("and", "or"):
-            return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
-        return self._operation(bind(node, self.typing))
+    def _and(self, node: ir.And) -> str:
+        return f"({self.expr(node.left)} and {self.expr(node.right)})"
 
-    def _if(self, node: ast.If) -> str:
+    def _or(self, node: ir.Or) -> str:
+        return f"({self.expr(node.left)} or {self.expr(node.right)})"
+
+    def _if(self, node: ir.If) -> str:
         return f"({self.expr(node.then)} if {self.expr(node.cond)} else {self.expr(node.otherwise)})"
 
-    def _call(self, node: ast.Call) -> str:
-        if node.func == "given":  # the read stops on a fact left out (Undecided, or a missing key): false
-            self.frames += 2  # the lambda, called by `_given`
-            try:
-                return f"_given(lambda: {self.expr(node.args[0])})"
-            finally:
-                self.frames -= 2
-        return self._operation(bind(node, self.typing))
+    def _given(self, node: ir.Given) -> str:
+        # The read stops on a fact left out (Undecided): false.
+        self.frames += 2  # the lambda, called by `_given`
+        try:
+            return f"_given(lambda: {self.expr(node.read)})"
+        finally:
+            self.frames -= 2
 
-    def _operation(self, operation: Operation) -> str:
+    def _apply(self, node: ir.Apply) -> str:
         """An operation bound by lowering: a Python operator where one computes the same, else a call."""
-        args = [self.expr(x) for x in operation.operands]
+        operation = node.operation
+        args = [self.expr(x) for x in node.operands]
         kind, key = operation.kind, operation.key
-        if kind == COMPARISON:
+        if kind == ir.COMPARISON:
             return f"({args[0]} {_COMPARISONS[key]} {args[1]})"
-        if kind == ARITHMETIC and key in _OPERATORS:
+        if kind == ir.ARITHMETIC and key in _OPERATORS:
             return f"({args[0]} {_OPERATORS[key]} {args[1]})"
         impl = self.implementation(operation.impl, _HINTS[kind])
         if operation.spread:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"
         return f"{impl}({', '.join(args)})"
 
-    def _aggregate(self, node: ast.Aggregate) -> str:
+    def _aggregate(self, node: ir.Aggregate) -> str:
         self.iterable_depth += 1
         try:
-            source = self.expr(node.source)
+            items = self.expr(node.items)
         finally:
             self.iterable_depth -= 1
         variable = f"_v{len(self.variables)}"
@@ -391,14 +367,13 @@ class _Writer:
             self.aggregate_depth -= 1
             self.frames -= 2
             self.variables.pop()
-        loop = f"for {variable} in {source}{where}"
+        loop = f"for {variable} in {items}{where}"
         if node.func in ("any", "all"):
             return f"{node.func}({body} {loop})"
         if node.func == "count":
             return f"{self.constant(Decimal, 'D')}(sum(1 {loop}))"
         if node.func == "sum":
-            zero = self.constant(zero_of(self.typing.types[id(node)].tag), "zero")
-            return f"_sum(({body} {loop}), {zero})"
+            return f"_sum(({body} {loop}), {self.constant(zero_of(node.tag), 'zero')})"
         self.frames += 2
         try:
             default = self.expr(node.default) if node.default is not None else "_undecided()"
@@ -406,83 +381,64 @@ class _Writer:
             self.frames -= 2
         return f"_extreme({node.func}, [{body} {loop}], lambda: {default})"
 
+    def _all_of(self, node: ir.AllOf) -> str:
+        # `&` on yes/no values evaluates every condition, as a list of conditions is evaluated.
+        return "(" + " & ".join(self.expr(r) for r in node.rules) + ")" if node.rules else "True"
+
 
 _WRITERS: dict[type, Callable[[_Writer, Any], str]] = {
-    ast.Literal: _Writer._literal,
-    ast.ListExpr: _Writer._listexpr,
-    ast.Name: _Writer._name,
-    ast.Field: _Writer._field,
-    ast.Index: _Writer._index,
-    ast.At: _Writer._at,
-    ast.Unary: _Writer._unary,
-    ast.Binary: _Writer._binary,
-    ast.If: _Writer._if,
-    ast.Call: _Writer._call,
-    ast.Aggregate: _Writer._aggregate,
+    ir.Literal: _Writer._literal,
+    ir.ListOf: _Writer._list,
+    ir.FactRead: _Writer._fact,
+    ir.LoopVar: _Writer._loop_var,
+    ir.Constant: _Writer._constant_read,
+    ir.RuleRef: _Writer._rule,
+    ir.ParameterRead: _Writer._parameter,
+    ir.FieldAccess: _Writer._field,
+    ir.Not: _Writer._not,
+    ir.And: _Writer._and,
+    ir.Or: _Writer._or,
+    ir.If: _Writer._if,
+    ir.Given: _Writer._given,
+    ir.Apply: _Writer._apply,
+    ir.Aggregate: _Writer._aggregate,
+    ir.AllOf: _Writer._all_of,
 }
 
 
-def _inlinable(typing, rules: dict, program: Program, roots: list[ast.Expr], conditions: list[str]) -> dict[str, ast.Expr]:
+def _inlinable(lowered: ir.LoweredMeasure, roots: list[ir.Node], reported: set[str]) -> dict[str, ir.Node]:
     """Rules that can be written where they are used: used once, outside any aggregate, not reported on."""
     uses: dict[str, int] = {}
     in_aggregate: set[str] = set()
-
-    def count(node, depth: int) -> None:
-        if isinstance(node, ast.Name):
-            ref = typing.refs.get(id(node))
-            if ref is not None and ref.kind == "rule":
-                uses[ref.name] = uses.get(ref.name, 0) + 1
-                if depth:
-                    in_aggregate.add(ref.name)
-            return
-        if isinstance(node, ast.Aggregate):
-            count(node.source, depth)
-            for part in (node.body, node.where, node.default):
-                if part is not None:
-                    count(part, depth + 1)
-            return
-        for child in ast.children(node):
-            count(child, depth)
-
-    for rule in rules.values():
-        for node in _rule_expressions(rule):
-            count(node, 0)
-    for node in roots:
-        count(node, 0)
-    reported = set(conditions)
-    for rule in program.rules.values():
-        reported.update(rule.conjuncts)
-    return {name: rules[name].expr for name, n in uses.items()
-            if n == 1 and name not in in_aggregate and name not in reported and rules[name].expr is not None}
+    pending: list[tuple[ir.Node | ir.Table, int]] = [(rule.body, 0) for rule in lowered.rules]
+    pending += [(root, 0) for root in roots]
+    while pending:  # without recursion: a long chain of `and`s is deep
+        node, depth = pending.pop()
+        if isinstance(node, ir.Table):
+            pending += [(n, depth) for row in node.rows for n in (row.when, row.then) if n is not None]
+        elif isinstance(node, ir.RuleRef):
+            uses[node.name] = uses.get(node.name, 0) + 1
+            if depth:
+                in_aggregate.add(node.name)
+        elif isinstance(node, ir.Aggregate):
+            pending.append((node.items, depth))
+            pending += [(n, depth + 1) for n in (node.body, node.where, node.default) if n is not None]
+        else:
+            pending += [(child, depth) for child in ir.children(node)]
+    inline: dict[str, ir.Node] = {}
+    for name, n in uses.items():
+        body = lowered.rule(name).body
+        if n == 1 and name not in in_aggregate and name not in reported and not isinstance(body, ir.Table):
+            inline[name] = body
+    return inline
 
 
-def _rule_expressions(rule) -> list[ast.Expr]:
-    if rule.expr is not None:
-        return [rule.expr]
-    return [e for row in rule.rows for e in (row.when, row.then) if e is not None]
-
-
-def _table(writer: _Writer, rule) -> str:
+def _table(writer: _Writer, table: ir.Table) -> str:
     text = "_undecided()"
-    for row in reversed(rule.rows):
+    for row in reversed(table.rows):
         then = writer.expr(row.then)
         text = then if row.when is None else f"({then} if {writer.expr(row.when)} else {text})"
     return text
-
-
-@dataclass
-class RowParts:
-    """What the row function computes, as checked expressions (a tuple of rules: all must hold)."""
-
-    reference: ast.Expr | None
-    eligible: ast.Expr | tuple[str, ...]
-    amount: ast.Expr | None
-    deadlines: list[ast.Expr]
-    values: list[ast.Expr]
-    notes: list[ast.Expr | tuple[str, ...]]
-    conditions: list[str]
-    reported: list[str]  # the rules whose values the row gives back, to name the failed conditions
-    window_open: Callable[[datetime.date], object] | None  # True or False on a date; None: the measure has no window
 
 
 class Generated:
@@ -498,37 +454,50 @@ class Generated:
         self.frames = frames  # the most frames it nests
 
 
-def generate(name: str, typing, rules: dict, program: Program, parts: RowParts) -> Generated:
-    """The row function of a measure (raises TooDeep when it would nest more than MOST_FRAMES frames)."""
-    roots = [p for p in (parts.reference, parts.eligible, parts.amount, *parts.deadlines, *parts.values,
-                         *parts.notes) if p is not None and not isinstance(p, tuple)]
-    writer = _Writer(typing, program, _inlinable(typing, rules, program, roots, parts.conditions))
-    for rule_name in [*parts.conditions, *parts.reported]:
+def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[str],
+             window_open: Callable[[datetime.date], object] | None) -> Generated:
+    """The row function of a lowered measure (raises TooDeep when it would nest more than MOST_FRAMES frames).
+
+    `reported`: the rules whose values the row gives back, in this order, to name the failed conditions;
+    `window_open`: True or False on a date (None: the measure has no window). Its parameters' values come
+    from `program`, computed once there.
+    """
+    decision = lowered.decision
+    reference = lowered.reference_date
+    parts = [decision.eligible.body, *([decision.amount.body] if decision.amount is not None else []),
+             *(p.body for p in decision.deadlines), *(p.body for p in decision.values)]
+    roots = [*([reference] if reference is not None else []), *parts,
+             *(n.when for n in decision.notes if n.when is not None)]
+    # A list of conditions and every rule's top-level conjuncts are named when they fail: kept as rules.
+    named = {*decision.conditions, *(c for rule in lowered.rules for c in rule.conjuncts)}
+    writer = _Writer(lowered, program, _inlinable(lowered, roots, named))
+    for rule_name in [*decision.conditions, *reported]:
         writer.rule_function(rule_name)
 
-    def each(nodes: list) -> str:
+    def each(nodes) -> str:
         return "(" + "".join(f"{writer.part(n)}, " for n in nodes) + ")"
 
     lines = ["def row(F, on):", "", "    ref = on"]  # `on` while the reference date is worked out
-    if parts.reference is not None:
-        lines.append(f"    ref = {writer.expr(parts.reference)}")
-    windowed = parts.window_open is not None
+    if reference is not None:
+        lines.append(f"    ref = {writer.expr(reference)}")
+    windowed = window_open is not None
     # Outside the window: no eligibility, amount or notes, but the deadlines and values all the same.
     indent = "        " if windowed else "    "
     if windowed:
-        lines += [f"    is_open = {writer.constant(parts.window_open, 'window')}(ref)", "    if is_open:"]
-    lines.append(f"{indent}eligible = {writer.part(parts.eligible)}")
-    amount = f"_round_cents({writer.expr(parts.amount)}) if eligible else None" if parts.amount is not None else "None"
+        lines += [f"    is_open = {writer.constant(window_open, 'window')}(ref)", "    if is_open:"]
+    lines.append(f"{indent}eligible = {writer.part(decision.eligible.body)}")
+    amount = (f"_round_cents({writer.expr(decision.amount.body)}) if eligible else None"
+              if decision.amount is not None else "None")
     lines.append(f"{indent}amount = {amount}")
     if windowed:
         lines += ["    else:", "        eligible, amount = False, None"]
-    lines += [f"    deadlines = {each(parts.deadlines)}",
-              f"    values = {each(parts.values)}",
-              f"    shown = {each(parts.notes)}" + (" if is_open else ()" if windowed else ""),
+    lines += [f"    deadlines = {each(p.body for p in decision.deadlines)}",
+              f"    values = {each(p.body for p in decision.values)}",
+              f"    shown = {each(n.when for n in decision.notes)}" + (" if is_open else ()" if windowed else ""),
               "    return ref, eligible, amount, deadlines, values, shown, "
-              f"({''.join(writer.rule_cell(r) + ', ' for r in parts.reported)})", ""]
+              f"({''.join(writer.rule_cell(r) + ', ' for r in reported)})", ""]
     rule_lines = []
-    for rule_name, function, body in writer.rule_bodies(rules):
+    for rule_name, function, body in writer.rule_bodies():
         slot = writer.rule_cell(rule_name)
         rule_lines += [f"def {function}(F, ref, on, S):  # {rule_name!a}",
                        f"    {slot} = value = {body}",
@@ -538,14 +507,12 @@ def generate(name: str, typing, rules: dict, program: Program, parts: RowParts) 
         raise TooDeep(frames)
     lines[1] = f"    S = [_NO] * {len(writer.rule_order)}"  # the memo of the rules, known once every body is written
     source = "\n".join(rule_lines + lines)
-    namespace = writer.run(source, f"<rules of {name}>")
+    namespace = writer.run(source, f"<rules of {lowered.measure_id}>")
     return Generated(source, namespace["row"], frames)
 
 
-def generate_expression(typing, node: ast.Expr, program: Program) -> Callable[[dict, datetime.date], object]:
-    """A function `value(facts, on)` of one checked expression that reads no rules (for tests of the writer)."""
-    writer = _Writer(typing, program, {})
+def generate_expression(node: ir.Node, program: Program) -> Callable[[dict, datetime.date], object]:
+    """A function `value(facts, on)` of one lowered expression that reads no rules (for tests of the writer)."""
+    writer = _Writer(None, program, {})
     source = f"def value(F, on):\n    S, ref = [], on\n    return {writer.expr(node)}\n"
     return writer.run(source, "<expression>")["value"]
-
-

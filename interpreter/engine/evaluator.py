@@ -38,7 +38,7 @@ class CompiledMeasure:
         self.eligible, self.amount, self.deadlines, self.values = plan.eligible, plan.amount, plan.deadlines, plan.values
         self.notes, self.conditions, self.reported = plan.notes, plan.conditions, plan.reported
         self.deadline_ids = [p.id for p in plan.deadlines]
-        self.generated = generate_plan(checked, plan, self.program)
+        self.generated = generate_plan(self.lowered, plan, self.program)
 
     def read_facts(self, raw, document=None, base: tuple = ()) -> dict:
         """Validate and convert raw case facts for this measure."""

@@ -4,32 +4,19 @@ from __future__ import annotations
 import datetime
 from functools import partial
 
-from rulerun.dsl.analysis import CheckedMeasure
-
 from .assembly import assemble, window_open
-from .codegen import CANNOT_DECIDE, Generated, RowParts, TooDeep, generate
+from .codegen import CANNOT_DECIDE, Generated, TooDeep, generate
+from .ir import LoweredMeasure
 from .plan import DecisionPlan
 from .runtime import Program
 from .trace import Decision
 
 
-def generate_plan(checked: CheckedMeasure, plan: DecisionPlan, program: Program) -> Generated | None:
-    """The plan as a generated row function; None when Python cannot hold it or it nests too deep."""
-    measure = checked.measure
-    decision = measure.decision
-    assert decision is not None  # a measure without a decision does not pass the checker
-    parts = RowParts(
-        reference=measure.reference_date,
-        eligible=decision.eligible if decision.eligible is not None else tuple(plan.conditions),
-        amount=decision.amount,
-        deadlines=[named.expr for named in decision.deadlines],
-        values=[named.expr for named in decision.values],
-        notes=[note.when if note.when is not None else () for note in decision.notes],  # (): always shown
-        conditions=plan.conditions, reported=plan.reported,
-        window_open=partial(window_open, plan.window) if plan.window is not None else None)
-    rules = {name: r for name, (r, _t, _s) in checked.rules.items()}
+def generate_plan(lowered: LoweredMeasure, plan: DecisionPlan, program: Program) -> Generated | None:
+    """The lowered measure as a generated row function; None when Python cannot hold it or it nests too deep."""
+    is_open = partial(window_open, plan.window) if plan.window is not None else None
     try:
-        return generate(measure.id, checked.typing, rules, program, parts)
+        return generate(lowered, program, plan.reported, is_open)
     except (TooDeep, SyntaxError, RecursionError, MemoryError, ValueError):
         return None  # nesting deeper than the generated code may (or Python's compiler takes): the closures decide
 

@@ -22,6 +22,11 @@ from rulerun.dsl import ast
 from rulerun.dsl.measure import Fact, Rule, Text, Window
 
 
+#: The kind of an operation (`Operation.kind`), for a back-end that writes it out rather than calling `impl`.
+COMPARISON, ARITHMETIC, NEGATION, QUOTIENT, MATCH, FUNCTION = (
+    "comparison", "arithmetic", "negation", "quotient", "match", "function")
+
+
 class Operation(Protocol):
     """An operator or function bound to its implementation: what `lower.bind` gives (`lower.Operation`)."""
 

@@ -1,8 +1,11 @@
-"""Lowering: each operator and function of a checked expression bound once to its implementation.
+"""Lowering: a checked measure turned once into its lowered form (ir.py), what every back-end reads.
 
-Both back-ends take an operation from here: the closures apply `impl` through `compile.lift`, the
-code writer writes a call of it (or a Python operator for the keys it knows). A new back-end
-reads the same `Operation`: its key says what to compute, `tag` the type of the result.
+`lower_measure` walks the checked expressions with the checker's side tables (`Typing`) and gives a
+`LoweredMeasure`: rules in slots, references resolved, result types attached, where Unknown can
+occur marked, and each operator and function bound once to its implementation by `bind`, as the
+`operation` of an `ir.Apply`. The side tables stop here: the traced back-end (compile.py) and the
+code writer (codegen.py) read only the lowered form, an operation's `kind` and `key` saying what
+to compute (a Python operator for a key the writer knows) and `impl` how.
 """
 from __future__ import annotations
 
@@ -18,10 +21,8 @@ from rulerun.dsl.measure import Fact, Rule, row_label
 from . import ir
 from .bounds import declared
 from .functions import rounded_division
+from .ir import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT
 
-#: The kind of an operation, for a back-end that writes it out rather than calling `impl`.
-COMPARISON, ARITHMETIC, NEGATION, QUOTIENT, MATCH, FUNCTION = (
-    "comparison", "arithmetic", "negation", "quotient", "match", "function")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,16 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from rulerun.dsl.checker import check_expression
 from rulerun.dsl.errors import RulerunError
-from rulerun.dsl.loader import facts_from_declarations
-from rulerun.dsl.parser import parse
+from rulerun.interpreter.engine import ir
 from rulerun.interpreter.engine.codegen import Undecided, generate_expression
-from rulerun.interpreter.engine.expression import _FactScope
 from rulerun.interpreter.formats.facts import read_facts
 from rulerun.interpreter.engine.runtime import Program
 from rulerun.dsl.yamlsource import read_text, parse_yaml
-from rulerun.interpreter.engine.expression import evaluate_expression
+from rulerun.interpreter.engine.expression import evaluate_expression, lower_text
 from rulerun.interpreter.engine.values import Unknown, format_value
 
 SUITE = parse_yaml(read_text(Path(__file__).with_name("expressions.yaml")), "expressions.yaml", False).data
@@ -52,12 +49,10 @@ LEFT = object()
 
 def _generated(case):
     """The value of the case's expression by the code generated for deciding without trace, and the facts read."""
-    declared = facts_from_declarations(SUITE["declarations"])
-    node = parse(case["expr"])
-    _result, typing, _report = check_expression(node, _FactScope(declared))
-    read = {ref.name for ref in typing.refs.values() if ref.kind == "fact"}
-    function = generate_expression(typing, node, Program())
+    node, _result, declared = lower_text(case["expr"], SUITE["declarations"])
+    read = {n.keys[0] for n in ir.walk(node) if isinstance(n, ir.FactRead)}
+    function = generate_expression(node, Program())
     try:
         return function(read_facts(declared, case.get("facts") or {}), datetime.date(2024, 1, 1)), read
-    except (Undecided, KeyError):
+    except Undecided:
         return LEFT, read

@@ -165,18 +165,34 @@ def test_every_compliance_expression_evaluates_as_its_known_flags_say():
     assert evaluated >= 120
 
 
+def _imported(name: str) -> set[str]:
+    """The modules and names engine module `name` imports."""
+    tree = python_ast.parse((ROOT / "interpreter/engine" / f"{name}.py").read_text(encoding="utf-8"))
+    modules = {alias.name for node in python_ast.walk(tree) if isinstance(node, python_ast.Import)
+               for alias in node.names}
+    return modules | {alias.name for node in python_ast.walk(tree) if isinstance(node, python_ast.ImportFrom)
+                      for alias in node.names} | {node.module for node in python_ast.walk(tree)
+                                                  if isinstance(node, python_ast.ImportFrom) and node.module}
+
+
+#: What a back-end does not read: the checker's side tables, the checked measure, lowering itself.
+_CHECKER = {"Typing", "CheckedMeasure", "rulerun.dsl.checker", "rulerun.dsl.analysis", "bind", "lower"}
+
+
 def test_the_traced_back_end_reads_the_lowered_form_not_the_checker():
     """No module that builds or runs the closures imports the checker's side tables."""
-    engine = ROOT / "interpreter/engine"
     for name in ("compile", "aggregates", "program", "plan", "interpret", "runtime", "steps", "ir"):
-        tree = python_ast.parse((engine / f"{name}.py").read_text(encoding="utf-8"))
-        imported = {alias.name for node in python_ast.walk(tree) if isinstance(node, python_ast.ImportFrom)
-                    for alias in node.names} | {node.module for node in python_ast.walk(tree)
-                                                if isinstance(node, python_ast.ImportFrom) and node.module}
-        assert not imported & {"Typing", "CheckedMeasure", "rulerun.dsl.checker", "rulerun.dsl.analysis", "bind",
-                               "lower"}, name
+        assert not _imported(name) & _CHECKER, name
 
 
-def test_the_closures_dispatch_on_the_node_type_without_name_reflection():
-    for name in ("compile", "lower"):
+def test_the_generated_back_end_reads_the_lowered_form_not_the_checker_nor_the_ast():
+    """The code writer and the generated back-end import neither the checker's side tables nor the AST."""
+    for name in ("codegen", "generated"):
+        imported = _imported(name)
+        assert "ir" in imported or "LoweredMeasure" in imported, name  # what it reads instead
+        assert not imported & (_CHECKER | {"ast", "rulerun.dsl.ast"}), name
+
+
+def test_the_back_ends_dispatch_on_the_node_type_without_name_reflection():
+    for name in ("compile", "lower", "codegen"):
         assert "getattr(" not in (ROOT / f"interpreter/engine/{name}.py").read_text(encoding="utf-8"), name
