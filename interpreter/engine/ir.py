@@ -15,11 +15,65 @@ its Unknown handling where it is False.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Union
+from typing import Any, Callable, Protocol, TypeVar, Union, dataclass_transform
 
 from rulerun.dsl import ast
 from rulerun.dsl.measure import Fact, Rule, Text, Window
+
+
+_Class = TypeVar("_Class", bound=type)
+
+
+@dataclass_transform(frozen_default=True)
+def node(cls: _Class) -> _Class:
+    """The class remade slotted and immutable, its fields those it annotates in order, compared by value."""
+    # Not `dataclasses.dataclass`: it writes each class's methods as source and compiles them,
+    # which for these classes took some 30 ms at every start of the command line.
+    fields = tuple(cls.__dict__.get("__annotations__", {}))
+    namespace = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
+    namespace.update(__slots__=fields, __init__=_init, __setattr__=_frozen, __delattr__=_frozen, __eq__=_eq,
+                     __hash__=_hash, __repr__=_repr, __reduce__=_reduce, __match_args__=fields)
+    return type(cls)(cls.__name__, cls.__bases__, namespace)  # type: ignore[return-value]
+
+
+def _init(self, *args: object, **named: object) -> None:
+    fields = type(self).__slots__
+    if len(args) > len(fields):
+        raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, not {len(args)}")
+    values = dict(zip(fields, args))
+    for name, value in named.items():
+        if name not in fields or name in values:
+            raise TypeError(f"{type(self).__name__}: unexpected or repeated field `{name}`")
+        values[name] = value
+    if len(values) != len(fields):
+        missing = ", ".join(f for f in fields if f not in values)
+        raise TypeError(f"{type(self).__name__}: missing field(s) {missing}")
+    for name in fields:
+        object.__setattr__(self, name, values[name])
+
+
+def _frozen(self, name: str, *value: object) -> None:
+    raise AttributeError(f"a lowered node is immutable: cannot change `{name}` of {type(self).__name__}")
+
+
+def _values(self) -> tuple:
+    return tuple(getattr(self, name) for name in type(self).__slots__)
+
+
+def _eq(self, other: object) -> bool:
+    return type(other) is type(self) and _values(self) == _values(other)
+
+
+def _hash(self) -> int:
+    return hash((type(self), _values(self)))
+
+
+def _repr(self) -> str:
+    return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in type(self).__slots__)})"
+
+
+def _reduce(self) -> tuple:
+    return type(self), _values(self)
 
 
 #: The kind of an operation (`Operation.kind`), for a back-end that writes it out rather than calling `impl`.
@@ -44,7 +98,7 @@ class Operation(Protocol):
     def spread(self) -> bool: ...  # variadic: `impl` takes one tuple of all the operands
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Literal:
     """A constant value written in the measure."""
 
@@ -54,7 +108,7 @@ class Literal:
     value: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FactRead:
     """A fact of the case, or a field of a record fact: Unknown naming `path` when the case leaves it out."""
 
@@ -67,7 +121,7 @@ class FactRead:
     high: object
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class RuleRef:
     """The value of another rule, by its slot in `LoweredMeasure.rules`."""
 
@@ -78,7 +132,7 @@ class RuleRef:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ParameterRead:
     """A parameter's value on the reference date, or `on` another date; for `key` when it has a value per key."""
 
@@ -91,7 +145,7 @@ class ParameterRead:
     fields: tuple[str, ...]  # of a record value
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class LoopVar:
     """The item an aggregate is at, or a field of it; `origin` is the fact path of the list, to name an absent field."""
 
@@ -103,7 +157,7 @@ class LoopVar:
     origin: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Constant:
     """`evaluation_date` (the day the case is decided on) or `reference_date`."""
 
@@ -113,7 +167,7 @@ class Constant:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class FieldAccess:
     """Fields of a record value computed by `target` (a rule's or a parameter's)."""
 
@@ -124,7 +178,7 @@ class FieldAccess:
     fields: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Apply:
     """An operator or function bound to its implementation (`operation`), over its lowered operands."""
 
@@ -135,7 +189,7 @@ class Apply:
     operands: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class And:
     """Three-valued `and`: false on either side decides it; the right side is read only when it can matter."""
 
@@ -146,7 +200,7 @@ class And:
     right: Node
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Or:
     """Three-valued `or`: true on either side decides it."""
 
@@ -157,7 +211,7 @@ class Or:
     right: Node
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Not:
     """Three-valued `not`."""
 
@@ -167,7 +221,7 @@ class Not:
     operand: Node
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class If:
     """`if cond then a else b`; with an unknown condition, settled only when both branches agree."""
 
@@ -179,7 +233,7 @@ class If:
     otherwise: Node
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListOf:
     """A list literal `[a, b]`."""
 
@@ -189,7 +243,7 @@ class ListOf:
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ListOrigin:
     """Where an aggregate's list is in the case: a fact's path, or a field of an enclosing loop variable's item."""
 
@@ -198,7 +252,7 @@ class ListOrigin:
     suffix: str  # the fields after that variable, `.bestuurders`
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Aggregate:
     """`func(body for each var in source where filter else default)`: sum, count, min, max, any or all."""
 
@@ -214,7 +268,7 @@ class Aggregate:
     origin: ListOrigin | None  # None: a computed list, not one of the case
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Given:
     """`given(fact)`: whether the case gives the fact `read` reads; never unknown."""
 
@@ -224,7 +278,7 @@ class Given:
     read: Node
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class AllOf:
     """Every rule of a list of conditions, all evaluated (no short-circuit, so that each failure is known)."""
 
@@ -263,7 +317,7 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Row:
     """A row of a decision table; `when` is None for the `otherwise` row."""
 
@@ -272,7 +326,7 @@ class Row:
     label: str  # how the trace names it: `2`, `1 (groot project)`, `otherwise`
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class Table:
     """A decision table: the first row whose condition holds gives the value."""
 
@@ -282,7 +336,7 @@ class Table:
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class LoweredRule:
     """A rule in its slot, with what the trace says about it."""
 
@@ -300,7 +354,7 @@ class LoweredRule:
     conjuncts: tuple[str, ...]  # the rules that are its top-level `and`-conjuncts, to report failed conditions
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class ParameterVersion:
     """One version of a parameter: from `since` (None: always) until `until` (None: open), one value or one per key."""
 
@@ -310,7 +364,7 @@ class ParameterVersion:
     citation: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class LoweredParameter:
     """A parameter with its versions in date order."""
 
@@ -320,7 +374,7 @@ class LoweredParameter:
     versions: tuple[ParameterVersion, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DecisionPart:
     """A part of the decision (eligibility, amount, a deadline, a value) with how the trace names it."""
 
@@ -336,7 +390,7 @@ class DecisionPart:
         return self.body.tag
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class DecisionNote:
     """A remark shown with the decision when `when` holds (always when None)."""
 
@@ -344,7 +398,7 @@ class DecisionNote:
     when: Node | None
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class LoweredDecision:
     """What the measure decides: eligibility from one expression or a list of conditions, then the rest."""
 
@@ -357,7 +411,7 @@ class LoweredDecision:
     notes: tuple[DecisionNote, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@node
 class LoweredMeasure:
     """A checked measure lowered: everything a back-end reads, and nothing of the checker's."""
 

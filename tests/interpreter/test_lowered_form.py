@@ -196,3 +196,19 @@ def test_the_generated_back_end_reads_the_lowered_form_not_the_checker_nor_the_a
 def test_the_back_ends_dispatch_on_the_node_type_without_name_reflection():
     for name in ("compile", "lower", "codegen"):
         assert "getattr(" not in (ROOT / f"interpreter/engine/{name}.py").read_text(encoding="utf-8"), name
+
+
+def test_a_lowered_node_is_immutable_compared_by_value_and_pickles():
+    import pickle
+
+    from rulerun.dsl import ast as dsl_ast
+    source = dsl_ast.Literal("number", 1, None)  # type: ignore[arg-type]
+    one = ir.Literal("number", False, source, 1)
+    assert one == ir.Literal(tag="number", unknown=False, source=source, value=1)
+    assert one != ir.Literal("number", False, source, 2) and hash(one) == hash(pickle.loads(pickle.dumps(one)))
+    assert pickle.loads(pickle.dumps(one)).value == 1 and "value=1" in repr(one)
+    with pytest.raises(AttributeError):
+        one.value = 2  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing field"):
+        ir.Literal("number", False, source)  # type: ignore[call-arg]
+    assert not hasattr(one, "__dict__")
