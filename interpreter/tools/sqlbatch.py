@@ -37,7 +37,7 @@ def duckdb_module():
 
 def measure_query(compiled) -> Query:
     """The query of a compiled measure (its gaps, when it has any)."""
-    return compile_query(compiled.checked, compiled.program)
+    return compile_query(compiled.lowered, compiled.program)
 
 
 def refuse_gaps(query: Query) -> None:

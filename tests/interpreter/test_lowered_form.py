@@ -193,8 +193,17 @@ def test_the_generated_back_end_reads_the_lowered_form_not_the_checker_nor_the_a
         assert not imported & (_CHECKER | {"ast", "rulerun.dsl.ast"}), name
 
 
+def test_the_sql_back_end_reads_the_lowered_form_not_the_checker_nor_the_ast():
+    """The SQL back-end (engine/sql/) imports neither the checker's side tables, lowering, nor the AST."""
+    for name in ("sql/expressions", "sql/query", "sql/gaps"):
+        imported = _imported(name)
+        assert not imported & (_CHECKER | {"ast", "rulerun.dsl.ast"}), name
+    for name in ("sql/expressions", "sql/query"):
+        assert "ir" in _imported(name), name  # what it reads instead
+
+
 def test_the_back_ends_dispatch_on_the_node_type_without_name_reflection():
-    for name in ("compile", "lower", "codegen"):
+    for name in ("compile", "lower", "codegen", "sql/expressions", "sql/query"):
         assert "getattr(" not in (ROOT / f"interpreter/engine/{name}.py").read_text(encoding="utf-8"), name
 
 

@@ -1,4 +1,4 @@
-"""Checked expressions as DuckDB SQL: a value column that is NULL where the engine's value is Unknown.
+"""Lowered expressions (ir.py) as DuckDB SQL: a value column that is NULL where the engine's value is Unknown.
 
 Each expression becomes four SQL texts (`Sql`): its value, the facts it misses (a VARCHAR list,
 read only where the value is NULL), and the declared lower and upper limits it keeps when unknown,
@@ -6,22 +6,25 @@ so that a comparison, `min` or `max` settles exactly where `bounds.py` settles i
 `OR` and `NOT` are Kleene's logic, as `logic.and3/or3/not3`. Whatever the engine could raise as a
 language error (a parameter with no value on the date, a date out of range, a table no row
 matches) is collected as a flag: such a row is decided by the Python engine, never guessed.
-Anything else that cannot be written exactly raises `Unsupported`, reported as a gap.
+Anything else that cannot be written exactly raises `Unsupported`, reported as a gap at the
+node's `source` (read for its position alone). Nodes are written by their class, through `_WRITERS`.
 """
 from __future__ import annotations
 
 import datetime
+import types
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from typing import Any, Callable
 
-from rulerun.dsl import ast
-from rulerun.dsl.analysis import CheckedMeasure
+from rulerun.dsl.builtins import OPERATORS
 from rulerun.dsl.library import plain
 from rulerun.dsl.measure import Fact
+from rulerun.dsl.patterns import Pattern
+from rulerun.dsl.source import Span
 
-from ..bounds import declared
-from ..functions import rounded_division
+from .. import ir
+from ..ir import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT
 from ..runtime import CompiledParameter
 from .gaps import Unsupported
 
@@ -104,14 +107,18 @@ def any_null(parts: list[Sql]) -> str:
     return "(" + " OR ".join(nullable) + ")" if nullable else "FALSE"
 
 
-class ExpressionWriter:
-    """Writes checked expressions of one measure as SQL over its fact, rule and date columns."""
+def span(node: ir.Node) -> Span | None:
+    """Where `node` is written, for a gap."""
+    return node.source.span if node.source is not None else None
 
-    def __init__(self, checked: CheckedMeasure, parameters: dict[str, CompiledParameter], reference: Sql,
+
+class ExpressionWriter:
+    """Writes lowered expressions of one measure as SQL over its fact, rule and date columns."""
+
+    def __init__(self, facts: dict[str, Fact], parameters: dict[str, CompiledParameter], reference: Sql,
                  on: str, known: bool = False):
         self.known = known  # every fact given: the two-valued form, without Unknown's bookkeeping
-        self.checked = checked
-        self.typing = checked.typing
+        self.facts = facts
         self.parameters = parameters
         self.reference = reference
         self.on = on
@@ -121,52 +128,54 @@ class ExpressionWriter:
         self.items: dict[str, tuple[str, Fact]] = {}  # bound item variable -> (lambda parameter, its declaration)
         self.depth = 0  # how many list lambdas enclose the expression being written
 
-    def tag(self, node: ast.Expr) -> str:
-        return self.typing.types[id(node)].tag
-
-    def write(self, node: ast.Expr) -> Sql:
+    def write(self, node: ir.Node) -> Sql:
         """The SQL of `node`."""
-        method: Callable[[ExpressionWriter, ast.Expr], Sql] | None = _WRITERS.get(type(node))
+        method: Callable[[ExpressionWriter, Any], Sql] | None = _WRITERS.get(type(node))
         if method is None:
-            raise Unsupported(node.span, _what(node), "this kind of expression has no SQL form yet")
+            raise Unsupported(span(node), _what(node), "this kind of expression has no SQL form yet")
         return method(self, node)
 
     # -- leaves --------------------------------------------------------------------------------
 
-    def _literal(self, node: ast.Literal) -> Sql:
-        return Sql(literal(node.value, node.span), nullable=False)
+    def _literal(self, node: ir.Literal) -> Sql:
+        return Sql(literal(node.value, span(node)), nullable=False)
 
-    def _name(self, node: ast.Name) -> Sql:
-        ref = self.typing.refs[id(node)]
-        if ref.kind == "fact":
-            path = ".".join((ref.name, *ref.fields))
-            fact = self._declaration((ref.name, *ref.fields))
-            if fact is None or fact.type.kind in ("list", "record"):
-                raise Unsupported(node.span, f"the {fact.type.kind if fact else 'unknown'} fact `{path}`",
-                                  "only facts with one value per case are columns here")
-            self.facts_read.add(path)
-            read = percent_of(quote(path)) if fact.type.kind == "percent" else quote(path)
-            if self.known:
-                return Sql(read, nullable=False)
-            low, high = declared(fact)
-            return Sql(read, f"[{text_literal(path)}]",
-                       None if low is None else literal(low), None if high is None else literal(high))
-        if ref.kind == "constant":
-            return self.reference if ref.name == "reference_date" else Sql(self.on, nullable=False)
-        if ref.kind == "var" and ref.name in self.items:
-            return self._item(node, ref.name, ref.fields)
-        if ref.fields:
-            raise Unsupported(node.span, f"the field `{'.'.join(ref.fields)}` of `{ref.name}`",
-                              "record values of rules and parameters are not written yet")
-        if ref.kind == "rule":
-            self.rules_read.add(ref.name)
-            column = rule_column(ref.name, self.typing.types[id(node)].tag)
-            return Sql(column.v, nullable=False) if self.known else column
-        if ref.kind == "parameter":
-            return self._parameter(node, ref.name, None)
-        raise Unsupported(node.span, f"the item variable `{ref.name}`", "it is not bound by a list of a fact here")
+    def _fact(self, node: ir.FactRead) -> Sql:
+        path = node.path
+        fact = self.declaration(node.keys)
+        if fact is None or fact.type.kind in ("list", "record"):
+            raise Unsupported(span(node), f"the {fact.type.kind if fact else 'unknown'} fact `{path}`",
+                              "only facts with one value per case are columns here")
+        self.facts_read.add(path)
+        read = percent_of(quote(path)) if fact.type.kind == "percent" else quote(path)
+        if self.known:
+            return Sql(read, nullable=False)
+        return Sql(read, f"[{text_literal(path)}]",
+                   None if node.low is None else literal(node.low), None if node.high is None else literal(node.high))
 
-    def _item(self, node: ast.Name, var: str, fields: tuple[str, ...]) -> Sql:
+    def _constant(self, node: ir.Constant) -> Sql:
+        return self.reference if node.name == "reference_date" else Sql(self.on, nullable=False)
+
+    def _loop_var(self, node: ir.LoopVar) -> Sql:
+        if node.name in self.items:
+            return self._item(node, node.name, node.fields)
+        if node.fields:
+            raise _record_field(node, node.name, node.fields)
+        raise Unsupported(span(node), f"the item variable `{node.name}`", "it is not bound by a list of a fact here")
+
+    def _rule(self, node: ir.RuleRef) -> Sql:
+        self.rules_read.add(node.name)
+        column = rule_column(node.name, node.tag)
+        return Sql(column.v, nullable=False) if self.known else column
+
+    def _field(self, node: ir.FieldAccess) -> Sql:
+        target = node.target
+        # A rule's field written as one name (`rule.field`) shares its source with the rule reference.
+        if isinstance(target, ir.RuleRef) and target.source is node.source:
+            raise _record_field(node, target.name, node.fields)
+        raise Unsupported(span(node), "this field expression", "this kind of expression has no SQL form yet")
+
+    def _item(self, node: ir.LoopVar, var: str, fields: tuple[str, ...]) -> Sql:
         """An item of a list fact, or its field: the lambda's parameter.
 
         Every row whose list holds an empty item or field is left to the Python engine (see
@@ -176,24 +185,38 @@ class ExpressionWriter:
         for name in fields:
             fact = declaration.fields.get(name)
             if fact is None or fact.type.kind in ("list", "record"):
-                raise Unsupported(node.span, f"the field `{name}` of `{var}`", "only fields with one value are read here")
+                raise Unsupported(span(node), f"the field `{name}` of `{var}`", "only fields with one value are read here")
             value, declaration = f"struct_extract({value}, {text_literal(name)})", fact
         if declaration.type.kind in ("list", "record"):
-            raise Unsupported(node.span, f"the item `{var}`", "a record item is read by its fields here")
+            raise Unsupported(span(node), f"the item `{var}`", "a record item is read by its fields here")
         if declaration.type.kind == "percent":
             value = percent_of(value)
         return Sql(value, nullable=not self.known)
 
-    def _declaration(self, keys: tuple[str, ...]):
-        fact = self.checked.facts.get(keys[0])
+    def declaration(self, keys: tuple[str, ...]) -> Fact | None:
+        fact = self.facts.get(keys[0])
         for key in keys[1:]:
             fact = fact.fields.get(key) if fact is not None else None
         return fact
 
-    def _parameter(self, node: ast.Expr, name: str, key: Sql | None, at: Sql | None = None) -> Sql:
+    def _parameter_read(self, node: ir.ParameterRead) -> Sql:
+        """A parameter on the reference date, `at` another date, for a key when it has one per key."""
+        if node.on is not None:
+            if node.fields:
+                raise Unsupported(span(node), "a parameter read at another date (`at`)",
+                                  "only a parameter's own value is read here")
+            day = self.write(node.on)
+            key = self.write(node.key) if node.key is not None else None
+            return self._parameter(node, node.name, key, day)
+        if node.fields:
+            raise _record_field(node, node.name, node.fields)
+        return self._parameter(node, node.name, self.write(node.key) if node.key is not None else None)
+
+    def _parameter(self, node: ir.ParameterRead, name: str, key: Sql | None, at: Sql | None = None) -> Sql:
         parameter = self.parameters[name]
+        where = span(node)
         if parameter.keyed != (key is not None):
-            raise Unsupported(node.span, f"the parameter `{name}`", "a keyed parameter is read with a key")
+            raise Unsupported(where, f"the parameter `{name}`", "a keyed parameter is read with a key")
         day = self.reference if at is None else at
         values: list[tuple[str, str]] = []  # (condition on the day, value)
         covered: list[tuple[str, str]] = []
@@ -202,12 +225,12 @@ class ExpressionWriter:
             fits = "TRUE" if until is None else f"{day.v} <= {literal(until)}"
             if key is None:
                 if isinstance(value, dict):
-                    raise Unsupported(node.span, f"the record parameter `{name}`", "record values are not written yet")
-                picked = literal(value, node.span)
+                    raise Unsupported(where, f"the record parameter `{name}`", "record values are not written yet")
+                picked = literal(value, where)
                 known = "TRUE"
             else:
                 assert isinstance(value, dict)
-                picked = ("(CASE " + " ".join(f"WHEN {key.v} = {text_literal(k)} THEN {literal(v, node.span)}"
+                picked = ("(CASE " + " ".join(f"WHEN {key.v} = {text_literal(k)} THEN {literal(v, where)}"
                                               for k, v in value.items()) + " END)")
                 known = f"{key.v} IN ({', '.join(text_literal(k) for k in value)})" if value else "FALSE"
                 self.flags.append(f"({when} AND {fits} AND {key.v} IS NOT NULL AND NOT ({known}))")
@@ -227,55 +250,48 @@ class ExpressionWriter:
         missing = key.m if not day.nullable else f"(CASE WHEN {key.v} IS NULL THEN {key.m} ELSE {day.m} END)"
         return Sql(chosen, missing if key.nullable else day.m, nullable=day.nullable or key.nullable)
 
-    def _at(self, node: ast.At) -> Sql:
-        """A dated parameter read on another date (`plafond at toekenningsdatum`): its CASE on that date."""
-        target = node.target
-        name_node = target.target if isinstance(target, ast.Index) else target
-        ref = self.typing.refs.get(id(name_node))
-        if ref is None or ref.kind != "parameter" or ref.fields:
-            raise Unsupported(node.span, "a parameter read at another date (`at`)", "only a parameter's own value is read here")
-        day = self.write(node.on)
-        key = self.write(target.key) if isinstance(target, ast.Index) else None
-        return self._parameter(node, ref.name, key, day)
-
-    def _index(self, node: ast.Index) -> Sql:
-        ref = self.typing.refs.get(id(node.target))
-        if ref is None or ref.kind != "parameter" or ref.fields:
-            raise Unsupported(node.span, "this index", "only a keyed parameter is indexed here")
-        return self._parameter(node, ref.name, self.write(node.key))
-
     # -- logic ---------------------------------------------------------------------------------
 
-    def _unary(self, node: ast.Unary) -> Sql:
+    def _not(self, node: ir.Not) -> Sql:
         operand = self.write(node.operand)
-        if node.op == "not":
-            return Sql(f"(NOT {operand.v})", operand.m, nullable=operand.nullable)
+        return Sql(f"(NOT {operand.v})", operand.m, nullable=operand.nullable)
+
+    def _and(self, node: ir.And) -> Sql:
+        return self._logic("AND", node.left, node.right)
+
+    def _or(self, node: ir.Or) -> Sql:
+        return self._logic("OR", node.left, node.right)
+
+    def _logic(self, op: str, left_node: ir.Node, right_node: ir.Node) -> Sql:
+        left, right = self.write(left_node), self.write(right_node)
+        return Sql(f"({left.v} {op} {right.v})", missing_of(left, right), nullable=left.nullable or right.nullable)
+
+    def _apply(self, node: ir.Apply) -> Sql:
+        """An operator or function by its operation's kind and key."""
+        return _APPLIERS[node.operation.kind](self, node)
+
+    def _negation(self, node: ir.Apply) -> Sql:
+        (operand,) = (self.write(o) for o in node.operands)
         value = f"(- {operand.v})"
         return Sql(value, operand.m,
                    None if operand.hi is None and operand.lo is None else f"(- {upper_limit(operand)})",
                    None if operand.hi is None and operand.lo is None else f"(- {lower_limit(operand)})",
                    operand.nullable)
 
-    def _binary(self, node: ast.Binary) -> Sql:
-        if node.op in ("and", "or"):
-            left, right = self.write(node.left), self.write(node.right)
-            value = f"({left.v} {node.op.upper()} {right.v})"
-            return Sql(value, missing_of(left, right), nullable=left.nullable or right.nullable)
-        left_tag, right_tag = self.tag(node.left), self.tag(node.right)
-        left = self.write(node.left)
-        if node.op in ("in", "not in"):
-            if not isinstance(node.right, ast.ListExpr):
-                raise Unsupported(node.span, f"`{node.op}` over a list value", "only a written list is compiled")
-            items = [self.write(i) for i in node.right.items]
-            inside = f"{left.v} {'NOT IN' if node.op == 'not in' else 'IN'} ({', '.join(i.v for i in items)})"
+    def _comparison(self, node: ir.Apply) -> Sql:
+        op = node.operation.key  # a comparison's key is its symbol
+        left_node, right_node = node.operands
+        left = self.write(left_node)
+        if op in ("in", "not in"):
+            if not isinstance(right_node, ir.ListOf):
+                raise Unsupported(span(node), f"`{op}` over a list value", "only a written list is compiled")
+            items = [self.write(i) for i in right_node.items]
+            inside = f"{left.v} {'NOT IN' if op == 'not in' else 'IN'} ({', '.join(i.v for i in items)})"
             parts = [left, *items]
             value = f"(CASE WHEN NOT {any_null(parts)} THEN {inside} END)" if any(p.nullable for p in items) else \
                 f"({inside})"
             return Sql(value, missing_of(*parts), nullable=any(p.nullable for p in parts))
-        right = self.write(node.right)
-        if node.op in ("<", "<=", ">", ">=", "=", "!="):
-            return self._compare(node.op, left, right)
-        return self._arithmetic(node, left_tag, right_tag, left, right)
+        return self._compare(op, left, self.write(right_node))
 
     def _compare(self, op: str, a: Sql, b: Sql) -> Sql:
         direct = f"({a.v} {'<>' if op == '!=' else op} {b.v})"
@@ -296,7 +312,7 @@ class ExpressionWriter:
                      f"WHEN {apart} THEN {settled} END)")
         return Sql(value, missing_of(a, b))
 
-    def _if(self, node: ast.If) -> Sql:
+    def _if(self, node: ir.If) -> Sql:
         cond, then, otherwise = self.write(node.cond), self.write(node.then), self.write(node.otherwise)
         if self.known:
             return Sql(f"(CASE WHEN {cond.v} THEN {then.v} ELSE {otherwise.v} END)", nullable=False)
@@ -306,7 +322,7 @@ class ExpressionWriter:
         missing = (f"(CASE WHEN {cond.v} THEN {then.m} WHEN NOT {cond.v} THEN {otherwise.m} "
                    f"ELSE {missing_of(cond, then, otherwise)} END)")
         lo = hi = None
-        if self.tag(node) in ORDERED:
+        if node.tag in ORDERED:
             both_lo = f"least({lower_limit(then)}, {lower_limit(otherwise)})"
             both_hi = f"greatest({upper_limit(then)}, {upper_limit(otherwise)})"
             # bounds.hull: no limit when either side has none (least/greatest would skip a NULL).
@@ -318,8 +334,11 @@ class ExpressionWriter:
 
     # -- operations ----------------------------------------------------------------------------
 
-    def _arithmetic(self, node: ast.Binary, left_tag: str, right_tag: str, a: Sql, b: Sql) -> Sql:
-        op, nullable = node.op, a.nullable or b.nullable
+    def _arithmetic(self, node: ir.Apply) -> Sql:
+        left_tag, right_tag = (o.tag for o in node.operands)
+        op = _symbol(node.operation.key, (left_tag, right_tag))
+        a, b = (self.write(o) for o in node.operands)
+        nullable = a.nullable or b.nullable
         tags = (left_tag, right_tag)
         if op in ("+", "-") and left_tag in ("money", "number", "percent") and right_tag == left_tag:
             value = f"({a.v} {op} {b.v})"
@@ -353,7 +372,7 @@ class ExpressionWriter:
         if op == "-" and tags == ("date", "date"):
             value = f"CAST(datediff('day', {b.v}, {a.v}) AS DECIMAL(38,0))"
             return Sql(value, missing_of(a, b), nullable=nullable)
-        raise Unsupported(node.span, f"the operator `{op}` on {left_tag} and {right_tag}",
+        raise Unsupported(span(node), f"the operator `{op}` on {left_tag} and {right_tag}",
                           "a division is exact or an error in the engine; DuckDB would round it" if op == "/"
                           else "this operation is not written yet")
 
@@ -362,25 +381,23 @@ class ExpressionWriter:
         self.flags.append(f"({value} NOT BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')")
         return Sql(value, missing_of(a, b), nullable=a.nullable or b.nullable)
 
-    def _call(self, node: ast.Call) -> Sql:
-        func = node.func
-        if func == "given":
-            target = node.args[0]
-            ref = self.typing.refs.get(id(target)) if isinstance(target, ast.Name) else None
-            if ref is None or ref.kind != "fact":
-                raise Unsupported(node.span, "`given` of this expression", "only a fact's column is tested here")
-            assert isinstance(target, ast.Name)
-            fact = self._declaration((ref.name, *ref.fields))
-            if fact is not None and fact.type.kind == "list":
-                column = Sql(_list_fact(self, target)[1])
-            else:
-                column = self._name(target)
-            return Sql(f"({column.v} IS NOT NULL)", nullable=False)
-        if func in ("round_cents", "round") and rounded_division(node, self.typing) is not None:
-            raise Unsupported(node.span, f"`{func}` of a division", "the exact quotient is not written yet")
-        if func == "matches":
-            return self._matches(node)
-        args = [self.write(a) for a in node.args]
+    def _given(self, node: ir.Given) -> Sql:
+        target = node.read
+        if not isinstance(target, ir.FactRead):
+            raise Unsupported(span(node), "`given` of this expression", "only a fact's column is tested here")
+        fact = self.declaration(target.keys)
+        if fact is not None and fact.type.kind == "list":
+            column = Sql(_list_fact(self, target)[1])
+        else:
+            column = self._fact(target)
+        return Sql(f"({column.v} IS NOT NULL)", nullable=False)
+
+    def _quotient(self, node: ir.Apply) -> Sql:
+        raise Unsupported(span(node), f"`{node.operation.key}` of a division", "the exact quotient is not written yet")
+
+    def _function(self, node: ir.Apply) -> Sql:
+        func = node.operation.key
+        args = [self.write(a) for a in node.operands]
         nullable = any(a.nullable for a in args)
         if func in ("min", "max"):
             return self._extreme(func == "min", args)
@@ -415,15 +432,17 @@ class ExpressionWriter:
                     f"CAST({day.v} AS BIGINT))) END)")
             self.flags.append(f"(NOT {any_null(args)} AND {made} IS NULL)")
             return Sql(made, missing_of(*args), nullable=nullable)
-        raise Unsupported(node.span, f"the function `{func}`", "it is not written in SQL yet")
+        raise Unsupported(span(node), f"the function `{func}`", "it is not written in SQL yet")
 
-    def _matches(self, node: ast.Call) -> Sql:
+    def _matches(self, node: ir.Apply) -> Sql:
         """`matches` as DuckDB's regexp_full_match: RE2 with its default options, as dsl/patterns.py matches."""
-        text, pattern = node.args
-        if not isinstance(pattern, ast.Literal) or not isinstance(pattern.value, str):
-            raise Unsupported(node.span, "`matches` with a computed pattern", "only a written pattern is compiled")
+        # The operation is the checker's compiled pattern's `fullmatch`: the pattern's text is its own.
+        impl = node.operation.impl
+        if not (isinstance(impl, types.MethodType) and isinstance(impl.__self__, Pattern)):
+            raise Unsupported(span(node), "`matches` with a computed pattern", "only a written pattern is compiled")
+        (text,) = node.operands
         value = self.write(text)
-        return Sql(f"regexp_full_match({value.v}, {text_literal(pattern.value)})", value.m,
+        return Sql(f"regexp_full_match({value.v}, {text_literal(impl.__self__.text)})", value.m,
                    nullable=value.nullable)
 
     def _extreme(self, smallest: bool, args: list[Sql]) -> Sql:
@@ -446,21 +465,19 @@ class ExpressionWriter:
         return Sql(value, missing_of(*args), lo, hi)
 
 
-def _list_fact(writer: ExpressionWriter, node: ast.Expr):
+def _list_fact(writer: ExpressionWriter, node: ir.Node) -> tuple[Fact, str]:
     """The declaration and column of the list fact an aggregation ranges over, or a gap."""
-    ref = writer.typing.refs.get(id(node)) if isinstance(node, ast.Name) else None
-    fact = writer._declaration((ref.name, *ref.fields)) if ref is not None and ref.kind == "fact" else None
-    if ref is None or fact is None or fact.type.kind != "list":
-        raise Unsupported(node.span, "a list aggregation over this list", "only a list fact's column is read here")
+    fact = writer.declaration(node.keys) if isinstance(node, ir.FactRead) else None
+    if not isinstance(node, ir.FactRead) or fact is None or fact.type.kind != "list":
+        raise Unsupported(span(node), "a list aggregation over this list", "only a list fact's column is read here")
     item = fact.item if fact.item is not None else fact
     if fact.item is not None and fact.item.type.kind in ("list", "record"):
-        raise Unsupported(node.span, "a list of lists or of records without fields", "it is not written in SQL")
-    path = ".".join((ref.name, *ref.fields))
-    writer.facts_read.add(path)
-    return item, quote(path)
+        raise Unsupported(span(node), "a list of lists or of records without fields", "it is not written in SQL")
+    writer.facts_read.add(node.path)
+    return item, quote(node.path)
 
 
-def write_aggregate(writer: ExpressionWriter, node: ast.Aggregate) -> Sql:
+def write_aggregate(writer: ExpressionWriter, node: ir.Aggregate) -> Sql:
     """`any`, `all`, `count`, `sum`, `min`, `max` over a list fact, with DuckDB's list lambdas.
 
     The value is the engine's where the list, every filter and every value the aggregation reads
@@ -468,11 +485,11 @@ def write_aggregate(writer: ExpressionWriter, node: ast.Aggregate) -> Sql:
     list), is left to the Python engine by a flag: the engine's order of reading items (`any`
     stops at the first true one) and what an unknown one misses are then its own.
     """
-    item, column = _list_fact(writer, node.source)
+    item, column = _list_fact(writer, node.items)
     func = node.func
-    tag = writer.tag(node)
+    tag = node.tag
     if func == "sum" and tag not in ("money", "number", "percent"):
-        raise Unsupported(node.span, f"the list aggregation `sum` of {tag}", "only amounts and numbers are summed here")
+        raise Unsupported(span(node), f"the list aggregation `sum` of {tag}", "only amounts and numbers are summed here")
     default = writer.write(node.default) if node.default is not None else None
     outer_flags, outer_var = writer.flags, writer.items.get(node.var)
     writer.depth += 1
@@ -527,24 +544,46 @@ def rule_column(name: str, tag: str) -> Sql:
                quote(base + "#hi") if ordered else None)
 
 
-def _what(node: ast.Expr) -> str:
-    if isinstance(node, ast.Aggregate):
+def _record_field(node: ir.Node, name: str, fields: tuple[str, ...]) -> Unsupported:
+    return Unsupported(span(node), f"the field `{'.'.join(fields)}` of `{name}`",
+                       "record values of rules and parameters are not written yet")
+
+
+def _symbol(key: str, tags: tuple[str, str]) -> str:
+    """The operator an arithmetic operation's key and operand types were entered with (`add` of two amounts: `+`)."""
+    return next((entry.symbol for entry in OPERATORS.values() if entry.key == key and entry.operands == tags), key)
+
+
+def _what(node: ir.Node) -> str:
+    if isinstance(node, ir.Aggregate):
         return f"the list aggregation `{node.func}`"
-    if isinstance(node, ast.At):
-        return "a parameter read at another date (`at`)"
-    if isinstance(node, ast.ListExpr):
+    if isinstance(node, ir.ListOf):
         return "a list value"
-    return f"this {type(node).__name__.lower()} expression"
+    return "this expression"
 
 
-_WRITERS: dict[type, Callable] = {
-    ast.Literal: ExpressionWriter._literal,
-    ast.Name: ExpressionWriter._name,
-    ast.Index: ExpressionWriter._index,
-    ast.At: ExpressionWriter._at,
-    ast.Unary: ExpressionWriter._unary,
-    ast.Binary: ExpressionWriter._binary,
-    ast.If: ExpressionWriter._if,
-    ast.Call: ExpressionWriter._call,
-    ast.Aggregate: write_aggregate,
+_APPLIERS: dict[str, Callable[[ExpressionWriter, ir.Apply], Sql]] = {
+    COMPARISON: ExpressionWriter._comparison,
+    ARITHMETIC: ExpressionWriter._arithmetic,
+    NEGATION: ExpressionWriter._negation,
+    QUOTIENT: ExpressionWriter._quotient,
+    MATCH: ExpressionWriter._matches,
+    FUNCTION: ExpressionWriter._function,
+}
+
+_WRITERS: dict[type, Callable[[ExpressionWriter, Any], Sql]] = {
+    ir.Literal: ExpressionWriter._literal,
+    ir.FactRead: ExpressionWriter._fact,
+    ir.Constant: ExpressionWriter._constant,
+    ir.LoopVar: ExpressionWriter._loop_var,
+    ir.RuleRef: ExpressionWriter._rule,
+    ir.FieldAccess: ExpressionWriter._field,
+    ir.ParameterRead: ExpressionWriter._parameter_read,
+    ir.Not: ExpressionWriter._not,
+    ir.And: ExpressionWriter._and,
+    ir.Or: ExpressionWriter._or,
+    ir.Apply: ExpressionWriter._apply,
+    ir.If: ExpressionWriter._if,
+    ir.Given: ExpressionWriter._given,
+    ir.Aggregate: write_aggregate,
 }

@@ -4,16 +4,17 @@ The query reads a relation `cases` with the columns `#line`, `#id`, `#on`, `#cle
 row whose facts the Python reader must read) and one column per fact path (dotted for a record's
 field); `python` is true for a row the Python engine must decide. Rules become columns layer by layer, each after the rules
 it reads; the last layer selects, per case, what `assembly.assemble` would put in the decision.
+It reads the measure's lowered form (`ir.LoweredMeasure`) and, as the generated back-end does, the
+parameters' values computed once in the `Program`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rulerun.dsl import ast
-from rulerun.dsl.analysis import CheckedMeasure
-
+from .. import ir
 from ..runtime import Program
-from .expressions import NO_MISSING, ORDERED, ExpressionWriter, Sql, literal, missing_of, quote, text_literal
+from .expressions import (NO_MISSING, ORDERED, ExpressionWriter, Sql, literal, lower_limit, missing_of, quote,
+                          rule_column, span, text_literal, upper_limit)
 from .gaps import Gap, Unsupported
 
 
@@ -32,23 +33,23 @@ class Query:
     values: list[tuple[str, str]] = field(default_factory=list)  # (id, type tag)
 
 
-def compile_query(checked: CheckedMeasure, program: Program) -> Query:
+def compile_query(lowered: ir.LoweredMeasure, program: Program) -> Query:
     """The query deciding every case of `cases`, or (with an empty sql) the gaps found."""
-    return _Builder(checked, program).build()
+    return _Builder(lowered, program).build()
 
 
 class _Builder:
-    def __init__(self, checked: CheckedMeasure, program: Program):
-        self.checked = checked
-        self.program = program
+    def __init__(self, lowered: ir.LoweredMeasure, program: Program):
+        self.lowered = lowered
+        self.program = program  # the parameters' values
         self.gaps: list[Gap] = []
         self.facts: set[str] = set()
 
     def writer(self, reference: Sql, known: bool = False) -> ExpressionWriter:
-        return ExpressionWriter(self.checked, self.program.parameters,
+        return ExpressionWriter(self.lowered.facts, self.program.parameters,
                                 Sql(reference.v, nullable=False) if known else reference, quote("#on"), known)
 
-    def both(self, reference: Sql, node: ast.Expr, flags: list[str]) -> Sql | None:
+    def both(self, reference: Sql, node: ir.Node, flags: list[str]) -> Sql | None:
         """The expression's SQL; its value taken from the two-valued form where every fact is given."""
         full_writer = self.writer(reference)
         full = self.attempt(full_writer, node)
@@ -58,7 +59,7 @@ class _Builder:
         plain = self.writer(reference, True).write(node)
         return Sql(f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {full.v} END)", full.m, full.lo, full.hi, full.nullable)
 
-    def attempt(self, writer: ExpressionWriter, node: ast.Expr) -> Sql | None:
+    def attempt(self, writer: ExpressionWriter, node: ir.Node) -> Sql | None:
         try:
             result = writer.write(node)
         except Unsupported as problem:
@@ -68,14 +69,12 @@ class _Builder:
         return result
 
     def build(self) -> Query:
-        checked = self.checked
-        measure = checked.measure
-        decision = measure.decision
-        assert decision is not None
+        lowered = self.lowered
+        decision = lowered.decision
         on = Sql(quote("#on"), nullable=False)
         reference = on
-        if measure.reference_date is not None:
-            found = self.attempt(self.writer(on), measure.reference_date)
+        if lowered.reference_date is not None:
+            found = self.attempt(self.writer(on), lowered.reference_date)
             reference = Sql(quote("#ref"), quote("#ref#m"), nullable=True) if found is not None else on
             base = found
         else:
@@ -88,24 +87,21 @@ class _Builder:
                 rules[name] = rules_sql
         parts: dict[str, Sql] = {}
         flags: list[str] = []
-        eligible_kind = decision.eligible is not None
-        if decision.eligible is not None:
-            parts["eligible"] = self.both(reference, decision.eligible, flags) or Sql("NULL")
+        one_expression = decision.eligible_kind == "eligible"
+        if one_expression:
+            parts["eligible"] = self.both(reference, decision.eligible.body, flags) or Sql("NULL")
         if decision.amount is not None:
-            parts["amount"] = self.both(reference, decision.amount, flags) or Sql("NULL")
-        deadlines = [(n.name, self.both(reference, n.expr, flags) or Sql("NULL")) for n in decision.deadlines]
-        values = [(n.name, self.both(reference, n.expr, flags) or Sql("NULL"), checked.typing.types[id(n.expr)].tag)
-                  for n in decision.values]
+            parts["amount"] = self.both(reference, decision.amount.body, flags) or Sql("NULL")
+        deadlines = [(n.id, self.both(reference, n.body, flags) or Sql("NULL")) for n in decision.deadlines]
+        values = [(n.id, self.both(reference, n.body, flags) or Sql("NULL"), n.tag) for n in decision.values]
         self._failed_tree_gaps()
         if self.gaps:
             return Query("", self.gaps)
-        conditions = [c for c, _ in decision.conditions or ()]
-        if not eligible_kind:
-            columns = [_rule_sql(c) for c in conditions]
+        conditions = list(decision.conditions)
+        if not one_expression:
+            columns = [rule_column(c, "bool") for c in conditions]
             value = " AND ".join(c.v for c in columns) if columns else "TRUE"
             parts["eligible"] = Sql(f"({value})", missing_of(*columns))
-        if decision.eligible is not None:
-            conditions = _conditions(decision.eligible, checked)
         sql = self._assemble(base, rules, parts, deadlines, values, flags, conditions)
         return Query(sql, [], sorted(self.facts), [n for n, _ in deadlines], [(n, t) for n, _, t in values])
 
@@ -130,49 +126,41 @@ class _Builder:
 
     def _decision_rules(self) -> list[str]:
         """The rules the batch record's parts read directly (notes are not part of it)."""
-        measure = self.checked.measure
-        decision = measure.decision
-        assert decision is not None
-        nodes = [decision.eligible, decision.amount, measure.reference_date,
-                 *(n.expr for n in decision.deadlines), *(n.expr for n in decision.values)]
-        return [c for c, _ in decision.conditions or ()] + self._names(n for n in nodes if n is not None)
+        lowered = self.lowered
+        decision = lowered.decision
+        one_expression = decision.eligible_kind == "eligible"
+        nodes = [decision.eligible.body if one_expression else None,
+                 decision.amount.body if decision.amount is not None else None, lowered.reference_date,
+                 *(n.body for n in decision.deadlines), *(n.body for n in decision.values)]
+        named = [] if one_expression else list(decision.conditions)
+        return named + _rules_read(n for n in nodes if n is not None)
 
     def _reads(self, name: str) -> list[str]:
-        rule = self.checked.rules[name][0]
-        nodes = [rule.expr] if rule.expr is not None else [x for row in rule.rows for x in (row.when, row.then)]
-        return self._names(n for n in nodes if n is not None)
-
-    def _names(self, nodes) -> list[str]:
-        out: list[str] = []
-        stack = list(nodes)
-        while stack:
-            node = stack.pop()
-            if isinstance(node, ast.Name):
-                ref = self.checked.typing.refs.get(id(node))
-                if ref is not None and ref.kind == "rule":
-                    out.append(ref.name)
-            for child in _children(node):
-                stack.append(child)
-        return out
+        body = self.lowered.rule(name).body
+        if isinstance(body, ir.Table):
+            return _rules_read(x for row in body.rows for x in (row.when, row.then) if x is not None)
+        return _rules_read([body])
 
     def _rule(self, name: str, reference: Sql) -> tuple[Sql, list[str], set[str]] | None:
-        rule, typed, _scope = self.checked.rules[name]
+        body = self.lowered.rule(name).body
         writer = self.writer(reference)
-        if rule.expr is not None:
-            result = self.attempt(writer, rule.expr)
-            plain = self.writer(reference, True).write(rule.expr) if result is not None else None
+        result: Sql | None
+        plain: Sql | None
+        if not isinstance(body, ir.Table):
+            result = self.attempt(writer, body)
+            plain = self.writer(reference, True).write(body) if result is not None else None
         else:
-            result = self._table(writer, rule, typed.tag)
-            plain = self._plain_table(reference, rule) if result is not None else None
+            result = self._table(writer, body)
+            plain = self._plain_table(reference, body) if result is not None else None
         if result is None or plain is None:
             return None
         value = f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {result.v} END)"
         return Sql(value, result.m, result.lo, result.hi), list(writer.flags), set(writer.rules_read)
 
-    def _plain_table(self, reference: Sql, rule) -> Sql:
+    def _plain_table(self, reference: Sql, table: ir.Table) -> Sql:
         """A table where every fact is given: the first row that holds."""
         writer = self.writer(reference, True)
-        rows = [(writer.write(r.when) if r.when is not None else None, writer.write(r.then)) for r in rule.rows]
+        rows = [(writer.write(r.when) if r.when is not None else None, writer.write(r.then)) for r in table.rows]
         if rows[0][0] is None:
             return rows[0][1]
         cases = []
@@ -182,19 +170,20 @@ class _Builder:
                 break
         return Sql("(CASE " + " ".join(cases) + " END)", nullable=False)
 
-    def _table(self, writer: ExpressionWriter, rule, tag: str) -> Sql | None:
+    def _table(self, writer: ExpressionWriter, table: ir.Table) -> Sql | None:
         """A table as `program._table` decides it: the first row that holds, unless an earlier row's condition is unknown."""
-        if len(rule.rows) > 8:
-            self.gaps.append(Gap(rule.span, f"the table `{rule.id}`", "more than 8 rows are not unfolded into SQL"))
+        if len(table.rows) > 8:
+            self.gaps.append(Gap(table.rule.span, f"the table `{table.rule.id}`",
+                                 "more than 8 rows are not unfolded into SQL"))
             return None
         rows: list[tuple[Sql | None, Sql]] = []
-        for row in rule.rows:
+        for row in table.rows:
             when = self.attempt(writer, row.when) if row.when is not None else None
             then = self.attempt(writer, row.then)
             if (row.when is not None and when is None) or then is None:
                 return None
             rows.append((when, then))
-        ordered = tag in ORDERED
+        ordered = table.tag in ORDERED
 
         def unfold(i: int, open_rows: list[int]) -> tuple[str, str, str, str]:
             """(value, missing, low, high) from row i on, with the rows whose condition was unknown."""
@@ -222,24 +211,24 @@ class _Builder:
 
     def _failed_tree_gaps(self) -> None:
         """The failed list descends into `and`-conjuncts the engine evaluated: not yet written for SQL."""
-        decision = self.checked.measure.decision
-        assert decision is not None
-        if decision.eligible is not None and len(_conditions(decision.eligible, self.checked)) > 1:
-            self.gaps.append(Gap(decision.eligible.span, "the conditions `and`-ed in `eligible`",
+        decision = self.lowered.decision
+        one_expression = decision.eligible_kind == "eligible"
+        if one_expression and len(decision.conditions) > 1:
+            self.gaps.append(Gap(span(decision.eligible.body), "the conditions `and`-ed in `eligible`",
                                  "the failed list names the conditions the engine evaluated, in its order; "
                                  "that order is not written in SQL yet"))
-        pending = [c for c, _ in decision.conditions or ()]
+        pending = [] if one_expression else list(decision.conditions)
         seen: set[str] = set()
         while pending:
             name = pending.pop()
-            if name in seen or name not in self.program.rules:
+            if name in seen or name not in self.lowered.slots:
                 continue
             seen.add(name)
-            rule = self.program.rules[name]
+            rule = self.lowered.rule(name)
             pending += list(rule.conjuncts)
             if len(rule.conjuncts) > 1:
-                node = self.checked.rules[name][0]
-                self.gaps.append(Gap(node.expr.span if node.expr is not None else node.span,
+                body = rule.body
+                self.gaps.append(Gap(body.rule.span if isinstance(body, ir.Table) else span(body),
                                      f"the conditions `and`-ed in rule `{name}`",
                                      "the failed list names the conjuncts the engine evaluated, in its order; "
                                      "that order is not written in SQL yet"))
@@ -260,7 +249,7 @@ class _Builder:
             selected, unknown = [], []
             for name in layer:
                 value, rule_flags, _reads = rules[name]
-                column = _rule_sql(name, self.program.rules[name].tag)
+                column = rule_column(name, self.lowered.rule(name).tag)
                 selected.append(f"{value.v} AS {column.v}")
                 # What an unknown rule misses, and its limits, only for the rows where it is unknown:
                 # worked out after the value, so that a known row does not compute them.
@@ -275,9 +264,8 @@ class _Builder:
             sql = f"SELECT *, {', '.join(unknown)} FROM (SELECT *, {', '.join(selected)} FROM ({sql}))"
             done |= set(layer)
             pending = [n for n in pending if n not in done]
-        measure = self.checked.measure
         reference = Sql(quote("#ref"), quote("#ref#m")) if base is not None else Sql(quote("#on"), nullable=False)
-        window = measure.window
+        window = self.lowered.window
         closed = "FALSE"
         if window is not None and (window.start or window.end):
             outside = " OR ".join(([f"{reference.v} < {literal(window.start)}"] if window.start else [])
@@ -301,7 +289,7 @@ class _Builder:
         needs_missing = f"{eligible.v} IS NULL" + (
             f" OR ({eligible.v} AND {amount.v} IS NULL)" if amount is not None else "")
         failed = ("list_filter([" + ", ".join(
-            f"(CASE WHEN {_rule_sql(c).v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
+            f"(CASE WHEN {rule_column(c, 'bool').v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
             + "], lambda x: x IS NOT NULL)") if conditions else NO_MISSING
         failed = f"(CASE WHEN len({failed}) = 0 THEN ['eligible'] ELSE {failed} END)"
         all_flags = [f"coalesce({f}, FALSE)" for f in flags] + flag_columns
@@ -326,16 +314,6 @@ class _Builder:
         return f"SELECT {', '.join(out)} FROM ({sql})"
 
 
-def _rule_sql(name: str, tag: str = "bool") -> Sql:
-    from .expressions import rule_column
-    return rule_column(name, tag)
-
-
-def _conditions(node, checked: CheckedMeasure) -> list[str]:
-    from ..lower import conjuncts
-    return list(conjuncts(node, checked.typing))
-
-
 def _undecided(rows: list, open_rows: list[int], then: Sql, ordered: bool) -> tuple[str, str, str, str]:
     """program._undecided: settled when every row that may apply gives one known value."""
     values = [rows[k][1] for k in open_rows] + [then]
@@ -344,20 +322,26 @@ def _undecided(rows: list, open_rows: list[int], then: Sql, ordered: bool) -> tu
     parts = [p for k in open_rows for p in (rows[k][0], rows[k][1]) if p is not None] + [then]
     low = high = "NULL"
     if ordered:
-        from .expressions import lower_limit, upper_limit
         lows, highs = [lower_limit(v) for v in values], [upper_limit(v) for v in values]
         low = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in lows)} THEN least({', '.join(lows)}) END)"
         high = f"(CASE WHEN {' AND '.join(x + ' IS NOT NULL' for x in highs)} THEN greatest({', '.join(highs)}) END)"
     return f"(CASE WHEN {same} THEN {first.v} END)", missing_of(*parts), low, high
 
 
-def _children(node) -> list:
-    out = []
-    for attr in ("left", "right", "operand", "cond", "then", "otherwise", "target", "key", "on", "source",
-                 "body", "where", "default"):
-        child = getattr(node, attr, None)
-        if child is not None and not isinstance(child, str):
-            out.append(child)
-    for attr in ("args", "items"):
-        out += list(getattr(node, attr, ()) or ())
+def _rules_read(nodes) -> list[str]:
+    """The rules `nodes` read, each where it is read (a rule read twice is listed twice)."""
+    out: list[str] = []
+    stack: list[ir.Node] = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.RuleRef):
+            out.append(node.name)
+        stack += _in_written_order(node)
     return out
+
+
+def _in_written_order(node: ir.Node) -> tuple[ir.Node, ...]:
+    """A node's sub-nodes in the order they are written: an aggregate's body before its filter."""
+    if isinstance(node, ir.Aggregate):
+        return tuple(n for n in (node.items, node.body, node.where, node.default) if n is not None)
+    return ir.children(node)
