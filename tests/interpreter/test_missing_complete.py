@@ -10,6 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rulerun.interpreter.engine import ir
 from rulerun.interpreter.engine.evaluator import decide_closures, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,7 +190,12 @@ def test_answering_the_missing_facts_in_any_order_never_brings_up_a_new_one(pick
     case = _case(measure, name)
     on = case.get(True, datetime.date(2026, 11, 1))  # YAML 1.1 reads the key `on` as true
     full = _decide(compiled, case["facts"], on)
-    leaves = _leaves(case["facts"])
+    # A fact the measure reads with `given(…)` is answered by leaving it out (de_minimis_toekenning:
+    # absent, the application date applies); giving it later is another answer, which may rightly
+    # open new questions. Only facts whose absence is unknown are taken away here.
+    optional = {read.keys for read in (n.read for n in ir.measure_nodes(compiled.lowered) if isinstance(n, ir.Given))
+                if isinstance(read, ir.FactRead)}
+    leaves = [path for path in _leaves(case["facts"]) if not any(path[:len(k)] == k for k in optional)]
     dropped = random.sample(leaves, min(len(leaves), 5))
     facts = copy.deepcopy(case["facts"])
     for path in dropped:
@@ -202,3 +208,17 @@ def test_answering_the_missing_facts_in_any_order_never_brings_up_a_new_one(pick
         assert set(decision.missing) <= missing, (name, path)
         missing = set(decision.missing)
     assert (decision.eligible, decision.amount, decision.failed) == (full.eligible, full.amount, full.failed)
+
+
+def test_a_fact_read_with_given_is_an_answer_when_left_out_and_giving_it_may_open_questions():
+    compiled = load(MEASURES / "rentetoelage-hinder-openbare-werken.yaml")
+    case = _case("rentetoelage-hinder-openbare-werken", "de-minimis-toegekend-2014-nieuwe-periode")
+    on = case.get(True)  # YAML 1.1 reads the key `on` as true
+    facts = copy.deepcopy(case["facts"])
+    _drop(facts, ("zaak", "rechtsvorm"))
+    granted = facts.pop("de_minimis_toekenning")
+    # Left out, the application date applies: the 2011 aid still counts and the ceiling is passed.
+    assert (_decide(compiled, facts, on).eligible, _decide(compiled, facts, on).missing) == ("no", ())
+    facts["de_minimis_toekenning"] = granted  # granted in 2014: the 2011 aid no longer counts
+    decision = _decide(compiled, facts, on)
+    assert (decision.eligible, decision.missing) == ("undetermined", ("zaak.rechtsvorm",))
