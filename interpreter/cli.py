@@ -637,6 +637,14 @@ def serve(measures_dir, host, port, workers, token_file, decision_log, cors_orig
                                     hint="pip install 'rulerun[serve]'")) from None
     if not measures_dir.is_dir():
         raise UsageError(f"`{measures_dir}` is not a folder")
+    if edit and workers is not None and workers > 1:
+        # A save reloads the measure in the worker that took it; the others would answer with the
+        # version before it until their next look at the folder.
+        raise UsageError(Diagnostic("--edit runs one worker: a save reaches only the worker that takes it",
+                                    hint="leave out --workers (or give --workers 1) with --edit; serve the "
+                                         "saved measures with several workers from a server without --edit"))
+    if edit:
+        workers = 1
     if token_file is not None:
         read_token(token_file)
     if decision_log is not None:

@@ -88,3 +88,23 @@ def _spawned(pid: int) -> list[int]:
     from pathlib import Path
     children = [int(p) for task in Path(f"/proc/{pid}/task").iterdir() for p in (task / "children").read_text().split()]
     return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def test_an_editing_server_runs_one_worker_so_that_a_save_is_seen_by_every_request(tmp_path):
+    (tmp_path / "measures").symlink_to(ROOT / "measures")
+    server = Server(tmp_path, "--edit", "--reload-interval", "0")
+    try:
+        assert httpx.get(server.url + "/health", timeout=30).json()["status"] == "ok"
+        assert _spawned(server.process.pid) == []  # one worker: the server process itself
+    finally:
+        server.stop()
+
+
+def test_editing_with_several_workers_is_a_usage_error(tmp_path):
+    from click.testing import CliRunner
+
+    from rulerun.interpreter.cli import main
+    (tmp_path / "measures").mkdir()
+    result = CliRunner().invoke(main, ["serve", "--edit", "--workers", "2", "--measures", str(tmp_path / "measures")])
+    assert result.exit_code == 64
+    assert "--edit runs one worker: a save reaches only the worker that takes it" in result.output
