@@ -483,6 +483,10 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
             sys.exit(0)
         records = sqlbatch.sql_records(compiled, input_path, day)
         items = None
+    elif output is not None and output.suffix.lower() in (".parquet", ".pq"):
+        # The Python engine writes JSON Lines or CSV: a file named .parquet would hold neither.
+        raise UsageError(Diagnostic(f"`{output}`: rulerun batch writes Parquet only with --engine duckdb",
+                                    hint="add --engine duckdb, or write to a .jsonl (or, with --format csv, .csv) file"))
     elif suffix in JSON_LINES:
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
