@@ -199,22 +199,23 @@ def run_query(compiled, query: Query, path: Path, default_on: datetime.date, con
 
 def python_lines(compiled, path: Path, default_on: datetime.date) -> list[int]:
     """The lines of a Parquet file whose rows the query leaves to the Python engine."""
-    duckdb = duckdb_module()
+    connection, _query = _decided(compiled, path, default_on)
+    return [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
+
+
+def _decided(compiled, path: Path, default_on: datetime.date) -> tuple:
+    """A connection with the view `decided` (the measure's query over the file), and the query; gaps are refused."""
     query = measure_query(compiled)
     refuse_gaps(query)
-    connection = duckdb.connect()
+    connection = duckdb_module().connect()
     sql = run_query(compiled, query, path, default_on, connection)
-    return [line for (line,) in connection.execute(f"SELECT line FROM ({sql}) WHERE python").fetchall()]
+    connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
+    return connection, query
 
 
 def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dict]:
     """Batch records for every row of a Parquet file, in its order, as `tools.batch.decide_all` gives them."""
-    duckdb = duckdb_module()
-    query = measure_query(compiled)
-    refuse_gaps(query)
-    connection = duckdb.connect()
-    sql = run_query(compiled, query, path, default_on, connection)
-    connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
+    connection, query = _decided(compiled, path, default_on)
     python_lines = [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
     by_python = _python_records(compiled, path, python_lines, default_on) if python_lines else {}
     result = connection.execute("SELECT * FROM decided")
