@@ -19,6 +19,8 @@ from .values import exact_sum, round_cents
 
 #: Operators that are plain Python operators on the values the checker allows (whole days or months).
 _OPERATORS = {"add_durations": "+", "sub_durations": "-"}
+#: Date-and-days operators: (position of the date, position of the number of days) among the operands.
+_DAYS_OPERATORS = {"date_plus_days": (0, 1), "days_plus_date": (1, 0), "date_minus_days": (0, 1)}
 #: How the constant holding an implementation is named in the source, by the kind of operation.
 _HINTS = {ir.ARITHMETIC: "op", ir.NEGATION: "neg", ir.QUOTIENT: "quotient", ir.MATCH: "match", ir.FUNCTION: "fn"}
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in", "not in": "not in"}
@@ -139,6 +141,7 @@ class _Writer:
         self.function = "row"  # the function being written: `row` or a rule's
         self.frames = 0  # frames nested in it at the node being written (generators, lambdas)
         self.calls: dict[str, list[tuple[int, str]]] = {}  # function -> (frames nested, rule function called)
+        self.locals: dict[str, str] = {}  # rule -> the local variable of `row` that holds its value
 
     def constant(self, value, hint: str = "c") -> str:
         name = f"_{hint}{len(self.names)}"
@@ -167,6 +170,8 @@ class _Writer:
 
     def rule_cell(self, name: str) -> str:
         """Where rule `name`'s value is once evaluated (`_NO` before)."""
+        if name in self.locals:
+            return self.locals[name]
         return f"S[{self.rule_function(name)[len('_rule'):]}]"
 
     def part(self, node: ir.Node | None) -> str:
@@ -280,6 +285,8 @@ class _Writer:
 
     def _rule(self, node: ir.RuleRef) -> str:
         name = node.name
+        if name in self.locals:
+            return self.locals[name]
         if name in self.inline and self.aggregate_depth == 0 and self.depth + self.height(name) <= _INLINED_DEPTH:
             return f"({self.expr(self.inline[name])})"
         return self.rule_reference(name)
@@ -345,6 +352,13 @@ class _Writer:
             return f"({args[0]} {_COMPARISONS[key]} {args[1]})"
         if kind == ir.ARITHMETIC and key in _OPERATORS:
             return f"({args[0]} {_OPERATORS[key]} {args[1]})"
+        if kind == ir.ARITHMETIC and key in _DAYS_OPERATORS:
+            day, days = _DAYS_OPERATORS[key]
+            written = node.operands[days]
+            if isinstance(written, ir.Literal) and type(written.value) is int:
+                # A fixed number of days: one timedelta made once, added as `date + timedelta` (same OverflowError).
+                step = self.constant(datetime.timedelta(days=written.value), "days")
+                return f"({args[day]} {'-' if key == 'date_minus_days' else '+'} {step})"
         impl = self.implementation(operation.impl, _HINTS[kind])
         if operation.spread:
             return f"{impl}(({''.join(a + ', ' for a in args)}))"
@@ -406,8 +420,8 @@ _WRITERS: dict[type, Callable[[_Writer, Any], str]] = {
 }
 
 
-def _inlinable(lowered: ir.LoweredMeasure, roots: list[ir.Node], reported: set[str]) -> dict[str, ir.Node]:
-    """Rules that can be written where they are used: used once, outside any aggregate, not reported on."""
+def _uses(lowered: ir.LoweredMeasure, roots: list[ir.Node]) -> tuple[dict[str, int], set[str]]:
+    """How often each rule is referenced (in rule bodies and in `roots`), and the rules referenced inside an aggregate."""
     uses: dict[str, int] = {}
     in_aggregate: set[str] = set()
     pending: list[tuple[ir.Node | ir.Table, int]] = [(rule.body, 0) for rule in lowered.rules]
@@ -425,12 +439,28 @@ def _inlinable(lowered: ir.LoweredMeasure, roots: list[ir.Node], reported: set[s
             pending += [(n, depth + 1) for n in (node.body, node.where, node.default) if n is not None]
         else:
             pending += [(child, depth) for child in ir.children(node)]
+    return uses, in_aggregate
+
+
+def _inlinable(lowered: ir.LoweredMeasure, uses: dict[str, int], in_aggregate: set[str],
+               reported: set[str]) -> dict[str, ir.Node]:
+    """Rules that can be written where they are used: used once, outside any aggregate, not reported on."""
     inline: dict[str, ir.Node] = {}
     for name, n in uses.items():
         body = lowered.rule(name).body
         if n == 1 and name not in in_aggregate and name not in reported and not isinstance(body, ir.Table):
             inline[name] = body
     return inline
+
+
+def _own_conditions(eligible: ir.Node, uses: dict[str, int]) -> list[str]:
+    """The conditions of a list of conditions that nothing else reads: `row` evaluates them into local variables.
+
+    Each is evaluated exactly once per case, in `row` itself, so it needs neither a function nor a memo.
+    """
+    if not isinstance(eligible, ir.AllOf):
+        return []
+    return [r.name for r in eligible.rules if uses.get(r.name) == 1]
 
 
 def _table(writer: _Writer, table: ir.Table) -> str:
@@ -470,9 +500,13 @@ def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[st
              *(n.when for n in decision.notes if n.when is not None)]
     # A list of conditions and every rule's top-level conjuncts are named when they fail: kept as rules.
     named = {*decision.conditions, *(c for rule in lowered.rules for c in rule.conjuncts)}
-    writer = _Writer(lowered, program, _inlinable(lowered, roots, named))
+    uses, in_aggregate = _uses(lowered, roots)
+    writer = _Writer(lowered, program, _inlinable(lowered, uses, in_aggregate, named))
+    own = _own_conditions(decision.eligible.body, uses)
+    writer.locals = {name: f"_cond{i}" for i, name in enumerate(own)}
     for rule_name in [*decision.conditions, *reported]:
-        writer.rule_function(rule_name)
+        if rule_name not in writer.locals:
+            writer.rule_function(rule_name)
 
     def each(nodes) -> str:
         return "(" + "".join(f"{writer.part(n)}, " for n in nodes) + ")"
@@ -485,12 +519,17 @@ def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[st
     indent = "        " if windowed else "    "
     if windowed:
         lines += [f"    is_open = {writer.constant(window_open, 'window')}(ref)", "    if is_open:"]
+    for name in own:
+        condition = lowered.rule(name).body
+        written = _table(writer, condition) if isinstance(condition, ir.Table) else writer.expr(condition)
+        lines.append(f"{indent}{writer.locals[name]} = {written}  # {name!a}")
     lines.append(f"{indent}eligible = {writer.part(decision.eligible.body)}")
     amount = (f"_round_cents({writer.expr(decision.amount.body)}) if eligible else None"
               if decision.amount is not None else "None")
     lines.append(f"{indent}amount = {amount}")
     if windowed:
         lines += ["    else:", "        eligible, amount = False, None"]
+        lines += ["        " + "".join(f"{writer.locals[n]} = " for n in own) + "_NO"] if own else []
     lines += [f"    deadlines = {each(p.body for p in decision.deadlines)}",
               f"    values = {each(p.body for p in decision.values)}",
               f"    shown = {each(n.when for n in decision.notes)}" + (" if is_open else ()" if windowed else ""),
@@ -505,7 +544,8 @@ def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[st
     frames = writer.nested_frames()
     if frames > MOST_FRAMES:
         raise TooDeep(frames)
-    lines[1] = f"    S = [_NO] * {len(writer.rule_order)}"  # the memo of the rules, known once every body is written
+    # The memo of the rules, known once every body is written.
+    lines[1] = f"    S = [_NO] * {len(writer.rule_order)}" if writer.rule_order else "    S = None"
     source = "\n".join(rule_lines + lines)
     namespace = writer.run(source, f"<rules of {lowered.measure_id}>")
     return Generated(source, namespace["row"], frames)

@@ -179,3 +179,61 @@ def test_random_cases_are_decided_alike(name):
         assert _many(compiled, pairs) == _one_by_one(compiled, pairs)
     check()
     assert seen["generated"] > 50, seen
+
+
+WINDOWED = """
+    measure: termijn
+    title: {nl: Termijn, en: Term}
+    summary: {nl: Een aanvraag binnen de termijn., en: An application in time.}
+    authority: VLAIO
+    sources:
+      W01: {title: Voorwaarden, url: "https://www.vlaio.be/nl/voorbeeld"}
+    window: {from: 2020-01-01, until: 2024-12-31}
+    reference_date: aanvraag
+    facts:
+      start: {type: date, label: {nl: Start, en: Start}, question: {nl: Start?, en: Start?}}
+      aanvraag: {type: date, label: {nl: Aanvraag, en: Application}, question: {nl: Aanvraag?, en: Application?}}
+      kost: {type: money, label: {nl: Kost, en: Cost}, question: {nl: Kost?, en: Cost?}}
+    rules:
+      tijdig: {label: {nl: Tijdig, en: In time}, source: W01, expr: aanvraag <= start + 14 days}
+      niet_te_vroeg: {label: {nl: Niet te vroeg, en: Not too early}, source: W01, expr: 30 days + start >= aanvraag - 3 days}
+      genoeg: {label: {nl: Genoeg, en: Enough}, source: W01, expr: kost >= € 100}
+      ruim: {label: {nl: Ruim, en: Ample}, source: W01, expr: genoeg and kost >= € 1_000}
+    decision:
+      eligible: [tijdig, niet_te_vroeg, genoeg]
+      amount: 'if ruim then kost else € 0'
+      deadlines:
+        einde: {label: {nl: Einde, en: End}, expr: start + 90 days}
+"""
+
+
+def test_conditions_read_only_by_the_decision_are_local_to_the_row_and_a_fixed_number_of_days_is_one_step(write):
+    compiled = load(write("termijn.yaml", WINDOWED))
+    source = compiled.generated.source
+    # `tijdig` and `niet_te_vroeg` are read by the list of conditions only; `genoeg` also by `ruim`.
+    assert "# 'tijdig'" in source and "def _rule" in source
+    assert not any(f"def _rule{i}(F, ref, on, S):  # 'tijdig'" in source for i in range(4))
+    assert "  # 'genoeg'" in source and "_cond" in source
+    assert "add_days" not in source.replace("_days", "")  # a fixed number of days is a timedelta made once
+    on = datetime.date(2024, 6, 1)
+    cases = [
+        {"start": datetime.date(2024, 3, 1), "aanvraag": datetime.date(2024, 3, 10), "kost": Decimal(2000)},
+        {"start": datetime.date(2024, 3, 1), "aanvraag": datetime.date(2024, 3, 20), "kost": Decimal(200)},
+        {"start": datetime.date(2025, 3, 1), "aanvraag": datetime.date(2025, 3, 2), "kost": Decimal(2000)},  # closed
+        {"start": datetime.date(2019, 3, 1), "aanvraag": datetime.date(2019, 3, 2), "kost": Decimal(50)},  # closed
+    ]
+    decided = [decide_generated(compiled, facts, on) for facts in cases]
+    assert decided == [_closure(compiled, facts, on) for facts in cases]
+    assert [(d.eligible, d.amount, d.failed) for d in decided] == [
+        ("yes", Decimal("2000.00"), ()), ("no", None, ("tijdig",)), ("no", None, ("window",)), ("no", None, ("window",))]
+    assert decided[2].deadlines == {"einde": datetime.date(2025, 5, 30)}
+    assert _many(compiled, [(facts, on) for facts in cases]) == decided
+
+
+def test_a_fixed_number_of_days_past_the_last_date_is_the_traced_back_ends_error(write):
+    compiled = load(write("termijn.yaml", WINDOWED.replace("window: {from: 2020-01-01, until: 2024-12-31}", "")))
+    late = {"start": datetime.date(9999, 12, 30), "aanvraag": datetime.date(9999, 12, 30), "kost": Decimal(2000)}
+    on = datetime.date(2024, 6, 1)
+    assert decide_generated(compiled, late, on) is None
+    with pytest.raises(RulerunError, match="out of range"):
+        compiled.evaluate(late, on, trace=False)
