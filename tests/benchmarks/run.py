@@ -1,10 +1,13 @@
-"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million] [--end-to-end] [--duckdb].
+"""Benchmarks, run on demand (not by the test suite): python tests/benchmarks/run.py [--million] [--end-to-end] [--duckdb]
+[--openfisca PYTHON].
 
 Compares the simplified KMO-portefeuille decision as a YAML measure with the same decision
 hand-written in Python with Decimal: one case with and without trace, a loop over many cases,
 and the cold start of a fresh process. Prints medians and ratios. `--end-to-end` runs only the
 end-to-end comparisons (files in, files out, raw facts through the API, cold starts); `--duckdb`
-only `rulerun batch --engine duckdb` from Parquet to Parquet.
+only `rulerun batch --engine duckdb` from Parquet to Parquet. `--openfisca PYTHON` adds the same
+decision written for OpenFisca (openfisca_kmo.py) to the end-to-end runs, run by PYTHON, an
+interpreter with openfisca-core installed.
 """
 from __future__ import annotations
 
@@ -294,6 +297,10 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
         "rulerun batch --jobs 2, JSON Lines": [python, "-c", _MEASURED_CLI, "batch", measure_file, str(source),
                                                "--jobs", "2", "-o", str(folder / "two.jsonl")],
     }
+    openfisca = _option("--openfisca")
+    if openfisca:  # an interpreter with openfisca-core installed: no dependency of rulerun, so kept apart
+        runs["OpenFisca (vectorised), JSON Lines"] = [openfisca, str(HERE / "openfisca_kmo.py"), json.dumps(fixed),
+                                                      str(source), str(folder / "openfisca.jsonl")]
     if has_parquet:
         runs["rulerun batch, Parquet in, JSON Lines out"] = [python, "-c", _MEASURED_CLI, "batch", measure_file,
                                                              str(table), "-o", str(folder / "parquet.jsonl")]
@@ -317,6 +324,13 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
               f"{spent / floor:4.2f}x hand-written{peak}")
     if not has_parquet:
         print("  (Parquet not measured: pyarrow is not installed)")
+    if not openfisca:
+        print("  (OpenFisca not measured: give --openfisca PYTHON, an interpreter with openfisca-core installed)")
+
+
+def _option(name: str) -> str | None:
+    """The value after `name` on the command line, if given."""
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv[:-1] else None
 
 
 def api_per_case(n: int = 20_000) -> None:
