@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from .source import Span
+from .source import Span, by_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,9 @@ class Aggregate:
 
 
 Expr = Union[Literal, ListExpr, Name, Field, Index, At, Unary, Binary, If, Call, Aggregate]
+
+for _node in (Literal, ListExpr, Name, Field, Index, At, Unary, Binary, If, Call, Aggregate):
+    _node.__reduce__ = by_value  # type: ignore[method-assign]  # unpickled from the cache at every start
 
 
 def children(node: Expr) -> tuple[Expr, ...]:

@@ -219,3 +219,14 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 
 #: Names every measure can use without declaring them.
 CONSTANTS = {"evaluation_date": "date", "reference_date": "date"}
+
+# The tables as the language defines them, before any entry is added at run time.
+_BUILT_IN_FUNCTIONS = dict(FUNCTIONS)
+_BUILT_IN_OPERATORS = dict(OPERATORS)
+
+
+def pristine() -> bool:
+    """Whether FUNCTIONS and OPERATORS hold exactly the language's own entries (none added, removed or replaced)."""
+    return (FUNCTIONS.keys() == _BUILT_IN_FUNCTIONS.keys() and OPERATORS.keys() == _BUILT_IN_OPERATORS.keys()
+            and all(FUNCTIONS[k] is v for k, v in _BUILT_IN_FUNCTIONS.items())
+            and all(OPERATORS[k] is v for k, v in _BUILT_IN_OPERATORS.items()))

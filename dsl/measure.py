@@ -195,3 +195,14 @@ class Measure:
     problems: list = field(default_factory=list)
     #: Import aliases whose file could not be used; that was reported, so names through them are not.
     unusable_imports: set = field(default_factory=set)
+
+
+def with_imports(measure: Measure) -> list[Measure]:
+    """The measure and every file it imports, directly or not, depth first."""
+    out: list[Measure] = []
+    pending = [measure]
+    while pending:  # not recursion: generated measures chain thousands of imports
+        current = pending.pop()
+        out.append(current)
+        pending += reversed(current.uses.values())
+    return out

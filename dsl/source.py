@@ -22,6 +22,11 @@ class Source:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
 
+def by_value(self) -> tuple:
+    """How a frozen slotted dataclass pickles: its constructor and its fields, without a `fields()` walk per object."""
+    return type(self), tuple(getattr(self, name) for name in type(self).__match_args__)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A 1-based line/column range in a Source; end is exclusive."""
@@ -31,6 +36,8 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+    __reduce__ = by_value  # a measure kept in the cache holds thousands of spans
 
     @property
     def location(self) -> str:

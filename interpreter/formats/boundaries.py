@@ -22,8 +22,11 @@ RELATIONS = {
 TO_MEET = {"en": "to meet it: {subject} {relation} {limit}", "nl": "om te voldoen: {subject} {relation} {limit}"}
 
 
-def failed_boundaries(checked, decision: Decision) -> dict[str, Boundary | None]:
+def failed_boundaries(compiled, decision: Decision) -> dict[str, Boundary | None]:
     """The boundary of each failed condition of `decision` (None where no single value would change it)."""
+    if not decision.failed:
+        return {}  # nothing to solve: the checked measure is not asked for (a measure from the cache checks lazily)
+    checked = compiled.checked
     nodes: dict[str, TraceNode] = {}
     for node in walk(decision.trace):
         if node.kind in ("expr", "table"):

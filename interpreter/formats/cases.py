@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.names import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_standard_input, read_text
 
