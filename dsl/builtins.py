@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import operator
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any, Callable
@@ -18,6 +17,7 @@ from .library import (
     CENT, WHOLE, absolute, add_days, add_months, date_difference, days_between, divide_rounded, end_of_month,
     end_of_year, make_date, multiply_duration, negate, round_cents, round_down_cents, round_whole,
 )
+from .records import record
 
 NUMERIC = ("number", "money", "percent")
 ORDERING = ("<", "<=", ">", ">=")
@@ -26,7 +26,7 @@ EQUALITY = ("=", "!=")
 COMPARING = (*EQUALITY, *ORDERING, "in", "not in")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Operator:
     """An operator on operands of given types: its result type, what it computes, and its implementation."""
 
@@ -129,7 +129,7 @@ BINARY_HINTS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Function:
     """A built-in function: its parameter tags (or a rule name), result, meaning and implementation."""
 

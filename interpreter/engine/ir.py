@@ -78,8 +78,8 @@ def _reduce(self) -> tuple:
 
 def _rebuilt(cls: type, values: tuple) -> object:
     """A node unpickled: its fields set straight, as `_init` would after checking them (the cache holds thousands)."""
-    made = object.__new__(cls)
-    for name, value in zip(cls.__slots__, values):
+    made: Any = object.__new__(cls)
+    for name, value in zip(getattr(cls, "__slots__"), values):
         object.__setattr__(made, name, value)
     return made
 

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import FUNCTIONS, OPERATORS
+from rulerun.dsl.records import record
 
 from .ir import ARITHMETIC, COMPARISON, MATCH, NEGATION, QUOTIENT
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Operation:
     """An operator or function bound to its implementation, with its operands and result type."""
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from rulerun.dsl.names import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
+from rulerun.dsl.names import did_you_mean
+from rulerun.dsl.records import field, record
 from rulerun.dsl.yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_standard_input, read_text
 
 from .expectations import described, expect_problems
@@ -18,7 +18,7 @@ CASE_KEYS = ("id", "name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
 
 
-@dataclass
+@record
 class Case:
     """One case file."""
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
 from rulerun.dsl.measure import Citation, Measure, SourceDoc
 
 from rulerun.dsl.printable import printable
+from rulerun.dsl.records import record
 
 from ..engine.trace import Decision, ParameterRead, TraceNode, walk
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cited:
     """One citation as a reader sees it: the source's key in the decision, its document and the section."""
 
