@@ -1,13 +1,12 @@
 """Load a measure file: YAML -> schema -> model with parsed expressions -> imports."""
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import ast, cache, files, types
+from . import ast, cache, files, records, types
 from .errors import Collector, Diagnostic, MeasureError, quoted
 from .exact import EXACT
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
@@ -46,7 +45,7 @@ def read_measure_document(path: Path, display: str | None = None, given: str | N
     problems = validate(document)
     if problems:
         if not any(key in document.data for key in _IDENTITY_KEYS):
-            problems = [dataclasses.replace(d, excerpt=False) for d in problems]
+            problems = [records.replace(d, excerpt=False) for d in problems]
         raise MeasureError(problems)
     return document
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import MISSING, Field, FrozenInstanceError, field
 from typing import Any, Callable, TypeVar, dataclass_transform
 
-__all__ = ["field", "field_names", "record"]
+__all__ = ["field", "field_names", "record", "replace"]
 
 _Class = TypeVar("_Class", bound=type)
+_Record = TypeVar("_Record")
 
 
 @dataclass_transform(field_specifiers=(field,))
@@ -14,7 +15,8 @@ def record(cls: _Class | None = None, /, *, frozen: bool = False, slots: bool = 
            eq: bool = True) -> Any:
     """The class with the fields it annotates, in order: `__init__`, `__repr__`, `__eq__` (and `__hash__`) by value.
 
-    As `dataclass(frozen=…, slots=…, eq=…)` for what this package uses (defaults, `field(default_factory=…)`):
+    As `dataclass(frozen=…, slots=…, eq=…)` for what this package uses (defaults, `field(default_factory=…)`,
+    `__post_init__`):
     `dataclass` writes each class's methods as source and compiles them, about a millisecond a class, which
     every start of the command line paid for some fifty classes.
     """
@@ -45,7 +47,8 @@ def _made(cls: _Class, frozen: bool, slots: bool, eq: bool) -> _Class:
     first_optional = next((i for i, n in enumerate(names) if n in defaults or n in factories), len(names))
     if any(n not in defaults and n not in factories for n in names[first_optional:]):
         raise TypeError(f"{cls.__name__}: a field without a default follows one with a default")
-    methods: dict[str, object] = {"__init__": _initialiser(names, defaults, factories), "__repr__": _repr,
+    after = getattr(cls, "__post_init__", None)
+    methods: dict[str, object] = {"__init__": _initialiser(names, defaults, factories, after), "__repr__": _repr,
                                   "__match_args__": names, "_record_fields": names}
     if eq:
         methods.update(__eq__=_eq, __hash__=_hash if frozen else None)
@@ -72,8 +75,16 @@ def field_names(value: object) -> tuple[str, ...] | None:
     return getattr(type(value), "_record_fields", None)
 
 
-def _initialiser(names: tuple[str, ...], defaults: dict[str, object],
-                 factories: dict[str, Callable[[], object]]) -> Callable[..., None]:
+def replace(value: _Record, **changes: object) -> _Record:
+    """A copy of the record `value` with the fields in `changes` changed, as `dataclasses.replace` makes it."""
+    names = field_names(value)
+    if names is None or not changes.keys() <= set(names):
+        raise TypeError(f"cannot replace {sorted(changes)} of {type(value).__name__}")
+    return type(value)(*(changes[name] if name in changes else getattr(value, name) for name in names))
+
+
+def _initialiser(names: tuple[str, ...], defaults: dict[str, object], factories: dict[str, Callable[[], object]],
+                 after: Callable[[Any], None] | None) -> Callable[..., None]:
     count = len(names)
     setter = object.__setattr__
 
@@ -81,6 +92,8 @@ def _initialiser(names: tuple[str, ...], defaults: dict[str, object],
         if len(args) == count and not named:  # the common case, kept short
             for name, value in zip(names, args):
                 setter(self, name, value)
+            if after is not None:
+                after(self)
             return
         if len(args) > count:
             raise TypeError(f"{type(self).__name__}() takes {count} arguments, not {len(args)}")
@@ -98,6 +111,8 @@ def _initialiser(names: tuple[str, ...], defaults: dict[str, object],
                 setter(self, name, factories[name]())
             else:
                 raise TypeError(f"{type(self).__name__}() missing argument `{name}`")
+        if after is not None:
+            after(self)  # as dataclasses calls __post_init__
     return __init__
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from rulerun.dsl import files
 from rulerun.dsl.deep import run_deep, too_deep
@@ -12,8 +12,6 @@ from rulerun.dsl.measure import Measure
 
 from ..formats.facts import read_facts
 from . import kept
-from .columns import Columns, decide_columns
-from .generated import decide_known
 from .interpret import decide
 from .ir import LoweredMeasure
 from .plan import DecisionPlan, Part, build_plan
@@ -26,6 +24,7 @@ if TYPE_CHECKING:  # a measure recalled from the cache is compiled without the c
     from rulerun.dsl.measure import Fact
 
     from .codegen import Generated
+    from .columns import Columns
 
 _PENDING = object()  # the generated code, not yet written
 
@@ -59,6 +58,7 @@ class CompiledMeasure:
         self.notes, self.conditions, self.reported = plan.notes, plan.conditions, plan.reported
         self.deadline_ids = [p.id for p in plan.deadlines]
         self._generated: Generated | None | object = _PENDING
+        self._decide_known: Any = None  # generated.decide_known, imported with the generated code
 
     @property
     def checked(self) -> CheckedMeasure:
@@ -77,7 +77,8 @@ class CompiledMeasure:
     def generated(self) -> Generated | None:
         """The generated code of the measure (None when it is not generated), written when first needed."""
         if self._generated is _PENDING:
-            from .generated import generate_plan  # not for a traced decision: `explain` never writes it
+            from .generated import decide_known, generate_plan  # not for a traced decision: `explain` never writes it
+            self._decide_known = decide_known
             self._generated = run_deep(generate_plan, self.lowered, self.plan, self.program)
         return self._generated  # type: ignore[return-value]
 
@@ -88,7 +89,7 @@ class CompiledMeasure:
     def evaluate(self, facts: dict, on: datetime.date, trace: bool = True) -> Decision:
         """The decision for typed `facts`, evaluated on `on`."""
         if not trace and self.generated is not None:
-            decision = decide_known(self.plan, self.generated, facts, on)
+            decision = self._decide_known(self.plan, self.generated, facts, on)
             if decision is not None:
                 return decision
         return decide(self.plan, self.program, facts, on, trace)
@@ -96,6 +97,7 @@ class CompiledMeasure:
     def decide_many(self, cases: Iterable[tuple[dict, datetime.date]], chunk: int = 1000
                     ) -> Iterator[Decision | RulerunError]:
         """Decisions without trace for (typed facts, date) pairs, in order; a case that fails yields its error."""
+        from .columns import decide_columns  # many cases: not needed to explain one
         pending: list = []
         for pair in cases:
             pending.append(pair)
@@ -120,6 +122,7 @@ def decide_generated(compiled: CompiledMeasure, facts: dict, on: datetime.date) 
     """The decision by the generated code alone; None when it leaves the case to the closures."""
     if compiled.generated is None:
         return None
+    from .generated import decide_known
     return decide_known(compiled.plan, compiled.generated, facts, on)
 
 

@@ -1,7 +1,6 @@
 """The sources a decision used: each citation of its trace resolved to the document's title and URL."""
 from __future__ import annotations
 
-import html
 import re
 
 from rulerun.dsl.measure import Citation, Measure, SourceDoc
@@ -121,7 +120,8 @@ def markdown_sources(sources: dict[str, dict]) -> list[str]:
 
 def html_link(text: str, url: str) -> str:
     """An HTML link, text and address escaped."""
-    return f"<a href='{html.escape(link_target(url))}'>{html.escape(printable(text))}</a>"
+    from html import escape  # only HTML reports need it
+    return f"<a href='{escape(link_target(url))}'>{escape(printable(text))}</a>"
 
 
 def html_sources(sources: dict[str, dict]) -> str:
