@@ -1,13 +1,13 @@
 """The expression AST: frozen, positioned data with no behaviour of its own."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
+from .records import record
 from .source import Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Literal:
     """A constant: `kind` is number, money, percent, date, days, months, text or bool."""
 
@@ -16,7 +16,7 @@ class Literal:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ListExpr:
     """A list literal `[a, b]`."""
 
@@ -24,7 +24,7 @@ class ListExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Name:
     """A dotted name: a fact path, a rule, a parameter, or a bound variable."""
 
@@ -37,7 +37,7 @@ class Name:
         return ".".join(self.path)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Field:
     """Field access on a computed value, `expr.name`."""
 
@@ -46,7 +46,7 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Index:
     """Keyed lookup, `parameter[key]`."""
 
@@ -55,7 +55,7 @@ class Index:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class At:
     """A dated parameter read at a date other than the reference date: `plafond at werken.start`."""
 
@@ -64,7 +64,7 @@ class At:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Unary:
     """`-x` (op `neg`) or `not x` (op `not`)."""
 
@@ -73,7 +73,7 @@ class Unary:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Binary:
     """A binary operator: arithmetic, comparison, `in`, `not in`, `and`, `or`."""
 
@@ -83,7 +83,7 @@ class Binary:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class If:
     """`if cond then a else b`."""
 
@@ -93,7 +93,7 @@ class If:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Call:
     """A built-in function applied to arguments."""
 
@@ -102,7 +102,7 @@ class Call:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Aggregate:
     """`func(body for each var in source where filter else default)` over a list."""
 

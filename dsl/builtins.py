@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import operator
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any, Callable
@@ -18,6 +17,7 @@ from .library import (
     CENT, WHOLE, absolute, add_days, add_months, date_difference, days_between, divide_rounded, end_of_month,
     end_of_year, make_date, multiply_duration, negate, round_cents, round_down_cents, round_whole,
 )
+from .records import record
 
 NUMERIC = ("number", "money", "percent")
 ORDERING = ("<", "<=", ">", ">=")
@@ -26,7 +26,7 @@ EQUALITY = ("=", "!=")
 COMPARING = (*EQUALITY, *ORDERING, "in", "not in")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Operator:
     """An operator on operands of given types: its result type, what it computes, and its implementation."""
 
@@ -129,7 +129,7 @@ BINARY_HINTS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Function:
     """A built-in function: its parameter tags (or a rule name), result, meaning and implementation."""
 
@@ -219,3 +219,14 @@ AGGREGATES: dict[str, tuple[str, str]] = {
 
 #: Names every measure can use without declaring them.
 CONSTANTS = {"evaluation_date": "date", "reference_date": "date"}
+
+# The tables as the language defines them, before any entry is added at run time.
+_BUILT_IN_FUNCTIONS = dict(FUNCTIONS)
+_BUILT_IN_OPERATORS = dict(OPERATORS)
+
+
+def pristine() -> bool:
+    """Whether FUNCTIONS and OPERATORS hold exactly the language's own entries (none added, removed or replaced)."""
+    return (FUNCTIONS.keys() == _BUILT_IN_FUNCTIONS.keys() and OPERATORS.keys() == _BUILT_IN_OPERATORS.keys()
+            and all(FUNCTIONS[k] is v for k, v in _BUILT_IN_FUNCTIONS.items())
+            and all(OPERATORS[k] is v for k, v in _BUILT_IN_OPERATORS.items()))

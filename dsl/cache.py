@@ -50,39 +50,51 @@ def _digest(text: str | None) -> str | None:
     return None if text is None else _name(text)
 
 
-def _measure_name(display: str, file: str, text: str) -> str:
-    return _name(_code(), display, file, text)
+def _measure_name(display: str, file: str, text: str, code: str = "") -> str:
+    return _name(_code(), code, display, file, text)
 
 
 def recall_measure(path: Path, display: str) -> Measure | None:
     """The measure loaded before from exactly the texts these files hold now, or None."""
+    found = recall_loaded("measures", path, display)
+    return None if found is None else found[0]
+
+
+def keep_measure(display: str, measure: Measure, loaded: Iterable[Measure]) -> None:
+    """Remember a measure loaded without error, keyed on the very texts parsed for it and for its imports."""
+    keep_loaded("measures", display, measure, loaded, None)
+
+
+def recall_loaded(kind: str, path: Path, display: str, code: str = "") -> tuple[Measure, object] | None:
+    """A measure kept as `kind` with what was made from it (by code stamped `code`), from exactly these texts."""
     if not cachestore.enabled():
         return None
     text = _text(path)
     if text is None:
         return None
-    payload = cachestore.read("measures", _measure_name(display, str(path.resolve()), text))
+    payload = cachestore.read(kind, _measure_name(display, str(path.resolve()), text, code))
     if payload is None:
         return None
     try:
-        files, measure = pickle.loads(payload)
+        files, measure, made = pickle.loads(payload)
         fresh = all(_digest(_text(Path(file))) == digest for file, digest in files)
     except Exception:  # noqa: BLE001 - an entry of the wrong shape is a miss, loaded again and replaced
         return None
-    return measure if fresh and isinstance(measure, Measure) else None
+    return (measure, made) if fresh and isinstance(measure, Measure) else None
 
 
-def keep_measure(display: str, measure: Measure, loaded: Iterable[Measure]) -> None:
-    """Remember a measure loaded without error, keyed on the very texts parsed for it and for its imports."""
+def keep_loaded(kind: str, display: str, measure: Measure, loaded: Iterable[Measure], made: object,
+                code: str = "") -> None:
+    """Remember a measure loaded without error and what was made from it, keyed on the texts parsed for it."""
     if not cachestore.enabled():
         return
     # The texts held by the model, not a second read of the files: one saved meanwhile is never served stale.
     files = [(m.file, _digest(m.source.text)) for m in loaded]
     try:
-        payload = pickle.dumps((files, measure), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - a measure that cannot be kept is loaded again next time
+        payload = pickle.dumps((files, measure, made), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - what cannot be kept is made again next time
         return
-    cachestore.write("measures", _measure_name(display, measure.file, measure.source.text), payload)
+    cachestore.write(kind, _measure_name(display, measure.file, measure.source.text, code), payload)
 
 
 def recall_parser(grammar: str, maker: str) -> bytes | None:

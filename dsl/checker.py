@@ -1,7 +1,6 @@
 """Static checking: resolve every name and infer every expression's type before any case runs."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -9,6 +8,7 @@ from typing import Protocol
 from . import ast
 from .builtins import AGGREGATES, BINARY_HINTS, CONSTANTS, EQUALITY, FUNCTIONS, NUMERIC, ORDERING, operator_for
 from .errors import Collector
+from .names import did_you_mean
 from .patterns import Pattern, PatternError, compile_pattern
 from .types import (BOOL, BY_TAG, ERROR, NUMBER, ORDERED_TAGS, Type, comparable, enum, list_of,
                     unify)
@@ -52,14 +52,6 @@ class Typing:
     types: dict[int, Type] = field(default_factory=dict)
     refs: dict[int, Ref] = field(default_factory=dict)
     patterns: dict[int, Pattern] = field(default_factory=dict)
-
-
-def did_you_mean(name: str, candidates) -> str | None:
-    """A 'did you mean' hint for `name` among `candidates`, or None."""
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
-    if not close:
-        return None
-    return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
 
 
 def _literal_values(node: ast.Expr) -> list[ast.Literal] | None:

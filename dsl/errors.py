@@ -1,10 +1,10 @@
 """Diagnostics: every problem rulerun reports, as data, rendered in one place."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from .printable import printable
+from .records import field, record
 from .source import Span
 
 #: Longest source line, quoted value or message shown, in characters; longer ones are cut with `…`.
@@ -26,7 +26,7 @@ def quoted(value: object) -> str:
     return f"`{clip(str(value))}`"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     """One problem: what is wrong, where, and what to do about it.
 
@@ -105,7 +105,7 @@ class InputOutputError(RulerunError):
     exit_code = 74
 
 
-@dataclass
+@record
 class Collector:
     """Gathers diagnostics so that all problems are reported, not only the first."""
 

@@ -9,13 +9,13 @@ the window and from guards such as `aanvraag.datum >= hervorming_2016` on the wa
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import itertools
 
 from . import ast
 from .errors import Collector
 from .measure import row_label
+from .records import field_names
 
 #: Largest number of atom combinations a table is analysed over.
 MAX_COMBINATIONS = 1 << 14
@@ -102,9 +102,9 @@ def _shape(node):
     """A node without its positions, so that one condition written twice is one atom."""
     if isinstance(node, tuple):
         return tuple(_shape(n) for n in node)
-    if dataclasses.is_dataclass(node):
-        return (type(node).__name__,) + tuple(_shape(getattr(node, f.name)) for f in dataclasses.fields(node)
-                                              if f.name != "span")
+    names = field_names(node)
+    if names is not None:
+        return (type(node).__name__,) + tuple(_shape(getattr(node, name)) for name in names if name != "span")
     return node
 
 

@@ -1,17 +1,16 @@
 """Load a measure file: YAML -> schema -> model with parsed expressions -> imports."""
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import ast, cache, files, types
+from . import ast, cache, files, records, types
 from .errors import Collector, Diagnostic, MeasureError, quoted
 from .exact import EXACT
 from .measure import (Citation, Decision, Fact, Measure, Named, Note, Parameter, Row, Rule, SourceDoc,
-                      Text, Version, Window)
+                      Text, Version, Window, with_imports)
 from .names import normal_name
 from .patterns import Pattern, PatternError, compile_pattern
 from .schema import validate
@@ -46,7 +45,7 @@ def read_measure_document(path: Path, display: str | None = None, given: str | N
     problems = validate(document)
     if problems:
         if not any(key in document.data for key in _IDENTITY_KEYS):
-            problems = [dataclasses.replace(d, excerpt=False) for d in problems]
+            problems = [records.replace(d, excerpt=False) for d in problems]
         raise MeasureError(problems)
     return document
 
@@ -336,24 +335,13 @@ def load_measure(path: Path | str, display: str | None = None, partial: bool = F
         if not partial:
             Collector(problems).raise_if_errors(MeasureError)
         if not problems:
-            cache.keep_measure(display, measure, _with_imports(measure))
+            cache.keep_measure(display, measure, with_imports(measure))
     return measure
 
 
 def load_problems(measure: Measure) -> list[Diagnostic]:
     """The load-time errors of a measure and of the files it uses, each once."""
-    return list(dict.fromkeys(d for m in _with_imports(measure) for d in m.problems))
-
-
-def _with_imports(measure: Measure) -> list[Measure]:
-    """The measure and every file it imports, directly or not, depth first."""
-    out: list[Measure] = []
-    pending = [measure]
-    while pending:  # not recursion: generated measures chain thousands of imports
-        current = pending.pop()
-        out.append(current)
-        pending += reversed(current.uses.values())
-    return out
+    return list(dict.fromkeys(d for m in with_imports(measure) for d in m.problems))
 
 
 def load_measure_texts(path: Path | str, texts: Mapping[Path, str], display: str | None = None) -> Measure:
@@ -467,7 +455,7 @@ def _check_citations(measure: Measure, report: Collector, document: Document) ->
     cited += [v.source for p in measure.parameters.values() for v in p.versions if v.source]
     if measure.window and measure.window.source:
         cited.append(measure.window.source)
-    from .checker import did_you_mean
+    from .names import did_you_mean
     for citation in cited:
         if citation is not None and citation.ref not in measure.sources:
             report.error(f"source `{citation.ref}` is not listed under `sources`", citation.span,

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 from . import ast
 from .patterns import Pattern
+from .records import field, record
 from .source import Source, Span
 from .types import Type
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Text:
     """A Dutch and English text."""
 
@@ -26,7 +26,7 @@ class Text:
         return {"nl": self.nl, "en": self.en}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Citation:
     """A reference to one of the measure's sources, optionally to a section of it."""
 
@@ -38,7 +38,7 @@ class Citation:
         return f"{self.ref} {self.section}" if self.section else self.ref
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceDoc:
     """A public document that rules cite."""
 
@@ -48,7 +48,7 @@ class SourceDoc:
     note: str | None = None
 
 
-@dataclass
+@record
 class Fact:
     """An input of the case."""
 
@@ -66,7 +66,7 @@ class Fact:
     note: str | None = None
 
 
-@dataclass
+@record
 class Version:
     """One dated (or undated) value of a parameter: a literal, or a literal per key."""
 
@@ -78,7 +78,7 @@ class Version:
     until: datetime.date | None = None
 
 
-@dataclass
+@record
 class Parameter:
     """A named value from the regulation."""
 
@@ -96,7 +96,7 @@ class Parameter:
         return tuple(values) if values is not None else None
 
 
-@dataclass
+@record
 class Row:
     """A decision-table row; `when` is None for the `otherwise` row."""
 
@@ -112,7 +112,7 @@ def row_label(index: int, row: Row) -> str:
     return name + (f" ({row.label})" if row.label else "")
 
 
-@dataclass
+@record
 class Rule:
     """A named expression or decision table."""
 
@@ -126,7 +126,7 @@ class Rule:
     note: str | None = None
 
 
-@dataclass
+@record
 class Named:
     """A labelled expression of the decision (a deadline or a reported value)."""
 
@@ -137,7 +137,7 @@ class Named:
     span: Span | None
 
 
-@dataclass
+@record
 class Note:
     """A remark shown with the decision, when its condition holds."""
 
@@ -145,7 +145,7 @@ class Note:
     when: ast.Expr | None
 
 
-@dataclass
+@record
 class Decision:
     """What the measure decides."""
 
@@ -160,7 +160,7 @@ class Decision:
     span: Span | None = None
 
 
-@dataclass
+@record
 class Window:
     """When applications are accepted."""
 
@@ -170,7 +170,7 @@ class Window:
     span: Span | None
 
 
-@dataclass
+@record
 class Measure:
     """A measure file, or a file of shared definitions (`kind` = definitions)."""
 
@@ -195,3 +195,14 @@ class Measure:
     problems: list = field(default_factory=list)
     #: Import aliases whose file could not be used; that was reported, so names through them are not.
     unusable_imports: set = field(default_factory=set)
+
+
+def with_imports(measure: Measure) -> list[Measure]:
+    """The measure and every file it imports, directly or not, depth first."""
+    out: list[Measure] = []
+    pending = [measure]
+    while pending:  # not recursion: generated measures chain thousands of imports
+        current = pending.pop()
+        out.append(current)
+        pending += reversed(current.uses.values())
+    return out

@@ -6,7 +6,7 @@ import json
 from importlib import resources
 
 from . import cache
-from .checker import did_you_mean
+from .names import did_you_mean
 from .errors import Diagnostic
 from .yamlsource import Document
 

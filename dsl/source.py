@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+
+from .records import record
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Source:
     """A named text (a file, or `<expr>` for a bare expression)."""
 
@@ -22,7 +23,7 @@ class Source:
         return self.lines[number - 1] if 0 < number <= len(self.lines) else ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Span:
     """A 1-based line/column range in a Source; end is exclusive."""
 
@@ -45,7 +46,7 @@ class Span:
         return line[self.column - 1:end - 1]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Placement:
     """Where an embedded expression's text starts inside its file.
 

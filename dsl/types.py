@@ -1,10 +1,10 @@
 """The types of the language; every expression has one, inferred before any case runs."""
 from __future__ import annotations
+from . import records
 
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@records.record(frozen=True)
 class Type:
     """A type. `tag` drives operator dispatch; enums compare as text, durations by unit."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime
 import re
 import sys
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NoReturn, cast
@@ -13,6 +12,7 @@ import yaml
 
 from . import files
 from .errors import Diagnostic
+from .records import field, record
 from .source import Placement, Source, Span
 
 #: Most digits in a whole number: far beyond any amount, well within what Python reads as an integer.
@@ -27,7 +27,7 @@ _LIBYAML = getattr(yaml, "CSafeLoader", None)
 _ALLOWED_TAGS = {_STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NodeInfo:
     """Where a value stands in its file and how it was written."""
 
@@ -39,7 +39,7 @@ class NodeInfo:
     raw: str | None
 
 
-@dataclass
+@record
 class Document:
     """A YAML document as plain data, with positions by path."""
 

@@ -155,7 +155,7 @@ def _measure_path(measure: str, measures_dir: Path) -> Path:
     if candidate.is_file():
         return candidate
     known = sorted(p.stem for p in measures_dir.glob("*.yaml")) if measures_dir.is_dir() else []
-    from rulerun.dsl.checker import did_you_mean
+    from rulerun.dsl.names import did_you_mean
     raise UsageError([Diagnostic(
         f"no measure `{measure}`: not a file, and not an id in {measures_dir}/",
         hint=did_you_mean(measure, known) or ("known measures: " + ", ".join(known) if known else None))])
@@ -222,7 +222,7 @@ def explain(measure, case, on, fmt, lang, no_trace, width, audience, measures_di
     decision = loaded.decide_case(the_case, _date_option(on), trace=not no_trace)
     title = loaded.title.get(lang)
     sources, labels = Sources(compiled.measure), Labels(compiled)
-    found = failed_boundaries(compiled.checked, decision)
+    found = failed_boundaries(compiled, decision)
     if width is None and sys.stdout.isatty():
         import shutil
         width = max(shutil.get_terminal_size().columns, 20)

@@ -4,16 +4,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rulerun.dsl import loader
-from rulerun.dsl.analysis import check_measure
-from rulerun.dsl.case_schema import case_schema
 from rulerun.dsl.errors import CaseError, Diagnostic, RulerunError, UsageError, quoted
 from rulerun.dsl.measure import Fact, Text, Window
-from rulerun.dsl.yamlsource import Document
 from rulerun.interpreter.engine import api as engine
-from rulerun.interpreter.formats.cases import Case
-from rulerun.interpreter.tools.intake import Intake, Question
+
+if TYPE_CHECKING:  # imported where used: deciding a case needs neither the checker nor the intake
+    from rulerun.dsl.yamlsource import Document
+    from rulerun.interpreter.formats.cases import Case
+    from rulerun.interpreter.tools.intake import Intake, Question
 
 #: Facts as a case file gives them: YAML or JSON data, before validation.
 RawFacts = Mapping[str, object]
@@ -52,7 +52,7 @@ class Measure:
     @property
     def facts(self) -> dict[str, Fact]:
         """The facts a case gives, by name, with those of the files the measure uses."""
-        return self.engine.checked.facts
+        return self.engine.facts
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -107,12 +107,14 @@ class Measure:
     def intake(self, facts: RawFacts | None = None, on: datetime.date | None = None, name: str | None = None
                ) -> Intake:
         """A guided intake starting from raw `facts`: ask, answer, skip, and the decision after every answer."""
+        from rulerun.interpreter.tools.intake import Intake
         day = evaluation_date(on)
         self.read_facts(facts)  # CaseError for facts that are not a mapping of valid facts, before any copy
         return Intake(self.engine, day, dict(facts or {}), name=name)
 
     def schema(self) -> dict:
         """A JSON Schema of the case files this measure accepts."""
+        from rulerun.dsl.case_schema import case_schema
         return case_schema(self.id, self.facts)
 
     def __repr__(self) -> str:
@@ -147,4 +149,6 @@ def load(path: str | Path, display: str | None = None) -> Measure:
 
 def check(path: str | Path, display: str | None = None) -> list[Diagnostic]:
     """Check a measure file without compiling it: its warnings; raise MeasureError with every error."""
+    from rulerun.dsl import loader
+    from rulerun.dsl.analysis import check_measure
     return list(check_measure(loader.load_measure(path, display, partial=True)).warnings)

@@ -6,11 +6,11 @@ Worked out from the checked expression and the values the trace recorded, never 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from rulerun.dsl import ast
 from rulerun.dsl.measure import row_label
+from rulerun.dsl.records import record
 
 from .trace import TraceNode
 from .values import Unknown, add_months, to_json
@@ -19,7 +19,7 @@ COMPARISONS = ("<", "<=", ">", ">=", "=", "!=")
 FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Boundary:
     """The condition holds when `subject` (now `value`) stands in `relation` to `limit`."""
 
@@ -40,7 +40,7 @@ class _NoBoundary(Exception):
     """The expression is not a comparison of one fact or rule with values the trace knows."""
 
 
-@dataclass
+@record
 class _Leaf:
     subject: str
     kind: str

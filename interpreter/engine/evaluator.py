@@ -3,23 +3,30 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from rulerun.dsl.analysis import CheckedMeasure, check_measure
+from rulerun.dsl import files
 from rulerun.dsl.deep import run_deep, too_deep
-from rulerun.dsl.errors import RulerunError
-from rulerun.dsl.loader import load_measure
+from rulerun.dsl.errors import MeasureError, RulerunError
+from rulerun.dsl.measure import Measure
 
 from ..formats.facts import read_facts
-from .columns import Columns, decide_columns
-from .generated import decide_known, generate_plan
+from . import kept
 from .interpret import decide
 from .ir import LoweredMeasure
-from .lower import lower_measure
 from .plan import DecisionPlan, Part, build_plan
 from .program import compile_measure
 from .runtime import Program
 from .trace import Decision, TraceNode
+
+if TYPE_CHECKING:  # a measure recalled from the cache is compiled without the checker, the lowering or the code writer
+    from rulerun.dsl.analysis import CheckedMeasure
+    from rulerun.dsl.measure import Fact
+
+    from .codegen import Generated
+    from .columns import Columns
+
+_PENDING = object()  # the generated code, not yet written
 
 __all__ = ["CompiledMeasure", "Decision", "DecisionPlan", "Part", "TraceNode", "decide_closures",
            "decide_generated", "evaluate", "load"]
@@ -29,25 +36,60 @@ class CompiledMeasure:
     """A loaded, checked and compiled measure: evaluate it for many cases."""
 
     def __init__(self, checked: CheckedMeasure):
-        self.checked = checked
-        self.measure = checked.measure
-        self.lowered: LoweredMeasure = lower_measure(checked)
-        self.program: Program = compile_measure(self.lowered)
-        self.plan: DecisionPlan = build_plan(self.lowered, self.program)
+        from .lower import lower_measure
+        self._checked: CheckedMeasure | None = checked
+        self._compile(checked.measure, lower_measure(checked))
+
+    @classmethod
+    def from_lowered(cls, measure: Measure, lowered: LoweredMeasure) -> CompiledMeasure:
+        """A measure that checked without error before, compiled from its lowered form; checked again only if asked."""
+        compiled = cls.__new__(cls)
+        compiled._checked = None
+        compiled._compile(measure, lowered)
+        return compiled
+
+    def _compile(self, measure: Measure, lowered: LoweredMeasure) -> None:
+        self.measure = measure
+        self.lowered = lowered
+        self.program: Program = compile_measure(lowered)
+        self.plan: DecisionPlan = build_plan(lowered, self.program)
         plan = self.plan
         self.eligible, self.amount, self.deadlines, self.values = plan.eligible, plan.amount, plan.deadlines, plan.values
         self.notes, self.conditions, self.reported = plan.notes, plan.conditions, plan.reported
         self.deadline_ids = [p.id for p in plan.deadlines]
-        self.generated = generate_plan(self.lowered, plan, self.program)
+        self._generated: Generated | None | object = _PENDING
+        self._decide_known: Any = None  # generated.decide_known, imported with the generated code
+
+    @property
+    def checked(self) -> CheckedMeasure:
+        """The checked measure with the checker's side tables (checked now when the measure came from the cache)."""
+        if self._checked is None:
+            from rulerun.dsl.analysis import check_measure
+            self._checked = run_deep(check_measure, self.measure)  # the same measure, so the same answer as before
+        return self._checked
+
+    @property
+    def facts(self) -> dict[str, Fact]:
+        """The facts a case gives, by name, with those of the files the measure uses."""
+        return self.lowered.facts
+
+    @property
+    def generated(self) -> Generated | None:
+        """The generated code of the measure (None when it is not generated), written when first needed."""
+        if self._generated is _PENDING:
+            from .generated import decide_known, generate_plan  # not for a traced decision: `explain` never writes it
+            self._decide_known = decide_known
+            self._generated = run_deep(generate_plan, self.lowered, self.plan, self.program)
+        return self._generated  # type: ignore[return-value]
 
     def read_facts(self, raw, document=None, base: tuple = ()) -> dict:
         """Validate and convert raw case facts for this measure."""
-        return read_facts(self.checked.facts, raw, document, base)
+        return read_facts(self.lowered.facts, raw, document, base)
 
     def evaluate(self, facts: dict, on: datetime.date, trace: bool = True) -> Decision:
         """The decision for typed `facts`, evaluated on `on`."""
         if not trace and self.generated is not None:
-            decision = decide_known(self.plan, self.generated, facts, on)
+            decision = self._decide_known(self.plan, self.generated, facts, on)
             if decision is not None:
                 return decision
         return decide(self.plan, self.program, facts, on, trace)
@@ -55,6 +97,7 @@ class CompiledMeasure:
     def decide_many(self, cases: Iterable[tuple[dict, datetime.date]], chunk: int = 1000
                     ) -> Iterator[Decision | RulerunError]:
         """Decisions without trace for (typed facts, date) pairs, in order; a case that fails yields its error."""
+        from .columns import decide_columns  # many cases: not needed to explain one
         pending: list = []
         for pair in cases:
             pending.append(pair)
@@ -79,6 +122,7 @@ def decide_generated(compiled: CompiledMeasure, facts: dict, on: datetime.date) 
     """The decision by the generated code alone; None when it leaves the case to the closures."""
     if compiled.generated is None:
         return None
+    from .generated import decide_known
     return decide_known(compiled.plan, compiled.generated, facts, on)
 
 
@@ -92,10 +136,22 @@ def load(path: str | Path, display: str | None = None) -> CompiledMeasure:
 
 
 def _load(path: str | Path, display: str | None) -> CompiledMeasure:
+    path, shown = Path(path), display or str(path)
     try:
-        return CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
+        files.require_regular(path, shown, files.MAX_FILE_BYTES)  # before the cache reads it
+    except files.FileProblem as problem:
+        raise MeasureError(problem.diagnostic) from None
+    try:
+        found = kept.recall(path, shown)
+        if found is not None:
+            return CompiledMeasure.from_lowered(*found)
+        from rulerun.dsl.analysis import check_measure
+        from rulerun.dsl.loader import load_measure
+        compiled = CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
     except RecursionError:
-        raise too_deep(display or str(path)) from None
+        raise too_deep(shown) from None
+    kept.keep(shown, compiled.measure, compiled.lowered)
+    return compiled
 
 
 def evaluate(measure: CompiledMeasure | str | Path, facts: dict, on: datetime.date | None = None,

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from decimal import DecimalException
+from typing import TYPE_CHECKING
 
 from rulerun.dsl import ast
 from rulerun.dsl.builtins import FUNCTIONS, operator_for
-from rulerun.dsl.checker import Typing
 from rulerun.dsl.library import Refused
+
+if TYPE_CHECKING:  # the side tables only as a type: deciding a case never imports the checker
+    from rulerun.dsl.checker import Typing
 
 __all__ = ["LANGUAGE_ERRORS", "Refused", "rounded_division"]
 

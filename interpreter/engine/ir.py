@@ -73,7 +73,15 @@ def _repr(self) -> str:
 
 
 def _reduce(self) -> tuple:
-    return type(self), _values(self)
+    return _rebuilt, (type(self), _values(self))
+
+
+def _rebuilt(cls: type, values: tuple) -> object:
+    """A node unpickled: its fields set straight, as `_init` would after checking them (the cache holds thousands)."""
+    made: Any = object.__new__(cls)
+    for name, value in zip(getattr(cls, "__slots__"), values):
+        object.__setattr__(made, name, value)
+    return made
 
 
 #: The kind of an operation (`Operation.kind`), for a back-end that writes it out rather than calling `impl`.

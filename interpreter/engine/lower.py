@@ -9,7 +9,6 @@ to compute (a Python operator for a key the writer knows) and `impl` how.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from rulerun.dsl import ast
@@ -22,20 +21,7 @@ from . import ir
 from .bounds import declared
 from .functions import rounded_division
 from .ir import ARITHMETIC, COMPARISON, FUNCTION, MATCH, NEGATION, QUOTIENT
-
-
-
-@dataclass(frozen=True, slots=True)
-class Operation:
-    """An operator or function bound to its implementation, with its operands and result type."""
-
-    kind: str
-    key: str  # what it computes: an operator's key ("<=", "add", "date_plus_days"), a function's name
-    impl: Callable[..., Any]
-    operands: tuple[ast.Expr, ...]
-    at: ast.Expr  # where an error of the implementation is reported
-    tag: str  # the type of the result
-    spread: bool = False  # variadic: `impl` takes one tuple of all the operands
+from .operation import Operation
 
 
 def bind(node: ast.Binary | ast.Unary | ast.Call, typing: Typing) -> Operation:

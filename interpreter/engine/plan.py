@@ -1,10 +1,10 @@
 """The decision plan of a measure: its parts in the order a decision is made, for every back-end."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from rulerun.dsl.measure import Text, Window
+from rulerun.dsl.records import record
 
 from . import ir
 from .compile import Compiler
@@ -12,7 +12,7 @@ from .runtime import Program
 from .steps import Step
 
 
-@dataclass
+@record
 class Part:
     """A compiled part of the decision (eligibility, amount, a deadline, a value, a note)."""
 
@@ -24,7 +24,7 @@ class Part:
     tag: str
 
 
-@dataclass
+@record
 class DecisionPlan:
     """Reference date -> window -> every condition -> amount -> deadlines, values and notes."""
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 
 from rulerun.dsl import ast
 from rulerun.dsl.errors import Diagnostic, EvaluationError
+from rulerun.dsl.records import field, record
 
 from .steps import Step
 from .trace import AggregateRead, ParameterRead, TraceNode
@@ -24,7 +24,7 @@ class Deeper(Exception):
         self.name = name
 
 
-@dataclass
+@record
 class CompiledParameter:
     """A parameter ready for lookup: dated versions of one value or of a value per key."""
 
@@ -44,7 +44,7 @@ class CompiledParameter:
         return chosen
 
 
-@dataclass
+@record
 class CompiledRule:
     """A rule ready to run, with what the trace needs to say about it."""
 
@@ -60,7 +60,7 @@ class CompiledRule:
     conjuncts: tuple[str, ...] = ()
 
 
-@dataclass
+@record
 class Program:
     """Everything compiled from one measure."""
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from rulerun.dsl import ast
 
-from ..engine.boundary import Boundary, boundary
 from ..engine.trace import Decision, TraceNode, walk
 from .labels import Labels
 from .localised import readable
+
+if TYPE_CHECKING:  # solved only for a failed condition
+    from ..engine.boundary import Boundary
 
 #: How a comparison reads, per language: for dates, and for other values.
 RELATIONS = {
@@ -22,8 +25,12 @@ RELATIONS = {
 TO_MEET = {"en": "to meet it: {subject} {relation} {limit}", "nl": "om te voldoen: {subject} {relation} {limit}"}
 
 
-def failed_boundaries(checked, decision: Decision) -> dict[str, Boundary | None]:
+def failed_boundaries(compiled, decision: Decision) -> dict[str, Boundary | None]:
     """The boundary of each failed condition of `decision` (None where no single value would change it)."""
+    if not decision.failed:
+        return {}  # nothing to solve: the checked measure is not asked for (a measure from the cache checks lazily)
+    from ..engine.boundary import boundary
+    checked = compiled.checked
     nodes: dict[str, TraceNode] = {}
     for node in walk(decision.trace):
         if node.kind in ("expr", "table"):
@@ -36,6 +43,7 @@ def failed_boundaries(checked, decision: Decision) -> dict[str, Boundary | None]
 
 def _window_boundary(checked, decision: Decision) -> Boundary | None:
     """For a closed window: the date fact the reference date is, on or before the last day (or from the first)."""
+    from ..engine.boundary import Boundary
     window, written, day = checked.measure.window, checked.measure.reference_date, decision.reference_date
     if window is None or not isinstance(day, datetime.date) or not isinstance(written, ast.Name):
         return None

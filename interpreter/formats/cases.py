@@ -1,13 +1,12 @@
 """Case files: the facts of one case (YAML or JSON), an optional date and expected outcome."""
 from __future__ import annotations
 
-import dataclasses
 import datetime
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
+from rulerun.dsl.names import did_you_mean
+from rulerun.dsl.records import field, record, replace
 from rulerun.dsl.yamlsource import Document, YamlProblem, has_top_key, parse_yaml, read_standard_input, read_text
 
 from .expectations import described, expect_problems
@@ -18,7 +17,7 @@ CASE_KEYS = ("id", "name", "description", "on", "facts", "expect")
 EXPECT_KEYS = ("eligible", "amount", "deadlines", "failed", "missing", "values", "notes")
 
 
-@dataclass
+@record
 class Case:
     """One case file."""
 
@@ -123,7 +122,7 @@ def case_from_document(document: Document, base: tuple = ()) -> Case:
             ident = str(ident)
     if problems:
         if not any(key in CASE_KEYS for key in data):  # not a case: its lines are not shown
-            problems = [dataclasses.replace(d, excerpt=False) for d in problems]
+            problems = [replace(d, excerpt=False) for d in problems]
         raise CaseError(sorted(problems, key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0)))
     info = document.nodes.get(base)
     return Case(name, document, data.get("name"), on, data.get("facts"), expect, info.line if info else 1, id=ident)

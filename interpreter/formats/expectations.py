@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.names import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.names import normal_name
 from rulerun.dsl.yamlsource import Document

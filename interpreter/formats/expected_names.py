@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.names import did_you_mean
 from rulerun.dsl.errors import CaseError, Diagnostic
 from rulerun.dsl.names import normal_name
 from rulerun.dsl.printable import printable

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.names import did_you_mean
 from rulerun.dsl.errors import CaseError, Collector
 from rulerun.dsl.measure import Fact
 from rulerun.dsl.names import normal_name

@@ -1,7 +1,6 @@
 """Render a decision: stable JSON, a terminal tree, Markdown and self-contained HTML."""
 from __future__ import annotations
 
-import html
 import json
 import re
 from json.encoder import encode_basestring
@@ -378,7 +377,7 @@ def _markdown_summary(rows: list[tuple[str, str]], lang: str, grouped: bool) -> 
 
 def _html_summary(rows: list[tuple[str, str]], lang: str, grouped: bool) -> str:
     """The summary table's rows; grouped, each group is a header row over its items."""
-    e = html.escape
+    from html import escape as e  # only HTML reports need it
     if not grouped:
         return "".join(f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows)
     out = []
@@ -518,8 +517,8 @@ _CSS_MARK = {"✓": "yes", "✗": "no", "?": "unknown"}
 def to_html(decision: Decision, title: str, lang: str = "en", sources: Sources | None = None,
             labels: Labels | None = None, changes: dict | None = None, ident: str | None = None) -> str:
     """One self-contained HTML page with collapsible trace nodes."""
+    from html import escape as e  # only HTML reports need it
     w = _WORDS[lang]
-    e = html.escape
     each = lang if labels is not None else None
     rows = _html_summary(_summary_lines(decision, title, lang, labels, changes, ident), lang, labels is not None)
 

@@ -1,18 +1,17 @@
 """The sources a decision used: each citation of its trace resolved to the document's title and URL."""
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass
 
 from rulerun.dsl.measure import Citation, Measure, SourceDoc
 
 from rulerun.dsl.printable import printable
+from rulerun.dsl.records import record
 
 from ..engine.trace import Decision, ParameterRead, TraceNode, walk
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Cited:
     """One citation as a reader sees it: the source's key in the decision, its document and the section."""
 
@@ -121,7 +120,8 @@ def markdown_sources(sources: dict[str, dict]) -> list[str]:
 
 def html_link(text: str, url: str) -> str:
     """An HTML link, text and address escaped."""
-    return f"<a href='{html.escape(link_target(url))}'>{html.escape(printable(text))}</a>"
+    from html import escape  # only HTML reports need it
+    return f"<a href='{escape(link_target(url))}'>{escape(printable(text))}</a>"
 
 
 def html_sources(sources: dict[str, dict]) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from rulerun.dsl.checker import did_you_mean
+from rulerun.dsl.names import did_you_mean
 from rulerun.dsl.errors import Diagnostic, RulerunError
 
 from ..formats import render
@@ -332,7 +332,7 @@ def _explain(service: Service, served: Version, body: bytes, on: str | None, fmt
                                     render.decision_json(decision, trace=False), "explain")
     labels, sources = _labels(compiled), Sources(compiled.measure)
     changes = {name: describe_boundary(found, labels, lang)
-               for name, found in failed_boundaries(compiled.checked, decision).items() if found is not None}
+               for name, found in failed_boundaries(compiled, decision).items() if found is not None}
     if audience == "applicant":  # the same report as `rulerun explain --audience applicant`
         report = applicant.build(decision, compiled, sources, lang, changes)
         shown = {"markdown": applicant.to_markdown, "html": applicant.to_html}

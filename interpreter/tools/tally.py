@@ -1,7 +1,6 @@
 """Commands over many files: a file that fails is reported and the others still run."""
 from __future__ import annotations
 
-import traceback
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -55,6 +54,7 @@ class Tally:
             raise  # a broken pipe, a failing stream or an exit asked for ends the command
         except Exception:  # noqa: BLE001 - one file's bug must not lose the results of the others
             if debugging():
+                import traceback  # only to show an internal error with --debug
                 traceback.print_exc()
             click.echo(internal_error(name), err=True)
             self.failed_files += 1

@@ -11,7 +11,8 @@ import pytest
 from rulerun.dsl import cache, loader, schema
 from rulerun.dsl.errors import MeasureError
 from rulerun.dsl.loader import load_measure
-from rulerun.interpreter.engine.evaluator import CompiledMeasure, check_measure
+from rulerun.dsl.analysis import check_measure
+from rulerun.interpreter.engine.evaluator import CompiledMeasure
 from rulerun.interpreter.formats.render import to_json_text
 from rulerun.interpreter.tools.testing import cases_for
 from rulerun.interpreter.formats.cases import read_case

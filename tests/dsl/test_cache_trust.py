@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rulerun.dsl import cache, cachestore, loader, parser
+from rulerun.dsl import analysis, cache, cachestore, loader, parser
 from rulerun.dsl.loader import load_measure
 from rulerun.dsl.measure import Measure
 from rulerun.interpreter.cli import main
+from rulerun.interpreter.engine import kept
 
 INVALID = Path(__file__).parent.parent / "invalid"
 NOBODY = 65534
@@ -51,7 +52,7 @@ def explain():
     return result
 
 
-def entries(kind: str = "measures") -> list[Path]:
+def entries(kind: str = kept.KIND) -> list[Path]:  # what `explain` recalls first: the compiled measure
     return sorted(p for p in (cachestore.folder() / kind).iterdir() if not p.name.endswith(".partial"))
 
 
@@ -60,7 +61,7 @@ def plant(tmp_path) -> tuple[Path, Path]:
     assert explain().exit_code == 0
     [entry] = entries()
     marker = tmp_path / "pwned"
-    cachestore.write("measures", entry.name, pickle.dumps(Planted(marker)))
+    cachestore.write(kept.KIND, entry.name, pickle.dumps(Planted(marker)))
     return entry, marker
 
 
@@ -167,7 +168,7 @@ def test_a_refused_entry_is_replaced(work, tmp_path, spoil):
     assert explain().exit_code == 0
     info = entry.lstat()
     assert stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) == 0o600
-    assert isinstance(pickle.loads(cachestore.read("measures", entry.name))[1], Measure)
+    assert isinstance(pickle.loads(cachestore.read(kept.KIND, entry.name))[1], Measure)
 
 
 def test_a_refused_folder_is_said_once_and_only_costs_time(work, tmp_path, capsys):
@@ -196,16 +197,16 @@ def _genuine_truncated(payload: bytes) -> bytes:
 def test_a_signed_entry_of_the_wrong_shape_is_a_miss_and_replaced(work, garbage, monkeypatch):
     assert explain().exit_code == 0
     [entry] = entries()
-    genuine = cachestore.read("measures", entry.name)
-    cachestore.write("measures", entry.name, garbage(genuine))
-    loads = []
-    original = loader._load
-    monkeypatch.setattr(loader, "_load", lambda *args: loads.append(1) or original(*args))
+    genuine = cachestore.read(kept.KIND, entry.name)
+    cachestore.write(kept.KIND, entry.name, garbage(genuine))
+    checks = []
+    original = analysis.check_measure
+    monkeypatch.setattr(analysis, "check_measure", lambda *args: checks.append(1) or original(*args))
     for _ in range(2):
         result = explain()
         assert result.exit_code == 0 and "Eligible: yes" in result.output
-    assert loads == [1]  # loaded once, then recalled from the replaced entry
-    assert isinstance(pickle.loads(cachestore.read("measures", entry.name))[1], Measure)
+    assert checks == [1]  # checked and compiled once, then recalled from the replaced entry
+    assert isinstance(pickle.loads(cachestore.read(kept.KIND, entry.name))[1], Measure)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def try_case(compiled: CompiledMeasure, data: dict, lang: str) -> dict:
     day = case.on or datetime.date.today()
     decision = compiled.evaluate(facts, day, trace=True)
     labels = Labels(compiled)
-    found = failed_boundaries(compiled.checked, decision)
+    found = failed_boundaries(compiled, decision)
     sources = Sources(compiled.measure)
     out = render.decision_json(decision, trace=False, sources=sources.used(decision),
                                failed_conditions=failed_json(found, decision, labels))
