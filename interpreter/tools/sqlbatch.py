@@ -275,27 +275,58 @@ def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[
     return out
 
 
+#: Rows per Parquet row group: DuckDB's default, the memory a write holds at once.
+ROW_GROUP_SIZE = 122_880
+#: The message DuckDB's error() raises in the one pass that writes, when a row must be decided by Python.
+LEFT_TO_PYTHON = "rulerun: a row is left to the Python engine"
+
+
 def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date) -> int:
-    """Decide every row of a Parquet file into a Parquet file; the number of rows. Refuses rows Python must decide."""
+    """Decide every row of a Parquet file into a Parquet file; the number of rows. Refuses rows Python must decide.
+
+    One pass over the file: the query writes every row, and a row the Python engine must decide
+    stops the write (DuckDB's `error()`), after which the rows are counted for the message. The
+    file is written beside `output` and renamed only when complete, so no partial file is left.
+    """
+    import os
+    import tempfile
     duckdb = duckdb_module()
     query = measure_query(compiled)
     refuse_gaps(query)
     connection = duckdb.connect()
     sql = run_query(compiled, query, path, default_on, connection)
     connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
-    left = connection.execute("SELECT line FROM decided WHERE python LIMIT 5").fetchall()
-    if left:
-        count = connection.execute("SELECT count(*) FROM decided WHERE python").fetchone()[0]
-        shown = ", ".join(str(line) for (line,) in left)
-        raise UsageError(Diagnostic(
-            f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
-            "a value the SQL cannot vouch for, or one that may meet an error the engine reports",
-            file=str(path), hint="write JSON Lines instead (-o decisions.jsonl), which decides those rows too"))
     columns = ", ".join(["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
                         + [quote("deadlines." + n) for n in query.deadlines]
                         + [quote("values." + n) for n, _ in query.values])
-    connection.execute(f"COPY (SELECT {columns} FROM decided) TO {text_literal(str(output))} (FORMAT parquet)")
-    return connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(str(output))})").fetchone()[0]
+    handle, partial = tempfile.mkstemp(suffix=".parquet", prefix=".rulerun-", dir=output.parent.resolve())
+    os.close(handle)
+    try:
+        try:
+            connection.execute(
+                f"COPY (SELECT {columns} FROM decided WHERE CASE WHEN python THEN error({text_literal(LEFT_TO_PYTHON)}) "
+                f"ELSE TRUE END) TO {text_literal(partial)} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        except duckdb.Error as error:
+            if LEFT_TO_PYTHON not in str(error):
+                raise
+            _refuse_python_rows(connection, path)
+        count = connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(partial)})").fetchone()[0]
+        os.replace(partial, output)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return count
+
+
+def _refuse_python_rows(connection, path: Path) -> None:
+    """The usage error for a Parquet output with rows only the Python engine can decide."""
+    left = connection.execute("SELECT line FROM decided WHERE python LIMIT 5").fetchall()
+    count = connection.execute("SELECT count(*) FROM decided WHERE python").fetchone()[0]
+    shown = ", ".join(str(line) for (line,) in left)
+    raise UsageError(Diagnostic(
+        f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
+        "a value the SQL cannot vouch for, or one that may meet an error the engine reports",
+        file=str(path), hint="write JSON Lines instead (-o decisions.jsonl), which decides those rows too"))
 
 
 def sql_gaps(path: Path, display: str) -> tuple[list, str]:

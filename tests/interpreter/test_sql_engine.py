@@ -228,6 +228,26 @@ def test_parquet_out_refuses_rows_for_python(tmp_path):
     result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
     assert result.exit_code == 64
     assert "1 case(s) must be decided by the Python engine (lines 1)" in result.output
+    # The write stops at that row: neither the output nor a partial file is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_parquet_out_replaces_a_file_only_when_complete(tmp_path):
+    """A refused run leaves an existing output as it was; a complete one replaces it."""
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    out.write_text("earlier")
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}] * 3 + [{"grootte": "reus"}]
+    pyarrow.parquet.write_table(benchmark_table(rows), source)
+    refused = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert refused.exit_code == 64
+    assert "(lines 4)" in refused.output
+    assert out.read_text() == "earlier"
+    pyarrow.parquet.write_table(benchmark_table(rows[:3]), source)
+    done = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert [r["eligible"] for r in pyarrow.parquet.read_table(out).to_pylist()] == ["yes"] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
 
 
 def test_without_duckdb_the_extra_is_named(monkeypatch, tmp_path):

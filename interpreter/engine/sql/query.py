@@ -57,7 +57,7 @@ class _Builder:
             return None
         flags += full_writer.flags
         plain = self.writer(reference, True).write(node)
-        return Sql(f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {full.v} END)", full.m, full.lo, full.hi, full.nullable)
+        return Sql(_known_or(plain.v, full.v), full.m, full.lo, full.hi, full.nullable)
 
     def attempt(self, writer: ExpressionWriter, node: ir.Node) -> Sql | None:
         try:
@@ -154,7 +154,7 @@ class _Builder:
             plain = self._plain_table(reference, body) if result is not None else None
         if result is None or plain is None:
             return None
-        value = f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {result.v} END)"
+        value = _known_or(plain.v, result.v)
         return Sql(value, result.m, result.lo, result.hi), list(writer.flags), set(writer.rules_read)
 
     def _plain_table(self, reference: Sql, table: ir.Table) -> Sql:
@@ -312,6 +312,11 @@ class _Builder:
         all_flags.append('NOT "#clean"')
         out.append(f"({' OR '.join(all_flags)}) AS python")
         return f"SELECT {', '.join(out)} FROM ({sql})"
+
+
+def _known_or(plain: str, full: str) -> str:
+    """The two-valued form where every fact is given, else the three-valued one (one text when they agree)."""
+    return plain if plain == full else f"(CASE WHEN {KNOWN} THEN {plain} ELSE {full} END)"
 
 
 def _undecided(rows: list, open_rows: list[int], then: Sql, ordered: bool) -> tuple[str, str, str, str]:
