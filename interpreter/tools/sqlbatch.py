@@ -200,7 +200,16 @@ def run_query(compiled, query: Query, path: Path, default_on: datetime.date, con
 def python_lines(compiled, path: Path, default_on: datetime.date) -> list[int]:
     """The lines of a Parquet file whose rows the query leaves to the Python engine."""
     connection, _query = _decided(compiled, path, default_on)
-    return [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
+    return _python_lines(connection)
+
+
+#: The lines left to Python, as an aggregate's FILTER: a WHERE on `python` would be pushed down
+#: through the query's layers by DuckDB's optimizer, inlining every column it reads (exponentially).
+PYTHON_LINES = "SELECT coalesce(list(line ORDER BY line) FILTER (WHERE python), []) FROM decided"
+
+
+def _python_lines(connection) -> list[int]:
+    return list(connection.execute(PYTHON_LINES).fetchone()[0])
 
 
 def _decided(compiled, path: Path, default_on: datetime.date) -> tuple:
@@ -216,7 +225,7 @@ def _decided(compiled, path: Path, default_on: datetime.date) -> tuple:
 def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dict]:
     """Batch records for every row of a Parquet file, in its order, as `tools.batch.decide_all` gives them."""
     connection, query = _decided(compiled, path, default_on)
-    python_lines = [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
+    python_lines = _python_lines(connection)
     by_python = _python_records(compiled, path, python_lines, default_on) if python_lines else {}
     result = connection.execute("SELECT * FROM decided")
     names = [d[0] for d in result.description]
@@ -303,9 +312,11 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
     os.close(handle)
     try:
         try:
+            # The check is a projection, not a WHERE: see PYTHON_LINES.
+            stop = f"(CASE WHEN python THEN error({text_literal(LEFT_TO_PYTHON)}) ELSE id END) AS id"
             connection.execute(
-                f"COPY (SELECT {columns} FROM decided WHERE CASE WHEN python THEN error({text_literal(LEFT_TO_PYTHON)}) "
-                f"ELSE TRUE END) TO {text_literal(partial)} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+                f"COPY (SELECT {columns.replace('id', stop, 1)} FROM decided) TO {text_literal(partial)} "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         except duckdb.Error as error:
             if LEFT_TO_PYTHON not in str(error):
                 raise
@@ -320,9 +331,9 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
 
 def _refuse_python_rows(connection, path: Path) -> None:
     """The usage error for a Parquet output with rows only the Python engine can decide."""
-    left = connection.execute("SELECT line FROM decided WHERE python LIMIT 5").fetchall()
-    count = connection.execute("SELECT count(*) FROM decided WHERE python").fetchone()[0]
-    shown = ", ".join(str(line) for (line,) in left)
+    lines = _python_lines(connection)
+    count, left = len(lines), lines[:5]
+    shown = ", ".join(str(line) for line in left)
     raise UsageError(Diagnostic(
         f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
         "a value the SQL cannot vouch for, or one that may meet an error the engine reports",

@@ -106,8 +106,31 @@ def test_benchmark_cases_agree(tmp_path):
     assert "error" in records[6] and "error" in records[7]
 
 
+def test_a_value_beyond_duckdbs_decimal_is_decided_by_python(tmp_path):
+    """DuckDB keeps a product's width (DECIMAL(18,2) × DECIMAL(2,2) is DECIMAL(18,4)): where it would
+    overflow, the row is the Python engine's (exact to 100 digits), not a stopped run."""
+    big = Decimal("999999999999999.99")
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": big, "start": D(2024, 3, 1), "aanvraag": D(2024, 3, 5),
+             "ontvangen": Decimal("0")},
+            {"grootte": "middelgroot", "pijler": "advies", "bedrag": big, "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5)},
+            {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": big}]
+    records = assert_agree(BENCHMARK, benchmark_table(rows), tmp_path)
+    assert records[0]["amount"] == "7500.00"  # the ceiling, after the exact 30 % of the amount
+    assert python_lines(rulerun.load(BENCHMARK).engine, tmp_path / "cases.parquet", ON) == [1, 2]
+    # Parquet output cannot hold the Python engine's records: those rows are refused by line, not a crash.
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(tmp_path / "cases.parquet"), "--engine", "duckdb",
+                                       "-o", str(out)])
+    assert result.exit_code == 64
+    assert "2 case(s) must be decided by the Python engine (lines 1, 2)" in result.output
+
+
 SIZES = st.sampled_from(["klein", "middelgroot", "groot", None])
-CENTS = st.one_of(st.none(), st.integers(0, 3_000_000).map(lambda c: Decimal(c).scaleb(-2)))
+#: Amounts up to the largest a case may give (10^15): products beyond DuckDB's DECIMAL width included.
+CENTS = st.one_of(st.none(), st.integers(0, 3_000_000).map(lambda c: Decimal(c).scaleb(-2)),
+                  st.integers(0, 10**17 - 1).map(lambda c: Decimal(c).scaleb(-2)))
 DAYS = st.one_of(st.none(), st.dates(D(2016, 1, 1), D(2026, 12, 31)))
 
 
@@ -339,3 +362,33 @@ POSTS = st.one_of(st.none(), st.lists(st.builds(
     "begin": st.one_of(st.none(), st.dates(D(2023, 6, 1), D(2024, 6, 1)))}), min_size=1, max_size=10))
 def test_list_random_cases_agree(tmp_path, rows):
     assert_lists_agree(rows, tmp_path)
+
+
+# -- the query's size ---------------------------------------------------------------------------------
+
+def nested_measure(folder: Path, depth: int) -> Path:
+    """The benchmark measure with its amount a `min` nested `depth` deep, each level reading the one inside."""
+    expr = "bedrag * tarief[grootte]"
+    for level in range(depth):
+        expr = f"min({expr} + € {level}, ruimte - € {level})"
+    text = BENCHMARK.read_text().replace("round_cents(min(bedrag * tarief[grootte], ruimte))", f"round_cents({expr})")
+    text = text.replace("measure: kmo-eenvoudig", f"measure: genest-{depth}")
+    path = folder / f"genest-{depth}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_query_grows_linearly_with_a_nested_expression(tmp_path):
+    """Each sub-expression is a column read by name: a `min` (which reads each part four times) nested
+    twice as deep makes a query about twice as long, not the square of it."""
+    sizes = {depth: len(measure_query(rulerun.load(nested_measure(tmp_path, depth)).engine).sql) for depth in (4, 8, 16)}
+    base = len(measure_query(rulerun.load(BENCHMARK).engine).sql)
+    grown = {depth: size - base for depth, size in sizes.items()}
+    assert grown[8] < 2.5 * grown[4] and grown[16] < 2.5 * grown[8], sizes
+
+
+def test_a_nested_expression_is_decided_alike(tmp_path):
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": Decimal(b), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": Decimal(o)}
+            for b, o in (("1000.00", "0"), ("30000", "100"), ("5", "7499.99"))] + [{"grootte": "klein", "pijler": "advies"}]
+    assert_agree(nested_measure(tmp_path, 6), benchmark_table(rows), tmp_path)

@@ -12,6 +12,7 @@ node's `source` (read for its position alone). Nodes are written by their class,
 from __future__ import annotations
 
 import datetime
+import re
 import types
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,12 +113,46 @@ def span(node: ir.Node) -> Span | None:
     return node.source.span if node.source is not None else None
 
 
+#: The parameter of a list lambda (`item1`, one name per depth): an expression reading it is not a column.
+_LAMBDA_PARAMETER = re.compile(r"\bitem([0-9]+)\b")
+#: A text this short is written where it is read; a longer one is computed once, as a column (`Lets`).
+SHORT = 48
+
+
+class Lets:
+    """Sub-expressions computed once each, as columns of the query, so that its text is linear in the measure.
+
+    An expression reads its parts by their column names instead of repeating their text (a limit,
+    a `min` or an `if` reads a part several times). Each column is computed only on the rows of
+    its form (`guard`): the two-valued form's on the rows with every fact given, the three-valued
+    form's on the others, so a row computes one form only. The query computes each column in a
+    layer after the columns it reads (`query._layers`).
+    """
+
+    def __init__(self) -> None:
+        self.columns: dict[str, str] = {}  # quoted name -> its SQL
+        self.names: dict[tuple[str, str], str] = {}  # (guard, text) -> quoted name
+
+    def bind(self, text: str | None, guard: str) -> str | None:
+        """A column computing `text` where `guard` holds (NULL elsewhere); short texts are kept as they are."""
+        if text is None or len(text) <= SHORT:
+            return text
+        name = self.names.get((guard, text))
+        if name is None:
+            name = quote(f"#e{len(self.columns)}")
+            self.names[(guard, text)] = name
+            self.columns[name] = f"(CASE WHEN {guard} THEN {text} END)"
+        return name
+
+
 class ExpressionWriter:
     """Writes lowered expressions of one measure as SQL over its fact, rule and date columns."""
 
     def __init__(self, facts: dict[str, Fact], parameters: dict[str, CompiledParameter], reference: Sql,
-                 on: str, known: bool = False):
+                 on: str, known: bool = False, lets: Lets | None = None, guard: str = "TRUE"):
         self.known = known  # every fact given: the two-valued form, without Unknown's bookkeeping
+        self.lets = lets  # where sub-expressions are computed once (None: written where they are read)
+        self.guard = guard  # the rows this form is read on
         self.facts = facts
         self.parameters = parameters
         self.reference = reference
@@ -133,7 +168,11 @@ class ExpressionWriter:
         method: Callable[[ExpressionWriter, Any], Sql] | None = _WRITERS.get(type(node))
         if method is None:
             raise Unsupported(span(node), _what(node), "this kind of expression has no SQL form yet")
-        return method(self, node)
+        result = method(self, node)
+        bind = self._once
+        if self.known:  # the two-valued form is read for its value alone
+            return Sql(bind(result.v), result.m, result.lo, result.hi, result.nullable)
+        return Sql(bind(result.v), bind(result.m), bind(result.lo), bind(result.hi), result.nullable)
 
     # -- leaves --------------------------------------------------------------------------------
 
@@ -341,17 +380,21 @@ class ExpressionWriter:
         nullable = a.nullable or b.nullable
         tags = (left_tag, right_tag)
         if op in ("+", "-") and left_tag in ("money", "number", "percent") and right_tag == left_tag:
-            value = f"({a.v} {op} {b.v})"
+            value = self._exact(op, a.v, b.v)
+            if self.known:  # a known value is its own limit: none are read
+                return Sql(value, nullable=False)
             if op == "+":
-                lo, hi = f"({lower_limit(a)} + {lower_limit(b)})", f"({upper_limit(a)} + {upper_limit(b)})"
+                lo, hi = self._exact("+", lower_limit(a), lower_limit(b)), self._exact("+", upper_limit(a), upper_limit(b))
             else:
-                lo, hi = f"({lower_limit(a)} - {upper_limit(b)})", f"({upper_limit(a)} - {lower_limit(b)})"
+                lo, hi = self._exact("-", lower_limit(a), upper_limit(b)), self._exact("-", upper_limit(a), lower_limit(b))
             return Sql(value, missing_of(a, b), lo, hi, nullable)
         if op == "*" and left_tag in ("money", "number", "percent") and right_tag in ("money", "number", "percent"):
-            value = f"({a.v} * {b.v})"
+            value = self._exact("*", a.v, b.v)
+            if self.known:
+                return Sql(value, nullable=False)
             both = f"{lower_limit(a)} >= 0 AND {lower_limit(b)} >= 0"
-            lo = f"(CASE WHEN {both} THEN {lower_limit(a)} * {lower_limit(b)} END)"
-            hi = f"(CASE WHEN {both} THEN {upper_limit(a)} * {upper_limit(b)} END)"
+            lo = f"(CASE WHEN {both} THEN {self._exact('*', lower_limit(a), lower_limit(b))} END)"
+            hi = f"(CASE WHEN {both} THEN {self._exact('*', upper_limit(a), upper_limit(b))} END)"
             return Sql(value, missing_of(a, b), lo, hi, nullable)
         if op in ("+", "-") and tags in (("days", "days"), ("months", "months")):
             value = f"({a.v} {op} {b.v})"
@@ -378,8 +421,28 @@ class ExpressionWriter:
 
     def _dated(self, value: str, a: Sql, b: Sql) -> Sql:
         """A date computed from others: a result outside the years 1 to 9999 is the engine's error."""
+        value = self._once(f"try({value})")  # a number of days beyond DuckDB's INTEGER: NULL, and flagged
         self.flags.append(f"({value} NOT BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')")
+        self.flags.append(f"({value} IS NULL AND {a.v} IS NOT NULL AND {b.v} IS NOT NULL)")
         return Sql(value, missing_of(a, b), nullable=a.nullable or b.nullable)
+
+    def _exact(self, op: str, a: str, b: str) -> str:
+        """`a op b` on DECIMALs, NULL where DuckDB's DECIMAL would overflow; such a row is left to Python.
+
+        DuckDB keeps a product's width (DECIMAL(18,2) * DECIMAL(18,2) is DECIMAL(18,4)) and holds at
+        most 38 digits; the engine computes exactly to 100 digits. `try` turns the overflow into NULL,
+        and the flag sends the row to the Python engine instead of stopping the run.
+        """
+        value = self._once(f"try({a} {op} {b})")
+        self.flags.append(f"({value} IS NULL AND {a} IS NOT NULL AND {b} IS NOT NULL)")
+        return value
+
+    def _once(self, text):
+        """`text` as a column computed once, unless it reads a list lambda's item (then it stays where it is read)."""
+        if self.lets is None or text is None or any(
+                int(depth) <= self.depth for depth in _LAMBDA_PARAMETER.findall(text)):  # an enclosing lambda's
+            return text
+        return self.lets.bind(text, self.guard)
 
     def _given(self, node: ir.Given) -> Sql:
         target = node.read
@@ -507,23 +570,30 @@ def write_aggregate(writer: ExpressionWriter, node: ir.Aggregate) -> Sql:
             writer.items.pop(node.var, None)
         else:
             writer.items[node.var] = outer_var
+    # Each item's filter, value and flags once, as a STRUCT per item, read by field below: the
+    # filter and the value are not written again for choosing, aggregating and flagging.
     keep = where.v if where is not None else "TRUE"
-    unknown = [f"{keep} IS NULL"]
+    inner = " OR ".join(f"coalesce({f}, FALSE)" for f in inner_flags) or "FALSE"
+    fields = [f"k := {keep}"] + ([f"b := {body.v}"] if body is not None else []) + [f"f := {inner}"]
+    pairs = writer._once(f"list_transform({column}, lambda {param}: struct_pack({', '.join(fields)}))")
+    k, b = f"struct_extract({param}, 'k')", f"struct_extract({param}, 'b')"
+    unknown = [f"{k} IS NULL", f"struct_extract({param}, 'f')"]
     if body is not None:
-        unknown.append(f"({keep} IS NOT FALSE AND {body.v} IS NULL)")
-    unknown += [f"coalesce({f}, FALSE)" for f in inner_flags]
-    chosen = f"list_filter({column}, lambda {param}: {keep})" if where is not None else column
-    values = f"list_transform({chosen}, lambda {param}: {body.v})" if body is not None else None
+        unknown.append(f"({k} IS NOT FALSE AND {b} IS NULL)")
+    chosen = writer._once(f"list_filter({pairs}, lambda {param}: {k})") if where is not None else pairs
+    values = writer._once(f"list_transform({chosen}, lambda {param}: {b})") if body is not None else None
     flags = [f"{column} IS NULL",
-             f"coalesce(list_bool_or(list_transform({column}, lambda {param}: {' OR '.join(unknown)})), FALSE)"]
+             f"coalesce(list_bool_or(list_transform({pairs}, lambda {param}: {' OR '.join(unknown)})), FALSE)"]
     if func == "any":
         value = f"coalesce(list_bool_or({values}), FALSE)" if values else f"(len({chosen}) > 0)"
     elif func == "all":
         value = f"coalesce(list_bool_and({values}), TRUE)" if values else "TRUE"
     elif func == "count":
         value = f"CAST(len({chosen}) AS DECIMAL(38,0))"
-    elif func == "sum":
-        value = f"coalesce(list_sum({values}), CAST(0 AS DECIMAL(1,0)))"
+    elif func == "sum":  # an empty list sums to 0; an overflowing sum is left to Python
+        total = f"try(list_sum({values}))"
+        flags.append(f"(len({chosen}) > 0 AND {total} IS NULL)")
+        value = f"(CASE WHEN len({chosen}) = 0 THEN CAST(0 AS DECIMAL(1,0)) ELSE {total} END)"
     else:
         value = f"list_{func}({values})"
         if default is None:  # the engine's error: `min` of an empty list has no value
