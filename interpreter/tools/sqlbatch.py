@@ -275,13 +275,46 @@ def _typed(value, tag: str):
 
 
 def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[int, dict]:
-    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them."""
-    wanted = set(lines)
-    out: dict[int, dict] = {}
-    items = [item for item in read_parquet(path, compiled) if item.line in wanted]
-    for record in runner.decide_items(compiled, items, default_on):
-        out[record["line"]] = record
-    return out
+    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them.
+
+    Only those rows are read: they are taken from the row groups that hold them into a file of the
+    same schema, which the Parquet reader reads; each record then gets back its line (and the id
+    a row without one has: its line).
+    """
+    import dataclasses
+    import os
+    import tempfile
+
+    import pyarrow
+    import pyarrow.parquet as parquet
+    read_parquet(path, compiled)  # the reader's checks of the file's columns, named by the file itself
+    source = parquet.ParquetFile(path)
+    wanted = sorted(set(lines))
+    parts, start, at = [], 0, 0
+    for group in range(source.metadata.num_row_groups):
+        size = source.metadata.row_group(group).num_rows
+        taken = []
+        while at < len(wanted) and wanted[at] <= start + size:
+            taken.append(wanted[at] - 1 - start)
+            at += 1
+        if taken:
+            parts.append(source.read_row_group(group).take(taken))
+        start += size
+    subset = pyarrow.concat_tables(parts) if parts else source.schema_arrow.empty_table()
+    unnamed = (set(range(subset.num_rows)) if "id" not in subset.column_names
+               else {i for i, v in enumerate(subset.column("id").is_null().to_pylist()) if v})
+    handle, name = tempfile.mkstemp(suffix=".parquet", prefix="rulerun-")
+    os.close(handle)
+    try:
+        parquet.write_table(subset, name)
+        items = []
+        for position, item in enumerate(read_parquet(Path(name), compiled)):
+            line = wanted[position]
+            ident = runner.record_id(None, line) if position in unnamed and item.id is not None else item.id
+            items.append(dataclasses.replace(item, line=line, id=ident))
+        return {record["line"]: record for record in runner.decide_items(compiled, items, default_on)}
+    finally:
+        os.unlink(name)
 
 
 #: Rows per Parquet row group: DuckDB's default, the memory a write holds at once.

@@ -392,3 +392,31 @@ def test_a_nested_expression_is_decided_alike(tmp_path):
              "aanvraag": D(2024, 3, 5), "ontvangen": Decimal(o)}
             for b, o in (("1000.00", "0"), ("30000", "100"), ("5", "7499.99"))] + [{"grootte": "klein", "pijler": "advies"}]
     assert_agree(nested_measure(tmp_path, 6), benchmark_table(rows), tmp_path)
+
+
+def test_only_the_rows_left_to_python_are_read_by_python(tmp_path, monkeypatch):
+    """The Python engine reads the rows the query leaves to it, not the whole file again; each keeps its line and id."""
+    from rulerun.interpreter.tools import sqlbatch
+    good = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+            "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}
+    rows = [good] * 700 + [{"grootte": "reus"}] + [good] * 600 + [{**good, "start": D(2015, 1, 1), "aanvraag": D(2015, 1, 2)}] + [good] * 50
+    table = benchmark_table(rows)
+    ids = pyarrow.array([None if i == 1301 else str(i) for i in range(len(rows))])
+    table = table.set_column(0, "id", ids)
+    path = tmp_path / "cases.parquet"
+    pyarrow.parquet.write_table(table, path, row_group_size=256)  # the two rows in different row groups
+    read: list[int] = []
+    original = sqlbatch.read_parquet
+
+    def counted(file, compiled):
+        for item in original(file, compiled):
+            read.append(item.line)
+            yield item
+    monkeypatch.setattr(sqlbatch, "read_parquet", counted)
+    compiled = rulerun.load(BENCHMARK).engine
+    sql = list(decide_file(compiled, path, ON))
+    assert read == [1, 2]  # the two rows, at their places in the file of those rows
+    python = list(runner.decide_all(BENCHMARK, compiled, original(path, compiled), ON))
+    assert sql == python
+    assert (sql[700]["line"], sql[700]["id"], sql[1301]["line"], sql[1301]["id"]) == (701, "700", 1302, "1302")
+    assert "error" in sql[700] and "error" in sql[1301]

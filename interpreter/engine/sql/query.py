@@ -278,6 +278,12 @@ class _Builder:
             eligible = Sql(f"(CASE WHEN {reference.v} IS NULL THEN (NULL AND {eligible.v}) ELSE {eligible.v} END)",
                            missing_of(reference, eligible))
         amount = parts.get("amount")
+        # The eligibility and the amount are read by several parts of the record: computed once.
+        once = [f"{eligible.v} AS {quote('#eligible')}"] + ([f"{amount.v} AS {quote('#amount')}"] if amount else [])
+        sql = f"SELECT *, {', '.join(once)} FROM ({sql})"
+        eligible = Sql(quote("#eligible"), eligible.m, nullable=eligible.nullable)
+        if amount is not None:
+            amount = Sql(quote("#amount"), amount.m, nullable=amount.nullable)
         amount_missing = "NULL"
         missing = f"(CASE WHEN {eligible.v} IS NULL THEN {eligible.m} END)"
         amount_value = "NULL"
@@ -303,9 +309,10 @@ class _Builder:
             f"(CASE WHEN {closed} THEN NULL ELSE {amount_value} END) AS amount",
             f"(CASE WHEN {closed} THEN [{window_note}] WHEN NOT {eligible.v} THEN {failed} "
             f"ELSE {NO_MISSING} END) AS failed",
-            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            # Where every fact is given, every value is known (else a flag leaves the row to Python).
+            f"(CASE WHEN {KNOWN} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
             f"ELSE list_sort(list_distinct(coalesce({missing}, {NO_MISSING}))) END) AS missing",
-            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"(CASE WHEN {KNOWN} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
             f"ELSE list_sort(list_distinct(coalesce({amount_missing}, {NO_MISSING}))) END) AS amount_missing",
         ]
         out += [f"{sql_value.v} AS {quote('deadlines.' + name)}" for name, sql_value in deadlines]
