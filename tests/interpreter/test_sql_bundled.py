@@ -83,7 +83,7 @@ def bundled_table(measure: str, compiled) -> tuple[pyarrow.Table, list[dict]]:
     return pyarrow.table(columns), cases
 
 
-@pytest.mark.parametrize("measure", ["innovatieve-starterssteun", "kmo-portefeuille"])
+@pytest.mark.parametrize("measure", ["innovatieve-starterssteun", "kmo-portefeuille", "rentetoelage-hinder-openbare-werken"])
 def test_bundled_cases_agree(measure, tmp_path):
     """Every bundled case: the same record from both engines, and `explain`'s eligible, amount, … for it."""
     path = ROOT / "measures" / f"{measure}.yaml"

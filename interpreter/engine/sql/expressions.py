@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from rulerun.dsl.builtins import OPERATORS
+from rulerun.dsl.exact import EXACT
 from rulerun.dsl.library import plain
 from rulerun.dsl.measure import Fact
 from rulerun.dsl.patterns import Pattern
@@ -415,9 +416,33 @@ class ExpressionWriter:
         if op == "-" and tags == ("date", "date"):
             value = f"CAST(datediff('day', {b.v}, {a.v}) AS DECIMAL(38,0))"
             return Sql(value, missing_of(a, b), nullable=nullable)
+        if op == "/" and left_tag in ("money", "number", "percent"):
+            return self._divided_by_literal(node, a)
         raise Unsupported(span(node), f"the operator `{op}` on {left_tag} and {right_tag}",
-                          "a division is exact or an error in the engine; DuckDB would round it" if op == "/"
-                          else "this operation is not written yet")
+                          "this operation is not written yet")
+
+    def _divided_by_literal(self, node: ir.Apply, a: Sql) -> Sql:
+        """`a / n` for a written number n whose reciprocal is an exact decimal (2, 4, 5, 8, 10, …): `a * (1/n)`.
+
+        The engine divides exactly (`EXACT.divide`); so does this product. A divisor with no exact
+        reciprocal (3, a computed value) stays a gap. A row where `a` is unknown is left to Python,
+        which works out the quotient's limits itself.
+        """
+        divisor = node.operands[1]
+        value = divisor.value if isinstance(divisor, ir.Literal) else None
+        reciprocal = None
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and value:
+            try:
+                reciprocal = EXACT.divide(Decimal(1), Decimal(value))
+            except ArithmeticError:
+                reciprocal = None
+        if reciprocal is None:
+            raise Unsupported(span(node), "a division by a computed value or by a number without an exact reciprocal",
+                              "the engine divides exactly or reports an error; DuckDB would round the quotient")
+        quotient = self._exact("*", a.v, literal(reciprocal, span(node)))
+        if a.nullable:
+            self.flags.append(f"({a.v} IS NULL)")
+        return Sql(quotient, nullable=a.nullable)
 
     def _dated(self, value: str, a: Sql, b: Sql) -> Sql:
         """A date computed from others: a result outside the years 1 to 9999 is the engine's error."""
@@ -456,7 +481,35 @@ class ExpressionWriter:
         return Sql(f"({column.v} IS NOT NULL)", nullable=False)
 
     def _quotient(self, node: ir.Apply) -> Sql:
-        raise Unsupported(span(node), f"`{node.operation.key}` of a division", "the exact quotient is not written yet")
+        """`round_cents(a / b)` (or `round_down_cents`, `round`): the exact quotient rounded once, as `divide_rounded`.
+
+        Both operands are taken as whole numbers of 10^-18 (exactly, or the row is Python's) and the
+        rounding is integer arithmetic on HUGEINT with the engine's rule: half up is
+        (2·|a|·q + |b|) // (2·|b|) steps of the quantum, down is |a|·q // |b|, q = 1/quantum. A
+        zero divisor (the engine's error), an overflow or an unknown operand leave the row to Python.
+        """
+        func = node.operation.key
+        quantum = {"round_cents": 2, "round_down_cents": 2, "round": 0}.get(func)
+        if quantum is None:
+            raise Unsupported(span(node), f"`{func}` of a division", "this rounding is not written yet")
+        a, b = (self.write(o) for o in node.operands)
+        n, d = self._scaled(a.v), self._scaled(b.v)
+        q = 10 ** quantum
+        if func == "round_down_cents":
+            steps = f"(abs({n}) * {q}) // abs({d})"
+        else:
+            steps = f"(2 * abs({n}) * {q} + abs({d})) // (2 * abs({d}))"
+        steps = self._once(f"try(CAST(CASE WHEN {d} <> 0 THEN {steps} END AS DECIMAL(38,0)))")
+        sign = f"(CASE WHEN ({n} < 0) <> ({d} < 0) THEN -1 ELSE 1 END)"
+        value = self._once(f"({sign} * {steps} * CAST('{Decimal(1).scaleb(-quantum)}' AS DECIMAL({quantum + 1},{quantum})))")
+        self.flags.append(f"({a.v} IS NULL OR {b.v} IS NULL OR {steps} IS NULL)")
+        return Sql(value, nullable=a.nullable or b.nullable)
+
+    def _scaled(self, value: str) -> str:
+        """A DECIMAL as the HUGEINT of its 10^-18ths; NULL where that is not exact or does not fit."""
+        exact = self._once(f"try(CAST({value} AS DECIMAL(38,18)))")
+        whole = f"try(CAST(replace(CAST({exact} AS VARCHAR), '.', '') AS HUGEINT))"
+        return self._once(f"(CASE WHEN try({exact} = {value}) THEN {whole} END)")
 
     def _function(self, node: ir.Apply) -> Sql:
         func = node.operation.key
