@@ -162,13 +162,15 @@ class _Builder:
         if result is None or plain is None:
             return None
         value = _known_or(plain.v, result.v)
-        return Sql(value, result.m, result.lo, result.hi), _flag(self.lets, plain_writer.flags, writer.flags), set(writer.rules_read)
+        flags = _flag(self.lets, plain_writer.flags, writer.flags)
+        return Sql(value, result.m, result.lo, result.hi), flags, set(writer.rules_read)
 
     def _plain_table(self, writer: ExpressionWriter, table: ir.Table) -> Sql:
         """A table where every fact is given: the first row that holds."""
         rows = [(writer.write(r.when) if r.when is not None else None, writer.write(r.then)) for r in table.rows]
         if rows[-1][0] is not None:  # no `otherwise`: a case no row matches is the engine's error
-            writer.flags.append("(" + " AND ".join(f"coalesce(NOT {w.v}, FALSE)" for w, _ in rows) + ")")
+            writer.flags.append("(" + " AND ".join(f"coalesce(NOT {w.v}, FALSE)" for w, _ in rows if w is not None)
+                                + ")")
         if rows[0][0] is None:
             return rows[0][1]
         cases = []
@@ -255,7 +257,7 @@ class _Builder:
             # What an unknown rule misses, and its limits, only for the rows where it is unknown:
             # worked out after the value, so that a known row does not compute them.
             columns[column.m] = f"(CASE WHEN {column.v} IS NULL THEN {value.m} END)"
-            if column.lo is not None:
+            if column.lo is not None and column.hi is not None:
                 columns[column.lo] = f"(CASE WHEN {column.v} IS NULL THEN {value.lo or 'NULL'} END)"
                 columns[column.hi] = f"(CASE WHEN {column.v} IS NULL THEN {value.hi or 'NULL'} END)"
             if rule_flags:
