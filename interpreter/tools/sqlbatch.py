@@ -341,8 +341,14 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
     columns = ", ".join(["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
                         + [quote("deadlines." + n) for n in query.deadlines]
                         + [quote("values." + n) for n, _ in query.values])
-    handle, partial = tempfile.mkstemp(suffix=".parquet", prefix=".rulerun-", dir=output.parent.resolve())
+    try:
+        handle, partial = tempfile.mkstemp(suffix=".parquet", prefix=".rulerun-", dir=output.parent.resolve())
+    except OSError as error:  # reported as the output's own problem (exit 74), not the partial file's
+        raise OSError(error.errno, error.strerror, str(output)) from None
     os.close(handle)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(partial, 0o666 & ~mask)  # as a file opened for writing would be, not mkstemp's owner-only mode
     try:
         try:
             # The check is a projection, not a WHERE: see PYTHON_LINES.

@@ -273,7 +273,16 @@ def test_parquet_out_replaces_a_file_only_when_complete(tmp_path):
     done = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
     assert done.exit_code == 0, done.output
     assert [r["eligible"] for r in pyarrow.parquet.read_table(out).to_pylist()] == ["yes"] * 3
+    assert out.stat().st_mode & 0o777 == source.stat().st_mode & 0o777  # as any file written here
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
+
+
+def test_parquet_out_into_a_missing_folder_names_the_output(tmp_path):
+    source, out = tmp_path / "in.parquet", tmp_path / "nowhere" / "out.parquet"
+    pyarrow.parquet.write_table(benchmark_table([{"grootte": "klein"}]), source)
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert result.exit_code == 74
+    assert f"{out}: No such file or directory" in result.output
 
 
 def test_without_duckdb_the_extra_is_named(monkeypatch, tmp_path):
