@@ -57,15 +57,28 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
         raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
     types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
     header_columns(list(types), compiled.checked.facts, str(path))
+    clean: list[str] = []
+    records: dict[str, tuple[str, str]] = {}  # a record's field path -> (its value in a STRUCT column, its check)
+    structs: set[str] = set()
     for name, kind in types.items():
         listed = _fact_at(compiled.checked.facts, name)
         if kind.endswith("[]") and listed is not None and listed.type.kind == "list":
             continue  # a list fact's column: its items are checked by _clean_list
+        if kind.startswith("STRUCT") and not kind.endswith("[]") and listed is not None \
+                and listed.type.kind == "record":
+            structs.add(name)
+            fields = _record_fields(listed, quote(name), name, source, connection)
+            if fields is None or any(other.startswith(name + ".") for other in types):
+                clean.append("FALSE")  # fields the declaration does not have, or records in it: Python's
+            else:
+                records.update(fields)
+                # An empty field (or record) is not given, as the reader takes it; a given one must be clean.
+                clean += [f"({value} IS NULL OR {check})" for value, check in fields.values() if check != "TRUE"]
+            continue
         if kind.startswith("STRUCT") or kind.endswith("[]"):
             raise UsageError(Diagnostic(f"column `{name}` is a nested {kind} column; the duckdb engine reads one "
                                         "column per fact path (e.g. `dienst.bedrag`)",
                                         file=str(path), hint="flatten it, or leave out --engine duckdb"))
-    clean: list[str] = []
     columns = ['CAST(file_row_number + 1 AS BIGINT) AS "#line"']
     if "id" in types:
         if types["id"] in ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER",
@@ -91,6 +104,9 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
             check = _clean_list(fact, column, path_name, source, connection)
             columns.append(f"{column}" if check != "FALSE" else f"CAST(NULL AS {_sql_type(fact)}) AS {column}")
             clean.append(f"({column} IS NULL OR {check})")
+        elif path_name in records:
+            value, _check = records[path_name]  # checked above, with the record's other fields
+            columns.append(f"{value} AS {column}")
         elif path_name in types:
             check = _clean(fact, column, types[path_name])
             columns.append(f"{column}" if check != "FALSE" else f"NULL AS {column}")
@@ -100,13 +116,32 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
             columns.append(f"CAST(NULL AS {_sql_type(fact)}) AS {column}")
     # A column of the file that the query does not read is still read by the Python engine's reader.
     for name, kind in types.items():
-        if name not in query.facts and name not in ("id", "on"):
+        if name not in query.facts and name not in ("id", "on") and name not in structs:
             fact = _fact_at(compiled.checked.facts, name)
             check = "FALSE" if kind.endswith("[]") else _clean(fact, quote(name), kind)
             if check != "TRUE":
                 clean.append(f"({quote(name)} IS NULL OR {check})")
     columns.append(f"({' AND '.join(clean) if clean else 'TRUE'}) AS \"#clean\"")
     return f"SELECT {', '.join(columns)} FROM {source}"
+
+
+def _record_fields(fact, column: str, name: str, source: str, connection) -> dict[str, tuple[str, str]] | None:
+    """A STRUCT column of a record fact as {field path: (its value, when the reader takes it as it stands)}.
+
+    None when it has a field the declaration does not have, or one that is itself a record or list:
+    such rows are left to the Python engine. A declared field it lacks is not given.
+    """
+    fields = {n: k for n, k, *_ in connection.sql(f"DESCRIBE SELECT unnest({column}) FROM {source}").fetchall()}
+    if not set(fields) <= set(fact.fields):
+        return None
+    out = {}
+    for field_name, field_kind in fields.items():
+        field = fact.fields[field_name]
+        if field.type.kind in ("list", "record"):
+            return None
+        value = f"struct_extract({column}, {text_literal(field_name)})"
+        out[f"{name}.{field_name}"] = (value, _clean(field, value, field_kind))
+    return out
 
 
 def _fact_at(facts: dict, dotted: str):
