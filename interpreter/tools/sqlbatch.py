@@ -57,15 +57,28 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
         raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
     types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
     header_columns(list(types), compiled.checked.facts, str(path))
+    clean: list[str] = []
+    records: dict[str, tuple[str, str]] = {}  # a record's field path -> (its value in a STRUCT column, its check)
+    structs: set[str] = set()
     for name, kind in types.items():
         listed = _fact_at(compiled.checked.facts, name)
         if kind.endswith("[]") and listed is not None and listed.type.kind == "list":
             continue  # a list fact's column: its items are checked by _clean_list
+        if kind.startswith("STRUCT") and not kind.endswith("[]") and listed is not None \
+                and listed.type.kind == "record":
+            structs.add(name)
+            fields = _record_fields(listed, quote(name), name, source, connection)
+            if fields is None or any(other.startswith(name + ".") for other in types):
+                clean.append("FALSE")  # fields the declaration does not have, or records in it: Python's
+            else:
+                records.update(fields)
+                # An empty field (or record) is not given, as the reader takes it; a given one must be clean.
+                clean += [f"({value} IS NULL OR {check})" for value, check in fields.values() if check != "TRUE"]
+            continue
         if kind.startswith("STRUCT") or kind.endswith("[]"):
             raise UsageError(Diagnostic(f"column `{name}` is a nested {kind} column; the duckdb engine reads one "
                                         "column per fact path (e.g. `dienst.bedrag`)",
                                         file=str(path), hint="flatten it, or leave out --engine duckdb"))
-    clean: list[str] = []
     columns = ['CAST(file_row_number + 1 AS BIGINT) AS "#line"']
     if "id" in types:
         if types["id"] in ("VARCHAR", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER",
@@ -91,6 +104,9 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
             check = _clean_list(fact, column, path_name, source, connection)
             columns.append(f"{column}" if check != "FALSE" else f"CAST(NULL AS {_sql_type(fact)}) AS {column}")
             clean.append(f"({column} IS NULL OR {check})")
+        elif path_name in records:
+            value, _check = records[path_name]  # checked above, with the record's other fields
+            columns.append(f"{value} AS {column}")
         elif path_name in types:
             check = _clean(fact, column, types[path_name])
             columns.append(f"{column}" if check != "FALSE" else f"NULL AS {column}")
@@ -100,13 +116,32 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
             columns.append(f"CAST(NULL AS {_sql_type(fact)}) AS {column}")
     # A column of the file that the query does not read is still read by the Python engine's reader.
     for name, kind in types.items():
-        if name not in query.facts and name not in ("id", "on"):
+        if name not in query.facts and name not in ("id", "on") and name not in structs:
             fact = _fact_at(compiled.checked.facts, name)
             check = "FALSE" if kind.endswith("[]") else _clean(fact, quote(name), kind)
             if check != "TRUE":
                 clean.append(f"({quote(name)} IS NULL OR {check})")
     columns.append(f"({' AND '.join(clean) if clean else 'TRUE'}) AS \"#clean\"")
     return f"SELECT {', '.join(columns)} FROM {source}"
+
+
+def _record_fields(fact, column: str, name: str, source: str, connection) -> dict[str, tuple[str, str]] | None:
+    """A STRUCT column of a record fact as {field path: (its value, when the reader takes it as it stands)}.
+
+    None when it has a field the declaration does not have, or one that is itself a record or list:
+    such rows are left to the Python engine. A declared field it lacks is not given.
+    """
+    fields = {n: k for n, k, *_ in connection.sql(f"DESCRIBE SELECT unnest({column}) FROM {source}").fetchall()}
+    if not set(fields) <= set(fact.fields):
+        return None
+    out = {}
+    for field_name, field_kind in fields.items():
+        field = fact.fields[field_name]
+        if field.type.kind in ("list", "record"):
+            return None
+        value = f"struct_extract({column}, {text_literal(field_name)})"
+        out[f"{name}.{field_name}"] = (value, _clean(field, value, field_kind))
+    return out
 
 
 def _fact_at(facts: dict, dotted: str):
@@ -200,7 +235,16 @@ def run_query(compiled, query: Query, path: Path, default_on: datetime.date, con
 def python_lines(compiled, path: Path, default_on: datetime.date) -> list[int]:
     """The lines of a Parquet file whose rows the query leaves to the Python engine."""
     connection, _query = _decided(compiled, path, default_on)
-    return [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
+    return _python_lines(connection)
+
+
+#: The lines left to Python, as an aggregate's FILTER: a WHERE on `python` would be pushed down
+#: through the query's layers by DuckDB's optimizer, inlining every column it reads (exponentially).
+PYTHON_LINES = "SELECT coalesce(list(line ORDER BY line) FILTER (WHERE python), []) FROM decided"
+
+
+def _python_lines(connection) -> list[int]:
+    return list(connection.execute(PYTHON_LINES).fetchone()[0])
 
 
 def _decided(compiled, path: Path, default_on: datetime.date) -> tuple:
@@ -216,7 +260,7 @@ def _decided(compiled, path: Path, default_on: datetime.date) -> tuple:
 def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dict]:
     """Batch records for every row of a Parquet file, in its order, as `tools.batch.decide_all` gives them."""
     connection, query = _decided(compiled, path, default_on)
-    python_lines = [line for (line,) in connection.execute("SELECT line FROM decided WHERE python").fetchall()]
+    python_lines = _python_lines(connection)
     by_python = _python_records(compiled, path, python_lines, default_on) if python_lines else {}
     result = connection.execute("SELECT * FROM decided")
     names = [d[0] for d in result.description]
@@ -266,36 +310,108 @@ def _typed(value, tag: str):
 
 
 def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[int, dict]:
-    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them."""
-    wanted = set(lines)
-    out: dict[int, dict] = {}
-    items = [item for item in read_parquet(path, compiled) if item.line in wanted]
-    for record in runner.decide_items(compiled, items, default_on):
-        out[record["line"]] = record
-    return out
+    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them.
+
+    Only those rows are read: they are taken from the row groups that hold them into a file of the
+    same schema, which the Parquet reader reads; each record then gets back its line (and the id
+    a row without one has: its line).
+    """
+    import dataclasses
+    import os
+    import tempfile
+
+    import pyarrow
+    import pyarrow.parquet as parquet
+    read_parquet(path, compiled)  # the reader's checks of the file's columns, named by the file itself
+    source = parquet.ParquetFile(path)
+    wanted = sorted(set(lines))
+    parts, start, at = [], 0, 0
+    for group in range(source.metadata.num_row_groups):
+        size = source.metadata.row_group(group).num_rows
+        taken = []
+        while at < len(wanted) and wanted[at] <= start + size:
+            taken.append(wanted[at] - 1 - start)
+            at += 1
+        if taken:
+            parts.append(source.read_row_group(group).take(taken))
+        start += size
+    subset = pyarrow.concat_tables(parts) if parts else source.schema_arrow.empty_table()
+    unnamed = (set(range(subset.num_rows)) if "id" not in subset.column_names
+               else {i for i, v in enumerate(subset.column("id").is_null().to_pylist()) if v})
+    handle, name = tempfile.mkstemp(suffix=".parquet", prefix="rulerun-")
+    os.close(handle)
+    try:
+        parquet.write_table(subset, name)
+        items = []
+        for position, item in enumerate(read_parquet(Path(name), compiled)):
+            line = wanted[position]
+            ident = runner.record_id(None, line) if position in unnamed and item.id is not None else item.id
+            items.append(dataclasses.replace(item, line=line, id=ident))
+        return {record["line"]: record for record in runner.decide_items(compiled, items, default_on)}
+    finally:
+        os.unlink(name)
+
+
+#: Rows per Parquet row group: DuckDB's default, the memory a write holds at once.
+ROW_GROUP_SIZE = 122_880
+#: The message DuckDB's error() raises in the one pass that writes, when a row must be decided by Python.
+LEFT_TO_PYTHON = "rulerun: a row is left to the Python engine"
 
 
 def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date) -> int:
-    """Decide every row of a Parquet file into a Parquet file; the number of rows. Refuses rows Python must decide."""
+    """Decide every row of a Parquet file into a Parquet file; the number of rows. Refuses rows Python must decide.
+
+    One pass over the file: the query writes every row, and a row the Python engine must decide
+    stops the write (DuckDB's `error()`), after which the rows are counted for the message. The
+    file is written beside `output` and renamed only when complete, so no partial file is left.
+    """
+    import os
+    import tempfile
     duckdb = duckdb_module()
     query = measure_query(compiled)
     refuse_gaps(query)
     connection = duckdb.connect()
     sql = run_query(compiled, query, path, default_on, connection)
     connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
-    left = connection.execute("SELECT line FROM decided WHERE python LIMIT 5").fetchall()
-    if left:
-        count = connection.execute("SELECT count(*) FROM decided WHERE python").fetchone()[0]
-        shown = ", ".join(str(line) for (line,) in left)
-        raise UsageError(Diagnostic(
-            f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
-            "a value the SQL cannot vouch for, or one that may meet an error the engine reports",
-            file=str(path), hint="write JSON Lines instead (-o decisions.jsonl), which decides those rows too"))
     columns = ", ".join(["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
                         + [quote("deadlines." + n) for n in query.deadlines]
                         + [quote("values." + n) for n, _ in query.values])
-    connection.execute(f"COPY (SELECT {columns} FROM decided) TO {text_literal(str(output))} (FORMAT parquet)")
-    return connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(str(output))})").fetchone()[0]
+    try:
+        handle, partial = tempfile.mkstemp(suffix=".parquet", prefix=".rulerun-", dir=output.parent.resolve())
+    except OSError as error:  # reported as the output's own problem (exit 74), not the partial file's
+        raise OSError(error.errno, error.strerror, str(output)) from None
+    os.close(handle)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(partial, 0o666 & ~mask)  # as a file opened for writing would be, not mkstemp's owner-only mode
+    try:
+        try:
+            # The check is a projection, not a WHERE: see PYTHON_LINES.
+            stop = f"(CASE WHEN python THEN error({text_literal(LEFT_TO_PYTHON)}) ELSE id END) AS id"
+            connection.execute(
+                f"COPY (SELECT {columns.replace('id', stop, 1)} FROM decided) TO {text_literal(partial)} "
+                f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        except duckdb.Error as error:
+            if LEFT_TO_PYTHON not in str(error):
+                raise
+            _refuse_python_rows(connection, path)
+        count = connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(partial)})").fetchone()[0]
+        os.replace(partial, output)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return count
+
+
+def _refuse_python_rows(connection, path: Path) -> None:
+    """The usage error for a Parquet output with rows only the Python engine can decide."""
+    lines = _python_lines(connection)
+    count, left = len(lines), lines[:5]
+    shown = ", ".join(str(line) for line in left)
+    raise UsageError(Diagnostic(
+        f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
+        "a value the SQL cannot vouch for, or one that may meet an error the engine reports",
+        file=str(path), hint="write JSON Lines instead (-o decisions.jsonl), which decides those rows too"))
 
 
 def sql_gaps(path: Path, display: str) -> tuple[list, str]:

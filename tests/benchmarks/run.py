@@ -372,7 +372,7 @@ def cold_start() -> None:
           f"empty cache folder {empty * 1e3:4.0f} ms ({empty / plain:3.1f}x); "
           f"no cache {none * 1e3:4.0f} ms ({none / plain:3.1f}x)")
 
-def write_parquet(path: Path, n: int) -> None:
+def write_typed_parquet(path: Path, n: int) -> None:
     """`n` generated cases as Parquet: typed columns (decimals, dates, texts), one per fact."""
     import pyarrow
     import pyarrow.parquet
@@ -393,7 +393,7 @@ def duckdb_throughput() -> None:
     measure_file = HERE / "kmo-eenvoudig.yaml"
     for n in (1_000_000, 4_000_000):
         source = folder / f"{n}.parquet"
-        write_parquet(source, n)
+        write_typed_parquet(source, n)
         times = []
         for _ in range(3):
             t0 = time.perf_counter()

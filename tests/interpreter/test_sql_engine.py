@@ -106,8 +106,31 @@ def test_benchmark_cases_agree(tmp_path):
     assert "error" in records[6] and "error" in records[7]
 
 
+def test_a_value_beyond_duckdbs_decimal_is_decided_by_python(tmp_path):
+    """DuckDB keeps a product's width (DECIMAL(18,2) × DECIMAL(2,2) is DECIMAL(18,4)): where it would
+    overflow, the row is the Python engine's (exact to 100 digits), not a stopped run."""
+    big = Decimal("999999999999999.99")
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": big, "start": D(2024, 3, 1), "aanvraag": D(2024, 3, 5),
+             "ontvangen": Decimal("0")},
+            {"grootte": "middelgroot", "pijler": "advies", "bedrag": big, "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5)},
+            {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": big}]
+    records = assert_agree(BENCHMARK, benchmark_table(rows), tmp_path)
+    assert records[0]["amount"] == "7500.00"  # the ceiling, after the exact 30 % of the amount
+    assert python_lines(rulerun.load(BENCHMARK).engine, tmp_path / "cases.parquet", ON) == [1, 2]
+    # Parquet output cannot hold the Python engine's records: those rows are refused by line, not a crash.
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(tmp_path / "cases.parquet"), "--engine", "duckdb",
+                                       "-o", str(out)])
+    assert result.exit_code == 64
+    assert "2 case(s) must be decided by the Python engine (lines 1, 2)" in result.output
+
+
 SIZES = st.sampled_from(["klein", "middelgroot", "groot", None])
-CENTS = st.one_of(st.none(), st.integers(0, 3_000_000).map(lambda c: Decimal(c).scaleb(-2)))
+#: Amounts up to the largest a case may give (10^15): products beyond DuckDB's DECIMAL width included.
+CENTS = st.one_of(st.none(), st.integers(0, 3_000_000).map(lambda c: Decimal(c).scaleb(-2)),
+                  st.integers(0, 10**17 - 1).map(lambda c: Decimal(c).scaleb(-2)))
 DAYS = st.one_of(st.none(), st.dates(D(2016, 1, 1), D(2026, 12, 31)))
 
 
@@ -180,12 +203,16 @@ def test_bundled_measures_gaps_are_stated():
         assert gaps_of(name) == gaps, name
 
 
+#: A measure with what the SQL cannot express exactly: a division by 3 and by a fact.
+GAPS = ROOT / "tests" / "interpreter" / "sql_trial" / "gaten.yaml"
+
+
 def test_check_reports_gaps_with_positions():
-    result = CliRunner().invoke(main, ["check", str(ROOT / "measures" / "rentetoelage-hinder-openbare-werken.yaml"),
-                                       "--engine", "duckdb"])
+    result = CliRunner().invoke(main, ["check", str(GAPS), "--engine", "duckdb"])
     assert result.exit_code == 2
-    assert ("rentetoelage-hinder-openbare-werken.yaml:249:48: error: the duckdb engine cannot compile the operator "
-            "`/` on money and number") in result.output
+    for where in ("gaten.yaml:11:62", "gaten.yaml:12:71"):
+        assert (f"{where}: error: the duckdb engine cannot compile a division by a computed value or by a number "
+                "without an exact reciprocal") in result.output
     clean = CliRunner().invoke(main, ["check", str(TRIAL), "--engine", "duckdb", "--show-sql"])
     assert clean.exit_code == 0, clean.output
     assert "SELECT" in clean.output and '"#known"' in clean.output
@@ -194,11 +221,10 @@ def test_check_reports_gaps_with_positions():
 def test_batch_refuses_a_measure_with_gaps(tmp_path):
     path = tmp_path / "cases.parquet"
     pyarrow.parquet.write_table(pyarrow.table({"id": ["1"]}), path)
-    result = CliRunner().invoke(main, ["batch", str(ROOT / "measures" / "rentetoelage-hinder-openbare-werken.yaml"),
-                                       str(path), "--engine", "duckdb"])
+    result = CliRunner().invoke(main, ["batch", str(GAPS), str(path), "--engine", "duckdb"])
     assert result.exit_code == 64
-    assert "the duckdb engine cannot compile this measure" in result.output
-    assert "rentetoelage-hinder-openbare-werken.yaml:268:15" in result.output
+    assert "the duckdb engine cannot compile this measure (2 gap(s) below)" in result.output
+    assert "gaten.yaml:12:71" in result.output
 
 
 def test_batch_duckdb_reads_parquet_only(tmp_path):
@@ -228,6 +254,35 @@ def test_parquet_out_refuses_rows_for_python(tmp_path):
     result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
     assert result.exit_code == 64
     assert "1 case(s) must be decided by the Python engine (lines 1)" in result.output
+    # The write stops at that row: neither the output nor a partial file is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_parquet_out_replaces_a_file_only_when_complete(tmp_path):
+    """A refused run leaves an existing output as it was; a complete one replaces it."""
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    out.write_text("earlier")
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}] * 3 + [{"grootte": "reus"}]
+    pyarrow.parquet.write_table(benchmark_table(rows), source)
+    refused = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert refused.exit_code == 64
+    assert "(lines 4)" in refused.output
+    assert out.read_text() == "earlier"
+    pyarrow.parquet.write_table(benchmark_table(rows[:3]), source)
+    done = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert [r["eligible"] for r in pyarrow.parquet.read_table(out).to_pylist()] == ["yes"] * 3
+    assert out.stat().st_mode & 0o777 == source.stat().st_mode & 0o777  # as any file written here
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
+
+
+def test_parquet_out_into_a_missing_folder_names_the_output(tmp_path):
+    source, out = tmp_path / "in.parquet", tmp_path / "nowhere" / "out.parquet"
+    pyarrow.parquet.write_table(benchmark_table([{"grootte": "klein"}]), source)
+    result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert result.exit_code == 74
+    assert f"{out}: No such file or directory" in result.output
 
 
 def test_without_duckdb_the_extra_is_named(monkeypatch, tmp_path):
@@ -319,3 +374,104 @@ POSTS = st.one_of(st.none(), st.lists(st.builds(
     "begin": st.one_of(st.none(), st.dates(D(2023, 6, 1), D(2024, 6, 1)))}), min_size=1, max_size=10))
 def test_list_random_cases_agree(tmp_path, rows):
     assert_lists_agree(rows, tmp_path)
+
+
+# -- the query's size ---------------------------------------------------------------------------------
+
+def nested_measure(folder: Path, depth: int) -> Path:
+    """The benchmark measure with its amount a `min` nested `depth` deep, each level reading the one inside."""
+    expr = "bedrag * tarief[grootte]"
+    for level in range(depth):
+        expr = f"min({expr} + € {level}, ruimte - € {level})"
+    text = BENCHMARK.read_text().replace("round_cents(min(bedrag * tarief[grootte], ruimte))", f"round_cents({expr})")
+    text = text.replace("measure: kmo-eenvoudig", f"measure: genest-{depth}")
+    path = folder / f"genest-{depth}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_query_grows_linearly_with_a_nested_expression(tmp_path):
+    """Each sub-expression is a column read by name: a `min` (which reads each part four times) nested
+    twice as deep makes a query about twice as long, not the square of it."""
+    sizes = {depth: len(measure_query(rulerun.load(nested_measure(tmp_path, depth)).engine).sql) for depth in (4, 8, 16)}
+    base = len(measure_query(rulerun.load(BENCHMARK).engine).sql)
+    grown = {depth: size - base for depth, size in sizes.items()}
+    assert grown[8] < 2.5 * grown[4] and grown[16] < 2.5 * grown[8], sizes
+
+
+def test_a_nested_expression_is_decided_alike(tmp_path):
+    rows = [{"grootte": "klein", "pijler": "advies", "bedrag": Decimal(b), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 5), "ontvangen": Decimal(o)}
+            for b, o in (("1000.00", "0"), ("30000", "100"), ("5", "7499.99"))] + [{"grootte": "klein", "pijler": "advies"}]
+    assert_agree(nested_measure(tmp_path, 6), benchmark_table(rows), tmp_path)
+
+
+def test_only_the_rows_left_to_python_are_read_by_python(tmp_path, monkeypatch):
+    """The Python engine reads the rows the query leaves to it, not the whole file again; each keeps its line and id."""
+    from rulerun.interpreter.tools import sqlbatch
+    good = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+            "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}
+    rows = [good] * 700 + [{"grootte": "reus"}] + [good] * 600 + [{**good, "start": D(2015, 1, 1), "aanvraag": D(2015, 1, 2)}] + [good] * 50
+    table = benchmark_table(rows)
+    ids = pyarrow.array([None if i == 1301 else str(i) for i in range(len(rows))])
+    table = table.set_column(0, "id", ids)
+    path = tmp_path / "cases.parquet"
+    pyarrow.parquet.write_table(table, path, row_group_size=256)  # the two rows in different row groups
+    read: list[int] = []
+    original = sqlbatch.read_parquet
+
+    def counted(file, compiled):
+        for item in original(file, compiled):
+            read.append(item.line)
+            yield item
+    monkeypatch.setattr(sqlbatch, "read_parquet", counted)
+    compiled = rulerun.load(BENCHMARK).engine
+    sql = list(decide_file(compiled, path, ON))
+    assert read == [1, 2]  # the two rows, at their places in the file of those rows
+    python = list(runner.decide_all(BENCHMARK, compiled, original(path, compiled), ON))
+    assert sql == python
+    assert (sql[700]["line"], sql[700]["id"], sql[1301]["line"], sql[1301]["id"]) == (701, "700", 1302, "1302")
+    assert "error" in sql[700] and "error" in sql[1301]
+
+
+# -- divisions ----------------------------------------------------------------------------------------
+
+DIVISIONS = ROOT / "tests" / "interpreter" / "sql_trial" / "deling.yaml"
+
+
+def division_table(rows: list[dict]) -> pyarrow.Table:
+    return pyarrow.table({"id": [str(i) for i in range(len(rows))],
+                          "bedrag": pyarrow.array([r.get("bedrag") for r in rows], MONEY),
+                          "deler": pyarrow.array([r.get("deler") for r in rows], pyarrow.decimal128(38, 10))})
+
+
+def test_division_measure_compiles_without_gaps():
+    assert measure_query(rulerun.load(DIVISIONS).engine).gaps == []
+
+
+def test_divisions_agree_at_the_half_cent(tmp_path):
+    """The engine's exact quotient rounded once (divide_rounded): half a cent up, down towards zero, signs."""
+    rows = [{"bedrag": Decimal("100.01"), "deler": Decimal("2")},  # 50.005: half up 50.01, down 50.00
+            {"bedrag": Decimal("100.00"), "deler": Decimal("3")},  # 33.333…: no exact decimal, rounded once
+            {"bedrag": Decimal("0.05"), "deler": Decimal("-10")},  # -0.005: half away from zero, -0.01
+            {"bedrag": Decimal("1000.00"), "deler": Decimal("0")},  # the engine's error: Python decides
+            {"bedrag": Decimal("1000.00"), "deler": Decimal("0.0000000001")},  # 10^13: fits
+            {"bedrag": Decimal("999999999999999.99"), "deler": Decimal("0.0000000003")},  # beyond HUGEINT: Python
+            {"bedrag": Decimal("12.34")}, {}]
+    records = assert_agree(DIVISIONS, division_table(rows), tmp_path)
+    assert [r.get("amount") for r in records[:3]] == ["50.01", "33.33", None]
+    assert records[0]["values"]["af"] == "50.00" and records[2]["values"]["af"] == "0.00"
+    assert "error" in records[3]
+    left = python_lines(rulerun.load(DIVISIONS).engine, tmp_path / "cases.parquet", ON)
+    assert 4 in left and 6 in left and 1 not in left and 2 not in left
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({
+    "bedrag": st.one_of(st.none(), st.integers(0, 10**17 - 1).map(lambda c: Decimal(c).scaleb(-2)),
+                        st.integers(0, 100_000).map(lambda c: Decimal(c).scaleb(-2))),
+    "deler": st.one_of(st.none(), st.integers(-10**12, 10**12).map(lambda c: Decimal(c).scaleb(-4)),
+                       st.sampled_from([Decimal(n) for n in ("1", "2", "3", "7", "-3", "0.5", "365", "0")]))}),
+    min_size=1, max_size=10))
+def test_division_random_cases_agree(tmp_path, rows):
+    assert_agree(DIVISIONS, division_table(rows), tmp_path)

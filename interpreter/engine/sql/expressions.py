@@ -12,12 +12,14 @@ node's `source` (read for its position alone). Nodes are written by their class,
 from __future__ import annotations
 
 import datetime
+import re
 import types
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 from rulerun.dsl.builtins import OPERATORS
+from rulerun.dsl.exact import EXACT
 from rulerun.dsl.library import plain
 from rulerun.dsl.measure import Fact
 from rulerun.dsl.patterns import Pattern
@@ -112,12 +114,46 @@ def span(node: ir.Node) -> Span | None:
     return node.source.span if node.source is not None else None
 
 
+#: The parameter of a list lambda (`item1`, one name per depth): an expression reading it is not a column.
+_LAMBDA_PARAMETER = re.compile(r"\bitem([0-9]+)\b")
+#: A text this short is written where it is read; a longer one is computed once, as a column (`Lets`).
+SHORT = 48
+
+
+class Lets:
+    """Sub-expressions computed once each, as columns of the query, so that its text is linear in the measure.
+
+    An expression reads its parts by their column names instead of repeating their text (a limit,
+    a `min` or an `if` reads a part several times). Each column is computed only on the rows of
+    its form (`guard`): the two-valued form's on the rows with every fact given, the three-valued
+    form's on the others, so a row computes one form only. The query computes each column in a
+    layer after the columns it reads (`query._layers`).
+    """
+
+    def __init__(self) -> None:
+        self.columns: dict[str, str] = {}  # quoted name -> its SQL
+        self.names: dict[tuple[str, str], str] = {}  # (guard, text) -> quoted name
+
+    def bind(self, text: str | None, guard: str) -> str | None:
+        """A column computing `text` where `guard` holds (NULL elsewhere); short texts are kept as they are."""
+        if text is None or len(text) <= SHORT:
+            return text
+        name = self.names.get((guard, text))
+        if name is None:
+            name = quote(f"#e{len(self.columns)}")
+            self.names[(guard, text)] = name
+            self.columns[name] = f"(CASE WHEN {guard} THEN {text} END)"
+        return name
+
+
 class ExpressionWriter:
     """Writes lowered expressions of one measure as SQL over its fact, rule and date columns."""
 
     def __init__(self, facts: dict[str, Fact], parameters: dict[str, CompiledParameter], reference: Sql,
-                 on: str, known: bool = False):
+                 on: str, known: bool = False, lets: Lets | None = None, guard: str = "TRUE"):
         self.known = known  # every fact given: the two-valued form, without Unknown's bookkeeping
+        self.lets = lets  # where sub-expressions are computed once (None: written where they are read)
+        self.guard = guard  # the rows this form is read on
         self.facts = facts
         self.parameters = parameters
         self.reference = reference
@@ -133,7 +169,11 @@ class ExpressionWriter:
         method: Callable[[ExpressionWriter, Any], Sql] | None = _WRITERS.get(type(node))
         if method is None:
             raise Unsupported(span(node), _what(node), "this kind of expression has no SQL form yet")
-        return method(self, node)
+        result = method(self, node)
+        bind = self._once
+        if self.known:  # the two-valued form is read for its value alone
+            return Sql(bind(result.v), result.m, result.lo, result.hi, result.nullable)
+        return Sql(bind(result.v), bind(result.m), bind(result.lo), bind(result.hi), result.nullable)
 
     # -- leaves --------------------------------------------------------------------------------
 
@@ -341,17 +381,21 @@ class ExpressionWriter:
         nullable = a.nullable or b.nullable
         tags = (left_tag, right_tag)
         if op in ("+", "-") and left_tag in ("money", "number", "percent") and right_tag == left_tag:
-            value = f"({a.v} {op} {b.v})"
+            value = self._exact(op, a.v, b.v)
+            if self.known:  # a known value is its own limit: none are read
+                return Sql(value, nullable=False)
             if op == "+":
-                lo, hi = f"({lower_limit(a)} + {lower_limit(b)})", f"({upper_limit(a)} + {upper_limit(b)})"
+                lo, hi = self._exact("+", lower_limit(a), lower_limit(b)), self._exact("+", upper_limit(a), upper_limit(b))
             else:
-                lo, hi = f"({lower_limit(a)} - {upper_limit(b)})", f"({upper_limit(a)} - {lower_limit(b)})"
+                lo, hi = self._exact("-", lower_limit(a), upper_limit(b)), self._exact("-", upper_limit(a), lower_limit(b))
             return Sql(value, missing_of(a, b), lo, hi, nullable)
         if op == "*" and left_tag in ("money", "number", "percent") and right_tag in ("money", "number", "percent"):
-            value = f"({a.v} * {b.v})"
+            value = self._exact("*", a.v, b.v)
+            if self.known:
+                return Sql(value, nullable=False)
             both = f"{lower_limit(a)} >= 0 AND {lower_limit(b)} >= 0"
-            lo = f"(CASE WHEN {both} THEN {lower_limit(a)} * {lower_limit(b)} END)"
-            hi = f"(CASE WHEN {both} THEN {upper_limit(a)} * {upper_limit(b)} END)"
+            lo = f"(CASE WHEN {both} THEN {self._exact('*', lower_limit(a), lower_limit(b))} END)"
+            hi = f"(CASE WHEN {both} THEN {self._exact('*', upper_limit(a), upper_limit(b))} END)"
             return Sql(value, missing_of(a, b), lo, hi, nullable)
         if op in ("+", "-") and tags in (("days", "days"), ("months", "months")):
             value = f"({a.v} {op} {b.v})"
@@ -372,14 +416,58 @@ class ExpressionWriter:
         if op == "-" and tags == ("date", "date"):
             value = f"CAST(datediff('day', {b.v}, {a.v}) AS DECIMAL(38,0))"
             return Sql(value, missing_of(a, b), nullable=nullable)
+        if op == "/" and left_tag in ("money", "number", "percent"):
+            return self._divided_by_literal(node, a)
         raise Unsupported(span(node), f"the operator `{op}` on {left_tag} and {right_tag}",
-                          "a division is exact or an error in the engine; DuckDB would round it" if op == "/"
-                          else "this operation is not written yet")
+                          "this operation is not written yet")
+
+    def _divided_by_literal(self, node: ir.Apply, a: Sql) -> Sql:
+        """`a / n` for a written number n whose reciprocal is an exact decimal (2, 4, 5, 8, 10, …): `a * (1/n)`.
+
+        The engine divides exactly (`EXACT.divide`); so does this product. A divisor with no exact
+        reciprocal (3, a computed value) stays a gap. A row where `a` is unknown is left to Python,
+        which works out the quotient's limits itself.
+        """
+        divisor = node.operands[1]
+        value = divisor.value if isinstance(divisor, ir.Literal) else None
+        reciprocal = None
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and value:
+            try:
+                reciprocal = EXACT.divide(Decimal(1), Decimal(value))
+            except ArithmeticError:
+                reciprocal = None
+        if reciprocal is None:
+            raise Unsupported(span(node), "a division by a computed value or by a number without an exact reciprocal",
+                              "the engine divides exactly or reports an error; DuckDB would round the quotient")
+        quotient = self._exact("*", a.v, literal(reciprocal, span(node)))
+        if a.nullable:
+            self.flags.append(f"({a.v} IS NULL)")
+        return Sql(quotient, nullable=a.nullable)
 
     def _dated(self, value: str, a: Sql, b: Sql) -> Sql:
         """A date computed from others: a result outside the years 1 to 9999 is the engine's error."""
+        value = self._once(f"try({value})")  # a number of days beyond DuckDB's INTEGER: NULL, and flagged
         self.flags.append(f"({value} NOT BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')")
+        self.flags.append(f"({value} IS NULL AND {a.v} IS NOT NULL AND {b.v} IS NOT NULL)")
         return Sql(value, missing_of(a, b), nullable=a.nullable or b.nullable)
+
+    def _exact(self, op: str, a: str, b: str) -> str:
+        """`a op b` on DECIMALs, NULL where DuckDB's DECIMAL would overflow; such a row is left to Python.
+
+        DuckDB keeps a product's width (DECIMAL(18,2) * DECIMAL(18,2) is DECIMAL(18,4)) and holds at
+        most 38 digits; the engine computes exactly to 100 digits. `try` turns the overflow into NULL,
+        and the flag sends the row to the Python engine instead of stopping the run.
+        """
+        value = self._once(f"try({a} {op} {b})")
+        self.flags.append(f"({value} IS NULL AND {a} IS NOT NULL AND {b} IS NOT NULL)")
+        return value
+
+    def _once(self, text):
+        """`text` as a column computed once, unless it reads a list lambda's item (then it stays where it is read)."""
+        if self.lets is None or text is None or any(
+                int(depth) <= self.depth for depth in _LAMBDA_PARAMETER.findall(text)):  # an enclosing lambda's
+            return text
+        return self.lets.bind(text, self.guard)
 
     def _given(self, node: ir.Given) -> Sql:
         target = node.read
@@ -393,7 +481,35 @@ class ExpressionWriter:
         return Sql(f"({column.v} IS NOT NULL)", nullable=False)
 
     def _quotient(self, node: ir.Apply) -> Sql:
-        raise Unsupported(span(node), f"`{node.operation.key}` of a division", "the exact quotient is not written yet")
+        """`round_cents(a / b)` (or `round_down_cents`, `round`): the exact quotient rounded once, as `divide_rounded`.
+
+        Both operands are taken as whole numbers of 10^-18 (exactly, or the row is Python's) and the
+        rounding is integer arithmetic on HUGEINT with the engine's rule: half up is
+        (2·|a|·q + |b|) // (2·|b|) steps of the quantum, down is |a|·q // |b|, q = 1/quantum. A
+        zero divisor (the engine's error), an overflow or an unknown operand leave the row to Python.
+        """
+        func = node.operation.key
+        quantum = {"round_cents": 2, "round_down_cents": 2, "round": 0}.get(func)
+        if quantum is None:
+            raise Unsupported(span(node), f"`{func}` of a division", "this rounding is not written yet")
+        a, b = (self.write(o) for o in node.operands)
+        n, d = self._scaled(a.v), self._scaled(b.v)
+        q = 10 ** quantum
+        if func == "round_down_cents":
+            steps = f"(abs({n}) * {q}) // abs({d})"
+        else:
+            steps = f"(2 * abs({n}) * {q} + abs({d})) // (2 * abs({d}))"
+        steps = self._once(f"try(CAST(CASE WHEN {d} <> 0 THEN {steps} END AS DECIMAL(38,0)))")
+        sign = f"(CASE WHEN ({n} < 0) <> ({d} < 0) THEN -1 ELSE 1 END)"
+        value = self._once(f"({sign} * {steps} * CAST('{Decimal(1).scaleb(-quantum)}' AS DECIMAL({quantum + 1},{quantum})))")
+        self.flags.append(f"({a.v} IS NULL OR {b.v} IS NULL OR {steps} IS NULL)")
+        return Sql(value, nullable=a.nullable or b.nullable)
+
+    def _scaled(self, value: str) -> str:
+        """A DECIMAL as the HUGEINT of its 10^-18ths; NULL where that is not exact or does not fit."""
+        exact = self._once(f"try(CAST({value} AS DECIMAL(38,18)))")
+        whole = f"try(CAST(replace(CAST({exact} AS VARCHAR), '.', '') AS HUGEINT))"
+        return self._once(f"(CASE WHEN try({exact} = {value}) THEN {whole} END)")
 
     def _function(self, node: ir.Apply) -> Sql:
         func = node.operation.key
@@ -507,23 +623,30 @@ def write_aggregate(writer: ExpressionWriter, node: ir.Aggregate) -> Sql:
             writer.items.pop(node.var, None)
         else:
             writer.items[node.var] = outer_var
+    # Each item's filter, value and flags once, as a STRUCT per item, read by field below: the
+    # filter and the value are not written again for choosing, aggregating and flagging.
     keep = where.v if where is not None else "TRUE"
-    unknown = [f"{keep} IS NULL"]
+    inner = " OR ".join(f"coalesce({f}, FALSE)" for f in inner_flags) or "FALSE"
+    fields = [f"k := {keep}"] + ([f"b := {body.v}"] if body is not None else []) + [f"f := {inner}"]
+    pairs = writer._once(f"list_transform({column}, lambda {param}: struct_pack({', '.join(fields)}))")
+    k, b = f"struct_extract({param}, 'k')", f"struct_extract({param}, 'b')"
+    unknown = [f"{k} IS NULL", f"struct_extract({param}, 'f')"]
     if body is not None:
-        unknown.append(f"({keep} IS NOT FALSE AND {body.v} IS NULL)")
-    unknown += [f"coalesce({f}, FALSE)" for f in inner_flags]
-    chosen = f"list_filter({column}, lambda {param}: {keep})" if where is not None else column
-    values = f"list_transform({chosen}, lambda {param}: {body.v})" if body is not None else None
+        unknown.append(f"({k} IS NOT FALSE AND {b} IS NULL)")
+    chosen = writer._once(f"list_filter({pairs}, lambda {param}: {k})") if where is not None else pairs
+    values = writer._once(f"list_transform({chosen}, lambda {param}: {b})") if body is not None else None
     flags = [f"{column} IS NULL",
-             f"coalesce(list_bool_or(list_transform({column}, lambda {param}: {' OR '.join(unknown)})), FALSE)"]
+             f"coalesce(list_bool_or(list_transform({pairs}, lambda {param}: {' OR '.join(unknown)})), FALSE)"]
     if func == "any":
         value = f"coalesce(list_bool_or({values}), FALSE)" if values else f"(len({chosen}) > 0)"
     elif func == "all":
         value = f"coalesce(list_bool_and({values}), TRUE)" if values else "TRUE"
     elif func == "count":
         value = f"CAST(len({chosen}) AS DECIMAL(38,0))"
-    elif func == "sum":
-        value = f"coalesce(list_sum({values}), CAST(0 AS DECIMAL(1,0)))"
+    elif func == "sum":  # an empty list sums to 0; an overflowing sum is left to Python
+        total = f"try(list_sum({values}))"
+        flags.append(f"(len({chosen}) > 0 AND {total} IS NULL)")
+        value = f"(CASE WHEN len({chosen}) = 0 THEN CAST(0 AS DECIMAL(1,0)) ELSE {total} END)"
     else:
         value = f"list_{func}({values})"
         if default is None:  # the engine's error: `min` of an empty list has no value

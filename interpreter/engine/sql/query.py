@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..runtime import Program
-from .expressions import (NO_MISSING, ORDERED, ExpressionWriter, Sql, literal, lower_limit, missing_of, quote,
+import re
+
+from .expressions import (NO_MISSING, ORDERED, ExpressionWriter, Lets, Sql, literal, lower_limit, missing_of, quote,
                           rule_column, span, text_literal, upper_limit)
 from .gaps import Gap, Unsupported
 
@@ -44,10 +46,13 @@ class _Builder:
         self.program = program  # the parameters' values
         self.gaps: list[Gap] = []
         self.facts: set[str] = set()
+        self.lets = Lets()
 
-    def writer(self, reference: Sql, known: bool = False) -> ExpressionWriter:
+    def writer(self, reference: Sql, known: bool = False, lets: bool = True) -> ExpressionWriter:
+        """A writer of the two-valued form (`known`) or the three-valued one, each computed on its own rows."""
         return ExpressionWriter(self.lowered.facts, self.program.parameters,
-                                Sql(reference.v, nullable=False) if known else reference, quote("#on"), known)
+                                Sql(reference.v, nullable=False) if known else reference, quote("#on"), known,
+                                self.lets if lets else None, KNOWN if known else f"NOT {KNOWN}")
 
     def both(self, reference: Sql, node: ir.Node, flags: list[str]) -> Sql | None:
         """The expression's SQL; its value taken from the two-valued form where every fact is given."""
@@ -55,9 +60,10 @@ class _Builder:
         full = self.attempt(full_writer, node)
         if full is None:
             return None
-        flags += full_writer.flags
-        plain = self.writer(reference, True).write(node)
-        return Sql(f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {full.v} END)", full.m, full.lo, full.hi, full.nullable)
+        plain_writer = self.writer(reference, True)
+        plain = plain_writer.write(node)
+        flags += _flag(self.lets, plain_writer.flags, full_writer.flags)
+        return Sql(_known_or(plain.v, full.v), full.m, full.lo, full.hi, full.nullable)
 
     def attempt(self, writer: ExpressionWriter, node: ir.Node) -> Sql | None:
         try:
@@ -74,7 +80,7 @@ class _Builder:
         on = Sql(quote("#on"), nullable=False)
         reference = on
         if lowered.reference_date is not None:
-            found = self.attempt(self.writer(on), lowered.reference_date)
+            found = self.attempt(self.writer(on, lets=False), lowered.reference_date)
             reference = Sql(quote("#ref"), quote("#ref#m"), nullable=True) if found is not None else on
             base = found
         else:
@@ -144,23 +150,27 @@ class _Builder:
     def _rule(self, name: str, reference: Sql) -> tuple[Sql, list[str], set[str]] | None:
         body = self.lowered.rule(name).body
         writer = self.writer(reference)
+        plain_writer = self.writer(reference, True)
         result: Sql | None
         plain: Sql | None
         if not isinstance(body, ir.Table):
             result = self.attempt(writer, body)
-            plain = self.writer(reference, True).write(body) if result is not None else None
+            plain = plain_writer.write(body) if result is not None else None
         else:
             result = self._table(writer, body)
-            plain = self._plain_table(reference, body) if result is not None else None
+            plain = self._plain_table(plain_writer, body) if result is not None else None
         if result is None or plain is None:
             return None
-        value = f"(CASE WHEN {KNOWN} THEN {plain.v} ELSE {result.v} END)"
-        return Sql(value, result.m, result.lo, result.hi), list(writer.flags), set(writer.rules_read)
+        value = _known_or(plain.v, result.v)
+        flags = _flag(self.lets, plain_writer.flags, writer.flags)
+        return Sql(value, result.m, result.lo, result.hi), flags, set(writer.rules_read)
 
-    def _plain_table(self, reference: Sql, table: ir.Table) -> Sql:
+    def _plain_table(self, writer: ExpressionWriter, table: ir.Table) -> Sql:
         """A table where every fact is given: the first row that holds."""
-        writer = self.writer(reference, True)
         rows = [(writer.write(r.when) if r.when is not None else None, writer.write(r.then)) for r in table.rows]
+        if rows[-1][0] is not None:  # no `otherwise`: a case no row matches is the engine's error
+            writer.flags.append("(" + " AND ".join(f"coalesce(NOT {w.v}, FALSE)" for w, _ in rows if w is not None)
+                                + ")")
         if rows[0][0] is None:
             return rows[0][1]
         cases = []
@@ -239,31 +249,24 @@ class _Builder:
         first = f"SELECT *, ({given}) AS {KNOWN}"
         if base is not None:
             first += f", {base.v} AS {quote('#ref')}, {base.m} AS {quote('#ref#m')}"
-        sql = f"{first} FROM cases"
+        columns = dict(self.lets.columns)  # quoted name -> SQL, each computed once
         flag_columns: list[str] = []
-        done: set[str] = set()
-        pending = list(rules)
-        while pending:
-            layer = [n for n in pending if rules[n][2] <= done]
-            assert layer, "rules read each other in a cycle"  # the checker refuses cycles
-            selected, unknown = [], []
-            for name in layer:
-                value, rule_flags, _reads = rules[name]
-                column = rule_column(name, self.lowered.rule(name).tag)
-                selected.append(f"{value.v} AS {column.v}")
-                # What an unknown rule misses, and its limits, only for the rows where it is unknown:
-                # worked out after the value, so that a known row does not compute them.
-                unknown.append(f"(CASE WHEN {column.v} IS NULL THEN {value.m} END) AS {column.m}")
-                if column.lo is not None:
-                    unknown += [f"(CASE WHEN {column.v} IS NULL THEN {value.lo or 'NULL'} END) AS {column.lo}",
-                                f"(CASE WHEN {column.v} IS NULL THEN {value.hi or 'NULL'} END) AS {column.hi}"]
-                if rule_flags:
-                    flag = quote(f"r:{name}#flag")
-                    selected.append(f"({' OR '.join(f'coalesce({f}, FALSE)' for f in rule_flags)}) AS {flag}")
-                    flag_columns.append(flag)
-            sql = f"SELECT *, {', '.join(unknown)} FROM (SELECT *, {', '.join(selected)} FROM ({sql}))"
-            done |= set(layer)
-            pending = [n for n in pending if n not in done]
+        for name, (value, rule_flags, _reads) in rules.items():
+            column = rule_column(name, self.lowered.rule(name).tag)
+            columns[column.v] = value.v
+            # What an unknown rule misses, and its limits, only for the rows where it is unknown:
+            # worked out after the value, so that a known row does not compute them.
+            columns[column.m] = f"(CASE WHEN {column.v} IS NULL THEN {value.m} END)"
+            if column.lo is not None and column.hi is not None:
+                columns[column.lo] = f"(CASE WHEN {column.v} IS NULL THEN {value.lo or 'NULL'} END)"
+                columns[column.hi] = f"(CASE WHEN {column.v} IS NULL THEN {value.hi or 'NULL'} END)"
+            if rule_flags:
+                flag = quote(f"r:{name}#flag")
+                columns[flag] = f"({' OR '.join(rule_flags)})"
+                flag_columns.append(flag)
+        sql = f"{first} FROM cases"
+        for layer in _layers(columns):
+            sql = f"SELECT *, {', '.join(f'{columns[n]} AS {n}' for n in layer)} FROM ({sql})"
         reference = Sql(quote("#ref"), quote("#ref#m")) if base is not None else Sql(quote("#on"), nullable=False)
         window = self.lowered.window
         closed = "FALSE"
@@ -277,6 +280,12 @@ class _Builder:
             eligible = Sql(f"(CASE WHEN {reference.v} IS NULL THEN (NULL AND {eligible.v}) ELSE {eligible.v} END)",
                            missing_of(reference, eligible))
         amount = parts.get("amount")
+        # The eligibility and the amount are read by several parts of the record: computed once.
+        once = [f"{eligible.v} AS {quote('#eligible')}"] + ([f"{amount.v} AS {quote('#amount')}"] if amount else [])
+        sql = f"SELECT *, {', '.join(once)} FROM ({sql})"
+        eligible = Sql(quote("#eligible"), eligible.m, nullable=eligible.nullable)
+        if amount is not None:
+            amount = Sql(quote("#amount"), amount.m, nullable=amount.nullable)
         amount_missing = "NULL"
         missing = f"(CASE WHEN {eligible.v} IS NULL THEN {eligible.m} END)"
         amount_value = "NULL"
@@ -292,7 +301,7 @@ class _Builder:
             f"(CASE WHEN {rule_column(c, 'bool').v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
             + "], lambda x: x IS NOT NULL)") if conditions else NO_MISSING
         failed = f"(CASE WHEN len({failed}) = 0 THEN ['eligible'] ELSE {failed} END)"
-        all_flags = [f"coalesce({f}, FALSE)" for f in flags] + flag_columns
+        all_flags = flags + flag_columns
         window_note = "'window'"
         out = [
             f'{quote("#line")} AS line', f'{quote("#id")} AS id', f'{quote("#on")} AS evaluated_on',
@@ -302,9 +311,10 @@ class _Builder:
             f"(CASE WHEN {closed} THEN NULL ELSE {amount_value} END) AS amount",
             f"(CASE WHEN {closed} THEN [{window_note}] WHEN NOT {eligible.v} THEN {failed} "
             f"ELSE {NO_MISSING} END) AS failed",
-            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            # Where every fact is given, every value is known (else a flag leaves the row to Python).
+            f"(CASE WHEN {KNOWN} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
             f"ELSE list_sort(list_distinct(coalesce({missing}, {NO_MISSING}))) END) AS missing",
-            f"(CASE WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"(CASE WHEN {KNOWN} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
             f"ELSE list_sort(list_distinct(coalesce({amount_missing}, {NO_MISSING}))) END) AS amount_missing",
         ]
         out += [f"{sql_value.v} AS {quote('deadlines.' + name)}" for name, sql_value in deadlines]
@@ -312,6 +322,48 @@ class _Builder:
         all_flags.append('NOT "#clean"')
         out.append(f"({' OR '.join(all_flags)}) AS python")
         return f"SELECT {', '.join(out)} FROM ({sql})"
+
+
+def _flag(lets: Lets, plain: list[str], full: list[str]) -> list[str]:
+    """The conditions that leave a row to Python, each form's on its own rows (empty: none); each computed once."""
+    if not plain and not full:
+        return []
+    either = [" OR ".join(dict.fromkeys(lets.bind(f"coalesce({f}, FALSE)", guard) or "FALSE" for f in flags)) or "FALSE"
+              for flags, guard in ((plain, KNOWN), (full, f"NOT {KNOWN}"))]
+    if either[0] == either[1]:
+        return [f"({either[0]})"]
+    return [f"(CASE WHEN {KNOWN} THEN {either[0]} ELSE {either[1]} END)"]
+
+
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_IDENTIFIER = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _layers(columns: dict[str, str]) -> list[list[str]]:
+    """The columns in layers: each after the columns its SQL reads (quoted names, outside string literals)."""
+    reads = {name: {i for i in _IDENTIFIER.findall(_LITERAL.sub("", text)) if i in columns and i != name}
+             for name, text in columns.items()}
+    level: dict[str, int] = {}
+    for start in columns:
+        stack = [(start, False)]
+        while stack:
+            name, expanded = stack.pop()
+            if name in level:
+                continue
+            if expanded:  # every column it reads has its level now
+                level[name] = 1 + max((level[r] for r in reads[name]), default=0)
+                continue
+            stack.append((name, True))
+            stack += [(r, False) for r in reads[name] if r not in level]
+    layers: list[list[str]] = [[] for _ in range(max(level.values(), default=0))]
+    for name in columns:
+        layers[level[name] - 1].append(name)
+    return layers
+
+
+def _known_or(plain: str, full: str) -> str:
+    """The two-valued form where every fact is given, else the three-valued one (one text when they agree)."""
+    return plain if plain == full else f"(CASE WHEN {KNOWN} THEN {plain} ELSE {full} END)"
 
 
 def _undecided(rows: list, open_rows: list[int], then: Sql, ordered: bool) -> tuple[str, str, str, str]:
