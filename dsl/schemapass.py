@@ -47,6 +47,8 @@ def _meets(instance: Any, schema: Any, root: dict) -> bool:  # noqa: C901 - one 
         if key == "$ref":
             if not isinstance(value, str) or not value.startswith("#/$defs/") or "/" in value[8:] or "~" in value:
                 raise Unsure(value)
+            if value[8:] not in root.get("$defs", {}):
+                raise Unsure(value)
             ok = _meets(instance, root["$defs"][value[8:]], root)
         elif key == "type":
             ok = any(_is(instance, kind) for kind in (value if isinstance(value, list) else [value]))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
@@ -93,3 +94,11 @@ def test_a_changed_measure_is_judged_as_jsonschema_judges_it(data, draw):
         if not places(changed)[1:]:
             break
     judged_alike(changed)
+
+
+def test_a_keyword_reference_or_value_the_pass_does_not_know_is_left_to_jsonschema():
+    strange = [(1, {"const": 1}), (1, {"$ref": "#/$defs/absent"}), (1, {"$ref": "other.json"}),
+               (Decimal(1), {"type": "number"}), ({1: "x"}, {"required": []})]
+    for instance, part in strange:
+        with pytest.raises(schemapass.Unsure):
+            schemapass.meets(instance, {"$defs": {}, **part})
