@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import io
 import re
 from decimal import Decimal, InvalidOperation
@@ -35,10 +36,59 @@ ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 _ESCAPE = re.compile(r"\\(.)")
 
 
+#: The parser tables built from grammar.lark, shipped with the package so that no run builds them; its first
+#: line names the Lark that built them and the grammar's digest, so tables of another grammar or Lark are not used.
+TABLES = Path(__file__).with_name("grammar.tables")
+
+
+def _grammar() -> str:
+    return Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
+
+
+def _stamp(grammar: str) -> bytes:
+    return f"lark {lark.__version__} {hashlib.sha256(grammar.encode('utf-8')).hexdigest()}\n".encode("ascii")
+
+
+def _build(grammar: str) -> Lark:
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def make_tables(grammar: str | None = None) -> bytes:
+    """The content of `TABLES` for `grammar` (grammar.lark when None), built by the installed Lark."""
+    grammar = _grammar() if grammar is None else grammar
+    tables = io.BytesIO()
+    _build(grammar).save(tables)
+    return _stamp(grammar) + tables.getvalue()
+
+
+def write_tables() -> Path:
+    """Build the shipped parser tables again from grammar.lark (after the grammar or Lark changed)."""
+    TABLES.write_bytes(make_tables())
+    return TABLES
+
+
+def _shipped(grammar: str) -> Lark | None:
+    try:
+        content = TABLES.read_bytes()
+    except OSError:
+        return None
+    stamp, _, tables = content.partition(b"\n")
+    if stamp + b"\n" != _stamp(grammar):
+        return None  # another grammar or another Lark: build them (or recall them from the cache folder)
+    try:
+        # A file of the installed package, trusted as its code is; unlike lark's own `cache=True`, which
+        # unpickles a file of the shared temporary folder that any user can plant.
+        return Lark.load(io.BytesIO(tables))
+    except Exception:  # noqa: BLE001 - tables this Lark cannot read are built instead
+        return None
+
+
 @functools.cache
 def _lark() -> Lark:
-    # Not lark's own `cache=True`: it unpickles a file of the shared temporary folder, which any user can plant.
-    grammar = Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
+    grammar = _grammar()
+    shipped = _shipped(grammar)
+    if shipped is not None:
+        return shipped
     maker = f"lark {lark.__version__}"
     kept = cache.recall_parser(grammar, maker)
     if kept is not None:
@@ -46,8 +96,7 @@ def _lark() -> Lark:
             return Lark.load(io.BytesIO(kept))
         except Exception:  # noqa: BLE001 - tables that do not load are built again and replaced
             pass
-    parser = Lark.open("grammar.lark", rel_to=__file__, parser="lalr", propagate_positions=True,
-                       maybe_placeholders=True)
+    parser = _build(grammar)
     tables = io.BytesIO()
     parser.save(tables)
     cache.keep_parser(grammar, maker, tables.getvalue())

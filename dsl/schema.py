@@ -5,7 +5,7 @@ import functools
 import json
 from importlib import resources
 
-from . import cache
+from . import cache, schemapass
 from .names import did_you_mean
 from .errors import Diagnostic
 from .yamlsource import Document
@@ -45,7 +45,6 @@ def validate(document: Document) -> list[Diagnostic]:
 
 
 def _problems(document: Document) -> list[Diagnostic]:
-    validator = _validator()
     seen: set[tuple] = set()
     out: list[Diagnostic] = []
     data = document.data
@@ -62,7 +61,12 @@ def _problems(document: Document) -> list[Diagnostic]:
                 if key in data:
                     out.append(Diagnostic(f"a definitions file has no `{key}`", document.span((key,), key=True),
                                           "move it to the measure that imports this file"))
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    try:
+        if schemapass.meets(data, measure_schema()):
+            return out  # jsonschema would find nothing: it is imported only to word problems
+    except schemapass.Unsure:
+        pass
+    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         for diagnostic in _diagnostics(error, document):
             found = (tuple(error.absolute_path), diagnostic.message)
             if found not in seen:

@@ -21,6 +21,8 @@ def test_wheel_installs_and_runs(tmp_path):
     static = "rulerun/interpreter/service/workbench/static/"
     for asset in ("index.html", "main.js", "style.css", "vendor/codemirror.js", "vendor/codemirror.LICENSE.txt"):
         assert static + asset in names, f"the wheel lacks the workbench's {asset}"
+    for data in ("grammar.lark", "grammar.tables"):  # the tables, so that an installed run builds none
+        assert "rulerun/dsl/" + data in names, f"the wheel lacks the parser's {data}"
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
@@ -38,6 +40,9 @@ def test_wheel_installs_and_runs(tmp_path):
     imported = subprocess.run([str(python), "-c", "import rulerun.dsl, rulerun.interpreter; print(rulerun.dsl.__file__)"],
                               cwd=work, capture_output=True, text=True, check=True)
     assert str(env_dir) in imported.stdout
+    shipped = "from rulerun.dsl import parser; parser._build = None; print(parser.parse('1 + 2').op)"
+    parsed = subprocess.run([str(python), "-c", shipped], cwd=work, capture_output=True, text=True)
+    assert parsed.stdout.strip() == "+", parsed.stderr  # with the shipped tables: nothing built
     front_door = ("import datetime, pathlib, rulerun; m = rulerun.load('measures/kmo-portefeuille.yaml'); "
                   "c = rulerun.read_case('measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml'); "
                   "print(m.decide_case(c).amount, rulerun.__version__, rulerun.__file__, "

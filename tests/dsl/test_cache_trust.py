@@ -299,7 +299,9 @@ def test_parser_tables_are_kept_in_the_cache_folder_never_in_the_shared_temporar
     shared = tmp_path / "shared"
     shared.mkdir()
     env = {"RULERUN_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(shared), "PATH": "/usr/bin:/bin"}
-    script = "import sys\nfrom rulerun.interpreter.cli import main\nmain(sys.argv[1:])"
+    # Without the shipped tables (as when the installed Lark cannot use them), so that the tables are built.
+    script = ("import sys\nfrom rulerun.dsl import parser\nparser.TABLES = parser.TABLES.with_name('absent')\n"
+              "from rulerun.interpreter.cli import main\nmain(sys.argv[1:])")
     command = [sys.executable, "-c", script, "check", "measures/syntax-error.yaml",
                "measures/syntax-error-in-block.yaml"]
     runs = [subprocess.run(command, cwd=root / "tests" / "invalid", capture_output=True, text=True, env=env,
@@ -313,6 +315,7 @@ def test_parser_tables_are_kept_in_the_cache_folder_never_in_the_shared_temporar
 
 def test_parser_tables_that_do_not_load_are_built_again(monkeypatch, tmp_path):
     monkeypatch.setenv("RULERUN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(parser, "TABLES", tmp_path / "absent")  # as when the installed Lark cannot use them
     monkeypatch.setattr(cache, "recall_parser", lambda grammar, maker: pickle.dumps("not tables"))
     kept = []
     monkeypatch.setattr(cache, "keep_parser", lambda grammar, maker, tables: kept.append(tables))
