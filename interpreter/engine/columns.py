@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 
 from rulerun.dsl.errors import RulerunError
 
-from .assembly import assemble
+from .assembly import assemble, verdict
 from .codegen import CANNOT_DECIDE
 from .interpret import decide
 from .plan import DecisionPlan
@@ -38,6 +38,13 @@ class Columns:
     def failed(self, i: int) -> tuple[str, ...]:
         """The failed conditions of case i, worked out from the rule values kept for it."""
         return self.decision(i).failed
+
+    def verdict(self, i: int) -> tuple:
+        """`assembly.verdict` of case i, without a Decision: for a case the row function decided (not `left`)."""
+        eligible = self.eligible[i] == "yes"
+        reported = self.reported[i]
+        return verdict(self.plan, self.reference_date[i], eligible, self.amount[i],
+                       dict(zip(self.plan.reported, reported)) if not eligible and reported is not None else None)
 
     def decision(self, i: int) -> Decision:
         """Case i as a Decision (raises the case's error when it failed)."""
