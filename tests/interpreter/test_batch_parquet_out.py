@@ -249,11 +249,12 @@ WORDS = ["klein", "groot", "Klein", "", "DV.O12", "DV.X12", "30%", "100.5%", "14
 
 def _decimal_column(scale: int):
     values = st.sampled_from([a for a in AMOUNTS if -a.as_tuple().exponent <= scale and a.adjusted() < 30])
-    return st.tuples(st.just(pyarrow.decimal128(38, scale)), values)
+    return _typed(pyarrow.decimal128(38, scale), values)
 
 
 def _typed(arrow, values):
-    return st.tuples(st.just(arrow), values)
+    """A column type with the strategy of its values."""
+    return st.just((arrow, values))
 
 
 INTEGERS = _typed(pyarrow.int64(), st.sampled_from([0, -1, 1, 99, 100, 250, 251, 5000, 5001, 10**15, 10**15 + 1,
