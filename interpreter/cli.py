@@ -543,7 +543,7 @@ def _batch_parquet(compiled, input_path: Path, items, output: Path, day: datetim
         raise UsageError(Diagnostic("Parquet output is written by one process: --jobs does not apply to it",
                                     hint="leave out --jobs, or write JSON Lines (-o decisions.jsonl) with --jobs"))
     parquet_input = input_path.suffix.lower() in (".parquet", ".pq")
-    chunks = parquet_chunks(input_path, compiled) if parquet_input else runner.chunks(items, 16384)
+    chunks = parquet_chunks(input_path, compiled) if parquet_input else runner.chunks(items, 8192)
     handle = streams.open_binary_output(output, inputs)
     summary = runner.Summary()
     bar = (click.progressbar(length=tables.count_cases(input_path), label="deciding", file=sys.stderr)

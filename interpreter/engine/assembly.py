@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from rulerun.dsl.measure import Window
 
@@ -56,12 +56,14 @@ def _failed_leaves(plan: DecisionPlan, rule_values: Mapping[str, object], name: 
 
 
 def verdict(plan: DecisionPlan, reference: object, eligible: object, amount: object = None,
-            rule_values: Mapping[str, object] | None = None) -> tuple:
+            rule_values: Mapping[str, object] | None = None, failed_conditions: Callable[[], tuple] | None = None
+            ) -> tuple:
     """The decision's verdict: (eligible word, amount, failed, missing, amount_missing, the closed window's note).
 
     `eligible` is True, False or Unknown, the window's verdict included: "no" with the window closed
     (checked here, so the closed-window decision is made in one place). `amount` is rounded, or Unknown;
-    `rule_values` are the rules evaluated, to list the failed conditions (read only when not eligible).
+    `rule_values` are the rules evaluated, to list the failed conditions (read only when not eligible);
+    or `failed_conditions` gives that list (`failed`) as its caller keeps it.
     The note is None unless the window is closed. `assemble` and the batch's columns both end here.
     """
     if plan.window is not None:
@@ -76,7 +78,8 @@ def verdict(plan: DecisionPlan, reference: object, eligible: object, amount: obj
                                 for name in value.missing}))
     return ("yes" if eligible is True else "no" if eligible is False else "undetermined",
             amount if isinstance(amount, Decimal) else None,
-            failed(plan, rule_values or {}) if eligible is False else (), missing, amount_missing, None)
+            (() if eligible is not False else failed_conditions() if failed_conditions is not None
+             else failed(plan, rule_values or {})), missing, amount_missing, None)
 
 
 def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible: object, *,

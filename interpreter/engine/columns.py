@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 
 from rulerun.dsl.errors import RulerunError
 
-from .assembly import assemble, verdict
+from .assembly import assemble, failed, verdict
 from .codegen import CANNOT_DECIDE
 from .interpret import decide
 from .plan import DecisionPlan
@@ -31,6 +31,7 @@ class Columns:
         self.left: list[int] = []  # cases the generated code left to the closure evaluator
         self.decided: dict[int, Decision] = {}  # ... and their decisions
         self.errors: dict[int, RulerunError] = {}
+        self._failed: dict[tuple | None, tuple[str, ...]] = {}  # the failed conditions by the reported rules' values
 
     def __len__(self) -> int:
         return len(self.eligible)
@@ -40,11 +41,28 @@ class Columns:
         return self.decision(i).failed
 
     def verdict(self, i: int) -> tuple:
-        """`assembly.verdict` of case i, without a Decision: for a case the row function decided (not `left`)."""
-        eligible = self.eligible[i] == "yes"
+        """`assembly.verdict` of case i, without a Decision: for a case the row function decided (not `left`).
+
+        The failed conditions are worked out once per set of rule values met: many cases fail alike.
+        """
+        if self.eligible[i] == "yes":
+            return verdict(self.plan, self.reference_date[i], True, self.amount[i])
         reported = self.reported[i]
-        return verdict(self.plan, self.reference_date[i], eligible, self.amount[i],
-                       dict(zip(self.plan.reported, reported)) if not eligible and reported is not None else None)
+        return verdict(self.plan, self.reference_date[i], False, self.amount[i],
+                       failed_conditions=lambda: self._failed_of(reported))
+
+    def _failed_of(self, reported: tuple | None) -> tuple[str, ...]:
+        try:
+            conditions = self._failed.get(reported)
+        except TypeError:  # a value that cannot be a key: worked out for this case alone
+            conditions = None
+        if conditions is None:
+            conditions = failed(self.plan, dict(zip(self.plan.reported, reported)) if reported is not None else {})
+            try:
+                self._failed[reported] = conditions
+            except TypeError:
+                pass
+        return conditions
 
     def decision(self, i: int) -> Decision:
         """Case i as a Decision (raises the case's error when it failed)."""

@@ -10,6 +10,7 @@ message is what it was. The rows read alone keep their place and line.
 from __future__ import annotations
 
 import datetime
+from itertools import repeat
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -17,7 +18,7 @@ from typing import Iterator
 from rulerun.dsl.names import normal_name
 
 from ..engine.evaluator import CompiledMeasure
-from ..tools.batch import Item, Known
+from ..tools.batch import Item, Known, KnownCases
 from .fact_readers import SLOW, fact_reader
 from .tables import batch_items, fact_at, parquet_source
 
@@ -26,8 +27,12 @@ _FIRST_DAY, _LAST_DAY = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
 _LIMIT = Decimal(10 ** 15)
 
 
-def parquet_chunks(path: Path, compiled: CompiledMeasure, rows_at_once: int = 16384) -> Iterator[list[Item | Known]]:
-    """The cases of a Parquet file a record batch at a time: `Known` where the columns vouch, else an `Item`."""
+def parquet_chunks(path: Path, compiled: CompiledMeasure, rows_at_once: int = 8192
+                   ) -> Iterator[list[Item | Known] | KnownCases]:
+    """The cases of a Parquet file a record batch at a time: `Known` where the columns vouch, else an `Item`.
+
+    A batch whose every row the columns vouch for comes as one KnownCases, without an object per case.
+    """
     source = parquet_source(path, compiled)
     reader = ColumnReader(compiled.checked.facts, source.schema_arrow.names)
     before = 0
@@ -54,31 +59,41 @@ class ColumnReader:
         self.overlapping = [(a, b) for a in given for b in given if b.startswith(a + ".")]
         self.top = _tree(given)
 
-    def cases(self, rows, before: int) -> list[Item | Known]:
+    def cases(self, rows, before: int) -> list[Item | Known] | KnownCases:
         """The cases of one record batch, in order; `before` rows came before it."""
         count = rows.num_rows
         alone = bytearray(count)  # 1: the row is read alone, by `tables`
         ids = _ids(rows.column(self.id), alone) if self.id is not None else [None] * count
         ons = _dates(rows.column(self.on), alone) if self.on is not None else [None] * count
-        values = {name: _read(fact, rows.column(index), alone) for index, name, fact in self.facts}
+        values: dict[str, list] = {}
+        complete: set[str] = set()  # the columns that give every row's value
+        for index, name, fact in self.facts:
+            column = rows.column(index)
+            values[name], vouched = _read(fact, column, alone)
+            if vouched and column.null_count == 0:
+                complete.add(name)
         for a, b in self.overlapping:
             for row, (x, y) in enumerate(zip(values[a], values[b])):
                 if x is not None and y is not None:
                     alone[row] = 1
         names = list(self.top)
         columns = [_node(name, self.top[name], values) for name in names]
-        if any(None in column for column in columns):
-            facts = [{k: v for k, v in zip(names, row) if v is not None} for row in zip(*columns)]
+        if not columns:
+            facts: list[dict] = [{} for _ in range(count)]
+        elif all(name in complete for name in names):
+            facts = list(map(dict, map(zip, repeat(names), zip(*columns))))
         else:
-            facts = [dict(zip(names, row)) for row in zip(*columns)] if columns else [{} for _ in range(count)]
+            facts = [{k: v for k, v in zip(names, row) if v is not None} for row in zip(*columns)]
+        lines = range(before + 1, before + count + 1)
+        ids = [str(line) if ident is None else ident for line, ident in zip(lines, ids)]
+        if not any(alone):
+            return KnownCases(lines, ids, ons, facts)
         out: list[Item | Known] = []
-        for row in range(count):
-            line = before + row + 1
+        for row, line in enumerate(lines):
             if alone[row]:
                 out.extend(batch_items(rows.slice(row, 1), line - 1))
             else:
-                ident = ids[row]
-                out.append(Known(line, str(line) if ident is None else ident, ons[row], facts[row]))
+                out.append(Known(line, ids[row], ons[row], facts[row]))
         return out
 
 
@@ -110,7 +125,7 @@ def _ids(column, alone: bytearray) -> list:
     if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
         return column.to_pylist()
     if pyarrow.types.is_integer(kind):
-        return [None if v is None else str(v) for v in column.to_pylist()]
+        return column.cast(pyarrow.string()).to_pylist()  # the same digits as str() of the number
     return _alone_where_given(column, alone)
 
 
@@ -119,8 +134,9 @@ def _dates(column, alone: bytearray) -> list:
     import pyarrow
     if not pyarrow.types.is_date32(column.type):
         return _alone_where_given(column, alone)
-    values, ok = _checked(column, _within(column, _FIRST_DAY, _LAST_DAY))
-    _mark(ok, alone)
+    values, ok = _checked(column, _within(column, _FIRST_DAY, _LAST_DAY), _days)
+    if ok is not None:
+        _mark(ok, alone)
     return values
 
 
@@ -137,11 +153,14 @@ def _mark(ok: list, alone: bytearray) -> None:
             alone[row] = 1
 
 
-def _read(fact, column, alone: bytearray) -> list:
-    """One fact's column as typed values (None where not given); a value nothing vouches for marks its row alone."""
+def _read(fact, column, alone: bytearray) -> tuple[list, bool]:
+    """One fact's column as typed values (None where not given), and whether the column's checks vouched for all.
+
+    A value nothing vouches for marks its row alone.
+    """
     values, ok = _vouched(fact, column)
-    if all(ok):
-        return values
+    if ok is None:
+        return values, True
     reader = fact_reader(fact)
     for row, fine in enumerate(ok):
         if fine:
@@ -154,11 +173,14 @@ def _read(fact, column, alone: bytearray) -> list:
             alone[row] = 1
         else:
             values[row] = typed
-    return values
+    return values, False
 
 
-def _vouched(fact, column) -> tuple[list, list[bool]]:
-    """(typed values, whether each is vouched for or not given) by the column's checks; None where unvouched."""
+def _vouched(fact, column) -> tuple[list, list[bool] | None]:
+    """(typed values, whether each is vouched for or not given: None when all are) by the column's checks.
+
+    A value not vouched for is None among the values.
+    """
     import pyarrow
     import pyarrow.compute as compute
     kind, arrow = fact.type.kind, column.type
@@ -166,19 +188,17 @@ def _vouched(fact, column) -> tuple[list, list[bool]]:
         low = fact.minimum if fact.minimum is not None else (Decimal(0) if kind == "money" else None)
         mask = _within(column, -_LIMIT, _LIMIT)
         mask = compute.and_(mask, _within(column, low, fact.maximum))
-        values, ok = _checked(column, mask)
-        if pyarrow.types.is_integer(arrow):
-            values = [None if v is None else Decimal(v) for v in values]
-        return values, ok
+        return _checked(column, mask, _whole if pyarrow.types.is_integer(arrow) else _decimals)
     if kind == "date" and pyarrow.types.is_date32(arrow):
         mask = compute.and_(_within(column, _FIRST_DAY, _LAST_DAY), _within(column, fact.minimum, fact.maximum))
-        return _checked(column, mask)
+        return _checked(column, mask, _days)
     if kind == "bool" and pyarrow.types.is_boolean(arrow):
-        return column.to_pylist(), [True] * len(column)
+        return column.to_pylist(), None
     if kind == "enum" and _text(arrow) and fact.type.values:
-        return _checked(column, compute.is_in(column, value_set=pyarrow.array(list(fact.type.values), arrow)))
+        mask = compute.is_in(column, value_set=pyarrow.array(list(fact.type.values), arrow))
+        return _checked(column, mask, _plain)
     if kind == "text" and _text(arrow) and fact.pattern is None:
-        return column.to_pylist(), [True] * len(column)
+        return column.to_pylist(), None
     if kind == "record" and pyarrow.types.is_struct(arrow):
         return _records(fact.fields, column, lambda name: True)  # a record may leave any field out
     if kind == "list" and pyarrow.types.is_list(arrow):
@@ -213,13 +233,59 @@ def _within(column, low, high):
     return mask
 
 
-def _checked(column, mask) -> tuple[list, list[bool]]:
-    """The values where the mask holds (as Python values), and whether each row is vouched for or not given."""
+def _checked(column, mask, convert) -> tuple[list, list[bool] | None]:
+    """The values where the mask holds, as `convert` gives them, and whether each row is vouched for or not given."""
     import pyarrow.compute as compute
-    ok = compute.or_kleene(mask, compute.is_null(column)).to_pylist()
-    if all(ok):
-        return column.to_pylist(), ok
-    return compute.if_else(mask, column, None).to_pylist(), [bool(v) for v in ok]
+    fine = compute.or_kleene(mask, compute.is_null(column))
+    if compute.all(fine).as_py():
+        return convert(column), None
+    return convert(compute.if_else(mask, column, None)), fine.to_pylist()
+
+
+def _plain(column) -> list:
+    return column.to_pylist()
+
+
+def _decimals(column) -> list:
+    """A decimal column's values as Decimal, each with the column's scale as its exponent (as written: 5.00)."""
+    return _by_dictionary(column, _decimal_values)
+
+
+def _decimal_values(column) -> list:
+    """The values of a decimal column without nulls (a dictionary's) as Decimal, read from their text."""
+    import pyarrow
+    import pyarrow.compute as compute
+    return list(map(Decimal, compute.cast(column, pyarrow.string()).to_pylist()))  # quicker than Arrow's own
+
+
+def _whole(column) -> list:
+    return [None if v is None else Decimal(v) for v in column.to_pylist()]
+
+
+#: The day number (days since 1970-01-01) of Python's date.fromordinal(1) is -719162.
+_ORDINAL = 719163
+
+
+def _days(column) -> list:
+    """A date column's values as dates, each distinct day made once (a column repeats its days)."""
+    return _by_dictionary(column, lambda days: [datetime.date.fromordinal(n + _ORDINAL)
+                                                for n in days.cast(_int32()).to_pylist()])
+
+
+def _int32():
+    import pyarrow
+    return pyarrow.int32()
+
+
+def _by_dictionary(column, convert) -> list:
+    """The column's values, `convert` given only its distinct values; one Python object for each."""
+    import pyarrow.compute as compute
+    encoded = compute.dictionary_encode(column)
+    distinct = convert(encoded.dictionary)
+    if column.null_count == 0:
+        return list(map(distinct.__getitem__, encoded.indices.to_pylist()))
+    distinct.append(None)
+    return list(map(distinct.__getitem__, compute.fill_null(encoded.indices, len(distinct) - 1).to_pylist()))
 
 
 def _records(declared: dict, column, optional) -> tuple[list, list[bool]]:
@@ -238,7 +304,8 @@ def _records(declared: dict, column, optional) -> tuple[list, list[bool]]:
     for name, child in zip(names, column.flatten()):
         values, fine = _vouched(declared[name], child)
         fields[name] = values
-        ok = [a and b for a, b in zip(ok, fine)]
+        if fine is not None:
+            ok = [a and b for a, b in zip(ok, fine)]
         if not optional(name):
             ok = [a and (given or not parent) for a, given, parent in zip(ok, compute.is_valid(child).to_pylist(),
                                                                             valid)]
@@ -251,13 +318,17 @@ def _records(declared: dict, column, optional) -> tuple[list, list[bool]]:
     return values, [fine or not parent for fine, parent in zip(ok, valid)]
 
 
+def _all_fine(ok: list[bool] | None, count: int) -> list[bool]:
+    return [True] * count if ok is None else ok
+
+
 def _lists(fact, column) -> tuple[list, list[bool]]:
     """A list column's rows as tuples of their items, each item vouched for and given, else the row unvouched."""
     import pyarrow.compute as compute
     items = column.flatten()
     if fact.item is not None:
         values, fine = _vouched(fact.item, items)
-        fine = [a and b for a, b in zip(fine, compute.is_valid(items).to_pylist())]  # an empty item is an error
+        fine = [a and b for a, b in zip(_all_fine(fine, len(items)), compute.is_valid(items).to_pylist())]  # an empty item is an error
     else:
         import pyarrow
         if not pyarrow.types.is_struct(items.type):

@@ -61,6 +61,7 @@ class ParquetRecords:
         self.value_names = [f"values.{p.id}" for p in plan.values]
         self.value_checks = [_check_of(p.tag) for p in plan.values]
         self.rows: list[tuple] = []
+        self.plain = not plan.deadlines and not plan.values
         self.blank = (None,) * (len(self.names) - 3)
 
     def error(self, ident: str | None, line: int, message: str) -> None:
@@ -71,11 +72,15 @@ class ParquetRecords:
                 deadlines: Sequence, values: Sequence) -> None:
         """A decided case from its verdict (`assembly.verdict`), deadlines and values in the plan's order.
 
-        Raises Unfit, adding nothing, when a value has more decimals than its column holds.
+        The amount is rounded to the cent, as every back-end gives it. Raises Unfit, adding nothing,
+        when a value has more decimals than its column holds.
         """
         word, amount, failed, missing, _amount_missing, _note = verdict
-        row = [ident, line, word, amount, failed, missing, on,
-               reference if isinstance(reference, datetime.date) else None]
+        day = reference if type(reference) is datetime.date else None
+        if self.plain:  # no deadlines, no values: the common row, made at once
+            self.rows.append((ident, line, word, amount, failed, missing, on, day, None))
+            return
+        row = [ident, line, word, amount, failed, missing, on, day]
         row += [known(v) for v in deadlines] if deadlines else [None] * len(self.deadline_names)
         if values:
             for name, check, value in zip(self.value_names, self.value_checks, values):
@@ -83,8 +88,6 @@ class ParquetRecords:
                 row.append(value if value is None or check is None else check(name, value))
         else:
             row += [None] * len(self.value_names)
-        if amount is not None and amount != amount.quantize(_CENT):
-            raise Unfit(_unfit("amount", amount, 2))
         row.append(None)
         self.rows.append(tuple(row))
 
@@ -111,9 +114,6 @@ class ParquetRecords:
             self.flush()
         finally:
             self.writer.close()
-
-
-_CENT = Decimal("0.01")
 
 
 def _unfit(name: str, value: Decimal, scale: int) -> str:

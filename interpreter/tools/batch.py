@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from rulerun.dsl.deep import run_deep
 from rulerun.dsl.errors import RulerunError
@@ -45,8 +45,16 @@ class Item:
     problem: str | None = None
 
 
-@dataclass(frozen=True)
-class Known:
+class KnownCases(NamedTuple):
+    """Cases whose facts are all checked and typed (read column by column), as columns: lines, ids, dates, facts."""
+
+    lines: Sequence[int]
+    ids: list[str]
+    ons: list[datetime.date | None]
+    facts: list[dict]
+
+
+class Known(NamedTuple):
     """An input case whose facts are already checked and typed (read column by column): its line, id, date, facts."""
 
     line: int
@@ -348,35 +356,54 @@ def decide_jsonl(path: Path, compiled: CompiledMeasure, source: Path | Iterator[
 
 # -- Parquet output -----------------------------------------------------------------------------
 
-def decide_parquet(compiled: CompiledMeasure, chunks: Iterable[list], on: datetime.date, records: ParquetRecords
-                   ) -> Iterator[Summary]:
-    """Decide chunks of cases (Items, or Known cases read column by column) into Parquet rows, a row group a chunk.
+def decide_parquet(compiled: CompiledMeasure, chunks: Iterable[list | KnownCases], on: datetime.date,
+                   records: ParquetRecords) -> Iterator[Summary]:
+    """Decide chunks of cases into Parquet rows, a row group a chunk; yields each chunk's counts.
 
-    The typed facts of a chunk are decided together as columns (`decide_columns`) and each case's
-    row is written from them, without a Decision; a case the row function leaves is decided by the
+    A chunk is a list of cases (Items, or Known cases read column by column) or KnownCases. The
+    typed facts of a chunk are decided together as columns (`decide_columns`) and each case's row
+    is written from them, without a Decision; a case the row function leaves is decided by the
     traced back-end and written from its Decision. A bug met while deciding together makes the
-    chunk be decided case by case, so the bug stays with its own case. Yields each chunk's counts.
+    chunk be decided case by case, so the bug stays with its own case.
     """
     for chunk in chunks:
         summary = Summary()
-        entries, pairs = typed_cases(compiled, chunk, on)
+        if type(chunk) is KnownCases:
+            ids, lines = chunk.ids, chunk.lines
+            pairs = [(facts, day or on) for facts, day in zip(chunk.facts, chunk.ons)]
+            entries: Sequence[str | int] = range(len(pairs))
+        else:
+            ids, lines = [case.id for case in chunk], [case.line for case in chunk]
+            entries, pairs = typed_cases(compiled, chunk, on)
         try:
             columns: Columns | None = decide_columns(compiled, pairs)
         except Exception:  # noqa: BLE001 - found again below, case by case
             columns = None
-        for case, entry in zip(chunk, entries):
+        left = set(columns.left) if columns is not None else set()
+        for ident, line, entry in zip(ids, lines, entries):
+            if type(entry) is int and columns is not None and entry not in left:
+                try:  # the common case, decided by the row function: written from the columns
+                    verdict = columns.verdict(entry)
+                    records.decided(ident, line, columns.evaluated_on[entry], columns.reference_date[entry],
+                                    verdict, columns.deadline_rows[entry], columns.value_rows[entry])
+                    summary.add_decision(verdict[0], verdict[1], bool(verdict[4]))
+                    continue
+                except Unfit as unfit:
+                    entry = str(unfit)
+                except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
+                    entry = _internal(error)
             if not isinstance(entry, str):
-                entry = _parquet_row(compiled, records, case, entry, columns, pairs, summary)
+                entry = _parquet_row(compiled, records, ident, line, entry, columns, pairs, summary)
             if entry is not None:
                 summary.add_error(entry)
-                records.error(case.id, case.line, entry)
+                records.error(ident, line, entry)
         records.flush()
         yield summary
 
 
-def _parquet_row(compiled: CompiledMeasure, records: ParquetRecords, case, index: int, columns: Columns | None,
-                 pairs: list, summary: Summary) -> str | None:
-    """Write one decided case's row and count it; else the message of its error record."""
+def _parquet_row(compiled: CompiledMeasure, records: ParquetRecords, ident: str | None, line: int, index: int,
+                 columns: Columns | None, pairs: list, summary: Summary) -> str | None:
+    """Write the row of a case decided alone or by the traced back-end, and count it; else its error's message."""
     try:
         if columns is None:
             outcome = _outcome(_decide_alone(compiled, *pairs[index]))
@@ -386,15 +413,9 @@ def _parquet_row(compiled: CompiledMeasure, records: ParquetRecords, case, index
             outcome = columns.decided.get(index)
         if isinstance(outcome, str):
             return outcome
-        if outcome is not None:
-            records.decision(case.id, case.line, outcome)
-            summary.add_decision(outcome.eligible, outcome.amount, bool(outcome.amount_missing))
-            return None
-        assert columns is not None
-        verdict = columns.verdict(index)
-        records.decided(case.id, case.line, columns.evaluated_on[index], columns.reference_date[index], verdict,
-                        columns.deadline_rows[index], columns.value_rows[index])
-        summary.add_decision(verdict[0], verdict[1], bool(verdict[4]))
+        assert outcome is not None  # a case the row function left has its decision or its error
+        records.decision(ident, line, outcome)
+        summary.add_decision(outcome.eligible, outcome.amount, bool(outcome.amount_missing))
         return None
     except Unfit as unfit:
         return str(unfit)
