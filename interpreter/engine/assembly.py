@@ -55,9 +55,13 @@ def _failed_leaves(plan: DecisionPlan, rule_values: Mapping[str, object], name: 
     return out
 
 
+#: A decision's verdict: eligible word, amount, failed conditions, missing facts, facts the amount misses, window note.
+Verdict = tuple[str, Decimal | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], dict | None]
+
+
 def verdict(plan: DecisionPlan, reference: object, eligible: object, amount: object = None,
             rule_values: Mapping[str, object] | None = None, failed_conditions: Callable[[], tuple] | None = None
-            ) -> tuple:
+            ) -> Verdict:
     """The decision's verdict: (eligible word, amount, failed, missing, amount_missing, the closed window's note).
 
     `eligible` is True, False or Unknown, the window's verdict included: "no" with the window closed

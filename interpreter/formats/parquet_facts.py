@@ -85,15 +85,15 @@ class ColumnReader:
         else:
             facts = [{k: v for k, v in zip(names, row) if v is not None} for row in zip(*columns)]
         lines = range(before + 1, before + count + 1)
-        ids = [str(line) if ident is None else ident for line, ident in zip(lines, ids)]
+        named: list[str] = [str(line) if ident is None else ident for line, ident in zip(lines, ids)]
         if not any(alone):
-            return KnownCases(lines, ids, ons, facts)
+            return KnownCases(lines, named, ons, facts)
         out: list[Item | Known] = []
         for row, line in enumerate(lines):
             if alone[row]:
                 out.extend(batch_items(rows.slice(row, 1), line - 1))
             else:
-                out.append(Known(line, ids[row], ons[row], facts[row]))
+                out.append(Known(line, named[row], ons[row], facts[row]))
         return out
 
 
@@ -107,10 +107,11 @@ def _tree(names: list[str]) -> dict:
     return tree
 
 
-def _node(path: str, children: dict, values: dict) -> list:
+def _node(path: str, children: dict, values: dict[str, list]) -> list:
     """A fact's values per row: its own column's, or a record made of its fields' columns (None: not given)."""
     own = values.get(path)
     if not children:
+        assert own is not None  # a leaf of the tree is a column of the file
         return own
     parts = {name: _node(f"{path}.{name}", below, values) for name, below in children.items()}
     names = list(parts)

@@ -11,7 +11,7 @@ import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 from rulerun.dsl.library import plain
 
@@ -52,7 +52,7 @@ class Unfit(ValueError):
 class ParquetRecords:
     """The output rows of one run, gathered a chunk at a time and written as one row group each."""
 
-    def __init__(self, plan, path: Path):
+    def __init__(self, plan, path: Path | BinaryIO):
         import pyarrow.parquet
         self.schema = output_schema(plan)
         self.writer = pyarrow.parquet.ParquetWriter(path, self.schema)

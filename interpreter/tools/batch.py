@@ -49,9 +49,9 @@ class KnownCases(NamedTuple):
     """Cases whose facts are all checked and typed (read column by column), as columns: lines, ids, dates, facts."""
 
     lines: Sequence[int]
-    ids: list[str]
-    ons: list[datetime.date | None]
-    facts: list[dict]
+    ids: Sequence[str]
+    ons: Sequence[datetime.date | None]
+    facts: Sequence[dict]
 
 
 class Known(NamedTuple):
@@ -368,10 +368,13 @@ def decide_parquet(compiled: CompiledMeasure, chunks: Iterable[list | KnownCases
     """
     for chunk in chunks:
         summary = Summary()
-        if type(chunk) is KnownCases:
+        ids: Sequence[str | None]
+        lines: Sequence[int]
+        entries: Sequence[str | int]
+        if isinstance(chunk, KnownCases):
             ids, lines = chunk.ids, chunk.lines
             pairs = [(facts, day or on) for facts, day in zip(chunk.facts, chunk.ons)]
-            entries: Sequence[str | int] = range(len(pairs))
+            entries = range(len(pairs))
         else:
             ids, lines = [case.id for case in chunk], [case.line for case in chunk]
             entries, pairs = typed_cases(compiled, chunk, on)
@@ -381,7 +384,10 @@ def decide_parquet(compiled: CompiledMeasure, chunks: Iterable[list | KnownCases
             columns = None
         left = set(columns.left) if columns is not None else set()
         for ident, line, entry in zip(ids, lines, entries):
-            if type(entry) is int and columns is not None and entry not in left:
+            message: str | None
+            if isinstance(entry, str):
+                message = entry
+            elif columns is not None and entry not in left:
                 try:  # the common case, decided by the row function: written from the columns
                     verdict = columns.verdict(entry)
                     records.decided(ident, line, columns.evaluated_on[entry], columns.reference_date[entry],
@@ -389,14 +395,14 @@ def decide_parquet(compiled: CompiledMeasure, chunks: Iterable[list | KnownCases
                     summary.add_decision(verdict[0], verdict[1], bool(verdict[4]))
                     continue
                 except Unfit as unfit:
-                    entry = str(unfit)
+                    message = str(unfit)
                 except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
-                    entry = _internal(error)
-            if not isinstance(entry, str):
-                entry = _parquet_row(compiled, records, ident, line, entry, columns, pairs, summary)
-            if entry is not None:
-                summary.add_error(entry)
-                records.error(ident, line, entry)
+                    message = _internal(error)
+            else:
+                message = _parquet_row(compiled, records, ident, line, entry, columns, pairs, summary)
+            if message is not None:
+                summary.add_error(message)
+                records.error(ident, line, message)
         records.flush()
         yield summary
 
@@ -405,15 +411,15 @@ def _parquet_row(compiled: CompiledMeasure, records: ParquetRecords, ident: str 
                  columns: Columns | None, pairs: list, summary: Summary) -> str | None:
     """Write the row of a case decided alone or by the traced back-end, and count it; else its error's message."""
     try:
+        outcome: Decision | str
         if columns is None:
             outcome = _outcome(_decide_alone(compiled, *pairs[index]))
         elif index in columns.errors:
             outcome = _message(columns.errors[index])
         else:
-            outcome = columns.decided.get(index)
+            outcome = columns.decided[index]  # a case the row function left has its decision or its error
         if isinstance(outcome, str):
             return outcome
-        assert outcome is not None  # a case the row function left has its decision or its error
         records.decision(ident, line, outcome)
         summary.add_decision(outcome.eligible, outcome.amount, bool(outcome.amount_missing))
         return None

@@ -24,8 +24,9 @@ from rulerun.interpreter.formats.tables import read_parquet
 from rulerun.interpreter.tools import batch as runner
 from rulerun.interpreter.tools.batch import Known, KnownCases
 from rulerun.interpreter.tools.sqlbatch import python_lines, write_parquet
-# The bundled cases as typed Parquet columns, and the measures and random cases of the duckdb engine's tests:
-# the same inputs, so that the three ways of deciding them are compared on one set.
+# The bundled cases as typed Parquet columns, the measures and random cases of the duckdb engine's tests and the
+# fact readers' measure: the same inputs, so that the ways of reading and deciding them are compared on one set.
+from test_fact_readers import MEASURE as READERS_MEASURE
 from test_sql_bundled import bundled_table
 from test_sql_engine import (BENCHMARK, CENTS, DAYS, LISTS, POSTS, SIZES, TRIAL, benchmark_table, lists_table,
                              trial_table)
@@ -201,47 +202,9 @@ def test_the_python_engine_writes_the_duckdb_engines_parquet(measure, tmp_path):
 
 # -- reading by columns gives what reading each row gives ------------------------------------------------
 
-READERS = """\
-measure: lezers
-title: {nl: Lezers, en: Readers}
-summary: {nl: Elk soort feit., en: Every kind of fact.}
-authority: VLAIO
-sources:
-  W01: {title: Voorwaarden, url: "https://www.vlaio.be/nl/voorbeeld"}
-facts:
-  bedrag: {type: money, label: {nl: Bedrag, en: Amount}, question: {nl: Bedrag, en: Amount}}
-  begrensd: {type: money, minimum: € 100, maximum: € 5000, label: {nl: B, en: B}, question: {nl: B, en: B}}
-  aantal: {type: number, minimum: 1, maximum: 250, label: {nl: Aantal, en: Count}, question: {nl: A, en: A}}
-  aandeel: {type: percent, label: {nl: Aandeel, en: Share}, question: {nl: A, en: S}}
-  datum: {type: date, minimum: 2020-01-01, label: {nl: Datum, en: Date}, question: {nl: D, en: D}}
-  termijn: {type: duration, unit: days, label: {nl: Termijn, en: Term}, question: {nl: T, en: T}}
-  vzw: {type: bool, label: {nl: Vzw, en: Non-profit}, question: {nl: V, en: N}}
-  grootte: {type: enum, values: [klein, groot], label: {nl: Grootte, en: Size}, question: {nl: G, en: S}}
-  nummer: {type: text, pattern: 'DV\\.[OA][0-9]{2}', label: {nl: Nummer, en: Number}, question: {nl: N, en: N}}
-  dienst:
-    type: record
-    label: {nl: Dienst, en: Service}
-    fields:
-      bedrag: {type: money, label: {nl: Bedrag, en: Amount}, question: {nl: B, en: A}}
-      start: {type: date, label: {nl: Start, en: Start}, question: {nl: S, en: S}}
-  stortingen:
-    type: list
-    items: {type: date, label: {nl: Datum, en: Date}}
-    label: {nl: Stortingen, en: Payments}
-    question: {nl: S, en: P}
-  aandeelhouders:
-    type: list
-    label: {nl: Aandeelhouders, en: Shareholders}
-    question: {nl: A, en: S}
-    fields:
-      naam: {type: text, label: {nl: Naam, en: Name}}
-      aandeel: {type: money, label: {nl: Aandeel, en: Share}}
-      sinds: {type: date, optional: true, label: {nl: Sinds, en: Since}}
-rules:
-  klein: {label: {nl: Klein, en: Small}, source: W01, expr: grootte = "klein"}
-decision:
-  eligible: [klein]
-"""
+# The fact readers' measure, a list item's share an amount: a list of records with decimal fields read by columns.
+READERS = READERS_MEASURE.replace("      aandeel: {type: percent, label: {nl: Aandeel, en: Share}}\n",
+                                  "      aandeel: {type: money, label: {nl: Aandeel, en: Share}}\n")
 
 AMOUNTS = [Decimal("0"), Decimal("-0.01"), Decimal("99.99"), Decimal("100"), Decimal("5000"), Decimal("5000.01"),
            Decimal("250.5"), Decimal("0.999"), Decimal("999999999999999.99"), Decimal("1000000000000000"),
@@ -333,15 +296,9 @@ def _nested_array(cells: list, kind):
         return pyarrow.array([None] * len(cells), kind)
 
 
-def _exact(value):
-    """Decimals with their exponent (Decimal('1.0') == Decimal('1') would hide a different reading)."""
-    if isinstance(value, Decimal):
-        return ("decimal", str(value))
-    if isinstance(value, dict):
-        return {k: _exact(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return tuple(_exact(v) for v in value)
-    return (type(value).__name__, value)
+def _exact(facts: dict) -> str:
+    """Typed facts as text that tells Decimal('1.0') from Decimal('1') (which are equal) and a date from a text."""
+    return json.dumps(facts, sort_keys=True, default=repr)
 
 
 @pytest.fixture(scope="module")
