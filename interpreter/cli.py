@@ -445,7 +445,8 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
 @main.command()
 @click.argument("measure")
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: stdout); a .parquet file is written as Parquet.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
               help="Output format. The input format follows INPUT's extension (.jsonl/.json, .csv or .parquet).")
 @click.option("--on", "on", help="Evaluation date for cases without their own `on` (default: today).")
