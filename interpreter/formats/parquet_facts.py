@@ -249,6 +249,10 @@ def _plain(column) -> list:
 
 def _decimals(column) -> list:
     """A decimal column's values as Decimal, each with the column's scale as its exponent (as written: 5.00)."""
+    import pyarrow
+    import pyarrow.compute as compute
+    if column.null_count == 0 and pyarrow.types.is_decimal(column.type):
+        return _decimal_values(column)  # amounts are seldom repeated: a dictionary would not pay
     return _by_dictionary(column, _decimal_values)
 
 
