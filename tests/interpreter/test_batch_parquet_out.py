@@ -411,3 +411,20 @@ def test_the_output_may_not_be_the_input(tmp_path):
     result = batch(BENCHMARK, source, source)
     assert result.exit_code == 64 and "writing it would destroy the input" in result.output
     assert source.read_bytes() == before
+
+
+def test_a_value_with_more_decimals_than_its_column_is_refused_not_rounded(tmp_path):
+    from types import SimpleNamespace
+    from rulerun.interpreter.formats.parquet_out import Unfit
+    plan = SimpleNamespace(amount=None, deadlines=[], values=[SimpleNamespace(id="deel", tag="number")])
+    records = ParquetRecords(plan, tmp_path / "out.parquet")
+    verdict = ("yes", None, (), (), (), None)
+    records.decided("a", 1, ON, ON, verdict, (), (Decimal("0.1234567891"),))
+    with pytest.raises(Unfit) as unfit:
+        records.decided("b", 2, ON, ON, verdict, (), (Decimal("0.12345678901"),))
+    assert str(unfit.value).startswith("`values.deel` is 0.12345678901, with more than 10 decimals")
+    records.error("b", 2, str(unfit.value))
+    records.close()
+    written = pyarrow.parquet.read_table(tmp_path / "out.parquet").to_pylist()
+    assert written[0]["values.deel"] == Decimal("0.1234567891") and written[1]["values.deel"] is None
+    assert written[1]["error"] == str(unfit.value)
