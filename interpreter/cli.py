@@ -445,7 +445,8 @@ def ask(measure, case, on, lang, save, no_trace, measures_dir):
 @main.command()
 @click.argument("measure")
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: stdout); a .parquet file is written as Parquet.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
               help="Output format. The input format follows INPUT's extension (.jsonl/.json, .csv or .parquet).")
 @click.option("--on", "on", help="Evaluation date for cases without their own `on` (default: today).")
@@ -483,10 +484,6 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
             sys.exit(0)
         records = sqlbatch.sql_records(compiled, input_path, day)
         items = None
-    elif output is not None and output.suffix.lower() in (".parquet", ".pq"):
-        # The Python engine writes JSON Lines or CSV: a file named .parquet would hold neither.
-        raise UsageError(Diagnostic(f"`{output}`: rulerun batch writes Parquet only with --engine duckdb",
-                                    hint="add --engine duckdb, or write to a .jsonl (or, with --format csv, .csv) file"))
     elif suffix in JSON_LINES:
         items = runner.read_jsonl(input_path)
     elif suffix == ".csv":
@@ -495,6 +492,8 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
         items = tables.read_parquet(input_path, compiled)
     else:
         raise UsageError(f"cannot tell the format of `{input_path}`: use a .jsonl, .csv or .parquet file")
+    if engine != "duckdb" and output is not None and output.suffix.lower() in (".parquet", ".pq"):
+        sys.exit(_batch_parquet(compiled, input_path, items, output, day, jobs, (input_path, path)))
     sink = streams.open_output(output, (input_path, path)) if output else None
     stream = sink or sys.stdout
     summary = runner.Summary()
@@ -529,6 +528,43 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
             sink.close()
     click.echo(str(summary), err=True)
     sys.exit(summary.exit_code)
+
+
+def _batch_parquet(compiled, input_path: Path, items, output: Path, day: datetime.date, jobs: int,
+                   inputs: tuple[Path, ...]) -> int:
+    """`rulerun batch … -o FILE.parquet` on the Python engine: Parquet input read by columns; the exit code."""
+    from rulerun.interpreter.formats import tables
+    from rulerun.interpreter.formats.parquet_facts import parquet_chunks
+    from rulerun.interpreter.formats.parquet_out import ParquetRecords
+    from rulerun.interpreter.tools import batch as runner
+    if click.get_current_context().get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT:
+        raise UsageError(Diagnostic(f"`{output}` is a Parquet file: --format names JSON Lines or CSV output",
+                                    hint="leave out --format, or write to a .jsonl or .csv file"))
+    if jobs > 1:
+        raise UsageError(Diagnostic("Parquet output is written by one process: --jobs does not apply to it",
+                                    hint="leave out --jobs, or write JSON Lines (-o decisions.jsonl) with --jobs"))
+    parquet_input = input_path.suffix.lower() in (".parquet", ".pq")
+    chunks = parquet_chunks(input_path, compiled) if parquet_input else runner.chunks(items, 8192)
+    handle = streams.open_binary_output(output, inputs)
+    summary = runner.Summary()
+    bar = (click.progressbar(length=tables.count_cases(input_path), label="deciding", file=sys.stderr)
+           if sys.stderr.isatty() else None)
+    try:
+        records = ParquetRecords(compiled.plan, handle)
+        try:
+            with bar or contextlib.nullcontext():
+                for part in runner.decide_parquet(compiled, chunks, day, records):
+                    summary.merge(part)
+                    if bar:
+                        bar.update(part.cases)
+        finally:
+            records.close()
+    except OSError as error:
+        raise streams.failure(f"`{output}`", error) from None
+    finally:
+        handle.close()
+    click.echo(str(summary), err=True)
+    return summary.exit_code
 
 
 #: The extensions of JSON Lines input.

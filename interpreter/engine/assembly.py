@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from rulerun.dsl.measure import Window
 
@@ -55,52 +55,69 @@ def _failed_leaves(plan: DecisionPlan, rule_values: Mapping[str, object], name: 
     return out
 
 
-def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible: object, *,
-             amount: object = None, deadlines: Sequence = (), values: Sequence = (), shown: Iterable = (),
-             rule_values: Mapping[str, object] | None = None, trace: tuple[TraceNode, ...] = ()) -> Decision:
-    """The Decision from the results of the plan's steps.
+#: A decision's verdict: eligible word, amount, failed conditions, missing facts, facts the amount misses, window note.
+Verdict = tuple[str, Decimal | None, tuple[str, ...], tuple[str, ...], tuple[str, ...], dict | None]
 
-    `eligible` is True, False or Unknown, the window's verdict included: False with the window closed
+
+def verdict(plan: DecisionPlan, reference: object, eligible: object, amount: object = None,
+            rule_values: Mapping[str, object] | None = None, failed_conditions: Callable[[], tuple] | None = None
+            ) -> Verdict:
+    """The decision's verdict: (eligible word, amount, failed, missing, amount_missing, the closed window's note).
+
+    `eligible` is True, False or Unknown, the window's verdict included: "no" with the window closed
     (checked here, so the closed-window decision is made in one place). `amount` is rounded, or Unknown;
-    `deadlines` and `values` follow the plan's order (Unknown becomes None); `shown` has a flag per
-    note; `rule_values` are the rules evaluated, to list the failed conditions.
+    `rule_values` are the rules evaluated, to list the failed conditions (read only when not eligible);
+    or `failed_conditions` gives that list (`failed`) as its caller keeps it.
+    The note is None unless the window is closed. `assemble` and the batch's columns both end here.
     """
-    day = reference if isinstance(reference, datetime.date) else None
-    is_open, window_note = window_state(plan.window, reference) if plan.window is not None else (True, None)
-    if is_open is False and window_note is not None:
-        # Outside the window the measure does not apply; the deadlines and values its facts allow are
-        # still given (a dated value that does not exist then is unknown), with the window as the reason.
-        return Decision(measure=plan.measure_id, evaluated_on=on, reference_date=day, eligible="no", amount=None,
-                        deadlines=_deadlines(plan, deadlines), failed=("window",), notes=(window_note,),
-                        trace=trace, outcome=_outcome(plan, values))
+    if plan.window is not None:
+        is_open, window_note = window_state(plan.window, reference)
+        if is_open is False and window_note is not None:
+            # Outside the window the measure does not apply: the window is the reason.
+            return "no", None, ("window",), (), (), window_note
     missing: tuple[str, ...] = ()
     amount_missing = tuple(sorted(amount.missing)) if eligible is True and type(amount) is Unknown else ()
     if type(eligible) is Unknown or type(amount) is Unknown:
         missing = tuple(sorted({name for value in (eligible, amount) if type(value) is Unknown
                                 for name in value.missing}))
-        amount = None if type(amount) is Unknown else amount
+    return ("yes" if eligible is True else "no" if eligible is False else "undetermined",
+            amount if isinstance(amount, Decimal) else None,
+            (() if eligible is not False else failed_conditions() if failed_conditions is not None
+             else failed(plan, rule_values or {})), missing, amount_missing, None)
+
+
+def assemble(plan: DecisionPlan, on: datetime.date, reference: object, eligible: object, *,
+             amount: object = None, deadlines: Sequence = (), values: Sequence = (), shown: Iterable = (),
+             rule_values: Mapping[str, object] | None = None, trace: tuple[TraceNode, ...] = ()) -> Decision:
+    """The Decision from the results of the plan's steps (see `verdict`).
+
+    `deadlines` and `values` follow the plan's order (Unknown becomes None); `shown` has a flag per note.
+    Outside the window the deadlines and values the facts allow are still given (a dated value that
+    does not exist then is unknown), with the window as the note.
+    """
+    word, amount, failed_conditions, missing, amount_missing, window_note = verdict(
+        plan, reference, eligible, amount, rule_values)
+    notes = ((window_note,) if window_note is not None else
+             tuple(text.as_dict() for (text, _when), flag in zip(plan.notes, shown) if flag is True))
     return Decision(
-        measure=plan.measure_id, evaluated_on=on, reference_date=day,
-        eligible="yes" if eligible is True else "no" if eligible is False else "undetermined",
-        amount=amount if isinstance(amount, Decimal) else None,
-        deadlines=_deadlines(plan, deadlines),
-        failed=failed(plan, rule_values or {}) if eligible is False else (), missing=missing,
-        notes=tuple(text.as_dict() for (text, _when), flag in zip(plan.notes, shown) if flag is True),
-        trace=trace,
-        outcome=_outcome(plan, values), amount_missing=amount_missing)
+        measure=plan.measure_id, evaluated_on=on,
+        reference_date=reference if isinstance(reference, datetime.date) else None,
+        eligible=word, amount=amount, deadlines=_deadlines(plan, deadlines), failed=failed_conditions,
+        missing=missing, notes=notes, trace=trace, outcome=_outcome(plan, values), amount_missing=amount_missing)
 
 
 def _deadlines(plan: DecisionPlan, deadlines: Sequence) -> dict:
     if not deadlines:
         return {p.id: None for p in plan.deadlines}
-    return {p.id: _known(v) for p, v in zip(plan.deadlines, deadlines)}
+    return {p.id: known(v) for p, v in zip(plan.deadlines, deadlines)}
 
 
 def _outcome(plan: DecisionPlan, values: Sequence) -> dict:
     if not values:
         return {p.id: (None, p.tag) for p in plan.values}
-    return {p.id: (_known(v), p.tag) for p, v in zip(plan.values, values)}
+    return {p.id: (known(v), p.tag) for p, v in zip(plan.values, values)}
 
 
-def _known(value: object) -> object:
+def known(value: object) -> object:
+    """A result as a decision gives it: None when it is Unknown."""
     return None if type(value) is Unknown else value

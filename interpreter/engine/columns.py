@@ -6,7 +6,7 @@ from typing import Callable, Iterable
 
 from rulerun.dsl.errors import RulerunError
 
-from .assembly import assemble
+from .assembly import assemble, failed, verdict
 from .codegen import CANNOT_DECIDE
 from .interpret import decide
 from .plan import DecisionPlan
@@ -31,6 +31,7 @@ class Columns:
         self.left: list[int] = []  # cases the generated code left to the closure evaluator
         self.decided: dict[int, Decision] = {}  # ... and their decisions
         self.errors: dict[int, RulerunError] = {}
+        self._failed: dict[tuple | None, tuple[str, ...]] = {}  # the failed conditions by the reported rules' values
 
     def __len__(self) -> int:
         return len(self.eligible)
@@ -38,6 +39,30 @@ class Columns:
     def failed(self, i: int) -> tuple[str, ...]:
         """The failed conditions of case i, worked out from the rule values kept for it."""
         return self.decision(i).failed
+
+    def verdict(self, i: int) -> tuple:
+        """`assembly.verdict` of case i, without a Decision: for a case the row function decided (not `left`).
+
+        The failed conditions are worked out once per set of rule values met: many cases fail alike.
+        """
+        if self.eligible[i] == "yes":
+            return verdict(self.plan, self.reference_date[i], True, self.amount[i])
+        reported = self.reported[i]
+        return verdict(self.plan, self.reference_date[i], False, self.amount[i],
+                       failed_conditions=lambda: self._failed_of(reported))
+
+    def _failed_of(self, reported: tuple | None) -> tuple[str, ...]:
+        try:
+            conditions = self._failed.get(reported)
+        except TypeError:  # a value that cannot be a key: worked out for this case alone
+            conditions = None
+        if conditions is None:
+            conditions = failed(self.plan, dict(zip(self.plan.reported, reported)) if reported is not None else {})
+            try:
+                self._failed[reported] = conditions
+            except TypeError:
+                pass
+        return conditions
 
     def decision(self, i: int) -> Decision:
         """Case i as a Decision (raises the case's error when it failed)."""
@@ -82,22 +107,33 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
     return columns
 
 
+#: The results of a case the row function leaves: every part unknown until the traced back-end decides.
+_LEFT = (None,) * 7
 def _fill(columns: Columns, row: Callable[[dict, datetime.date], tuple], pairs: list) -> None:
-    """The generated row function over every case, into the columns; a case it cannot decide is left (`left`)."""
-    add_reference, add_eligible, add_amount = (columns.reference_date.append, columns.eligible.append,
-                                               columns.amount.append)
-    add_deadlines, add_values, add_notes, add_reported = (columns.deadline_rows.append, columns.value_rows.append,
-                                                          columns.note_rows.append, columns.reported.append)
-    left = columns.left.append
-    index = len(columns.eligible) - 1
-    for facts, on in pairs:
-        index += 1
+    """The generated row function over every case, into the columns; a case it cannot decide is left (`left`).
+
+    The results are gathered case by case and turned into columns at once (zip), not appended part by part.
+    """
+    results: list[tuple] = []
+    add = results.append
+    left: list[int] = []
+    start = len(columns.eligible)
+    for index, (facts, on) in enumerate(pairs, start):
         try:
-            reference, eligible, amount, deadlines, values, shown, reported = row(facts, on)
+            add(row(facts, on))
         except CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides
-            reference = eligible = amount = deadlines = values = shown = reported = None
-            left(index)
-        else:
-            eligible = "yes" if eligible else "no"
-        add_reference(reference); add_eligible(eligible); add_amount(amount)  # noqa: E702 - one line per case
-        add_deadlines(deadlines); add_values(values); add_notes(shown); add_reported(reported)  # noqa: E702
+            add(_LEFT)
+            left.append(index)
+    if not results:
+        return
+    reference, eligible, amount, deadlines, values, shown, reported = zip(*results)
+    columns.reference_date += reference
+    columns.eligible += ["yes" if verdict else "no" for verdict in eligible]
+    for index in left:
+        columns.eligible[index] = None
+    columns.left += left
+    columns.amount += amount
+    columns.deadline_rows += deadlines
+    columns.value_rows += values
+    columns.note_rows += shown
+    columns.reported += reported

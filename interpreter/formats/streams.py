@@ -5,7 +5,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import BinaryIO, Iterator, NoReturn
 
 from rulerun.dsl.errors import Diagnostic, InputOutputError, UsageError, render_all
 
@@ -222,11 +222,24 @@ def open_output(path: Path, inputs: tuple[Path, ...] = ()) -> Guarded:
     Opening for writing empties the file at once, so an output that is an input (by any name:
     a symlink or a hard link) would destroy what is still to be read: that is refused.
     """
-    for source in inputs:
-        if _same_file(path, source):
-            raise UsageError(Diagnostic(f"the output `{path}` is the input `{source}`: writing it would destroy "
-                                        "the input before it is read", hint="write the output to another file"))
+    _not_an_input(path, inputs)
     try:
         return Guarded(open(path, "w", encoding="utf-8", newline=""), f"`{path}`")
     except OSError as error:
         raise failure(f"`{path}`", error) from None
+
+
+def open_binary_output(path: Path, inputs: tuple[Path, ...] = ()) -> BinaryIO:
+    """An output file opened for writing bytes (Parquet), never one of `inputs`; failing to open it names the file."""
+    _not_an_input(path, inputs)
+    try:
+        return open(path, "wb")
+    except OSError as error:
+        raise failure(f"`{path}`", error) from None
+
+
+def _not_an_input(path: Path, inputs: tuple[Path, ...]) -> None:
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(Diagnostic(f"the output `{path}` is the input `{source}`: writing it would destroy "
+                                        "the input before it is read", hint="write the output to another file"))

@@ -76,7 +76,7 @@ def header_columns(header: list[str], facts: dict, where: str) -> list[tuple[str
                                         hint="give each fact one column; which of the two values is meant "
                                              "cannot be told"))
         seen.add(name)
-        fact = _fact_at(facts, name)
+        fact = fact_at(facts, name)
         if name not in ("id", "on") and fact is None:
             raise UsageError(Diagnostic(f"column `{name}` is not a fact of the measure", file=where,
                                         hint=did_you_mean(name, fact_paths(facts)) or
@@ -190,11 +190,16 @@ def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096
     columns) and are checked like a case file's; a floating-point column is refused as in a case
     file. Rows are read a few thousand at a time, so memory stays flat.
     """
+    return _parquet_items(parquet_source(path, compiled), rows_at_once)
+
+
+def parquet_source(path: Path, compiled: CompiledMeasure):
+    """The Parquet file (a `pyarrow.parquet.ParquetFile`), its header checked: a usage error when it cannot be used."""
     source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
     header_columns(source.schema_arrow.names, compiled.checked.facts, str(path))
     for column in source.schema_arrow:
         _check_fields(column.name, column.type, str(path))
-    return _parquet_items(source, rows_at_once)
+    return source
 
 
 def _check_fields(name: str, kind, where: str) -> None:
@@ -228,29 +233,36 @@ def _parquet_file(path: Path):
 
 
 def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
-    number = 0
+    before = 0
     for rows in source.iter_batches(batch_size=rows_at_once):
-        names = {name: normal_name(name) for name in rows.schema.names}  # as the header was read; once a batch
-        for row, ident, problem in _parquet_rows(rows):
-            number += 1
-            row = {names[key]: value for key, value in row.items()}
-            if problem is not None:
-                yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
-                continue
-            record: dict = {}
-            given: list[str] = []
-            ident = record_id(row.get("id"), number)
-            if ident is None:
-                yield Item(number, None, None, None, BAD_ID)
-                continue
-            try:
-                for name, value in row.items():
-                    if value is not None and name not in ("id", "on"):
-                        _put(record, name, value, given)
-            except RecordProblem as problem:
-                yield Item(number, ident, None, None, str(problem))
-                continue
-            yield make_item(number, ident, row.get("on"), record)
+        yield from batch_items(rows, before)
+        before += rows.num_rows
+
+
+def batch_items(rows, before: int) -> Iterator[Item]:
+    """The cases of one record batch of a Parquet file, one per row; `before` rows came before it."""
+    number = before
+    names = {name: normal_name(name) for name in rows.schema.names}  # as the header was read; once a batch
+    for row, ident, problem in _parquet_rows(rows):
+        number += 1
+        row = {names[key]: value for key, value in row.items()}
+        if problem is not None:
+            yield Item(number, None if ident is _UNREADABLE else record_id(ident, number), None, None, problem)
+            continue
+        record: dict = {}
+        given: list[str] = []
+        ident = record_id(row.get("id"), number)
+        if ident is None:
+            yield Item(number, None, None, None, BAD_ID)
+            continue
+        try:
+            for name, value in row.items():
+                if value is not None and name not in ("id", "on"):
+                    _put(record, name, value, given)
+        except RecordProblem as problem:
+            yield Item(number, ident, None, None, str(problem))
+            continue
+        yield make_item(number, ident, row.get("on"), record)
 
 
 def _parquet_rows(rows) -> Iterator[tuple[dict, object, str | None]]:
@@ -303,7 +315,8 @@ def count_cases(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
-def _fact_at(facts: dict, dotted: str):
+def fact_at(facts: dict, dotted: str):
+    """The declared fact (or record field) a dotted column name names; None when there is none."""
     fact = None
     for part in dotted.split("."):
         fact = facts.get(part) if fact is None else (fact.fields.get(part) if fact.type.kind == "record" else None)

@@ -14,14 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from rulerun.dsl.deep import run_deep
 from rulerun.dsl.errors import RulerunError
 from rulerun.dsl.printable import printable
 
+from ..engine.columns import Columns, decide_columns
 from ..engine.evaluator import CompiledMeasure, load
 from ..engine.trace import Decision
+from ..formats.parquet_out import ParquetRecords, Unfit
 from ..formats.receipt import SCHEMA_VERSION, Receipts
 from ..formats.record_lines import RecordLines
 from ..formats.records import Lines, RecordProblem, decode_json, lenient_id, too_long, utf8
@@ -41,6 +43,24 @@ class Item:
     on: datetime.date | None
     facts: object
     problem: str | None = None
+
+
+class KnownCases(NamedTuple):
+    """Cases whose facts are all checked and typed (read column by column), as columns: lines, ids, dates, facts."""
+
+    lines: Sequence[int]
+    ids: Sequence[str]
+    ons: Sequence[datetime.date | None]
+    facts: Sequence[dict]
+
+
+class Known(NamedTuple):
+    """An input case whose facts are already checked and typed (read column by column): its line, id, date, facts."""
+
+    line: int
+    id: str
+    on: datetime.date | None
+    facts: dict
 
 
 def make_item(line: int, ident: str | None, on, facts) -> Item:
@@ -166,28 +186,41 @@ def decide_lines(compiled: CompiledMeasure, items: list[Item], default_on: datet
 def outcomes(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date
              ) -> list[tuple[Item, Decision | str]]:
     """Each input case with its Decision, or the message of its error record; in order."""
-    result: list[list] = []
-    pairs: list = []
-    waiting: list[list] = []  # the entries of the cases in `pairs`, in the same order
-    for item in items:
-        entry: list = [item, item.problem]
-        result.append(entry)
-        if item.problem is not None:
+    entries, pairs = typed_cases(compiled, items, default_on)
+    decisions = [_outcome(decision) for decision in _decisions(compiled, pairs)]
+    return [(item, entry if isinstance(entry, str) else decisions[entry]) for item, entry in zip(items, entries)]
+
+
+def typed_cases(compiled: CompiledMeasure, cases: list, default_on: datetime.date
+                ) -> tuple[list[str | int], list[tuple[dict, datetime.date]]]:
+    """Per case (an Item, or Known) the message of its error record or the index of its (typed facts, date) pair."""
+    entries: list[str | int] = []
+    pairs: list[tuple[dict, datetime.date]] = []
+    for case in cases:
+        if type(case) is Known:
+            entries.append(len(pairs))
+            pairs.append((case.facts, case.on or default_on))
+            continue
+        if case.problem is not None:
+            entries.append(case.problem)
             continue
         try:
-            pairs.append((compiled.read_facts(item.facts), item.on or default_on))
+            pairs.append((compiled.read_facts(case.facts), case.on or default_on))
         except RulerunError as error:
-            entry[1] = _message(error)
+            entries.append(_message(error))
             continue
         except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
-            entry[1] = _internal(error)
+            entries.append(_internal(error))
             continue
-        waiting.append(entry)
-    for entry, decision in zip(waiting, _decisions(compiled, pairs)):
-        if isinstance(decision, Exception):
-            decision = _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
-        entry[1] = decision
-    return [(item, outcome) for item, outcome in result]
+        entries.append(len(pairs) - 1)
+    return entries, pairs
+
+
+def _outcome(decision: Decision | Exception) -> Decision | str:
+    """A decision, or the error record's message of a case that met an error or a bug."""
+    if isinstance(decision, Exception):
+        return _message(decision) if isinstance(decision, RulerunError) else _internal(decision)
+    return decision
 
 
 def _decisions(compiled: CompiledMeasure, pairs: list) -> list:
@@ -250,7 +283,8 @@ def _decode_and_decide(raw: list[tuple[int, bytes | None]]) -> tuple[str, Summar
     return _lines_of_items(items)
 
 
-def _chunks(items: Iterator, size: int) -> Iterator[list]:
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """The items in lists of `size` (the last one shorter)."""
     chunk: list = []
     for item in items:
         chunk.append(item)
@@ -291,11 +325,11 @@ def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on:
                jobs: int = 1, chunk: int = 500) -> Iterator[dict]:
     """Output records in input order, computed in this process or in `jobs` worker processes."""
     if jobs <= 1:
-        for part in _chunks(items, chunk):
+        for part in chunks(items, chunk):
             yield from decide_items(compiled, part, on)
         return
     with _pool(path, compiled, on, jobs) as ordered:
-        for records in ordered(_decide_chunk, _chunks(items, chunk)):
+        for records in ordered(_decide_chunk, chunks(items, chunk)):
             yield from records
 
 
@@ -309,15 +343,90 @@ def decide_jsonl(path: Path, compiled: CompiledMeasure, source: Path | Iterator[
     """
     if jobs <= 1:
         lines = RecordLines(compiled.measure)
-        for part in _chunks(read_jsonl(source) if isinstance(source, Path) else source, chunk):
+        for part in chunks(read_jsonl(source) if isinstance(source, Path) else source, chunk):
             summary = Summary()
             yield decide_lines(compiled, part, on, lines, summary), summary
         return
     with _pool(path, compiled, on, jobs) as ordered:
         if isinstance(source, Path):
-            yield from ordered(_lines_of_raw, _chunks(_raw_lines(source), chunk))
+            yield from ordered(_lines_of_raw, chunks(_raw_lines(source), chunk))
         else:
-            yield from ordered(_lines_of_items, _chunks(source, chunk))
+            yield from ordered(_lines_of_items, chunks(source, chunk))
+
+
+# -- Parquet output -----------------------------------------------------------------------------
+
+def decide_parquet(compiled: CompiledMeasure, chunks: Iterable[list | KnownCases], on: datetime.date,
+                   records: ParquetRecords) -> Iterator[Summary]:
+    """Decide chunks of cases into Parquet rows, a row group a chunk; yields each chunk's counts.
+
+    A chunk is a list of cases (Items, or Known cases read column by column) or KnownCases. The
+    typed facts of a chunk are decided together as columns (`decide_columns`) and each case's row
+    is written from them, without a Decision; a case the row function leaves is decided by the
+    traced back-end and written from its Decision. A bug met while deciding together makes the
+    chunk be decided case by case, so the bug stays with its own case.
+    """
+    for chunk in chunks:
+        summary = Summary()
+        ids: Sequence[str | None]
+        lines: Sequence[int]
+        entries: Sequence[str | int]
+        if isinstance(chunk, KnownCases):
+            ids, lines = chunk.ids, chunk.lines
+            pairs = [(facts, day or on) for facts, day in zip(chunk.facts, chunk.ons)]
+            entries = range(len(pairs))
+        else:
+            ids, lines = [case.id for case in chunk], [case.line for case in chunk]
+            entries, pairs = typed_cases(compiled, chunk, on)
+        try:
+            columns: Columns | None = decide_columns(compiled, pairs)
+        except Exception:  # noqa: BLE001 - found again below, case by case
+            columns = None
+        left = set(columns.left) if columns is not None else set()
+        for ident, line, entry in zip(ids, lines, entries):
+            message: str | None
+            if isinstance(entry, str):
+                message = entry
+            elif columns is not None and entry not in left:
+                try:  # the common case, decided by the row function: written from the columns
+                    verdict = columns.verdict(entry)
+                    records.decided(ident, line, columns.evaluated_on[entry], columns.reference_date[entry],
+                                    verdict, columns.deadline_rows[entry], columns.value_rows[entry])
+                    summary.add_decision(verdict[0], verdict[1], bool(verdict[4]))
+                    continue
+                except Unfit as unfit:
+                    message = str(unfit)
+                except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
+                    message = _internal(error)
+            else:
+                message = _parquet_row(compiled, records, ident, line, entry, columns, pairs, summary)
+            if message is not None:
+                summary.add_error(message)
+                records.error(ident, line, message)
+        records.flush()
+        yield summary
+
+
+def _parquet_row(compiled: CompiledMeasure, records: ParquetRecords, ident: str | None, line: int, index: int,
+                 columns: Columns | None, pairs: list, summary: Summary) -> str | None:
+    """Write the row of a case decided alone or by the traced back-end, and count it; else its error's message."""
+    try:
+        outcome: Decision | str
+        if columns is None:
+            outcome = _outcome(_decide_alone(compiled, *pairs[index]))
+        elif index in columns.errors:
+            outcome = _message(columns.errors[index])
+        else:
+            outcome = columns.decided[index]  # a case the row function left has its decision or its error
+        if isinstance(outcome, str):
+            return outcome
+        records.decision(ident, line, outcome)
+        summary.add_decision(outcome.eligible, outcome.amount, bool(outcome.amount_missing))
+        return None
+    except Unfit as unfit:
+        return str(unfit)
+    except Exception as error:  # noqa: BLE001 - one case's bug must not lose the other cases
+        return _internal(error)
 
 
 # -- output -------------------------------------------------------------------------------------

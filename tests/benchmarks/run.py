@@ -225,23 +225,6 @@ def batch_by_hand(source: str, target: str, fixed: dict) -> None:
                               "reference_date": reference, "schema_version": "1", "values": {}}) + "\n")
 
 
-def write_parquet(path: Path, n: int) -> bool:
-    """The same `n` cases as Parquet, typed (decimal amounts, calendar dates); False without pyarrow."""
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        return False
-    batch = cases(n)
-    money = pyarrow.decimal128(17, 2)
-    table = pyarrow.table({
-        "id": pyarrow.array([str(i) for i in range(n)]), "on": pyarrow.array([D(2024, 1, 1)] * n),
-        **{k: pyarrow.array([c[k] for c in batch]) for k in ("grootte", "pijler", "start", "aanvraag")},
-        **{k: pyarrow.array([c[k] for c in batch], money) for k in ("bedrag", "ontvangen")}})
-    pyarrow.parquet.write_table(table, path)
-    return True
-
-
 #: `rulerun batch` in a process that reports its own peak RSS (VmHWM starts afresh at exec; getrusage's
 #: figure would include the pages of this benchmark process it forked from).
 _MEASURED_CLI = ("import re, sys\nfrom rulerun.interpreter.cli import main\ntry:\n    main(sys.argv[1:])\n"
@@ -284,7 +267,9 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
     measure_file = str(HERE / "kmo-eenvoudig.yaml")
     source, table = folder / "cases.jsonl", folder / "cases.parquet"
     write_jsonl(source, n)
-    has_parquet = write_parquet(table, n)
+    has_parquet = _has_pyarrow()
+    if has_parquet:
+        write_parquet(table, n)
     fixed = Receipts(load(measure_file, measure_file).measure).fixed
     python = sys.executable
     runs = {
@@ -304,6 +289,8 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
     if has_parquet:
         runs["rulerun batch, Parquet in, JSON Lines out"] = [python, "-c", _MEASURED_CLI, "batch", measure_file,
                                                              str(table), "-o", str(folder / "parquet.jsonl")]
+        runs["rulerun batch, Parquet → Parquet"] = [python, "-c", _MEASURED_CLI, "batch", measure_file, str(table),
+                                                    "-o", str(folder / "out.parquet")]
     seconds: dict[str, list[float]] = {name: [] for name in runs}
     peaks: dict[str, int] = {}
     for _ in range(rounds):
@@ -312,11 +299,15 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
             seconds[name].append(spent)
             if name.startswith("rulerun"):
                 peaks[name] = max(peaks.get(name, 0), int(errors.split()[-1]) // 1024)
-    made = {name: (folder / command[-1]).read_bytes() for name, command in runs.items()}
+    made = {name: (folder / command[-1]).read_bytes() for name, command in runs.items()
+            if not command[-1].endswith(".parquet")}
     assert len(set(made.values())) == 1, "the runs wrote different records"
+    if has_parquet:
+        assert parquet_records(folder / "out.parquet") == hand_fields(folder / "hand.jsonl"), \
+            "the Parquet output holds other decisions"
     floor = statistics.median(seconds["hand-written Python, JSON Lines"])
     print(f"end to end, {n:,} cases, median of {rounds} alternating rounds (each a fresh process); "
-          "every run wrote the same bytes:")
+          "every run wrote the same bytes (the Parquet output the same decisions):")
     for name in runs:
         spent = statistics.median(seconds[name])
         peak = f"; peak RSS {peaks[name]} MB" + (" (main process)" if "--jobs" in name else "") if name in peaks else ""
@@ -331,6 +322,33 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
 def _option(name: str) -> str | None:
     """The value after `name` on the command line, if given."""
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv[:-1] else None
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow.parquet  # noqa: F401 - only whether it is there
+    except ImportError:
+        return False
+    return True
+
+
+#: The fields of a record the benchmark compares between JSON Lines and Parquet output.
+COMPARED = ("id", "line", "eligible", "amount", "failed", "missing", "reference_date")
+
+
+def hand_fields(path: Path) -> list[tuple]:
+    """The compared fields of the hand-written floor's JSON Lines records."""
+    import json
+    with open(path, encoding="utf-8") as lines:
+        return [tuple(record[k] for k in COMPARED) for record in map(json.loads, lines)]
+
+
+def parquet_records(path: Path) -> list[tuple]:
+    """The compared fields of `rulerun batch`'s Parquet output, written as the JSON Lines records write them."""
+    import pyarrow.parquet
+    table = pyarrow.parquet.read_table(path, columns=list(COMPARED))
+    return [(row["id"], row["line"], row["eligible"], None if row["amount"] is None else f"{row['amount']:.2f}",
+             row["failed"], row["missing"], row["reference_date"].isoformat()) for row in table.to_pylist()]
 
 
 def api_per_case(n: int = 20_000) -> None:

@@ -258,12 +258,3 @@ def test_parquet_without_pyarrow_is_a_usage_error_naming_the_extra(tmp_path, mon
     assert "reading Parquet needs pyarrow" in result.stderr and "rulerun[parquet]" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["out.parquet", "OUT.PQ"])
-def test_parquet_output_without_the_duckdb_engine_is_a_usage_error_and_writes_nothing(tmp_path, name):
-    source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "a", "facts": {}}) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["batch", str(ROOT / "measures" / "kmo-portefeuille.yaml"), str(source),
-                                       "-o", str(tmp_path / name), "--on", "2024-01-01"])
-    assert result.exit_code == 64
-    assert "writes Parquet only with --engine duckdb" in result.output and "Traceback" not in result.output
-    assert not (tmp_path / name).exists()
