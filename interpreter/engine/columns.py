@@ -107,33 +107,26 @@ def decide_columns(compiled, cases: Iterable[tuple[dict, datetime.date]]) -> Col
     return columns
 
 
-#: The results of a case the row function leaves: every part unknown until the traced back-end decides.
-_LEFT = (None,) * 7
 def _fill(columns: Columns, row: Callable[[dict, datetime.date], tuple], pairs: list) -> None:
     """The generated row function over every case, into the columns; a case it cannot decide is left (`left`).
 
-    The results are gathered case by case and turned into columns at once (zip), not appended part by part.
+    Each part is appended as it comes: gathering the results to make columns at once (zip) measured no
+    faster and keeps every result tuple alive until the end.
     """
-    results: list[tuple] = []
-    add = results.append
-    left: list[int] = []
-    start = len(columns.eligible)
-    for index, (facts, on) in enumerate(pairs, start):
+    add_reference, add_eligible, add_amount = (columns.reference_date.append, columns.eligible.append,
+                                               columns.amount.append)
+    add_deadlines, add_values, add_notes, add_reported = (columns.deadline_rows.append, columns.value_rows.append,
+                                                          columns.note_rows.append, columns.reported.append)
+    left = columns.left.append
+    index = len(columns.eligible) - 1
+    for facts, on in pairs:
+        index += 1
         try:
-            add(row(facts, on))
+            reference, eligible, amount, deadlines, values, shown, reported = row(facts, on)
         except CANNOT_DECIDE:  # an unknown fact or an error to report: the traced back-end decides
-            add(_LEFT)
-            left.append(index)
-    if not results:
-        return
-    reference, eligible, amount, deadlines, values, shown, reported = zip(*results)
-    columns.reference_date += reference
-    columns.eligible += ["yes" if verdict else "no" for verdict in eligible]
-    for index in left:
-        columns.eligible[index] = None
-    columns.left += left
-    columns.amount += amount
-    columns.deadline_rows += deadlines
-    columns.value_rows += values
-    columns.note_rows += shown
-    columns.reported += reported
+            reference = eligible = amount = deadlines = values = shown = reported = None
+            left(index)
+        else:
+            eligible = "yes" if eligible else "no"
+        add_reference(reference); add_eligible(eligible); add_amount(amount)  # noqa: E702 - one line per case
+        add_deadlines(deadlines); add_values(values); add_notes(shown); add_reported(reported)  # noqa: E702
