@@ -225,6 +225,19 @@ def batch_by_hand(source: str, target: str, fixed: dict) -> None:
                               "reference_date": reference, "schema_version": "1", "values": {}}) + "\n")
 
 
+def write_parquet(path: Path, n: int) -> None:
+    """The same `n` cases as Parquet, typed (decimal amounts, calendar dates), for the end-to-end runs (needs pyarrow)."""
+    import pyarrow
+    import pyarrow.parquet
+    batch = cases(n)
+    money = pyarrow.decimal128(17, 2)
+    table = pyarrow.table({
+        "id": pyarrow.array([str(i) for i in range(n)]), "on": pyarrow.array([D(2024, 1, 1)] * n),
+        **{k: pyarrow.array([c[k] for c in batch]) for k in ("grootte", "pijler", "start", "aanvraag")},
+        **{k: pyarrow.array([c[k] for c in batch], money) for k in ("bedrag", "ontvangen")}})
+    pyarrow.parquet.write_table(table, path)
+
+
 #: `rulerun batch` in a process that reports its own peak RSS (VmHWM starts afresh at exec; getrusage's
 #: figure would include the pages of this benchmark process it forked from).
 _MEASURED_CLI = ("import re, sys\nfrom rulerun.interpreter.cli import main\ntry:\n    main(sys.argv[1:])\n"
