@@ -172,6 +172,35 @@ def decide_items(compiled: CompiledMeasure, items: list[Item], default_on: datet
 def decide_lines(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date, lines: RecordLines,
                  summary: Summary) -> str:
     """The JSON Lines text of `decide_items`' records, written straight from the decisions; counted into `summary`."""
+    entries, pairs = typed_cases(compiled, items, default_on)
+    try:
+        columns: Columns | None = decide_columns(compiled, pairs)
+    except Exception:  # noqa: BLE001 - found again below, case by case
+        columns = None
+    if columns is None:
+        return _lines_of_decisions(compiled, items, default_on, lines, summary)
+    out: list[str] = []
+    left = set(columns.left)
+    for item, entry in zip(items, entries):
+        if isinstance(entry, str) or entry in columns.errors:
+            message = entry if isinstance(entry, str) else _message(columns.errors[entry])
+            summary.add_error(message)
+            out.append(lines.error(item.id, item.line, message))
+        elif entry in left:  # decided by the traced back-end, as a Decision
+            decision = columns.decided[entry]
+            summary.add_decision(decision.eligible, decision.amount, bool(decision.amount_missing))
+            out.append(lines.decided(item.id, item.line, decision))
+        else:  # the common case, decided by the row function: written from the columns, no Decision
+            verdict = columns.verdict(entry)
+            summary.add_decision(verdict[0], verdict[1], bool(verdict[4]))
+            out.append(lines.verdict(item.id, item.line, columns.evaluated_on[entry], columns.reference_date[entry],
+                                     verdict, columns.deadline_rows[entry], columns.value_rows[entry], compiled.plan))
+    return "".join(out)
+
+
+def _lines_of_decisions(compiled: CompiledMeasure, items: list[Item], default_on: datetime.date, lines: RecordLines,
+                        summary: Summary) -> str:
+    """`decide_lines` through a Decision per case, each decided alone when deciding together met a bug."""
     out: list[str] = []
     for item, outcome in outcomes(compiled, items, default_on):
         if isinstance(outcome, str):

@@ -68,3 +68,20 @@ def test_summaries_of_parts_add_up():
         whole.add(record)
     first.merge(second)
     assert first == whole and first.total == Decimal("11.75") and first.errors == 1 and first.cases == 4
+
+
+def test_cases_the_row_function_decides_are_written_from_the_columns_without_a_decision(monkeypatch):
+    import rulerun.interpreter.tools.batch as batch
+    compiled = load(ROOT / "tests/benchmarks/kmo-eenvoudig.yaml", "kmo-eenvoudig.yaml")
+    facts = {"grootte": "klein", "pijler": "advies", "bedrag": "1000", "start": "2024-03-01",
+             "aanvraag": "2024-03-05", "ontvangen": "0"}
+    items = [record_item(1, {"id": "a", "facts": facts}), record_item(2, {"id": "b", "facts": dict(facts, grootte="groot")})]
+    on = datetime.date(2024, 6, 1)
+    expected = decide_items(compiled, items, on)
+
+    def no_decisions(*_args, **_kwargs):
+        raise AssertionError("a Decision was built for a case the row function decided")
+    monkeypatch.setattr(batch, "outcomes", no_decisions)
+    text = decide_lines(compiled, items, on, RecordLines(compiled.measure), Summary())
+    assert text == "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in expected)
+    assert [json.loads(line)["eligible"] for line in text.splitlines()] == ["yes", "no"]
