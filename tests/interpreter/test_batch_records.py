@@ -191,6 +191,11 @@ def test_a_bug_met_by_one_case_keeps_the_other_decisions_and_ends_with_exit_70(w
         _with_bug_for(monkeypatch, "read_facts", 666)
     else:
         # Deciding together fails as a whole; deciding alone finds the one case with the bug.
+        import rulerun.interpreter.tools.batch as batch_tool
+
+        def together(*_args, **_kwargs):
+            raise ArithmeticError("met while deciding together")
+        monkeypatch.setattr(batch_tool, "decide_columns", together)  # the columns the records are written from
         monkeypatch.setattr(CompiledMeasure, "decide_many", lambda self, pairs, chunk=1000: iter([1 / 0]))
         _with_bug_for(monkeypatch, "evaluate", Decimal(666))
     result = batch(PROEF, str(_three_cases(tmp_path, "666")), "--on", "2022-02-01")
