@@ -127,7 +127,7 @@ def _eq(self: Any, other: object) -> bool:
 
 
 def _hash(self: Any) -> int:
-    return hash(_values(self))
+    return hash((self.__class__, _values(self)))  # nodes of two kinds with the same fields should not collide
 
 
 def _repr(self: Any) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Protocol, TypeVar, Union, dataclass_transform
 
 from rulerun.dsl import ast
 from rulerun.dsl.measure import Fact, Rule, Text, Window
+from rulerun.dsl.records import record
 
 
 _Class = TypeVar("_Class", bound=type)
@@ -27,60 +28,7 @@ _Class = TypeVar("_Class", bound=type)
 @dataclass_transform(frozen_default=True)
 def node(cls: _Class) -> _Class:
     """The class remade slotted and immutable, its fields those it annotates in order, compared by value."""
-    # Not `dataclasses.dataclass`: it writes each class's methods as source and compiles them,
-    # which for these classes took some 30 ms at every start of the command line.
-    fields = tuple(cls.__dict__.get("__annotations__", {}))
-    namespace = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
-    namespace.update(__slots__=fields, __init__=_init, __setattr__=_frozen, __delattr__=_frozen, __eq__=_eq,
-                     __hash__=_hash, __repr__=_repr, __reduce__=_reduce, __match_args__=fields)
-    return type(cls)(cls.__name__, cls.__bases__, namespace)  # type: ignore[return-value]
-
-
-def _init(self, *args: object, **named: object) -> None:
-    fields = type(self).__slots__
-    if len(args) > len(fields):
-        raise TypeError(f"{type(self).__name__} takes {len(fields)} fields, not {len(args)}")
-    values = dict(zip(fields, args))
-    for name, value in named.items():
-        if name not in fields or name in values:
-            raise TypeError(f"{type(self).__name__}: unexpected or repeated field `{name}`")
-        values[name] = value
-    if len(values) != len(fields):
-        missing = ", ".join(f for f in fields if f not in values)
-        raise TypeError(f"{type(self).__name__}: missing field(s) {missing}")
-    for name in fields:
-        object.__setattr__(self, name, values[name])
-
-
-def _frozen(self, name: str, *value: object) -> None:
-    raise AttributeError(f"a lowered node is immutable: cannot change `{name}` of {type(self).__name__}")
-
-
-def _values(self) -> tuple:
-    return tuple(getattr(self, name) for name in type(self).__slots__)
-
-
-def _eq(self, other: object) -> bool:
-    return type(other) is type(self) and _values(self) == _values(other)
-
-
-def _hash(self) -> int:
-    return hash((type(self), _values(self)))
-
-
-def _repr(self) -> str:
-    return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in type(self).__slots__)})"
-
-
-def _reduce(self) -> tuple:
-    return _rebuilt, (type(self), _values(self))
-
-
-def _rebuilt(cls: type, values: tuple) -> object:
-    """A node unpickled: its fields set straight, as `_init` would after checking them (the cache holds thousands)."""
-    made: Any = object.__new__(cls)
-    for name, value in zip(getattr(cls, "__slots__"), values):
-        object.__setattr__(made, name, value)
+    made: _Class = record(frozen=True, slots=True)(cls)
     return made
 
 

@@ -218,6 +218,6 @@ def test_a_lowered_node_is_immutable_compared_by_value_and_pickles():
     assert pickle.loads(pickle.dumps(one)).value == 1 and "value=1" in repr(one)
     with pytest.raises(AttributeError):
         one.value = 2  # type: ignore[misc]
-    with pytest.raises(TypeError, match="missing field"):
+    with pytest.raises(TypeError, match="missing argument"):
         ir.Literal("number", False, source)  # type: ignore[call-arg]
     assert not hasattr(one, "__dict__")
