@@ -4,7 +4,8 @@
 Compares the simplified KMO-portefeuille decision as a YAML measure with the same decision
 hand-written in Python with Decimal: one case with and without trace, a loop over many cases,
 and the cold start of a fresh process. Prints medians and ratios. `--end-to-end` runs only the
-end-to-end comparisons (files in, files out, raw facts through the API, cold starts); `--duckdb`
+end-to-end comparisons (files in, files out — hand-written JSON Lines and Parquet, `rulerun batch` in
+both formats, with `--jobs 2` and with the duckdb engine —, raw facts through the API, cold starts); `--duckdb`
 only `rulerun batch --engine duckdb` from Parquet to Parquet. `--openfisca PYTHON` adds the same
 decision written for OpenFisca (openfisca_kmo.py) to the end-to-end runs, run by PYTHON, an
 interpreter with openfisca-core installed.
@@ -238,6 +239,43 @@ def write_parquet(path: Path, n: int) -> None:
     pyarrow.parquet.write_table(table, path)
 
 
+def parquet_by_hand(source: str, target: str) -> None:
+    """Hand-written `rulerun batch` of the benchmark measure, Parquet in and Parquet out (needs pyarrow).
+
+    Reads the columns with pyarrow, checks them (the two enums, amounts below the same limit; Parquet's
+    types already make the amounts whole cents and the dates calendar dates), decides each row with
+    Decimal, and writes the columns `rulerun batch -o FILE.parquet` writes, with the same types.
+    """
+    import pyarrow
+    import pyarrow.parquet
+    table = pyarrow.parquet.read_table(source)
+    if set(table.column_names) != FACT_NAMES | {"id", "on"}:
+        raise ValueError(f"not the benchmark's columns: {table.column_names}")
+    rows = {name: table.column(name).to_pylist() for name in table.column_names}
+    for name, allowed in (("grootte", SIZES), ("pijler", PILLARS)):
+        if not set(rows[name]) <= allowed:
+            raise ValueError(f"{name}: not a known word")
+    for name in ("bedrag", "ontvangen"):
+        if any(amount is None or amount > LIMIT for amount in rows[name]):
+            raise ValueError(f"{name}: missing or too large")
+    keys = ("grootte", "pijler", "bedrag", "start", "aanvraag", "ontvangen")
+    eligible, amounts, failed_lists = [], [], []
+    for values in zip(*(rows[k] for k in keys)):
+        failed, amount = decide_by_hand(dict(zip(keys, values)))
+        eligible.append("no" if failed else "yes")
+        amounts.append(amount)
+        failed_lists.append(failed)
+    n = table.num_rows
+    words = pyarrow.list_(pyarrow.string())
+    out = pyarrow.table({
+        "id": pyarrow.array(rows["id"], pyarrow.string()), "line": pyarrow.array(range(1, n + 1), pyarrow.int64()),
+        "eligible": pyarrow.array(eligible, pyarrow.string()),
+        "amount": pyarrow.array(amounts, pyarrow.decimal128(38, 2)), "failed": pyarrow.array(failed_lists, words),
+        "missing": pyarrow.array([[]] * n, words), "evaluated_on": table.column("on"),
+        "reference_date": table.column("aanvraag"), "error": pyarrow.nulls(n, pyarrow.string())})
+    pyarrow.parquet.write_table(out, target)
+
+
 #: `rulerun batch` in a process that reports its own peak RSS (VmHWM starts afresh at exec; getrusage's
 #: figure would include the pages of this benchmark process it forked from).
 _MEASURED_CLI = ("import re, sys\nfrom rulerun.interpreter.cli import main\ntry:\n    main(sys.argv[1:])\n"
@@ -300,10 +338,17 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
         runs["OpenFisca (vectorised), JSON Lines"] = [openfisca, str(HERE / "openfisca_kmo.py"), json.dumps(fixed),
                                                       str(source), str(folder / "openfisca.jsonl")]
     if has_parquet:
+        runs["hand-written Python, Parquet → Parquet"] = [
+            python, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); from run import parquet_by_hand; "
+            "parquet_by_hand(sys.argv[1], sys.argv[2])", str(table), str(folder / "hand.parquet")]
         runs["rulerun batch, Parquet in, JSON Lines out"] = [python, "-c", _MEASURED_CLI, "batch", measure_file,
                                                              str(table), "-o", str(folder / "parquet.jsonl")]
         runs["rulerun batch, Parquet → Parquet"] = [python, "-c", _MEASURED_CLI, "batch", measure_file, str(table),
                                                     "-o", str(folder / "out.parquet")]
+    if has_parquet and _has_duckdb():
+        runs["rulerun batch --engine duckdb, Parquet → Parquet"] = [
+            python, "-c", _MEASURED_CLI, "batch", measure_file, str(table), "--engine", "duckdb",
+            "-o", str(folder / "duck.parquet")]
     seconds: dict[str, list[float]] = {name: [] for name in runs}
     peaks: dict[str, int] = {}
     for _ in range(rounds):
@@ -315,19 +360,24 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
     made = {name: (folder / command[-1]).read_bytes() for name, command in runs.items()
             if not command[-1].endswith(".parquet")}
     assert len(set(made.values())) == 1, "the runs wrote different records"
-    if has_parquet:
-        assert parquet_records(folder / "out.parquet") == hand_fields(folder / "hand.jsonl"), \
-            "the Parquet output holds other decisions"
+    for name, command in runs.items():
+        if command[-1].endswith(".parquet"):
+            assert parquet_records(folder / command[-1]) == hand_fields(folder / "hand.jsonl"), \
+                f"{name}: the Parquet output holds other decisions"
     floor = statistics.median(seconds["hand-written Python, JSON Lines"])
+    parquet_floor = statistics.median(seconds.get("hand-written Python, Parquet → Parquet", [floor]))
     print(f"end to end, {n:,} cases, median of {rounds} alternating rounds (each a fresh process); "
           "every run wrote the same bytes (the Parquet output the same decisions):")
     for name in runs:
         spent = statistics.median(seconds[name])
         peak = f"; peak RSS {peaks[name]} MB" + (" (main process)" if "--jobs" in name else "") if name in peaks else ""
-        print(f"  {name:<42}: {n / spent:9,.0f} cases/s  {spent / n * 1e6:6.2f} µs/case  "
-              f"{spent / floor:4.2f}x hand-written{peak}")
+        against = f"; {spent / parquet_floor:4.2f}x hand-written Parquet" if name.endswith("→ Parquet") else ""
+        print(f"  {name:<50}: {n / spent:9,.0f} cases/s  {spent / n * 1e6:6.2f} µs/case  "
+              f"{spent / floor:4.2f}x hand-written JSON Lines{against}{peak}")
     if not has_parquet:
         print("  (Parquet not measured: pyarrow is not installed)")
+    elif not _has_duckdb():
+        print("  (the duckdb engine not measured: duckdb is not installed)")
     if not openfisca:
         print("  (OpenFisca not measured: give --openfisca PYTHON, an interpreter with openfisca-core installed)")
 
@@ -335,6 +385,14 @@ def files_in_files_out(n: int, rounds: int, folder: Path) -> None:
 def _option(name: str) -> str | None:
     """The value after `name` on the command line, if given."""
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv[:-1] else None
+
+
+def _has_duckdb() -> bool:
+    try:
+        import duckdb  # noqa: F401 - only whether it is there
+    except ImportError:
+        return False
+    return True
 
 
 def _has_pyarrow() -> bool:
