@@ -44,7 +44,7 @@ def expect_names(compiled: CompiledMeasure) -> ExpectNames:
                   for text in (note.text.nl, note.text.en))
     return ExpectNames(
         measure=measure.id, conditions=(*compiled.reported, *window), rules=frozenset(compiled.program.rules),
-        facts=tuple(_fact_paths(compiled.checked.facts)), deadlines=tuple(compiled.deadline_ids),
+        facts=tuple(_fact_paths(compiled.facts)), deadlines=tuple(compiled.deadline_ids),
         values={part.id: part.tag for part in compiled.values}, notes=notes, amount=compiled.amount is not None)
 
 

@@ -34,7 +34,7 @@ def parquet_chunks(path: Path, compiled: CompiledMeasure, rows_at_once: int = 81
     A batch whose every row the columns vouch for comes as one KnownCases, without an object per case.
     """
     source = parquet_source(path, compiled)
-    reader = ColumnReader(compiled.checked.facts, source.schema_arrow.names)
+    reader = ColumnReader(compiled.facts, source.schema_arrow.names)
     before = 0
     for rows in source.iter_batches(batch_size=rows_at_once):
         yield reader.cases(rows, before)

@@ -9,9 +9,8 @@ import csv
 from pathlib import Path
 from typing import Iterator
 
-from rulerun.dsl.checker import did_you_mean
 from rulerun.dsl.errors import Diagnostic, UsageError
-from rulerun.dsl.names import normal_name
+from rulerun.dsl.names import did_you_mean, normal_name
 from rulerun.dsl.printable import printable
 
 from ..tools.batch import BAD_ID, Item, make_item, record_id
@@ -34,7 +33,7 @@ def read_csv(path: Path, compiled: CompiledMeasure) -> Iterator[Item]:
             header = next(reader, None)
         except (csv.Error, RecordProblem) as error:
             raise UsageError(Diagnostic(f"the header cannot be read: {_csv_problem(error)}", file=str(path))) from None
-        columns = header_columns(header or [], compiled.checked.facts, str(path))
+        columns = header_columns(header or [], compiled.facts, str(path))
     except BaseException:
         handle.close()
         raise
@@ -196,7 +195,7 @@ def read_parquet(path: Path, compiled: CompiledMeasure, rows_at_once: int = 4096
 def parquet_source(path: Path, compiled: CompiledMeasure):
     """The Parquet file (a `pyarrow.parquet.ParquetFile`), its header checked: a usage error when it cannot be used."""
     source = _parquet_file(path)  # here, not at the first case: a missing pyarrow is reported at once
-    header_columns(source.schema_arrow.names, compiled.checked.facts, str(path))
+    header_columns(source.schema_arrow.names, compiled.facts, str(path))
     for column in source.schema_arrow:
         _check_fields(column.name, column.type, str(path))
     return source

@@ -100,7 +100,7 @@ class Intake:
     def check(self, question: Question, value) -> tuple[object, list[Diagnostic]]:
         """Validate a raw answer (as a case file would give it): (value in case form, problems)."""
         report = Collector()
-        typed = FactReader(self.measure.checked.facts, None, report).value(question.fact, value, question.path)
+        typed = FactReader(self.measure.facts, None, report).value(question.fact, value, question.path)
         problems = report.errors
         if problems or typed is None:
             return None, problems
@@ -128,7 +128,7 @@ class Intake:
         self.unknown.add(question.name)
 
     def _questions_for(self, name: str) -> list[Question]:
-        declared = self.measure.checked.facts
+        declared = self.measure.facts
         keys = _keys(name)
         fact = declared.get(keys[0])
         path: tuple = (keys[0],)
@@ -196,7 +196,7 @@ def _declaration_order(measure: CompiledMeasure) -> dict[str, int]:
             order.setdefault(prefix + name, len(order))
             if fact.fields:
                 walk(fact.fields, prefix + name + ".")
-    walk(measure.checked.facts, "")
+    walk(measure.facts, "")
     return order
 
 

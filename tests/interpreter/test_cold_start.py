@@ -145,3 +145,24 @@ def test_nothing_is_kept_or_recalled_while_a_function_is_added_at_run_time(root,
         builtins.remove_function("doubled_for_a_test")
     evaluator.load(root / MEASURE)  # the tables are the language's own again: recalled
     assert checks == [1, 1, 1]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_warm_batch_of_a_table_needs_no_checker(root, tmp_path, suffix):
+    rows = [{"grootte": "klein", "pijler": "opleiding", "bedrag": "1200.00", "start": "2021-03-01",
+             "aanvraag": "2021-03-05", "ontvangen": "0"}, {"grootte": "groot", "pijler": "advies", "bedrag": "900",
+                                                              "start": "2021-03-01", "aanvraag": "2021-04-05",
+                                                              "ontvangen": "100"}]
+    table = tmp_path / f"cases{suffix}"
+    if suffix == ".csv":
+        table.write_text(",".join(rows[0]) + "\n" + "\n".join(",".join(r.values()) for r in rows) + "\n")
+    else:
+        pyarrow = pytest.importorskip("pyarrow")
+        import pyarrow.parquet
+        pyarrow.parquet.write_table(pyarrow.table({k: [r[k] for r in rows] for k in rows[0]}), table)
+    arguments = ("batch", "tests/benchmarks/kmo-eenvoudig.yaml", str(table), "--on", "2024-01-01",
+                 "-o", str(tmp_path / "out.jsonl"))
+    imported(root, tmp_path / "cache", *arguments)  # compiles and keeps the measure
+    # Reading a table's header and its facts takes the declared facts from the recalled measure, not a new check.
+    assert imported(root, tmp_path / "cache", *arguments) == []
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 2
