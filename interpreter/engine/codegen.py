@@ -524,8 +524,12 @@ def generate(lowered: ir.LoweredMeasure, program: Program, reported: Sequence[st
         written = _table(writer, condition) if isinstance(condition, ir.Table) else writer.expr(condition)
         lines.append(f"{indent}{writer.locals[name]} = {written}  # {name!a}")
     lines.append(f"{indent}eligible = {writer.part(decision.eligible.body)}")
-    amount = (f"_round_cents({writer.expr(decision.amount.body)}) if eligible else None"
-              if decision.amount is not None else "None")
+    if decision.amount is None:
+        amount = "None"
+    elif _in_cents(lowered, decision.amount.body):  # rounding again would change nothing
+        amount = f"{writer.expr(decision.amount.body)} if eligible else None"
+    else:
+        amount = f"_round_cents({writer.expr(decision.amount.body)}) if eligible else None"
     lines.append(f"{indent}amount = {amount}")
     if windowed:
         lines += ["    else:", "        eligible, amount = False, None"]
@@ -556,3 +560,17 @@ def generate_expression(node: ir.Node, program: Program) -> Callable[[dict, date
     writer = _Writer(None, program, {})
     source = f"def value(F, on):\n    S, ref = [], on\n    return {writer.expr(node)}\n"
     return writer.run(source, "<expression>")["value"]
+
+
+#: Functions whose result is already a whole number of cents (rounding it again to the cent is the identity).
+_CENTS = frozenset(("round_cents", "round_down_cents"))
+
+
+def _in_cents(lowered: ir.LoweredMeasure, body: ir.Node | ir.Table) -> bool:
+    """Whether the amount is the result of a rounding to the cent, directly or through rules naming it."""
+    seen: set[str] = set()
+    while isinstance(body, ir.RuleRef) and body.name not in seen:
+        seen.add(body.name)
+        body = lowered.rule(body.name).body
+    return (isinstance(body, ir.Apply) and body.operation.kind in (ir.FUNCTION, ir.QUOTIENT)
+            and body.operation.key in _CENTS)

@@ -237,3 +237,19 @@ def test_a_fixed_number_of_days_past_the_last_date_is_the_traced_back_ends_error
     assert decide_generated(compiled, late, on) is None
     with pytest.raises(RulerunError, match="out of range"):
         compiled.evaluate(late, on, trace=False)
+
+
+@pytest.mark.parametrize("amount, rounded_by_measure", [
+    ("deel", True), ("round_down_cents(kost / 3)", True), ("kost * 15%", False), ("max(deel, € 1)", False)])
+def test_an_amount_the_measure_rounds_to_the_cent_is_not_rounded_again(write, amount, rounded_by_measure):
+    text = WINDOWED.replace("amount: 'if ruim then kost else € 0'", f"amount: '{amount}'").replace(
+        "      ruim:", "      deel: {label: {nl: Deel, en: Share}, source: W01, expr: 'round_cents(kost * 15%)'}\n      ruim:")
+    compiled = load(write("termijn.yaml", text))
+    line = next(line for line in compiled.generated.source.splitlines() if line.strip().startswith("amount ="))
+    assert ("_round_cents(" not in line) == rounded_by_measure, line
+    on = datetime.date(2024, 6, 1)
+    cases = [{"start": datetime.date(2024, 3, 1), "aanvraag": datetime.date(2024, 3, 10), "kost": Decimal(k)}
+             for k in ("2000", "100.03", "100.10", "333.33", "1000.01")]  # 15% of 100.03 and 100.10 end in half a cent
+    decided = [decide_generated(compiled, facts, on) for facts in cases]
+    assert decided == [_closure(compiled, facts, on) for facts in cases]
+    assert all(d.amount == d.amount.quantize(Decimal("0.01")) for d in decided)
