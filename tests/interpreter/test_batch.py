@@ -5,12 +5,12 @@ import csv
 import datetime
 import io
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from json_values import as_json_values
 from rulerun.interpreter.formats.cases import read_case
 from rulerun.interpreter.cli import main
 from rulerun.interpreter.engine.evaluator import load
@@ -22,21 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ["innovatieve-starterssteun", "kmo-portefeuille", "rentetoelage-hinder-openbare-werken"]
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def _jsonl(measure_id: str, path: Path) -> list:
     cases = [read_case(p) for p in cases_for(ROOT / "measures" / f"{measure_id}.yaml")]
-    path.write_text("".join(json.dumps({"id": Path(c.path).stem, "on": c.on.isoformat(), "facts": _plain(c.facts)})
+    path.write_text("".join(json.dumps({"id": Path(c.path).stem, "on": c.on.isoformat(), "facts": as_json_values(c.facts)})
                             + "\n" for c in cases))
     return cases
 
@@ -106,7 +94,7 @@ def _flatten(facts: dict, prefix: str = "") -> dict:
 def test_csv_and_jsonl_give_the_same_decisions(measure_id, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     cases = _jsonl(measure_id, tmp_path / "in.jsonl")
-    rows = [dict(_flatten(_plain(c.facts)), id=Path(c.path).stem, on=c.on.isoformat()) for c in cases]
+    rows = [dict(_flatten(as_json_values(c.facts)), id=Path(c.path).stem, on=c.on.isoformat()) for c in cases]
     columns = sorted({k for r in rows for k in r})
     with open(tmp_path / "in.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, columns)

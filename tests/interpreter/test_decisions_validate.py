@@ -1,14 +1,13 @@
 """Every decision the bundled cases give — through explain, batch and the Python API — follows the decision schema."""
 from __future__ import annotations
 
-import datetime
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from decision_schema import SCHEMA, validate_decision
+from json_values import as_json_values
 
 import rulerun
 from rulerun.interpreter.cli import main
@@ -16,16 +15,6 @@ from rulerun.interpreter.tools.testing import cases_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ["kmo-portefeuille", "innovatieve-starterssteun", "rentetoelage-hinder-openbare-werken"]
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime.date, Decimal)):
-        return value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return value
 
 
 def _cases(measure: str) -> list:
@@ -45,7 +34,7 @@ def _shape(data: dict) -> str:
 def test_batch_records_of_every_case_follow_the_schema(measure, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     cases = _cases(measure)
-    lines = [json.dumps({"id": Path(c.path).stem, "on": c.on.isoformat(), "facts": _plain(c.facts)}) for c in cases]
+    lines = [json.dumps({"id": Path(c.path).stem, "on": c.on.isoformat(), "facts": as_json_values(c.facts)}) for c in cases]
     (tmp_path / "in.jsonl").write_text("\n".join(lines + ["not json"]) + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["batch", measure, str(tmp_path / "in.jsonl")])
     records = result.stdout.splitlines()
@@ -78,7 +67,7 @@ def test_python_api_decisions_of_every_case_follow_the_schema(measure):
 def test_explained_batch_records_follow_the_schema_with_their_id(measure, tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     case = _cases(measure)[0]
-    record = json.dumps({"id": "record-7", "on": case.on.isoformat(), "facts": _plain(case.facts)})
+    record = json.dumps({"id": "record-7", "on": case.on.isoformat(), "facts": as_json_values(case.facts)})
     (tmp_path / "one.jsonl").write_text(record + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["explain", measure, str(tmp_path / "one.jsonl"), "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from json_values import as_json_values
 from rulerun.interpreter.engine.evaluator import load
 from rulerun.interpreter.formats.cases import read_case
 from rulerun.interpreter.formats.record_lines import RecordLines
@@ -18,22 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ["innovatieve-starterssteun", "kmo-portefeuille", "rentetoelage-hinder-openbare-werken"]
 
 
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (datetime.date, Decimal)):
-        return str(value)
-    return value
-
-
 def _items(measure_id: str) -> list[Item]:
     """Every bundled case; each again with one fact left out (undetermined, amounts unknown); and bad records."""
     records = []
     for path in cases_for(ROOT / "measures" / f"{measure_id}.yaml"):
         case = read_case(path)
-        facts = _plain(case.facts or {})
+        facts = as_json_values(case.facts or {})
         records.append({"id": Path(case.path).stem, "on": case.on.isoformat(), "facts": facts})
         for left_out in list(facts)[:3]:
             records.append({"id": f"zonder-{left_out}-é\u2028\"", "facts": {k: v for k, v in facts.items()
