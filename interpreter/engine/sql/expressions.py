@@ -292,11 +292,10 @@ class ExpressionWriter:
             covered.append((when, fits))
         chosen = "(CASE " + " ".join(f"WHEN {w} THEN {v}" for w, v in values) + " END)"
         cover = "(CASE " + " ".join(f"WHEN {w} THEN {f}" for w, f in covered) + " ELSE FALSE END)"
-        if all(until is None for *_, until in parameter.versions) and all(
-                since is not None for since, *_ in parameter.versions):
+        starts = [since for since, *_ in parameter.versions if since is not None]
+        if all(until is None for *_, until in parameter.versions) and len(starts) == len(parameter.versions):
             # Versions without an end cover every day from the first one on: one comparison per row.
-            first = min(since for since, *_ in parameter.versions)
-            cover = f"coalesce({day.v} >= {literal(first)}, FALSE)"
+            cover = f"coalesce({day.v} >= {literal(min(starts))}, FALSE)"
         if day.nullable:
             self.flags.append(f"({day.v} IS NOT NULL AND NOT {cover})")
         elif cover != "(CASE WHEN TRUE THEN TRUE ELSE FALSE END)":
