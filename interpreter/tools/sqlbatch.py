@@ -14,7 +14,7 @@ from typing import Iterator
 from rulerun.dsl.errors import Diagnostic, UsageError
 
 from ..engine.sql.expressions import PERCENT_TEXT, percent_of, quote, text_literal
-from ..engine.sql.query import Query, compile_query
+from ..engine.sql.query import Query, compile_query, every_fact_given
 from ..engine.evaluator import load
 from ..engine.values import to_json
 from ..formats.receipt import SCHEMA_VERSION, Receipts
@@ -56,12 +56,13 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
     except Exception as error:  # noqa: BLE001 - duckdb has many error types for a file it cannot read
         raise UsageError(f"`{path}` is not a Parquet file that can be read: {error}") from None
     types = {name: kind for name, kind, *_ in described if name != "file_row_number"}
-    header_columns(list(types), compiled.checked.facts, str(path))
+    # The facts as lowered, not `compiled.checked`'s: a measure recalled from the cache is not checked again.
+    header_columns(list(types), compiled.facts, str(path))
     clean: list[str] = []
     records: dict[str, tuple[str, str]] = {}  # a record's field path -> (its value in a STRUCT column, its check)
     structs: set[str] = set()
     for name, kind in types.items():
-        listed = _fact_at(compiled.checked.facts, name)
+        listed = _fact_at(compiled.facts, name)
         if kind.endswith("[]") and listed is not None and listed.type.kind == "list":
             continue  # a list fact's column: its items are checked by _clean_list
         if kind.startswith("STRUCT") and not kind.endswith("[]") and listed is not None \
@@ -98,7 +99,7 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
     else:
         columns.append(f'DATE \'{default_on.isoformat()}\' AS "#on"')
     for path_name in query.facts:
-        fact = _fact_at(compiled.checked.facts, path_name)
+        fact = _fact_at(compiled.facts, path_name)
         column = quote(path_name)
         if path_name in types and fact.type.kind == "list":
             check = _clean_list(fact, column, path_name, source, connection)
@@ -117,7 +118,7 @@ def case_relation(compiled, query: Query, path: Path, default_on: datetime.date,
     # A column of the file that the query does not read is still read by the Python engine's reader.
     for name, kind in types.items():
         if name not in query.facts and name not in ("id", "on") and name not in structs:
-            fact = _fact_at(compiled.checked.facts, name)
+            fact = _fact_at(compiled.facts, name)
             check = "FALSE" if kind.endswith("[]") else _clean(fact, quote(name), kind)
             if check != "TRUE":
                 clean.append(f"({quote(name)} IS NULL OR {check})")
@@ -227,8 +228,16 @@ def _clean(fact, column: str, kind: str) -> str:
 
 
 def run_query(compiled, query: Query, path: Path, default_on: datetime.date, connection, where: str = "") -> str:
-    """The full SQL over the file: the cases, then the decision; `python` marks rows left to Python."""
+    """The full SQL over the file: the cases, then the decision; `python` marks rows left to Python.
+
+    When every row of the file gives every fact the query reads (one pass over those columns
+    tells), the query for such a table decides (`compile_query(…, every_fact_given=True)`): the
+    same decisions, without computing the three-valued form's columns on every row.
+    """
     cases = case_relation(compiled, query, path, default_on, connection)
+    check = f"SELECT coalesce(bool_and({every_fact_given(query.facts)}), TRUE) FROM ({cases})"
+    if query.facts and connection.execute(check).fetchone()[0]:
+        query = compile_query(compiled.lowered, compiled.program, every_fact_given=True)
     return f"WITH cases AS ({cases}) {query.sql}{where}"
 
 

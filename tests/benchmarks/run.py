@@ -476,23 +476,61 @@ def write_typed_parquet(path: Path, n: int) -> None:
 
 
 def duckdb_throughput() -> None:
-    """`rulerun batch --engine duckdb`, Parquet to Parquet, end to end in a fresh process."""
+    """`rulerun batch --engine duckdb`, Parquet to Parquet, end to end in a fresh process, against the same decision
+    written by hand as one DuckDB query (sql_by_hand.py), also in a fresh process; alternating rounds, medians."""
+    import os
     import tempfile
     folder = Path(tempfile.mkdtemp())
     measure_file = HERE / "kmo-eenvoudig.yaml"
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     for n in (1_000_000, 4_000_000):
         source = folder / f"{n}.parquet"
         write_typed_parquet(source, n)
-        times = []
+        engine_out, hand_out = folder / "out.parquet", folder / "hand.parquet"
+        runs = {
+            "rulerun batch --engine duckdb": [str(Path(sys.executable).parent / "rulerun"), "batch", str(measure_file),
+                                              str(source), "--engine", "duckdb", "-o", str(engine_out)],
+            "hand-written SQL (one COPY)": [sys.executable, str(HERE / "sql_by_hand.py"), str(source), str(hand_out)],
+        }
+        spent: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
         for _ in range(3):
-            t0 = time.perf_counter()
-            subprocess.run([str(Path(sys.executable).parent / "rulerun"), "batch", str(measure_file), str(source),
-                            "--engine", "duckdb", "-o", str(folder / "out.parquet")],
-                           capture_output=True, text=True, check=True)
-            times.append(time.perf_counter() - t0)
-        seconds = statistics.median(times)
-        print(f"rulerun batch --engine duckdb, Parquet to Parquet, {n:>9,} cases: {n / seconds:10,.0f} cases/s "
-              f"(median of 3, process start included)")
+            for name, command in runs.items():
+                spent[name].append(_wall_and_cpu(command))
+        same_parquet_rows(engine_out, hand_out)
+        floor = statistics.median(wall for wall, _ in spent["hand-written SQL (one COPY)"])
+        for name in runs:
+            wall = statistics.median(w for w, _ in spent[name])
+            cpu = statistics.median(c for _, c in spent[name])
+            print(f"{name:<30} Parquet to Parquet, {n:>9,} cases: {n / wall:10,.0f} cases/s; wall {wall:5.2f} s, "
+                  f"CPU {cpu:5.2f} s ({cpu / n * 1e6:4.2f} µs/case), {wall / floor:4.2f}x hand-written "
+                  f"(medians of 3, process start included)")
+        print(f"  load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; both outputs hold the same rows")
+
+
+def _wall_and_cpu(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all threads) of a command run in a fresh process."""
+    import os
+    t0 = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=with_bytecode())
+    errors = process.stderr.read() if process.stderr else b""
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - t0
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{command[:4]} failed ({process.returncode}): {errors.decode()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def same_parquet_rows(path: Path, other: Path) -> None:
+    """Stop unless both Parquet files hold the same columns, of the same types, and the same rows in the same order."""
+    import pyarrow.parquet
+    one, two = pyarrow.parquet.read_table(path), pyarrow.parquet.read_table(other)
+    kinds = [(field.name, field.type) for field in one.schema], [(field.name, field.type) for field in two.schema]
+    if kinds[0] != kinds[1]:
+        raise SystemExit(f"{path.name} and {other.name} have other columns: {kinds[0]} against {kinds[1]}")
+    for name in one.column_names:
+        if not one.column(name).equals(two.column(name)):
+            raise SystemExit(f"{path.name} and {other.name} hold other rows (column {name})")
 
 
 if __name__ == "__main__":

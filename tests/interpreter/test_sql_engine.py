@@ -106,6 +106,36 @@ def test_benchmark_cases_agree(tmp_path):
     assert "error" in records[6] and "error" in records[7]
 
 
+def test_a_file_giving_every_fact_is_decided_by_the_two_valued_query(tmp_path, monkeypatch):
+    """Where every row gives every fact, the query without the three-valued form decides: the same records,
+    and the same rows left to Python (a size not in the enum, a date before the first rate, an overflow)."""
+    from rulerun.interpreter.tools import sqlbatch
+    chosen: list[bool] = []
+    original = sqlbatch.compile_query
+
+    def spied(lowered, program, every_fact_given=False):
+        chosen.append(every_fact_given)
+        return original(lowered, program, every_fact_given)
+
+    monkeypatch.setattr(sqlbatch, "compile_query", spied)
+    given = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.05"), "start": D(2024, 3, 1),
+             "aanvraag": D(2024, 3, 15), "ontvangen": Decimal("0")}
+    rows = [given, {**given, "grootte": "groot", "aanvraag": D(2024, 3, 16)},
+            {**given, "pijler": "opleiding", "bedrag": Decimal("99.99"), "aanvraag": D(2024, 3, 16)},
+            {**given, "grootte": "middelgroot", "ontvangen": Decimal("7499.99")},
+            {**given, "grootte": "reus"}, {**given, "start": D(2015, 1, 1), "aanvraag": D(2015, 1, 2)},
+            {**given, "bedrag": Decimal("999999999999999.99")}]
+    records = assert_agree(BENCHMARK, benchmark_table(rows), tmp_path)
+    assert chosen == [False, True]  # the query as built at first (its facts, its gaps), then the two-valued one
+    assert [r.get("amount") for r in records[:4]] == ["300.02", None, None, "0.01"]
+    assert [r["failed"] for r in records[1:3]] == [["kmo", "tijdig"], ["minimum", "tijdig"]]
+    assert "error" in records[4] and "error" in records[5] and records[6]["amount"] == "7500.00"
+    assert python_lines(rulerun.load(BENCHMARK).engine, tmp_path / "cases.parquet", ON) == [5, 6, 7]
+    chosen.clear()
+    assert_agree(BENCHMARK, benchmark_table([given, {**given, "ontvangen": None}]), tmp_path)
+    assert chosen == [False]  # one row without a fact: the query with both forms alone
+
+
 def test_a_value_beyond_duckdbs_decimal_is_decided_by_python(tmp_path):
     """DuckDB keeps a product's width (DECIMAL(18,2) × DECIMAL(2,2) is DECIMAL(18,4)): where it would
     overflow, the row is the Python engine's (exact to 100 digits), not a stopped run."""

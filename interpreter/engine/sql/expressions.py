@@ -142,7 +142,8 @@ class Lets:
         if name is None:
             name = quote(f"#e{len(self.columns)}")
             self.names[(guard, text)] = name
-            self.columns[name] = f"(CASE WHEN {guard} THEN {text} END)"
+            # Every row is the form's (a table that gives every fact): no CASE to evaluate per row.
+            self.columns[name] = text if guard == "TRUE" else f"(CASE WHEN {guard} THEN {text} END)"
         return name
 
 
@@ -252,6 +253,15 @@ class ExpressionWriter:
             raise _record_field(node, node.name, node.fields)
         return self._parameter(node, node.name, self.write(node.key) if node.key is not None else None)
 
+    def _enum_values(self, node: ir.Node | None) -> frozenset[str] | None:
+        """The values a key can take when it is an enum fact: a row with any other value is not clean (Python's)."""
+        if not isinstance(node, ir.FactRead):
+            return None
+        fact = self.declaration(node.keys)
+        if fact is None or fact.type.kind != "enum" or not fact.type.values:
+            return None
+        return frozenset(fact.type.values)
+
     def _parameter(self, node: ir.ParameterRead, name: str, key: Sql | None, at: Sql | None = None) -> Sql:
         parameter = self.parameters[name]
         where = span(node)
@@ -273,11 +283,19 @@ class ExpressionWriter:
                 picked = ("(CASE " + " ".join(f"WHEN {key.v} = {text_literal(k)} THEN {literal(v, where)}"
                                               for k, v in value.items()) + " END)")
                 known = f"{key.v} IN ({', '.join(text_literal(k) for k in value)})" if value else "FALSE"
-                self.flags.append(f"({when} AND {fits} AND {key.v} IS NOT NULL AND NOT ({known}))")
+                # An enum fact's value is one of its values on every row the query decides (sqlbatch's
+                # `#clean`): when the keys hold them all, no key can be missing.
+                values_read = self._enum_values(node.key)
+                if values_read is None or not values_read <= set(value):
+                    self.flags.append(f"({when} AND {fits} AND {key.v} IS NOT NULL AND NOT ({known}))")
             values.append((when, picked if until is None else f"(CASE WHEN {fits} THEN {picked} END)"))
             covered.append((when, fits))
         chosen = "(CASE " + " ".join(f"WHEN {w} THEN {v}" for w, v in values) + " END)"
         cover = "(CASE " + " ".join(f"WHEN {w} THEN {f}" for w, f in covered) + " ELSE FALSE END)"
+        starts = [since for since, *_ in parameter.versions if since is not None]
+        if all(until is None for *_, until in parameter.versions) and len(starts) == len(parameter.versions):
+            # Versions without an end cover every day from the first one on: one comparison per row.
+            cover = f"coalesce({day.v} >= {literal(min(starts))}, FALSE)"
         if day.nullable:
             self.flags.append(f"({day.v} IS NOT NULL AND NOT {cover})")
         elif cover != "(CASE WHEN TRUE THEN TRUE ELSE FALSE END)":
@@ -381,7 +399,7 @@ class ExpressionWriter:
         nullable = a.nullable or b.nullable
         tags = (left_tag, right_tag)
         if op in ("+", "-") and left_tag in ("money", "number", "percent") and right_tag == left_tag:
-            value = self._exact(op, a.v, b.v)
+            value = self._exact(op, a.v, b.v, given=not nullable)
             if self.known:  # a known value is its own limit: none are read
                 return Sql(value, nullable=False)
             if op == "+":
@@ -390,7 +408,7 @@ class ExpressionWriter:
                 lo, hi = self._exact("-", lower_limit(a), upper_limit(b)), self._exact("-", upper_limit(a), lower_limit(b))
             return Sql(value, missing_of(a, b), lo, hi, nullable)
         if op == "*" and left_tag in ("money", "number", "percent") and right_tag in ("money", "number", "percent"):
-            value = self._exact("*", a.v, b.v)
+            value = self._exact("*", a.v, b.v, given=not nullable)
             if self.known:
                 return Sql(value, nullable=False)
             both = f"{lower_limit(a)} >= 0 AND {lower_limit(b)} >= 0"
@@ -448,18 +466,20 @@ class ExpressionWriter:
         """A date computed from others: a result outside the years 1 to 9999 is the engine's error."""
         value = self._once(f"try({value})")  # a number of days beyond DuckDB's INTEGER: NULL, and flagged
         self.flags.append(f"({value} NOT BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')")
-        self.flags.append(f"({value} IS NULL AND {a.v} IS NOT NULL AND {b.v} IS NOT NULL)")
+        given = not (a.nullable or b.nullable)  # then NULL is the error alone
+        self.flags.append(f"({value} IS NULL)" if given else f"({value} IS NULL AND {a.v} IS NOT NULL AND {b.v} IS NOT NULL)")
         return Sql(value, missing_of(a, b), nullable=a.nullable or b.nullable)
 
-    def _exact(self, op: str, a: str, b: str) -> str:
+    def _exact(self, op: str, a: str, b: str, given: bool = False) -> str:
         """`a op b` on DECIMALs, NULL where DuckDB's DECIMAL would overflow; such a row is left to Python.
 
         DuckDB keeps a product's width (DECIMAL(18,2) * DECIMAL(18,2) is DECIMAL(18,4)) and holds at
         most 38 digits; the engine computes exactly to 100 digits. `try` turns the overflow into NULL,
-        and the flag sends the row to the Python engine instead of stopping the run.
+        and the flag sends the row to the Python engine instead of stopping the run. Where both
+        operands are `given` (never NULL where the row is decided), NULL is the overflow alone.
         """
         value = self._once(f"try({a} {op} {b})")
-        self.flags.append(f"({value} IS NULL AND {a} IS NOT NULL AND {b} IS NOT NULL)")
+        self.flags.append(f"({value} IS NULL)" if given else f"({value} IS NULL AND {a} IS NOT NULL AND {b} IS NOT NULL)")
         return value
 
     def _once(self, text):

@@ -35,15 +35,23 @@ class Query:
     values: list[tuple[str, str]] = field(default_factory=list)  # (id, type tag)
 
 
-def compile_query(lowered: ir.LoweredMeasure, program: Program) -> Query:
-    """The query deciding every case of `cases`, or (with an empty sql) the gaps found."""
-    return _Builder(lowered, program).build()
+def compile_query(lowered: ir.LoweredMeasure, program: Program, every_fact_given: bool = False) -> Query:
+    """The query deciding every case of `cases`, or (with an empty sql) the gaps found.
+
+    With `every_fact_given`, the query is for a table whose every row gives every fact the query
+    reads (`#known` is TRUE on every row): the two-valued form alone decides, and DuckDB's planner
+    drops the three-valued form's columns (each a constant NULL there). On such a table it gives
+    what the query without it gives.
+    """
+    return _Builder(lowered, program, every_fact_given).build()
 
 
 class _Builder:
-    def __init__(self, lowered: ir.LoweredMeasure, program: Program):
+    def __init__(self, lowered: ir.LoweredMeasure, program: Program, every_fact_given: bool = False):
         self.lowered = lowered
         self.program = program  # the parameters' values
+        # Whether every fact is given on a row: a column, or TRUE for a table that gives them all.
+        self.known = "TRUE" if every_fact_given else KNOWN
         self.gaps: list[Gap] = []
         self.facts: set[str] = set()
         self.lets = Lets()
@@ -52,7 +60,7 @@ class _Builder:
         """A writer of the two-valued form (`known`) or the three-valued one, each computed on its own rows."""
         return ExpressionWriter(self.lowered.facts, self.program.parameters,
                                 Sql(reference.v, nullable=False) if known else reference, quote("#on"), known,
-                                self.lets if lets else None, KNOWN if known else f"NOT {KNOWN}")
+                                self.lets if lets else None, self.known if known else f"NOT {self.known}")
 
     def both(self, reference: Sql, node: ir.Node, flags: list[str]) -> Sql | None:
         """The expression's SQL; its value taken from the two-valued form where every fact is given."""
@@ -62,8 +70,8 @@ class _Builder:
             return None
         plain_writer = self.writer(reference, True)
         plain = plain_writer.write(node)
-        flags += _flag(self.lets, plain_writer.flags, full_writer.flags)
-        return Sql(_known_or(plain.v, full.v), full.m, full.lo, full.hi, full.nullable)
+        flags += _flag(self.lets, plain_writer.flags, full_writer.flags, self.known)
+        return Sql(_known_or(plain.v, full.v, self.known), full.m, full.lo, full.hi, full.nullable)
 
     def attempt(self, writer: ExpressionWriter, node: ir.Node) -> Sql | None:
         try:
@@ -161,8 +169,8 @@ class _Builder:
             plain = self._plain_table(plain_writer, body) if result is not None else None
         if result is None or plain is None:
             return None
-        value = _known_or(plain.v, result.v)
-        flags = _flag(self.lets, plain_writer.flags, writer.flags)
+        value = _known_or(plain.v, result.v, self.known)
+        flags = _flag(self.lets, plain_writer.flags, writer.flags, self.known)
         return Sql(value, result.m, result.lo, result.hi), flags, set(writer.rules_read)
 
     def _plain_table(self, writer: ExpressionWriter, table: ir.Table) -> Sql:
@@ -245,8 +253,8 @@ class _Builder:
 
     def _assemble(self, base: Sql | None, rules: dict, parts: dict[str, Sql], deadlines: list, values: list,
                   flags: list[str], conditions: list[str]) -> str:
-        given = " AND ".join(f"{quote(f)} IS NOT NULL" for f in sorted(self.facts)) or "TRUE"
-        first = f"SELECT *, ({given}) AS {KNOWN}"
+        given = every_fact_given(sorted(self.facts))
+        first = f"SELECT *, ({given}) AS {KNOWN}" if self.known == KNOWN else "SELECT *"
         if base is not None:
             first += f", {base.v} AS {quote('#ref')}, {base.m} AS {quote('#ref#m')}"
         columns = dict(self.lets.columns)  # quoted name -> SQL, each computed once
@@ -256,10 +264,12 @@ class _Builder:
             columns[column.v] = value.v
             # What an unknown rule misses, and its limits, only for the rows where it is unknown:
             # worked out after the value, so that a known row does not compute them.
-            columns[column.m] = f"(CASE WHEN {column.v} IS NULL THEN {value.m} END)"
+            # Where every fact is given, a rule is NULL only on a row left to Python (flagged): a constant NULL.
+            unknown = f"{column.v} IS NULL" if self.known == KNOWN else "FALSE"
+            columns[column.m] = f"(CASE WHEN {unknown} THEN {value.m} END)"
             if column.lo is not None and column.hi is not None:
-                columns[column.lo] = f"(CASE WHEN {column.v} IS NULL THEN {value.lo or 'NULL'} END)"
-                columns[column.hi] = f"(CASE WHEN {column.v} IS NULL THEN {value.hi or 'NULL'} END)"
+                columns[column.lo] = f"(CASE WHEN {unknown} THEN {value.lo or 'NULL'} END)"
+                columns[column.hi] = f"(CASE WHEN {unknown} THEN {value.hi or 'NULL'} END)"
             if rule_flags:
                 flag = quote(f"r:{name}#flag")
                 columns[flag] = f"({' OR '.join(rule_flags)})"
@@ -300,6 +310,9 @@ class _Builder:
         failed = ("list_filter([" + ", ".join(
             f"(CASE WHEN {rule_column(c, 'bool').v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
             + "], lambda x: x IS NOT NULL)") if conditions else NO_MISSING
+        if conditions:  # built once, on the rows that are not eligible: its length and itself are read
+            sql = f"SELECT *, (CASE WHEN NOT {eligible.v} THEN {failed} END) AS {quote('#failed')} FROM ({sql})"
+            failed = quote("#failed")
         failed = f"(CASE WHEN len({failed}) = 0 THEN ['eligible'] ELSE {failed} END)"
         all_flags = flags + flag_columns
         window_note = "'window'"
@@ -312,9 +325,9 @@ class _Builder:
             f"(CASE WHEN {closed} THEN [{window_note}] WHEN NOT {eligible.v} THEN {failed} "
             f"ELSE {NO_MISSING} END) AS failed",
             # Where every fact is given, every value is known (else a flag leaves the row to Python).
-            f"(CASE WHEN {KNOWN} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"(CASE WHEN {self.known} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
             f"ELSE list_sort(list_distinct(coalesce({missing}, {NO_MISSING}))) END) AS missing",
-            f"(CASE WHEN {KNOWN} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
+            f"(CASE WHEN {self.known} THEN {NO_MISSING} WHEN {closed} OR NOT ({needs_missing}) THEN {NO_MISSING} "
             f"ELSE list_sort(list_distinct(coalesce({amount_missing}, {NO_MISSING}))) END) AS amount_missing",
         ]
         out += [f"{sql_value.v} AS {quote('deadlines.' + name)}" for name, sql_value in deadlines]
@@ -324,15 +337,26 @@ class _Builder:
         return f"SELECT {', '.join(out)} FROM ({sql})"
 
 
-def _flag(lets: Lets, plain: list[str], full: list[str]) -> list[str]:
+def every_fact_given(facts: list[str]) -> str:
+    """The condition, over the relation `cases`, that a row gives every one of `facts` (its `#known` column)."""
+    return " AND ".join(f"{quote(f)} IS NOT NULL" for f in facts) or "TRUE"
+
+
+def _flag(lets: Lets, plain: list[str], full: list[str], known: str = KNOWN) -> list[str]:
     """The conditions that leave a row to Python, each form's on its own rows (empty: none); each computed once."""
+    if known == "TRUE":  # every fact given on every row: the two-valued form's alone
+        full = []
+        if not plain:
+            return []
     if not plain and not full:
         return []
     either = [" OR ".join(dict.fromkeys(lets.bind(f"coalesce({f}, FALSE)", guard) or "FALSE" for f in flags)) or "FALSE"
-              for flags, guard in ((plain, KNOWN), (full, f"NOT {KNOWN}"))]
+              for flags, guard in ((plain, known), (full, f"NOT {known}"))]
+    if known == "TRUE":
+        return [f"({either[0]})"]
     if either[0] == either[1]:
         return [f"({either[0]})"]
-    return [f"(CASE WHEN {KNOWN} THEN {either[0]} ELSE {either[1]} END)"]
+    return [f"(CASE WHEN {known} THEN {either[0]} ELSE {either[1]} END)"]
 
 
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
@@ -361,9 +385,9 @@ def _layers(columns: dict[str, str]) -> list[list[str]]:
     return layers
 
 
-def _known_or(plain: str, full: str) -> str:
+def _known_or(plain: str, full: str, known: str = KNOWN) -> str:
     """The two-valued form where every fact is given, else the three-valued one (one text when they agree)."""
-    return plain if plain == full else f"(CASE WHEN {KNOWN} THEN {plain} ELSE {full} END)"
+    return plain if plain == full or known == "TRUE" else f"(CASE WHEN {known} THEN {plain} ELSE {full} END)"
 
 
 def _undecided(rows: list, open_rows: list[int], then: Sql, ordered: bool) -> tuple[str, str, str, str]:
