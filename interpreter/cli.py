@@ -466,22 +466,23 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
     with its line number and the run goes on; a summary goes to stderr, and the exit code is 1 when any case
     failed. A header naming a column that is not a fact, or a column twice, is a usage error (64).
     """
-    import csv as csv_module
-
-    from rulerun.interpreter.formats import tables
-    from rulerun.interpreter.tools import batch as runner
     path = _measure_path(measure, measures_dir)
     compiled = rulerun.load(path, _display(path)).engine
     suffix = _input_file(input_path).suffix.lower()
     day = _date_option(on) or datetime.date.today()
+    if engine == "duckdb" and output is not None and output.suffix.lower() in (".parquet", ".pq"):
+        from rulerun.interpreter.tools import sqlbatch  # Parquet to Parquet in DuckDB: no Python reader needed
+        cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
+        click.echo(f"{cases} case(s) decided into {output}", err=True)
+        sys.exit(0)
+    import csv as csv_module
+
+    from rulerun.interpreter.formats import tables
+    from rulerun.interpreter.tools import batch as runner
     if engine == "duckdb":
         import json
 
         from rulerun.interpreter.tools import sqlbatch
-        if output is not None and output.suffix.lower() in (".parquet", ".pq"):
-            cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
-            click.echo(f"{cases} case(s) decided into {output}", err=True)
-            sys.exit(0)
         records = sqlbatch.sql_records(compiled, input_path, day)
         items = None
     elif suffix in JSON_LINES:
