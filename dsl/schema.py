@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+from pathlib import Path
 
 from . import cache, schemapass
 from .names import did_you_mean
@@ -18,7 +18,10 @@ _KIND_REQUIRED = {
 
 @functools.cache
 def _schema_text() -> str:
-    return resources.files("rulerun.schemas").joinpath("measure.schema.json").read_text("utf-8")
+    # Beside the package's modules, read as grammar.lark is: importlib.resources would import zipfile and
+    # tempfile (some 20 ms of a first load) for a file that is always on disk.
+    from .. import schemas
+    return (Path(schemas.__file__).parent / "measure.schema.json").read_text("utf-8")
 
 
 @functools.cache
