@@ -1,6 +1,7 @@
 """The quick parser builds exactly Lark's tree, spans included, for every expression it reads; Lark reads the rest."""
 from __future__ import annotations
 
+import hashlib
 import random
 from pathlib import Path
 
@@ -159,3 +160,16 @@ def test_what_the_quick_parser_cannot_vouch_for_is_left_to_lark():
                  "1 + (" * 40 + "1" + ")" * 40, "x.EUR", "if 1 thenx else 2", "a\u00a0b"]:
         assert quick(text) is None, text
     assert by_lark("if 1 thenx else 2") == repr(parser.parse("if 1 thenx else 2"))  # Lark reads `then x` here
+
+
+def test_the_quick_parser_reads_the_current_grammar_and_leaves_another_to_lark(monkeypatch):
+    grammar = Path(descent.__file__).with_name("grammar.lark").read_bytes()
+    assert hashlib.sha256(grammar).hexdigest() == descent.GRAMMAR, (
+        "grammar.lark changed: make dsl/descent.py read it as Lark does, then write its digest in descent.GRAMMAR")
+    assert quick("1 + 2") is not None
+    monkeypatch.setattr(descent, "GRAMMAR", "another")
+    descent._grammar_read.cache_clear()
+    try:
+        assert quick("1 + 2") is None and repr(parser.parse("1 + 2")) == by_lark("1 + 2")
+    finally:
+        descent._grammar_read.cache_clear()
