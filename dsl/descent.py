@@ -139,7 +139,7 @@ class _Reader:
     def expr(self, depth: int) -> Parsed:
         if depth > _DEEPEST:
             raise _GiveUp
-        if self.next_is("if"):
+        if self.tokens[self.at][0] == "if":
             start = _start(self.take())
             cond = self.expr(depth + 1)
             self.expect("then")
@@ -154,20 +154,20 @@ class _Reader:
 
     def disjunction(self, depth: int) -> Parsed:
         left = self.conjunction(depth)
-        while self.next_is("or"):
+        while self.tokens[self.at][0] == "or":
             self.at += 1
             left = self.binary("or", left, self.conjunction(depth))
         return left
 
     def conjunction(self, depth: int) -> Parsed:
         left = self.negation(depth)
-        while self.next_is("and"):
+        while self.tokens[self.at][0] == "and":
             self.at += 1
             left = self.binary("and", left, self.negation(depth))
         return left
 
     def negation(self, depth: int) -> Parsed:
-        if self.next_is("not"):
+        if self.tokens[self.at][0] == "not":
             if depth > _DEEPEST:
                 raise _GiveUp
             start = _start(self.take())
@@ -177,14 +177,14 @@ class _Reader:
 
     def comparison(self, depth: int) -> Parsed:
         left = self.sum(depth)
-        kind, written, _, _ = self.peek()
+        kind = self.tokens[self.at][0]
         if kind in _COMPARE:
             self.at += 1
-            return self.binary(written, left, self.sum(depth))
-        if self.next_is("in"):
+            return self.binary(kind, left, self.sum(depth))
+        if kind == "in":
             self.at += 1
             return self.binary("in", left, self.sum(depth))
-        if self.next_is("not"):
+        if kind == "not":
             self.at += 1
             self.expect("in")
             return self.binary("not in", left, self.sum(depth))
@@ -205,14 +205,14 @@ class _Reader:
         return left
 
     def unary(self, depth: int) -> Parsed:
-        if self.next_is("-"):
+        if self.tokens[self.at][0] == "-":
             if depth > _DEEPEST:
                 raise _GiveUp
             start = _start(self.take())
             operand = self.unary(depth + 1)
             return ast.Unary("neg", operand[0], self.span(start, operand[2])), start, operand[2]
         target = self.postfix(depth)
-        if self.next_is("at"):
+        if self.tokens[self.at][0] == "at":
             self.at += 1
             on = self.postfix(depth)
             return ast.At(target[0], on[0], self.span(target[1], on[2])), target[1], on[2]
@@ -221,7 +221,8 @@ class _Reader:
     def postfix(self, depth: int) -> Parsed:
         node, start, end = self.atom(depth)
         while True:
-            if self.next_is("."):
+            kind = self.tokens[self.at][0]
+            if kind == ".":
                 self.at += 1
                 token = self.expect_name()
                 end = _end(token)
@@ -230,7 +231,7 @@ class _Reader:
                     node = ast.Name(node.path + (name,), self.span(start, end))
                 else:
                     node = ast.Field(node, name, self.span(start, end))
-            elif self.next_is("["):
+            elif kind == "[":
                 self.at += 1
                 key = self.expr(depth + 1)
                 end = self.expect("]")

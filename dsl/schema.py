@@ -18,10 +18,13 @@ _KIND_REQUIRED = {
 
 @functools.cache
 def _schema_text() -> str:
-    # Beside the package's modules, read as grammar.lark is: importlib.resources would import zipfile and
-    # tempfile (some 20 ms of a first load) for a file that is always on disk.
-    from .. import schemas
-    return (Path(schemas.__file__).parent / "measure.schema.json").read_text("utf-8")
+    # The package `rulerun.schemas` is this folder's sibling, installed or not: read as grammar.lark is, without
+    # importlib.resources, which imports zipfile and tempfile (some 20 ms of a first load) to find it.
+    beside = Path(__file__).parent.parent / "schemas" / "measure.schema.json"
+    if beside.is_file():
+        return beside.read_text("utf-8")
+    from importlib import resources  # a layout where it is elsewhere
+    return resources.files("rulerun.schemas").joinpath("measure.schema.json").read_text("utf-8")
 
 
 @functools.cache
