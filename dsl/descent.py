@@ -27,11 +27,11 @@ _TOKEN = re.compile("|".join([
     r'(?P<text>"(?:[^"\\\n]|\\.)*")',
     r"(?P<sign><=|>=|!=|[-+*/()\[\],.%=<>€])",
 ]))
+# Keywords are read as such wherever they stand (a name that is a keyword, which Lark reads as a name where the
+# keyword cannot stand, is left to Lark), and so is `EUR` after a `.` or `each`; a unit is read as one only right
+# after a number, where no name may stand (tests/dsl/test_descent.py checks that against Lark's tables).
 _KEYWORDS = frozenset({"if", "then", "else", "or", "and", "not", "in", "at", "for", "each", "where", "true", "false"})
 _UNITS = frozenset({"day", "days", "week", "weeks", "month", "months", "year", "years"})
-#: Keywords are read as such wherever they stand (a name that is a keyword, which Lark reads as a name where the
-#: keyword cannot stand, is left to Lark), and so is `EUR` after a `.` or `each`; a unit is read as one only right
-#: after a number, where no name may stand (tests/dsl/test_descent.py checks that against Lark's tables).
 _COMPARE = frozenset({"<=", ">=", "!=", "=", "<", ">"})
 #: Nesting beyond which Lark parses instead (its transformer needs no Python stack per level).
 _DEEPEST = 30
