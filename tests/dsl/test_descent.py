@@ -135,18 +135,16 @@ def test_every_text_of_the_repository_read_quickly_is_read_as_lark_reads_it(root
 
 
 def test_every_expression_of_the_bundled_measures_is_read_without_lark(root, monkeypatch):
-    """Loading the bundled measures needs Lark for none of their expressions (but one nested too deeply)."""
+    """Loading the bundled measures needs Lark for none of their expressions."""
     from rulerun.dsl.loader import load_measure
     monkeypatch.setenv("RULERUN_CACHE_DIR", "")
     left = []
     original = lalr.parse_lalr
     monkeypatch.setattr(lalr, "parse_lalr", lambda text, placement: left.append(text) or original(text, placement))
-    for file in sorted((root / "measures").glob("*.yaml")):
-        try:
-            load_measure(file)
-        except MeasureError:
-            pass  # the bundled measures that are wrong on purpose are others' to test
-    assert all(text.startswith("-(-(-(") for text in left), left
+    measures = sorted((root / "measures").glob("*.yaml"))
+    for file in measures:
+        load_measure(file)
+    assert len(measures) >= 3 and left == []
 
 
 def test_a_unit_is_read_only_where_no_name_may_stand():
