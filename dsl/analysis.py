@@ -1,14 +1,13 @@
 """Check a loaded measure as a whole: names, types, cycles, parameters, decision, unused items."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import ast, types
 from .checker import Checker, ParameterShape, Typing, did_you_mean
 from .errors import Collector, Diagnostic, MeasureError
 from .lint import lint
 from .loader import load_problems
 from .measure import Fact, Measure, Parameter, Rule
+from .records import field, record
 from .types import BOOL, DATE, ERROR, MONEY, Type, unify
 
 
@@ -16,7 +15,7 @@ from .types import BOOL, DATE, ERROR, MONEY, Type, unify
 _CYCLE_SHOWN = 10
 
 
-@dataclass
+@record
 class CheckedMeasure:
     """A measure that passed checking, with everything the compiler needs."""
 

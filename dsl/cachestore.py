@@ -150,8 +150,7 @@ def _key(root: int) -> bytes:
     key = _read_private(root, KEY_NAME, 0o077)
     if key is not None and len(key) == _KEY_BYTES:
         return key
-    import secrets  # only to make a key or a new entry: a start that reads the cache never does
-    fresh = secrets.token_bytes(_KEY_BYTES)
+    fresh = os.urandom(_KEY_BYTES)  # what secrets.token_bytes returns, without importing `random` for it
     partial = _write_new(root, KEY_NAME, fresh)
     try:
         try:
@@ -181,8 +180,7 @@ def _read_private(folder_fd: int, name: str, forbidden: int) -> bytes | None:
 
 def _write_new(folder_fd: int, name: str, data: bytes) -> str:
     """Write `data` to a new 0600 file beside `name` and return the new file's name."""
-    import secrets
-    partial = f"{name}.{os.getpid()}.{secrets.token_hex(4)}.partial"
+    partial = f"{name}.{os.getpid()}.{os.urandom(4).hex()}.partial"
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN, 0o600, dir_fd=folder_fd)
     try:
         with os.fdopen(descriptor, "wb") as file:

@@ -1,7 +1,6 @@
 """Static checking: resolve every name and infer every expression's type before any case runs."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
@@ -10,11 +9,12 @@ from .builtins import AGGREGATES, BINARY_HINTS, CONSTANTS, EQUALITY, FUNCTIONS, 
 from .errors import Collector
 from .names import did_you_mean
 from .patterns import Pattern, PatternError, compile_pattern
+from .records import field, record
 from .types import (BOOL, BY_TAG, ERROR, NUMBER, ORDERED_TAGS, Type, comparable, enum, list_of,
                     unify)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ref:
     """What a name refers to: `kind` is fact, rule, parameter, var or constant."""
 
@@ -25,7 +25,7 @@ class Ref:
     origin: str | None = None  # for a var: the fact path of the list it ranges over
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParameterShape:
     """What the checker needs to know of a parameter: its value type and keys."""
 
@@ -45,7 +45,7 @@ class Scope(Protocol):
     def unread(self, first: str) -> bool: ...
 
 
-@dataclass
+@record
 class Typing:
     """Side tables the checker fills: types, name references and compiled patterns by node id."""
 

@@ -314,13 +314,14 @@ def _constant(node: ast.Expr, t: types.Type, report: Collector, what: str):
     return None
 
 
-def load_measure(path: Path | str, display: str | None = None, partial: bool = False) -> Measure:
+def load_measure(path: Path | str, display: str | None = None, partial: bool = False, keep: bool = True) -> Measure:
     """Load, validate and parse a measure (or definitions) file and the files it uses.
 
     A file that cannot be read or does not match the format raises MeasureError. Other errors
     (an expression that does not parse, a date that does not exist) raise too, unless `partial`:
     then the measure comes back with them in `problems`, and `check_measure` reports them together
-    with every name and type error of the parts they leave intact.
+    with every name and type error of the parts they leave intact. A measure loaded without error
+    is kept in the cache folder unless not `keep` (its caller keeps what it makes of it instead).
     """
     path = Path(path)
     display = display or str(path)
@@ -334,7 +335,7 @@ def load_measure(path: Path | str, display: str | None = None, partial: bool = F
         problems = load_problems(measure)
         if not partial:
             Collector(problems).raise_if_errors(MeasureError)
-        if not problems:
+        if not problems and keep:
             cache.keep_measure(display, measure, with_imports(measure))
     return measure
 

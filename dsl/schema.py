@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+from pathlib import Path
 
 from . import cache, schemapass
 from .names import did_you_mean
@@ -18,6 +18,12 @@ _KIND_REQUIRED = {
 
 @functools.cache
 def _schema_text() -> str:
+    # The package `rulerun.schemas` is this folder's sibling, installed or not: read as grammar.lark is, without
+    # importlib.resources, which imports zipfile and tempfile (some 20 ms of a first load) to find it.
+    beside = Path(__file__).parent.parent / "schemas" / "measure.schema.json"
+    if beside.is_file():
+        return beside.read_text("utf-8")
+    from importlib import resources  # a layout where it is elsewhere
     return resources.files("rulerun.schemas").joinpath("measure.schema.json").read_text("utf-8")
 
 

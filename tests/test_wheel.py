@@ -40,7 +40,8 @@ def test_wheel_installs_and_runs(tmp_path):
     imported = subprocess.run([str(python), "-c", "import rulerun.dsl, rulerun.interpreter; print(rulerun.dsl.__file__)"],
                               cwd=work, capture_output=True, text=True, check=True)
     assert str(env_dir) in imported.stdout
-    shipped = "from rulerun.dsl import parser; parser._build = None; print(parser.parse('1 + 2').op)"
+    shipped = ("from rulerun.dsl import lalr, source; lalr._build = None; "
+               "print(lalr.parse_lalr('1 + 2', source.standalone('1 + 2')).op)")
     parsed = subprocess.run([str(python), "-c", shipped], cwd=work, capture_output=True, text=True)
     assert parsed.stdout.strip() == "+", parsed.stderr  # with the shipped tables: nothing built
     front_door = ("import datetime, pathlib, rulerun; m = rulerun.load('measures/kmo-portefeuille.yaml'); "

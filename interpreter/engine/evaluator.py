@@ -147,7 +147,9 @@ def _load(path: str | Path, display: str | None) -> CompiledMeasure:
             return CompiledMeasure.from_lowered(*found)
         from rulerun.dsl.analysis import check_measure
         from rulerun.dsl.loader import load_measure
-        compiled = CompiledMeasure(check_measure(load_measure(path, display, partial=True)))
+        # The compiled entry kept below holds the loaded measure too: a second entry of it alone would cost a
+        # first start some 20 ms of pickling for nothing that `load` recalls.
+        compiled = CompiledMeasure(check_measure(load_measure(path, display, partial=True, keep=not kept.keeps())))
     except RecursionError:
         raise too_deep(shown) from None
     kept.keep(shown, compiled.measure, compiled.lowered)

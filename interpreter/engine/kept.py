@@ -35,7 +35,12 @@ def recall(path: Path, display: str) -> tuple[Measure, LoweredMeasure] | None:
     return found[0], found[1]
 
 
+def keeps() -> bool:
+    """Whether `keep` keeps what it is given (nothing is while a program has changed the language's tables)."""
+    return builtins.pristine()
+
+
 def keep(display: str, measure: Measure, lowered: LoweredMeasure) -> None:
     """Remember a measure that checked without error, with its lowered form."""
-    if builtins.pristine():
+    if keeps():
         cache.keep_loaded(KIND, display, measure, with_imports(measure), lowered, _code())

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rulerun.dsl import analysis, cache, cachestore, loader, parser
+from rulerun.dsl import analysis, cache, cachestore, lalr, loader
 from rulerun.dsl.loader import load_measure
 from rulerun.dsl.measure import Measure
+from rulerun.dsl.source import standalone
 from rulerun.interpreter.cli import main
 from rulerun.interpreter.engine import kept
 
@@ -300,7 +301,7 @@ def test_parser_tables_are_kept_in_the_cache_folder_never_in_the_shared_temporar
     shared.mkdir()
     env = {"RULERUN_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(shared), "PATH": "/usr/bin:/bin"}
     # Without the shipped tables (as when the installed Lark cannot use them), so that the tables are built.
-    script = ("import sys\nfrom rulerun.dsl import parser\nparser.TABLES = parser.TABLES.with_name('absent')\n"
+    script = ("import sys\nfrom rulerun.dsl import lalr\nlalr.TABLES = lalr.TABLES.with_name('absent')\n"
               "from rulerun.interpreter.cli import main\nmain(sys.argv[1:])")
     command = [sys.executable, "-c", script, "check", "measures/syntax-error.yaml",
                "measures/syntax-error-in-block.yaml"]
@@ -315,13 +316,13 @@ def test_parser_tables_are_kept_in_the_cache_folder_never_in_the_shared_temporar
 
 def test_parser_tables_that_do_not_load_are_built_again(monkeypatch, tmp_path):
     monkeypatch.setenv("RULERUN_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(parser, "TABLES", tmp_path / "absent")  # as when the installed Lark cannot use them
+    monkeypatch.setattr(lalr, "TABLES", tmp_path / "absent")  # as when the installed Lark cannot use them
     monkeypatch.setattr(cache, "recall_parser", lambda grammar, maker: pickle.dumps("not tables"))
     kept = []
     monkeypatch.setattr(cache, "keep_parser", lambda grammar, maker, tables: kept.append(tables))
-    parser._lark.cache_clear()
+    lalr._lark.cache_clear()
     try:
-        assert parser.parse("1 + 2") is not None
+        assert lalr.parse_lalr("1 + 2", standalone("1 + 2")) is not None
     finally:
-        parser._lark.cache_clear()
+        lalr._lark.cache_clear()
     assert len(kept) == 1

@@ -6,8 +6,9 @@ import pickle
 
 import pytest
 
-from rulerun.dsl import cache, parser
+from rulerun.dsl import cache, lalr
 from rulerun.dsl.errors import MeasureError
+from rulerun.dsl.source import standalone
 
 EXPRESSIONS = ["1 + 2 * 3", "€ 1_500.50 * 40 %", 'sum(p.bedrag for each p in posten where p.soort in ["a"])',
                "if a.b[1] > 2024-01-01 then 14 days else 3 months", "not x and (y or z) at 2024-02-29"]
@@ -50,8 +51,8 @@ def contents(tables: bytes) -> tuple[bytes, tuple, dict]:
 
 
 def test_the_shipped_tables_are_those_the_installed_lark_builds_from_the_current_grammar():
-    shipped, made = contents(parser.TABLES.read_bytes()), contents(parser.make_tables())
-    regenerate = "grammar or Lark changed: run `python -c 'from rulerun.dsl.parser import write_tables; write_tables()'`"
+    shipped, made = contents(lalr.TABLES.read_bytes()), contents(lalr.make_tables())
+    regenerate = "grammar or Lark changed: run `python -c 'from rulerun.dsl.lalr import write_tables; write_tables()'`"
     assert shipped[0] == made[0], regenerate
     assert shipped[1] == made[1] and shipped[1][2], regenerate
     assert repr(shipped[2]) == repr(made[2]), regenerate
@@ -59,10 +60,10 @@ def test_the_shipped_tables_are_those_the_installed_lark_builds_from_the_current
 
 def test_the_canonical_form_tells_other_tables_apart():
     """The check above could fail: one changed rule of the grammar changes the automaton."""
-    grammar = parser.TABLES.with_name("grammar.lark").read_text(encoding="utf-8")
-    changed = parser.make_tables(grammar.replace('"*" | "/"', '"*"') if '"*" | "/"' in grammar
+    grammar = lalr.TABLES.with_name("grammar.lark").read_text(encoding="utf-8")
+    changed = lalr.make_tables(grammar.replace('"*" | "/"', '"*"') if '"*" | "/"' in grammar
                                  else grammar.replace("%ignore WS", "%ignore WS\n%declare EXTRA"))
-    assert contents(changed)[:2] != contents(parser.make_tables())[:2]
+    assert contents(changed)[:2] != contents(lalr.make_tables())[:2]
 
 
 @pytest.fixture
@@ -70,16 +71,16 @@ def fresh(monkeypatch, tmp_path):
     """A parser made again for the test, with a cache folder of its own; built tables are counted."""
     monkeypatch.setenv("RULERUN_CACHE_DIR", str(tmp_path / "cache"))
     built = []
-    original = parser._build
-    monkeypatch.setattr(parser, "_build", lambda grammar: built.append(1) or original(grammar))
-    parser._lark.cache_clear()
+    original = lalr._build
+    monkeypatch.setattr(lalr, "_build", lambda grammar: built.append(1) or original(grammar))
+    lalr._lark.cache_clear()
     yield built
-    parser._lark.cache_clear()
+    lalr._lark.cache_clear()
 
 
 def outcome(text: str):
     try:
-        return repr(parser.parse(text))  # nodes hold their source, which each parse makes anew
+        return repr(lalr.parse_lalr(text, standalone(text)))  # nodes hold their source, which each parse makes anew
     except MeasureError as error:
         return [str(d.message) + str(d.span) + str(d.hint) for d in error.diagnostics]
 
@@ -93,22 +94,22 @@ def test_a_run_uses_the_shipped_tables_and_builds_none(fresh, monkeypatch):
 def test_tables_another_lark_made_or_that_do_not_load_are_built_and_parse_alike(fresh, monkeypatch, tmp_path, spoil):
     expected = [outcome(t) for t in EXPRESSIONS + MISTAKES]
     assert fresh == []
-    stamp, _, tables = parser.TABLES.read_bytes().partition(b"\n")
+    stamp, _, tables = lalr.TABLES.read_bytes().partition(b"\n")
     spoilt = tmp_path / "grammar.tables"
     if spoil == "another lark":
         spoilt.write_bytes(stamp.replace(b"lark ", b"lark 0.") + b"\n" + tables)
     elif spoil == "unreadable":
         spoilt.write_bytes(stamp + b"\n" + tables[: len(tables) // 2])
-    monkeypatch.setattr(parser, "TABLES", spoilt)
-    parser._lark.cache_clear()
+    monkeypatch.setattr(lalr, "TABLES", spoilt)
+    lalr._lark.cache_clear()
     assert [outcome(t) for t in EXPRESSIONS + MISTAKES] == expected
     assert fresh == [1]
 
 
 def test_shipped_and_built_tables_give_the_same_trees_and_errors():
-    grammar = parser.TABLES.with_name("grammar.lark").read_text(encoding="utf-8")
-    shipped = parser.Lark.load(io.BytesIO(parser.TABLES.read_bytes().partition(b"\n")[2]))
-    built = parser._build(grammar)
+    grammar = lalr.TABLES.with_name("grammar.lark").read_text(encoding="utf-8")
+    shipped = lalr.Lark.load(io.BytesIO(lalr.TABLES.read_bytes().partition(b"\n")[2]))
+    built = lalr._build(grammar)
     for text in EXPRESSIONS:
         assert shipped.parse(text) == built.parse(text)
     for text in MISTAKES:
@@ -117,7 +118,7 @@ def test_shipped_and_built_tables_give_the_same_trees_and_errors():
             try:
                 lark.parse(text)
                 errors.append(None)
-            except parser.UnexpectedInput as error:
+            except lalr.UnexpectedInput as error:
                 errors.append((type(error).__name__, error.line, error.column, sorted(getattr(error, "expected", ()) or ()),
                                    repr(getattr(error, "token", None))))
         assert errors[0] == errors[1]

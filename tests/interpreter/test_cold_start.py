@@ -19,8 +19,8 @@ MEASURE = "measures/kmo-portefeuille.yaml"
 CASE = "measures/cases/kmo-portefeuille/r3-klein-opleiding.yaml"
 #: Not needed to decide and explain a case of a measure recalled from the cache.
 HEAVY = ("babel", "lark", "jsonschema", "rulerun.dsl.checker", "rulerun.dsl.analysis", "rulerun.dsl.lint",
-         "rulerun.dsl.loader", "rulerun.dsl.parser", "rulerun.dsl.schema", "rulerun.interpreter.engine.lower",
-         "rulerun.interpreter.tools.intake")
+         "rulerun.dsl.loader", "rulerun.dsl.parser", "rulerun.dsl.lalr", "rulerun.dsl.descent", "rulerun.dsl.schema",
+         "rulerun.interpreter.engine.lower", "rulerun.interpreter.tools.intake")
 SCRIPT = """\
 import json, sys
 from rulerun.interpreter.cli import main
@@ -55,8 +55,9 @@ def test_importing_the_command_line_imports_none_of_the_heavy_modules(root, tmp_
 
 def test_a_warm_explain_needs_neither_the_checker_nor_lark_nor_babel(root, tmp_path):
     first = imported(root, tmp_path, "explain", MEASURE, CASE)
-    assert {"lark", "rulerun.dsl.checker", "rulerun.interpreter.engine.lower"} <= set(first)
+    assert {"rulerun.dsl.parser", "rulerun.dsl.checker", "rulerun.interpreter.engine.lower"} <= set(first)
     assert "jsonschema" not in first  # the measure meets its schema: jsonschema would only word its problems
+    assert "lark" not in first  # the quick parser reads every expression of it: Lark would only word mistakes
     assert imported(root, tmp_path, "explain", MEASURE, CASE) == []
 
 
