@@ -185,6 +185,10 @@ def _vouched(fact, column) -> tuple[list, list[bool] | None]:
     import pyarrow
     import pyarrow.compute as compute
     kind, arrow = fact.type.kind, column.type
+    if pyarrow.types.is_decimal(arrow) and arrow.bit_width < 128:
+        # decimal32 and decimal64 hold what decimal128 holds, but not every Arrow function takes them.
+        column = column.cast(pyarrow.decimal128(arrow.precision, arrow.scale))
+        arrow = column.type
     if kind in ("money", "number") and _exact(arrow, kind):
         low = fact.minimum if fact.minimum is not None else (Decimal(0) if kind == "money" else None)
         mask = _within(column, -_LIMIT, _LIMIT)
