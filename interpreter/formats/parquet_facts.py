@@ -124,7 +124,10 @@ def _ids(column, alone: bytearray) -> list:
     import pyarrow
     kind = column.type
     if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
-        return column.to_pylist()
+        values, ok = _texts(column)
+        if ok is not None:
+            _mark(ok, alone)
+        return values
     if pyarrow.types.is_integer(kind):
         return column.cast(pyarrow.string()).to_pylist()  # the same digits as str() of the number
     return _alone_where_given(column, alone)
@@ -203,7 +206,7 @@ def _vouched(fact, column) -> tuple[list, list[bool] | None]:
         mask = compute.is_in(column, value_set=pyarrow.array(list(fact.type.values), arrow))
         return _checked(column, mask, _plain)
     if kind == "text" and _text(arrow) and fact.pattern is None:
-        return column.to_pylist(), None
+        return _texts(column)
     if kind == "record" and pyarrow.types.is_struct(arrow):
         return _records(fact.fields, column, lambda name: True)  # a record may leave any field out
     if kind == "list" and pyarrow.types.is_list(arrow):
@@ -245,6 +248,26 @@ def _checked(column, mask, convert) -> tuple[list, list[bool] | None]:
     if compute.all(fine).as_py():
         return convert(column), None
     return convert(compute.if_else(mask, column, None)), fine.to_pylist()
+
+
+def _texts(column) -> tuple[list, list[bool] | None]:
+    """A text column's values, and whether each is vouched for (None when all are): Parquet does not check UTF-8.
+
+    A value that is not UTF-8 is None and not vouched for; its row read alone says so.
+    """
+    try:
+        return column.to_pylist(), None
+    except UnicodeDecodeError:
+        pass
+    values, ok = [], []
+    for cell in column:
+        try:
+            values.append(cell.as_py())
+            ok.append(True)
+        except UnicodeDecodeError:
+            values.append(None)
+            ok.append(False)
+    return values, ok
 
 
 def _plain(column) -> list:

@@ -300,6 +300,10 @@ def _unreadable_cell(row) -> str:
     for name in row.column_names:
         try:
             row.column(name).to_pylist()
+        except UnicodeDecodeError as error:  # Parquet does not check that a text is UTF-8
+            byte = error.object[error.start]
+            return (f"column `{name}`: the text is not valid UTF-8 (byte 0x{byte:02x}); "
+                    "save the file as UTF-8")
         except (OverflowError, ValueError, ArithmeticError) as error:
             return (f"column `{name}`: the {row.column(name).type} value cannot be read ({error}); "
                     "dates, times and durations must lie within the years 1 to 9999")
