@@ -20,7 +20,7 @@ from rulerun.dsl.names import normal_name
 from ..engine.evaluator import CompiledMeasure
 from ..tools.batch import Item, Known, KnownCases
 from .fact_readers import SLOW, fact_reader
-from .tables import batch_items, fact_at, parquet_source
+from .tables import Unreadable, batch_items, fact_at, parquet_source, record_batches, unreadable_items
 
 _FIRST_DAY, _LAST_DAY = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
 #: scalars.MAX_MAGNITUDE written out: Arrow compares it with a column as a decimal without an exponent.
@@ -36,8 +36,12 @@ def parquet_chunks(path: Path, compiled: CompiledMeasure, rows_at_once: int = 81
     source = parquet_source(path, compiled)
     reader = ColumnReader(compiled.facts, source.schema_arrow.names)
     before = 0
-    for rows in source.iter_batches(batch_size=rows_at_once):
-        yield reader.cases(rows, before)
+    for rows in record_batches(source, rows_at_once):
+        if type(rows) is Unreadable:
+            unread: list[Item | Known] = [*unreadable_items(rows, before)]
+            yield unread
+        else:
+            yield reader.cases(rows, before)
         before += rows.num_rows
 
 

@@ -12,6 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from rulerun.interpreter.cli import main
+from rulerun.interpreter.formats.parquet_facts import parquet_chunks
+from rulerun.interpreter.formats.tables import read_parquet
+from rulerun.interpreter.tools.batch import Known, KnownCases
 from test_batch_parquet_out import BENCHMARK, FIELDS, as_record
 import rulerun
 
@@ -96,3 +99,54 @@ def test_a_text_not_utf8_inside_a_list_of_records_spoils_only_its_row(tmp_path):
     table = pyarrow.table({"id": ["a", "b", "c"], "grootte": ["klein"] * 3, "aandeelhouders": holders})
     lines = both_outputs(PROEF, table, tmp_path)
     assert [line.get("error") for line in lines] == [None, f"column `aandeelhouders`: the text {NOT_UTF8}", None]
+
+
+def _damaged(folder: Path, where) -> Path:
+    """30 cases in row groups of 10, one byte of the second group's `grootte` column overwritten."""
+    source = folder / "damaged.parquet"
+    table = benchmark(30, grootte=pyarrow.array(["klein", "middelgroot", "klein"] * 10))
+    pyarrow.parquet.write_table(table, source, row_group_size=10, compression="none")
+    chunk = pyarrow.parquet.ParquetFile(source).metadata.row_group(1).column(1)
+    data = bytearray(source.read_bytes())
+    data[where(chunk)] = 0x7f
+    source.write_bytes(bytes(data))
+    with pytest.raises((OSError, pyarrow.ArrowException)):  # pyarrow cannot read it: the damage is real
+        pyarrow.parquet.read_table(source)
+    return source
+
+
+@pytest.mark.parametrize("where", [
+    lambda chunk: chunk.data_page_offset,  # the page header: an OSError
+    lambda chunk: chunk.dictionary_page_offset + chunk.total_compressed_size - 3,  # an index: ArrowInvalid
+], ids=["page-header", "dictionary-index"])
+def test_a_damaged_row_group_spoils_only_its_own_rows(where, tmp_path):
+    source = _damaged(tmp_path, where)
+    results = [run(BENCHMARK, source, tmp_path / name) for name in ("out.parquet", "out.jsonl")]
+    assert [r.exit_code for r in results] == [1, 1] and results[0].stderr == results[1].stderr
+    assert "30 case(s): 20 eligible, 0 not eligible, 0 undetermined, 10 error(s)" in results[0].stderr
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    written = pyarrow.parquet.read_table(tmp_path / "out.parquet").to_pylist()
+    compiled = rulerun.load(BENCHMARK).engine
+    assert [as_record(row, compiled) for row in written] == [{k: line[k] for k in FIELDS if k in line}
+                                                             for line in lines]
+    assert [line["line"] for line in lines] == list(range(1, 31))
+    assert [line.get("eligible") for line in lines] == ["yes"] * 10 + [None] * 10 + ["yes"] * 10
+    for line in lines[10:20]:
+        assert line["id"] is None
+        assert line["error"].startswith("row group 2 of the file cannot be read, so neither can this row: ")
+        assert line["error"].endswith("; write the file again from its source")
+
+
+@pytest.mark.parametrize("rows_at_once", [1, 3, 7, 10, 25, 4096])
+def test_after_a_damaged_row_group_every_row_keeps_its_line(rows_at_once, tmp_path):
+    """Batches that end inside a row group or span several: each row comes once, the damaged group's as errors."""
+    source = _damaged(tmp_path, lambda chunk: chunk.data_page_offset)
+    compiled = rulerun.load(BENCHMARK).engine
+    by_rows = list(read_parquet(source, compiled, rows_at_once))
+    by_columns = [case for chunk in parquet_chunks(source, compiled, rows_at_once)
+                  for case in (map(Known, *chunk) if type(chunk) is KnownCases else chunk)]
+    for cases in (by_rows, by_columns):
+        assert [case.line for case in cases] == list(range(1, 31))
+        ids = [f"c{i}" for i in range(30)]
+        assert [case.id for case in cases] == ids[:10] + [None] * 10 + ids[20:]
+        assert all((getattr(case, "problem", None) is not None) == (10 < case.line <= 20) for case in cases)
