@@ -202,18 +202,21 @@ def parquet_source(path: Path, compiled: CompiledMeasure):
 
 
 def _check_fields(name: str, kind, where: str) -> None:
-    """Refuse a record type whose fields repeat a name: which of the two values is meant cannot be told."""
+    """Refuse a record type whose fields repeat a name, also in its NFKC form: which value is meant cannot be told."""
     import pyarrow
 
     if pyarrow.types.is_struct(kind):
         fields = [kind.field(i) for i in range(kind.num_fields)]
-        seen: set[str] = set()
+        seen: dict[str, str] = {}  # each field's name as a case file reads it, and as written
         for field in fields:
-            if field.name in seen:
-                raise UsageError(Diagnostic(f"column `{name}` has the field `{field.name}` twice", file=where,
+            key = normal_name(field.name)
+            if key in seen:
+                other = next((w for w in (field.name, seen[key]) if w != key), None)
+                same = "" if other is None else f" (`{printable(other)}` is `{key}`)"
+                raise UsageError(Diagnostic(f"column `{name}` has the field `{key}` twice{same}", file=where,
                                             hint="give each field once; which of the two values is meant "
                                                  "cannot be told"))
-            seen.add(field.name)
+            seen[key] = field.name
         for field in fields:
             _check_fields(f"{name}.{field.name}", field.type, where)
     elif pyarrow.types.is_list(kind) or pyarrow.types.is_large_list(kind) or pyarrow.types.is_fixed_size_list(kind):

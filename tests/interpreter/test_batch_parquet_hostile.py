@@ -17,6 +17,7 @@ from rulerun.interpreter.formats.tables import read_parquet
 from rulerun.interpreter.tools.batch import Known, KnownCases
 from test_batch_parquet_out import BENCHMARK, FIELDS, as_record
 import rulerun
+from rulerun.dsl.names import normal_name
 
 ROOT = Path(__file__).resolve().parents[2]
 PROEF = ROOT / "tests" / "invalid" / "proef.yaml"
@@ -150,3 +151,21 @@ def test_after_a_damaged_row_group_every_row_keeps_its_line(rows_at_once, tmp_pa
         ids = [f"c{i}" for i in range(30)]
         assert [case.id for case in cases] == ids[:10] + [None] * 10 + ids[20:]
         assert all((getattr(case, "problem", None) is not None) == (10 < case.line <= 20) for case in cases)
+
+
+ISS = ROOT / "measures" / "innovatieve-starterssteun.yaml"
+
+
+@pytest.mark.parametrize("column, kind, written", [
+    ("starter", pyarrow.struct([("vorm", pyarrow.string()), ("ｖorm", pyarrow.string())]), "ｖorm"),
+    ("aandeelhouders", pyarrow.list_(pyarrow.struct([("ｎaam", pyarrow.string()), ("naam", pyarrow.string())])), "ｎaam"),
+])
+@pytest.mark.parametrize("output", ["out.parquet", "out.jsonl"])
+def test_a_record_field_twice_in_its_nfkc_form_is_a_usage_error(column, kind, written, output, tmp_path):
+    """As with the header's columns: which of the two values is meant cannot be told, whichever is empty."""
+    source = tmp_path / "cases.parquet"
+    pyarrow.parquet.write_table(pyarrow.table({"id": ["a"], column: pyarrow.nulls(1, kind)}), source)
+    result = CliRunner().invoke(main, ["batch", str(ISS), str(source), "-o", str(tmp_path / output), "--on", ON])
+    assert result.exit_code == 64 and not (tmp_path / output).exists()
+    name = normal_name(written)
+    assert f"column `{column}` has the field `{name}` twice (`{written}` is `{name}`)" in result.output
