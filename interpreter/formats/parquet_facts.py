@@ -20,7 +20,7 @@ from rulerun.dsl.names import normal_name
 from ..engine.evaluator import CompiledMeasure
 from ..tools.batch import Item, Known, KnownCases
 from .fact_readers import SLOW, fact_reader
-from .tables import batch_items, fact_at, parquet_source
+from .tables import Unreadable, batch_items, fact_at, parquet_source, record_batches, unreadable_items
 
 _FIRST_DAY, _LAST_DAY = datetime.date(1, 1, 1), datetime.date(9999, 12, 31)
 #: scalars.MAX_MAGNITUDE written out: Arrow compares it with a column as a decimal without an exponent.
@@ -36,8 +36,12 @@ def parquet_chunks(path: Path, compiled: CompiledMeasure, rows_at_once: int = 81
     source = parquet_source(path, compiled)
     reader = ColumnReader(compiled.facts, source.schema_arrow.names)
     before = 0
-    for rows in source.iter_batches(batch_size=rows_at_once):
-        yield reader.cases(rows, before)
+    for rows in record_batches(source, rows_at_once):
+        if type(rows) is Unreadable:
+            unread: list[Item | Known] = [*unreadable_items(rows, before)]
+            yield unread
+        else:
+            yield reader.cases(rows, before)
         before += rows.num_rows
 
 
@@ -124,7 +128,10 @@ def _ids(column, alone: bytearray) -> list:
     import pyarrow
     kind = column.type
     if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
-        return column.to_pylist()
+        values, ok = _texts(column)
+        if ok is not None:
+            _mark(ok, alone)
+        return values
     if pyarrow.types.is_integer(kind):
         return column.cast(pyarrow.string()).to_pylist()  # the same digits as str() of the number
     return _alone_where_given(column, alone)
@@ -185,6 +192,10 @@ def _vouched(fact, column) -> tuple[list, list[bool] | None]:
     import pyarrow
     import pyarrow.compute as compute
     kind, arrow = fact.type.kind, column.type
+    if pyarrow.types.is_decimal(arrow) and arrow.bit_width < 128:
+        # decimal32 and decimal64 hold what decimal128 holds, but not every Arrow function takes them.
+        column = column.cast(pyarrow.decimal128(arrow.precision, arrow.scale))
+        arrow = column.type
     if kind in ("money", "number") and _exact(arrow, kind):
         low = fact.minimum if fact.minimum is not None else (Decimal(0) if kind == "money" else None)
         mask = _within(column, -_LIMIT, _LIMIT)
@@ -199,7 +210,7 @@ def _vouched(fact, column) -> tuple[list, list[bool] | None]:
         mask = compute.is_in(column, value_set=pyarrow.array(list(fact.type.values), arrow))
         return _checked(column, mask, _plain)
     if kind == "text" and _text(arrow) and fact.pattern is None:
-        return column.to_pylist(), None
+        return _texts(column)
     if kind == "record" and pyarrow.types.is_struct(arrow):
         return _records(fact.fields, column, lambda name: True)  # a record may leave any field out
     if kind == "list" and pyarrow.types.is_list(arrow):
@@ -241,6 +252,26 @@ def _checked(column, mask, convert) -> tuple[list, list[bool] | None]:
     if compute.all(fine).as_py():
         return convert(column), None
     return convert(compute.if_else(mask, column, None)), fine.to_pylist()
+
+
+def _texts(column) -> tuple[list, list[bool] | None]:
+    """A text column's values, and whether each is vouched for (None when all are): Parquet does not check UTF-8.
+
+    A value that is not UTF-8 is None and not vouched for; its row read alone says so.
+    """
+    try:
+        return column.to_pylist(), None
+    except UnicodeDecodeError:
+        pass
+    values, ok = [], []
+    for cell in column:
+        try:
+            values.append(cell.as_py())
+            ok.append(True)
+        except UnicodeDecodeError:
+            values.append(None)
+            ok.append(False)
+    return values, ok
 
 
 def _plain(column) -> list:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from rulerun.dsl.errors import Diagnostic, UsageError
 from rulerun.dsl.names import did_you_mean, normal_name
@@ -202,18 +202,21 @@ def parquet_source(path: Path, compiled: CompiledMeasure):
 
 
 def _check_fields(name: str, kind, where: str) -> None:
-    """Refuse a record type whose fields repeat a name: which of the two values is meant cannot be told."""
+    """Refuse a record type whose fields repeat a name, also in its NFKC form: which value is meant cannot be told."""
     import pyarrow
 
     if pyarrow.types.is_struct(kind):
         fields = [kind.field(i) for i in range(kind.num_fields)]
-        seen: set[str] = set()
+        seen: dict[str, str] = {}  # each field's name as a case file reads it, and as written
         for field in fields:
-            if field.name in seen:
-                raise UsageError(Diagnostic(f"column `{name}` has the field `{field.name}` twice", file=where,
+            key = normal_name(field.name)
+            if key in seen:
+                other = next((w for w in (field.name, seen[key]) if w != key), None)
+                same = "" if other is None else f" (`{printable(other)}` is `{key}`)"
+                raise UsageError(Diagnostic(f"column `{name}` has the field `{key}` twice{same}", file=where,
                                             hint="give each field once; which of the two values is meant "
                                                  "cannot be told"))
-            seen.add(field.name)
+            seen[key] = field.name
         for field in fields:
             _check_fields(f"{name}.{field.name}", field.type, where)
     elif pyarrow.types.is_list(kind) or pyarrow.types.is_large_list(kind) or pyarrow.types.is_fixed_size_list(kind):
@@ -233,9 +236,70 @@ def _parquet_file(path: Path):
 
 def _parquet_items(source, rows_at_once: int) -> Iterator[Item]:
     before = 0
-    for rows in source.iter_batches(batch_size=rows_at_once):
-        yield from batch_items(rows, before)
+    for rows in record_batches(source, rows_at_once):
+        yield from unreadable_items(rows, before) if type(rows) is Unreadable else batch_items(rows, before)
         before += rows.num_rows
+
+
+class Unreadable(NamedTuple):
+    """Rows of a Parquet file that cannot be read (a damaged row group): how many, and why."""
+
+    num_rows: int
+    problem: str
+
+
+def record_batches(source, rows_at_once: int) -> Iterator:
+    """The file's record batches in order; the rows of a row group that cannot be read as Unreadable.
+
+    The file is read as one stream until a part of it fails; from there on it is read a row group
+    at a time, so that a damaged row group spoils its own rows only and the rows after it are read.
+    """
+    import pyarrow
+    given = 0
+    batches = source.iter_batches(batch_size=rows_at_once)
+    while True:
+        try:
+            rows = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pyarrow.ArrowException):
+            break
+        given += rows.num_rows
+        yield rows
+    start = 0
+    for group in range(source.metadata.num_row_groups):
+        end = start + source.metadata.row_group(group).num_rows
+        if end > given:
+            yield from _row_group(source, group, rows_at_once, max(given - start, 0), end - max(given, start))
+        start = end
+
+
+def _row_group(source, group: int, rows_at_once: int, skip: int, count: int) -> Iterator:
+    """The batches of one row group after its first `skip` rows (given before); `count` rows in all."""
+    import pyarrow
+    batches = source.iter_batches(batch_size=rows_at_once, row_groups=[group])
+    while count > 0:
+        try:
+            rows = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pyarrow.ArrowException) as error:
+            problem = (f"row group {group + 1} of the file cannot be read, so neither can this row: "
+                       f"{' '.join(str(error).split())}; write the file again from its source")
+            for at in range(0, count, rows_at_once):
+                yield Unreadable(min(rows_at_once, count - at), problem)
+            return
+        cut = min(skip, rows.num_rows)
+        skip -= cut
+        if cut < rows.num_rows:
+            rows = rows.slice(cut)
+            count -= rows.num_rows
+            yield rows
+
+
+def unreadable_items(rows: Unreadable, before: int) -> Iterator[Item]:
+    """The error records of rows that cannot be read; `before` rows came before them."""
+    return (Item(line, None, None, None, rows.problem) for line in range(before + 1, before + rows.num_rows + 1))
 
 
 def batch_items(rows, before: int) -> Iterator[Item]:
@@ -300,6 +364,10 @@ def _unreadable_cell(row) -> str:
     for name in row.column_names:
         try:
             row.column(name).to_pylist()
+        except UnicodeDecodeError as error:  # Parquet does not check that a text is UTF-8
+            byte = error.object[error.start]
+            return (f"column `{name}`: the text is not valid UTF-8 (byte 0x{byte:02x}); "
+                    "save the file as UTF-8")
         except (OverflowError, ValueError, ArithmeticError) as error:
             return (f"column `{name}`: the {row.column(name).type} value cannot be read ({error}); "
                     "dates, times and durations must lie within the years 1 to 9999")
