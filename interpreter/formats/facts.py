@@ -63,9 +63,9 @@ class FactReader:
                 self.report.error(f"unknown fact: {where} `{shown(name)}`", self.span(path + (name,), key=True), hint,
                                   file=self.doc.source.name if self.doc else None)
                 continue
+            given[key] = name  # a name left empty still counts: its other spelling is then given twice
             if value is None:
                 continue
-            given[key] = name
             converted = self.value(fact, value, path + (name,))
             if converted is not None:
                 out[key] = converted

@@ -135,6 +135,10 @@ def test_a_case_may_spell_a_fact_in_another_form_but_give_it_once():
     assert compiled.read_facts({"ｄrempel": 3}) == {"drempel": Decimal(3)}
     with pytest.raises(RulerunError, match="fact `ｄrempel` is given twice: it is the same name as `drempel`"):
         compiled.read_facts({"drempel": 3, "ｄrempel": 4})
+    # Left empty in one spelling and given in the other is still twice, whichever comes first.
+    for given in ({"drempel": None, "ｄrempel": 4}, {"drempel": 3, "ｄrempel": None}):
+        with pytest.raises(RulerunError, match="is given twice"):
+            compiled.read_facts(given)
 
 
 def test_two_declarations_of_one_name_are_an_error():
