@@ -182,7 +182,7 @@ class FailedList:
         """The engine evaluated the rule and it is false."""
         value = f"{rule_column(name, 'bool').v} IS FALSE"
         evaluated = self._evaluated[name]
-        return f"({value})" if evaluated == "TRUE" else f"({evaluated} AND {value})"
+        return value if evaluated == "TRUE" else f"({evaluated} AND {value})"
 
     def _leaves(self, name: str) -> str:
         return quote(f"r:{name}#failed") if name in self.tree else f"[{text_literal(name)}]"
