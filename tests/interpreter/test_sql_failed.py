@@ -165,3 +165,27 @@ def test_a_conjunct_read_inside_a_list_aggregation_is_a_gap(tmp_path):
     first = tmp_path / "eerst.yaml"
     first.write_text(LISTED.replace("CONJUNCTS", "y_ok and x_ok").replace("measure: binnen", "measure: eerst"))
     assert measure_query(rulerun.load(first).engine).gaps == []
+
+
+def test_a_conjunct_a_note_evaluates_after_a_fact_read_nowhere_else(tmp_path):
+    """The note reads `e`, which nothing else reads, before `oud`: whether `oud` was evaluated depends on `e`,
+    so the query reads `e` too (and the rows without it are decided with `e` unknown, as the engine does)."""
+    text = NESTED.read_text().replace("    - when: laat or a\n", "    - when: e or oud\n").replace(
+        "  k: {type: enum", "  e: {type: bool, label: {nl: E, en: E}, question: {nl: E, en: E}}\n  k: {type: enum")
+    measure = tmp_path / "noot.yaml"
+    measure.write_text(text.replace("measure: en", "measure: noot"))
+    assert measure_query(rulerun.load(measure).engine).facts == ["a", "b", "d", "e", "k", "n"]
+    # oud fails below diep only where the note evaluated it: e false or unknown
+    late = {**FULL, "n": Decimal(3), "d": D(2024, 1, 1)}
+    rows = [late, {**late, "e": True}, {**late, "e": False}]
+    path = tmp_path / "cases.parquet"
+    pyarrow.parquet.write_table(table(rows).append_column("e", pyarrow.array([r.get("e") for r in rows],
+                                                                             pyarrow.bool_())), path)
+    compiled = rulerun.load(measure).engine
+    sql = list(decide_file(compiled, path, ON))
+    assert sql == list(runner.decide_all(measure, compiled, read_parquet(path, compiled), ON))
+    assert python_lines(compiled, path, ON) == []
+    assert [r["failed"] for r in sql] == [["groot", "oud"], ["groot"], ["groot", "oud"]]
+    # Without the column `e`, every row has it unknown.
+    pyarrow.parquet.write_table(table(rows), path)
+    assert [r["failed"] for r in decide_file(compiled, path, ON)] == [["groot", "oud"]] * 3

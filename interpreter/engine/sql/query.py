@@ -102,7 +102,7 @@ class _Builder:
             parts["amount"] = self.both(reference, decision.amount.body, flags) or Sql("NULL")
         deadlines = [(n.id, self.both(reference, n.body, flags) or Sql("NULL")) for n in decision.deadlines]
         values = [(n.id, self.both(reference, n.body, flags) or Sql("NULL"), n.tag) for n in decision.values]
-        failed_columns = self._failed_columns(failed_list, reference)
+        failed_columns = self._failed_columns(failed_list, reference, flags)
         if self.gaps:
             return Query("", self.gaps)
         conditions = list(decision.conditions)
@@ -221,12 +221,15 @@ class _Builder:
         value, missing, low, high = unfold(0, [])
         return Sql(value, missing, low if ordered else None, high if ordered else None)
 
-    def _failed_columns(self, failed_list: FailedList, reference: Sql) -> dict[str, str]:
-        """The columns of the failed list (failed.py); a construct it cannot follow is a gap."""
+    def _failed_columns(self, failed_list: FailedList, reference: Sql, flags: list[str]) -> dict[str, str]:
+        """The columns of the failed list (failed.py); a construct it cannot follow is a gap.
+
+        A value it reads may be a note's, which nothing else reads: its facts are read, and its flags
+        (an error the engine would report there) leave the row to Python, as for any part.
+        """
         def value_of(node: ir.Node) -> str:
-            # The value alone, each form on its rows; its flags were taken where the node is part of a rule.
-            full = self.writer(reference).write(node)
-            return _known_or(self.writer(reference, True).write(node).v, full.v)
+            written = self.both(reference, node, flags)
+            return written.v if written is not None else "NULL"  # a gap, reported: no query is written
         try:
             return failed_list.columns(value_of)
         except Unsupported as problem:
