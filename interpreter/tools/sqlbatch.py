@@ -209,7 +209,10 @@ def _clean(fact, column: str, kind: str) -> str:
     if fact_kind == "bool":
         return "TRUE" if kind == "BOOLEAN" else "FALSE"
     if fact_kind == "date":
-        return f"{column} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'" if kind == "DATE" else "FALSE"
+        # The fact's own limits, else the calendar's: the reader refuses a day outside them.
+        low = fact.minimum if fact.minimum is not None else datetime.date(1, 1, 1)
+        high = fact.maximum if fact.maximum is not None else datetime.date(9999, 12, 31)
+        return f"{column} BETWEEN DATE '{low.isoformat()}' AND DATE '{high.isoformat()}'" if kind == "DATE" else "FALSE"
     if fact_kind == "enum":
         values = ", ".join(text_literal(v) for v in fact.type.values or ())
         return f"{column} IN ({values})" if kind == "VARCHAR" and values else "FALSE"
