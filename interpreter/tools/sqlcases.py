@@ -158,10 +158,21 @@ def decide_read_cases(compiled, items: Iterable[runner.Item], default_on: dateti
                       query_rows: QueryRows) -> Iterator[dict]:
     """Batch records for cases read by the Python batch path's readers, in their order.
 
-    The cases are written once to a temporary Parquet file; the Python engine's records (cases it
-    decides, rows the query leaves to it) are made before the query's are streamed, so that only
-    those are held.
+    A part of PART cases at a time, so that memory does not grow with the file: each part is
+    written to a temporary Parquet file and decided by one run of the query.
     """
+    for part in runner.chunks(items, PART):
+        yield from _decide_part(compiled, part, default_on, query_rows)
+
+
+#: Cases decided by one run of the query: the cases of a part are held in memory until it has run.
+PART = 200_000
+
+
+def _decide_part(compiled, items: list[runner.Item], default_on: datetime.date,
+                 query_rows: QueryRows) -> Iterator[dict]:
+    """The records of one part: the Python engine's (cases it decides, rows the query leaves to it) are made
+    before the query's are streamed, so that only those are held."""
     import pyarrow
     import pyarrow.parquet as parquet
 

@@ -278,3 +278,25 @@ def test_random_nested_json_lines_agree(tmp_path, monkeypatch, lines):
     path = tmp_path / "cases.jsonl"
     path.write_text("".join(json_line(values, None, None) + "\n" for values in lines))
     agree(NESTED, path, monkeypatch)
+
+
+def test_cases_are_decided_a_part_at_a_time(tmp_path, monkeypatch):
+    """Parts of three cases: each its own run of the query, the records still in the file's order with their lines."""
+    from rulerun.interpreter.tools import sqlcases
+    path = tmp_path / "cases.jsonl"
+    lines = ["{" + GOOD + "}", "not json", "", '{"facts": {"grootte": "reus"}}', "{" + GOOD.replace('"a"', '"b"') + "}",
+             '{"facts": {"grootte": "klein", "bedrag": 5000}}', "{" + GOOD.replace('"a"', '"c"') + "}"]
+    path.write_text("\n".join(lines) + "\n")
+    whole, _ = agree(BENCHMARK, path, monkeypatch)
+    runs: list[int] = []
+    compiled = rulerun.load(BENCHMARK).engine
+    original = sqlcases._decide_part
+
+    def counted(compiled, items, default_on, query_rows):
+        runs.append(items[0].line)
+        return original(compiled, items, default_on, query_rows)
+    monkeypatch.setattr(sqlcases, "PART", 3)
+    monkeypatch.setattr(sqlcases, "_decide_part", counted)
+    assert list(sql_records(compiled, path, ON)) == whole
+    assert runs == [1, 5]  # the blank line 3 is no case
+    assert [r["line"] for r in whole] == [1, 2, 4, 5, 6, 7]
