@@ -124,7 +124,7 @@ class FailedList:
     # -- the SQL --------------------------------------------------------------------------------------
 
     def columns(self, value_of: Callable[[ir.Node], str]) -> dict[str, str]:
-        """The columns the list reads (quoted name -> SQL): whether each rule was evaluated, each rule's failed conjuncts.
+        """The columns the list reads (quoted name -> SQL): whether each rule was evaluated, its failed conjuncts.
 
         `value_of` gives the SQL of a node's value (NULL where unknown) as the query computes it.
         """
@@ -188,7 +188,7 @@ class FailedList:
         return quote(f"r:{name}#failed") if name in self.tree else f"[{text_literal(name)}]"
 
     def failed(self) -> str:
-        """The failed list of a case that is not eligible, ['eligible'] where no condition failed (call after `columns`)."""
+        """A not eligible case's failed list, ['eligible'] where no condition failed (after `columns`)."""
         if self.simple():
             listed = ("list_filter([" + ", ".join(f"(CASE WHEN {self._fails(c)} THEN {text_literal(c)} END)"
                                                   for c in self.conditions)
