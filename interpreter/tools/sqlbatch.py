@@ -1,4 +1,4 @@
-"""Deciding a table of cases with DuckDB: Parquet in, batch records or a Parquet file out.
+"""Deciding a table of cases with DuckDB: Parquet, CSV or JSON Lines in, batch records or a Parquet file out.
 
 A row whose facts the SQL cannot vouch for (a value the Python reader would refuse or convert,
 or one that may meet a language error) is decided by the Python engine, the same as
@@ -18,8 +18,9 @@ from ..engine.sql.query import Query, compile_query, every_fact_given
 from ..engine.evaluator import load
 from ..engine.values import to_json
 from ..formats.receipt import SCHEMA_VERSION, Receipts
-from ..formats.tables import header_columns, read_parquet
+from ..formats.tables import header_columns, read_csv, read_parquet
 from . import batch as runner
+from .sqlcases import decide_read_cases
 
 #: Largest amount or number a case may give (formats/scalars.MAX_MAGNITUDE).
 MAGNITUDE = "1e15"
@@ -209,7 +210,10 @@ def _clean(fact, column: str, kind: str) -> str:
     if fact_kind == "bool":
         return "TRUE" if kind == "BOOLEAN" else "FALSE"
     if fact_kind == "date":
-        return f"{column} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'" if kind == "DATE" else "FALSE"
+        # The fact's own limits, else the calendar's: the reader refuses a day outside them.
+        low = fact.minimum if fact.minimum is not None else datetime.date(1, 1, 1)
+        high = fact.maximum if fact.maximum is not None else datetime.date(9999, 12, 31)
+        return f"{column} BETWEEN DATE '{low.isoformat()}' AND DATE '{high.isoformat()}'" if kind == "DATE" else "FALSE"
     if fact_kind == "enum":
         values = ", ".join(text_literal(v) for v in fact.type.values or ())
         return f"{column} IN ({values})" if kind == "VARCHAR" and values else "FALSE"
@@ -271,6 +275,12 @@ def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dic
     connection, query = _decided(compiled, path, default_on)
     python_lines = _python_lines(connection)
     by_python = _python_records(compiled, path, python_lines, default_on) if python_lines else {}
+    for record in _query_records(compiled, connection, query):
+        yield by_python[record] if isinstance(record, int) else record
+
+
+def _query_records(compiled, connection, query: Query) -> Iterator[dict | int]:
+    """The record of each row of the view `decided`, in order; the line of a row left to the Python engine."""
     result = connection.execute("SELECT * FROM decided")
     names = [d[0] for d in result.description]
     receipts = Receipts(compiled.measure)
@@ -282,7 +292,7 @@ def decide_file(compiled, path: Path, default_on: datetime.date) -> Iterator[dic
         for row in rows:
             cells = dict(zip(names, row))
             if cells["python"]:
-                yield by_python[cells["line"]]
+                yield cells["line"]
                 continue
             record: dict = {
                 "id": cells["id"], "line": cells["line"],
@@ -430,9 +440,21 @@ def sql_gaps(path: Path, display: str) -> tuple[list, str]:
 
 
 def sql_records(compiled, path: Path, on: datetime.date) -> Iterator[dict]:
-    """Batch records decided by the duckdb engine: Parquet input only, for now."""
-    _parquet_only(path)
-    return decide_file(compiled, path, on)
+    """Batch records decided by the duckdb engine, from Parquet, CSV or JSON Lines (by the file's extension)."""
+    suffix = path.suffix.lower()
+    if suffix in PARQUET:
+        return decide_file(compiled, path, on)
+    if suffix not in JSON_LINES and suffix != ".csv":
+        raise UsageError(f"cannot tell the format of `{path}`: use a .jsonl, .csv or .parquet file")
+    query = measure_query(compiled)
+    refuse_gaps(query)  # before the file is read
+    items = read_csv(path, compiled) if suffix == ".csv" else runner.read_jsonl(path)
+
+    def query_rows(file: Path) -> tuple[list[int], Iterator[dict | int]]:
+        connection = duckdb_module().connect()
+        connection.execute(f"CREATE TEMP VIEW decided AS {run_query(compiled, query, file, on, connection)}")
+        return _python_lines(connection), _query_records(compiled, connection, query)
+    return decide_read_cases(compiled, items, on, query_rows)
 
 
 def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> int:
@@ -441,8 +463,15 @@ def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> int:
     return write_parquet(compiled, path, output, on)
 
 
+#: The extensions of the inputs, as `rulerun batch` tells them.
+PARQUET = (".parquet", ".pq")
+JSON_LINES = (".jsonl", ".json", ".ndjson")
+
+
 def _parquet_only(path: Path) -> None:
-    if path.suffix.lower() not in (".parquet", ".pq"):
+    """Parquet output is written by the query alone, line for line of a Parquet input: other inputs are refused."""
+    if path.suffix.lower() not in PARQUET:
         raise UsageError(Diagnostic(
-            f"the duckdb engine reads Parquet input; `{path.name}` is not a .parquet file",
-            hint="convert it to Parquet, or leave out --engine duckdb to read JSON Lines or CSV"))
+            f"the duckdb engine writes Parquet output from Parquet input only; `{path.name}` is not a .parquet file",
+            hint="write JSON Lines or CSV instead (-o decisions.jsonl), convert the input to Parquet, "
+                 "or leave out --engine duckdb"))

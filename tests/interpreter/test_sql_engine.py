@@ -257,12 +257,13 @@ def test_batch_refuses_a_measure_with_gaps(tmp_path):
     assert "gaten.yaml:12:71" in result.output
 
 
-def test_batch_duckdb_reads_parquet_only(tmp_path):
-    path = tmp_path / "cases.jsonl"
+def test_batch_duckdb_refuses_an_input_of_unknown_format(tmp_path):
+    """Parquet, CSV and JSON Lines are read (test_sql_text_input.py); another extension is refused as without it."""
+    path = tmp_path / "cases.txt"
     path.write_text('{"facts": {}}\n')
     result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(path), "--engine", "duckdb"])
     assert result.exit_code == 64
-    assert "the duckdb engine reads Parquet input" in result.output
+    assert f"cannot tell the format of `{path}`" in result.output
 
 
 def test_batch_parquet_to_parquet(tmp_path):

@@ -16,7 +16,8 @@ from ..runtime import Program
 import re
 
 from .expressions import (NO_MISSING, ORDERED, ExpressionWriter, Lets, Sql, literal, lower_limit, missing_of, quote,
-                          rule_column, span, text_literal, upper_limit)
+                          rule_column, upper_limit)
+from .failed import FailedList
 from .gaps import Gap, Unsupported
 
 
@@ -95,7 +96,8 @@ class _Builder:
             base = None
         # The rules the decision reads, each after the rules it reads.
         rules: dict[str, tuple[Sql, list[str], set[str]]] = {}
-        for name in self._rule_order():
+        failed_list = FailedList(lowered)
+        for name in self._rule_order(failed_list.rules_read()):
             rules_sql = self._rule(name, reference)
             if rules_sql is not None:
                 rules[name] = rules_sql
@@ -108,7 +110,7 @@ class _Builder:
             parts["amount"] = self.both(reference, decision.amount.body, flags) or Sql("NULL")
         deadlines = [(n.id, self.both(reference, n.body, flags) or Sql("NULL")) for n in decision.deadlines]
         values = [(n.id, self.both(reference, n.body, flags) or Sql("NULL"), n.tag) for n in decision.values]
-        self._failed_tree_gaps()
+        failed_columns = self._failed_columns(failed_list, reference, flags)
         if self.gaps:
             return Query("", self.gaps)
         conditions = list(decision.conditions)
@@ -116,14 +118,14 @@ class _Builder:
             columns = [rule_column(c, "bool") for c in conditions]
             value = " AND ".join(c.v for c in columns) if columns else "TRUE"
             parts["eligible"] = Sql(f"({value})", missing_of(*columns))
-        sql = self._assemble(base, rules, parts, deadlines, values, flags, conditions)
+        sql = self._assemble(base, rules, parts, deadlines, values, flags, failed_list, failed_columns)
         return Query(sql, [], sorted(self.facts), [n for n, _ in deadlines], [(n, t) for n, _, t in values])
 
-    def _rule_order(self) -> list[str]:
-        """Every rule, each after the rules its expression or table reads."""
+    def _rule_order(self, also: list[str]) -> list[str]:
+        """Every rule the decision reads, and `also`, each after the rules its expression or table reads."""
         order: list[str] = []
         seen: set[str] = set()
-        for start in self._decision_rules():
+        for start in self._decision_rules() + also:
             stack = [(start, False)]
             while stack:
                 name, done = stack.pop()
@@ -227,32 +229,23 @@ class _Builder:
         value, missing, low, high = unfold(0, [])
         return Sql(value, missing, low if ordered else None, high if ordered else None)
 
-    def _failed_tree_gaps(self) -> None:
-        """The failed list descends into `and`-conjuncts the engine evaluated: not yet written for SQL."""
-        decision = self.lowered.decision
-        one_expression = decision.eligible_kind == "eligible"
-        if one_expression and len(decision.conditions) > 1:
-            self.gaps.append(Gap(span(decision.eligible.body), "the conditions `and`-ed in `eligible`",
-                                 "the failed list names the conditions the engine evaluated, in its order; "
-                                 "that order is not written in SQL yet"))
-        pending = [] if one_expression else list(decision.conditions)
-        seen: set[str] = set()
-        while pending:
-            name = pending.pop()
-            if name in seen or name not in self.lowered.slots:
-                continue
-            seen.add(name)
-            rule = self.lowered.rule(name)
-            pending += list(rule.conjuncts)
-            if len(rule.conjuncts) > 1:
-                body = rule.body
-                self.gaps.append(Gap(body.rule.span if isinstance(body, ir.Table) else span(body),
-                                     f"the conditions `and`-ed in rule `{name}`",
-                                     "the failed list names the conjuncts the engine evaluated, in its order; "
-                                     "that order is not written in SQL yet"))
+    def _failed_columns(self, failed_list: FailedList, reference: Sql, flags: list[str]) -> dict[str, str]:
+        """The columns of the failed list (failed.py); a construct it cannot follow is a gap.
+
+        A value it reads may be a note's, which nothing else reads: its facts are read, and its flags
+        (an error the engine would report there) leave the row to Python, as for any part.
+        """
+        def value_of(node: ir.Node) -> str:
+            written = self.both(reference, node, flags)
+            return written.v if written is not None else "NULL"  # a gap, reported: no query is written
+        try:
+            return failed_list.columns(value_of)
+        except Unsupported as problem:
+            self.gaps.append(problem.gap)
+            return {}
 
     def _assemble(self, base: Sql | None, rules: dict, parts: dict[str, Sql], deadlines: list, values: list,
-                  flags: list[str], conditions: list[str]) -> str:
+                  flags: list[str], failed_list: FailedList, failed_columns: dict[str, str]) -> str:
         given = every_fact_given(sorted(self.facts))
         first = f"SELECT *, ({given}) AS {KNOWN}" if self.known == KNOWN else "SELECT *"
         if base is not None:
@@ -274,6 +267,7 @@ class _Builder:
                 flag = quote(f"r:{name}#flag")
                 columns[flag] = f"({' OR '.join(rule_flags)})"
                 flag_columns.append(flag)
+        columns.update(failed_columns)
         sql = f"{first} FROM cases"
         for layer in _layers(columns):
             sql = f"SELECT *, {', '.join(f'{columns[n]} AS {n}' for n in layer)} FROM ({sql})"
@@ -304,16 +298,13 @@ class _Builder:
             amount_missing = f"(CASE WHEN {eligible.v} AND {amount.v} IS NULL THEN {amount.m} END)"
             missing = (f"list_concat({missing}, (CASE WHEN {eligible.v} IS DISTINCT FROM FALSE AND {amount.v} IS NULL "
                        f"THEN {amount.m} END))")
-        # Each condition once, in order: list_filter keeps the order and needs no concatenation.
         needs_missing = f"{eligible.v} IS NULL" + (
             f" OR ({eligible.v} AND {amount.v} IS NULL)" if amount is not None else "")
-        failed = ("list_filter([" + ", ".join(
-            f"(CASE WHEN {rule_column(c, 'bool').v} IS FALSE THEN {text_literal(c)} END)" for c in dict.fromkeys(conditions))
-            + "], lambda x: x IS NOT NULL)") if conditions else NO_MISSING
-        if conditions:  # built once, on the rows that are not eligible: its length and itself are read
-            sql = f"SELECT *, (CASE WHEN NOT {eligible.v} THEN {failed} END) AS {quote('#failed')} FROM ({sql})"
-            failed = quote("#failed")
-        failed = f"(CASE WHEN len({failed}) = 0 THEN ['eligible'] ELSE {failed} END)"
+        listed = failed_list.listed()
+        if failed_list.conditions:  # built once, on the rows that are not eligible: its length and itself are read
+            sql = f"SELECT *, (CASE WHEN NOT {eligible.v} THEN {listed} END) AS {quote('#failed')} FROM ({sql})"
+            listed = quote("#failed")
+        failed = f"(CASE WHEN len({listed}) = 0 THEN ['eligible'] ELSE {listed} END)"
         all_flags = flags + flag_columns
         window_note = "'window'"
         out = [
