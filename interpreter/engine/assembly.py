@@ -50,7 +50,7 @@ def _failed_leaves(plan: DecisionPlan, rule_values: Mapping[str, object], name: 
         below = [c for c in group if rule_values.get(c) is False] if len(group) > 1 else []
         if below:
             pending += reversed(below)
-        else:
+        elif current not in out:  # a conjunct two failed rules share is named once
             out.append(current)
     return out
 

@@ -112,6 +112,14 @@ def test_a_condition_that_fails_without_a_failed_conjunct_is_named_eligible(tmp_
     assert [r["failed"] for r in records] == [["eligible"], ["of_klein"]]
 
 
+def test_a_conjunct_two_failed_rules_share_is_named_once(tmp_path):
+    """`herhaal` is `beide and a_ok`, and `beide` is `a_ok and b_ok`: where a is false, a_ok fails under both."""
+    measure = variant(tmp_path, "gedeeld", "eligible: [herhaal, of_klein]")
+    records = assert_agree(measure, [{**FULL, "a": False, "n": Decimal(20)}, {**FULL, "a": False, "n": Decimal(3)}],
+                           tmp_path)
+    assert [r["failed"] for r in records] == [["a_ok", "of_klein"], ["a_ok"]]
+
+
 FACTS = st.fixed_dictionaries({
     "a": st.one_of(st.none(), st.booleans()), "b": st.one_of(st.none(), st.booleans()),
     "n": st.one_of(st.none(), st.sampled_from([Decimal(x) for x in ("0", "3", "5", "9.9", "10", "50", "50.1", "90",

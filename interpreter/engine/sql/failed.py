@@ -160,8 +160,11 @@ class FailedList:
             below = [self._fails(c) for c in self._conjuncts(name)]
             parts = ", ".join(f"(CASE WHEN {b} THEN {self._leaves(c)} ELSE {NO_MISSING} END)"
                               for b, c in zip(below, self._conjuncts(name)))
-            out[quote(f"r:{name}#failed")] = (f"(CASE WHEN {' OR '.join(below)} THEN flatten([{parts}]) "
-                                              f"ELSE [{text_literal(name)}] END)")
+            # assembly._failed_leaves: a conjunct two failed rules share is named once, where it is first met.
+            leaves = quote(f"r:{name}#leaves")
+            out[leaves] = f"(CASE WHEN {' OR '.join(below)} THEN flatten([{parts}]) ELSE [{text_literal(name)}] END)"
+            out[quote(f"r:{name}#failed")] = (f"list_filter({leaves}, lambda failed_name, place: "
+                                              f"list_position({leaves}, failed_name) = place)")
         if not self.simple():
             previous = None
             for i, name in enumerate(self.conditions):
