@@ -8,6 +8,7 @@ is the input order either way.
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections import deque
 from contextlib import contextmanager
@@ -328,10 +329,17 @@ class ByteRange(NamedTuple):
     chunk: int
 
 
+#: Longest range a worker reads into memory at once; only a range holding a very long line is longer.
+_HELD_RANGE = 4 << 20
+
+
 def range_lines(part: ByteRange) -> Iterator[tuple[int, bytes | None]]:
     """The numbered lines of one byte range, read as `Lines` reads the whole file (a too-long line skipped)."""
     with open(part.path, "rb") as handle:
         handle.seek(part.start)
+        if part.end - part.start <= _HELD_RANGE:  # read at once: cheaper per line than asking where each ends
+            yield from Lines(io.BytesIO(handle.read(part.end - part.start)), part.first)
+            return
         # A range ends at a line's end, so the line read last ends at `end` exactly, never past it.
         for line in Lines(handle, part.first):
             yield line

@@ -35,8 +35,9 @@ SMALL = {
 
 @pytest.fixture
 def tiny_limits(monkeypatch):
-    """Lines over 8 bytes are too long, skipped 3 bytes at a time; the scan reads 5 bytes at a time."""
+    """Lines over 8 bytes are too long, skipped 3 bytes at a time; the scan reads 5 bytes, a worker holds 6 at once."""
     monkeypatch.setattr(records, "MAX_LINE_BYTES", 8)
+    monkeypatch.setattr(batch, "_HELD_RANGE", 6)
     monkeypatch.setattr(records, "_CHUNK", 3)
     monkeypatch.setattr(batch, "_SCAN_BLOCK", 5)
 
