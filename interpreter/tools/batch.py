@@ -444,7 +444,7 @@ def decide_jsonl(path: Path, compiled: CompiledMeasure, source: Path | Iterator[
     with _pool(path, compiled, on, jobs) as ordered:
         if isinstance(source, Path):
             size = range_bytes or range_size(source, jobs)
-            parts = (ByteRange(str(source), start, end, first, chunk) for start, end, first in byte_ranges(source, size))
+            parts = (ByteRange(str(source), *cut, chunk) for cut in byte_ranges(source, size))
             yield from ordered(_lines_of_range, parts)
         else:
             yield from ordered(_lines_of_items, chunks(source, chunk))
