@@ -39,11 +39,13 @@ class Lines:
 
     A line over MAX_LINE_BYTES is skipped a chunk at a time, never held whole. `quotes` counts
     the `"` read so far, so that a CSV reader can tell whether a bad record ends inside a quoted cell.
+    `first` is the number of the handle's first line: a part of a file read from a line inside it
+    is numbered as in the whole file, and only line 1 may open with the BOM.
     """
 
-    def __init__(self, handle: BinaryIO):
+    def __init__(self, handle: BinaryIO, first: int = 1):
         self.handle = handle
-        self.number = 0
+        self.number = first - 1
         self.quotes = 0
 
     def __iter__(self) -> Lines:

@@ -2,12 +2,13 @@
 
 A bad case becomes an error record with its line number; the run goes on. With several jobs,
 each worker process loads and compiles the measure once and cases travel in chunks (JSON Lines
-as the lines themselves: the workers decode them and write the output text); the output order
+as byte ranges of the file: the workers read, decode and write them); the output order
 is the input order either way.
 """
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections import deque
 from contextlib import contextmanager
@@ -299,17 +300,85 @@ def _lines_of_items(items: list[Item]) -> tuple[str, Summary]:
     return decide_lines(_WORKER["measure"], items, _WORKER["on"], _WORKER["lines"], summary), summary
 
 
-def _lines_of_raw(raw: list[tuple[int, bytes | None]]) -> tuple[str, Summary]:
-    """A worker's part of a JSON Lines run: it decodes its own lines and writes its own output text.
+def _lines_of_range(part: ByteRange) -> tuple[str, Summary]:
+    """A worker's part of a JSON Lines run: it reads its own byte range, decodes it and writes its own output text.
 
     On a deep thread, as the command's own process reads lines: a deeply nested line gets the same record.
     """
-    return run_deep(_decode_and_decide, raw)
+    return run_deep(_decide_range, part)
 
 
-def _decode_and_decide(raw: list[tuple[int, bytes | None]]) -> tuple[str, Summary]:
-    items = [item for item in (line_item(number, line) for number, line in raw) if item is not None]
-    return _lines_of_items(items)
+def _decide_range(part: ByteRange) -> tuple[str, Summary]:
+    texts: list[str] = []
+    summary = Summary()
+    for raw in chunks(range_lines(part), part.chunk):
+        items = [item for item in (line_item(number, line) for number, line in raw) if item is not None]
+        text, counts = _lines_of_items(items)
+        texts.append(text)
+        summary.merge(counts)
+    return "".join(texts), summary
+
+
+class ByteRange(NamedTuple):
+    """Whole lines of a file: bytes `start` up to `end`, the first of them numbered `first`; read `chunk` at a time."""
+
+    path: str
+    start: int
+    end: int
+    first: int
+    chunk: int
+
+
+#: Longest range a worker reads into memory at once; only a range holding a very long line is longer.
+_HELD_RANGE = 4 << 20
+
+
+def range_lines(part: ByteRange) -> Iterator[tuple[int, bytes | None]]:
+    """The numbered lines of one byte range, read as `Lines` reads the whole file (a too-long line skipped)."""
+    with open(part.path, "rb") as handle:
+        handle.seek(part.start)
+        if part.end - part.start <= _HELD_RANGE:  # read at once: cheaper per line than asking where each ends
+            yield from Lines(io.BytesIO(handle.read(part.end - part.start)), part.first)
+            return
+        # A range ends at a line's end, so the line read last ends at `end` exactly, never past it.
+        for line in Lines(handle, part.first):
+            yield line
+            if handle.tell() >= part.end:
+                return
+
+
+#: Bytes read at once while cutting a file into ranges: the main process never holds more of it.
+_SCAN_BLOCK = 1 << 20
+
+
+def byte_ranges(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
+    """The file cut into runs of whole lines of `size` bytes or more (the last may be shorter): start, end, first line.
+
+    The newlines are found and counted by `bytes.find` and `bytes.count` a block at a time, so
+    the lines are never read one by one here and a very long line is never held whole.
+    """
+    start, first, newlines, position = 0, 1, 0, 0  # `newlines`: those between `start` and the block
+    with open(path, "rb") as handle:
+        while block := handle.read(_SCAN_BLOCK):
+            base, offset = position, 0
+            position += len(block)
+            while True:
+                # A newline at or after `want` ends a range of at least `size` bytes.
+                want = max(start + size - 1 - base, offset)
+                cut = block.find(b"\n", want) if want < len(block) else -1
+                if cut < 0:
+                    newlines += block.count(b"\n", offset)
+                    break
+                newlines += block.count(b"\n", offset, cut + 1)
+                yield start, base + cut + 1, first
+                start, first, newlines, offset = base + cut + 1, first + newlines, 0, cut + 1
+    if position > start:
+        yield start, position, first
+
+
+def range_size(path: Path, jobs: int) -> int:
+    """Bytes per range: about 1 MiB, less for a small file so that every worker still gets a few ranges."""
+    return max(1 << 14, min(1 << 20, path.stat().st_size // (4 * jobs)))
 
 
 def chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -322,11 +391,6 @@ def chunks(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _raw_lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
-    with open(path, "rb") as handle:
-        yield from Lines(handle)
 
 
 @contextmanager
@@ -363,12 +427,13 @@ def decide_all(path: Path, compiled: CompiledMeasure, items: Iterator[Item], on:
 
 
 def decide_jsonl(path: Path, compiled: CompiledMeasure, source: Path | Iterator[Item], on: datetime.date,
-                 jobs: int = 1, chunk: int = 500) -> Iterator[tuple[str, Summary]]:
+                 jobs: int = 1, chunk: int = 500, range_bytes: int | None = None) -> Iterator[tuple[str, Summary]]:
     """JSON Lines output text a chunk of cases at a time, with the chunk's counts, in input order.
 
     `source` is a JSON Lines file, or cases already read (CSV, Parquet). With several jobs, the
-    workers decode the lines of a JSON Lines file and write their output text themselves: this
-    process only cuts the file into lines and joins the texts, so it does not hold the run back.
+    workers read byte ranges of a JSON Lines file themselves (`range_bytes` each, by default
+    `range_size`), decode their lines and write their output text: this process only finds where
+    the ranges end and joins the texts, so it does not hold the run back.
     """
     if jobs <= 1:
         lines = RecordLines(compiled.measure)
@@ -378,7 +443,9 @@ def decide_jsonl(path: Path, compiled: CompiledMeasure, source: Path | Iterator[
         return
     with _pool(path, compiled, on, jobs) as ordered:
         if isinstance(source, Path):
-            yield from ordered(_lines_of_raw, chunks(_raw_lines(source), chunk))
+            size = range_bytes or range_size(source, jobs)
+            parts = (ByteRange(str(source), *cut, chunk) for cut in byte_ranges(source, size))
+            yield from ordered(_lines_of_range, parts)
         else:
             yield from ordered(_lines_of_items, chunks(source, chunk))
 
