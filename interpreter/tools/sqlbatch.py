@@ -453,7 +453,7 @@ def _write_mixed(compiled, connection, path: Path, names: list[str], partial: st
             f"SELECT line FROM read_parquet({text_literal(queried)}) WHERE python ORDER BY line").fetchall()]
         items = _python_items(compiled, path, lines)
         summary = runner.Summary()
-        records = ParquetRecords(compiled.plan, by_python)
+        records = ParquetRecords(compiled.plan, Path(by_python))
         try:
             for part in runner.decide_parquet(compiled, runner.chunks(items, 8192), default_on, records):
                 summary.merge(part)
