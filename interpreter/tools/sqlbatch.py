@@ -383,8 +383,10 @@ ROW_GROUP_SIZE = 122_880
 LEFT_TO_PYTHON = "rulerun: a row is left to the Python engine"
 
 
-def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date) -> tuple[int, runner.Summary]:
-    """Decide every row of a Parquet file into a Parquet file; the number of rows, and the Python engine's rows' counts.
+def write_parquet(compiled, path: Path, output: Path,
+                  default_on: datetime.date) -> tuple[int, runner.Summary | None]:
+    """Decide every row of a Parquet file into a Parquet file; the number of rows, and the run's counts when the
+    Python engine decided some of them (None after the one pass).
 
     One pass over the file when the query decides every row: a row the Python engine must decide
     stops that write (DuckDB's `error()`). The run then writes the query's rows to a temporary file,
@@ -411,7 +413,7 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(partial, 0o666 & ~mask)  # as a file opened for writing would be, not mkstemp's owner-only mode
-    summary = runner.Summary()
+    summary = None
     try:
         try:
             # The check is a projection, not a WHERE: see PYTHON_LINES.
@@ -433,7 +435,7 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
 
 def _write_mixed(compiled, connection, path: Path, names: list[str], partial: str,
                  default_on: datetime.date) -> runner.Summary:
-    """Write `partial` from the query's rows and the Python engine's rows, in input order; the Python rows' counts.
+    """Write `partial` from the query's rows and the Python engine's rows, in input order; the counts of all rows.
 
     The query's rows (with `python`) go to a temporary file first, so the query runs once more,
     not twice; the rows it leaves are decided into another by the Python engine's Parquet output,
@@ -447,7 +449,8 @@ def _write_mixed(compiled, connection, path: Path, names: list[str], partial: st
     queried, by_python = (os.path.join(folder, f".rulerun-{os.getpid()}-{os.urandom(6).hex()}-{kind}.parquet")
                           for kind in ("query", "python"))
     try:
-        connection.execute(f"COPY (SELECT {', '.join(names)}, python FROM decided) TO {text_literal(queried)} "
+        connection.execute(f"COPY (SELECT {', '.join(names)}, amount_missing, python FROM decided) "
+                           f"TO {text_literal(queried)} "
                            f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         lines = [line for (line,) in connection.execute(
             f"SELECT line FROM read_parquet({text_literal(queried)}) WHERE python ORDER BY line").fetchall()]
@@ -470,11 +473,24 @@ def _write_mixed(compiled, connection, path: Path, names: list[str], partial: st
             f"COPY (SELECT {', '.join(names)}, CAST(NULL AS VARCHAR) AS error FROM read_parquet({text_literal(queried)}) "
             f"WHERE NOT python UNION ALL SELECT {cast} FROM read_parquet({text_literal(by_python)}) ORDER BY line) "
             f"TO {text_literal(partial)} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        summary.merge(_query_summary(connection, queried))
         return summary
     finally:
         for name in (queried, by_python):
             if os.path.exists(name):
                 os.unlink(name)
+
+
+def _query_summary(connection, queried: str) -> runner.Summary:
+    """The counts of the rows the query decided in the file `queried`, as `batch.Summary` counts records."""
+    cases, eligible, not_eligible, unknown, total = connection.execute(
+        "SELECT count(*), count(*) FILTER (WHERE eligible = 'yes'), count(*) FILTER (WHERE eligible = 'no'), "
+        "count(*) FILTER (WHERE eligible = 'yes' AND amount IS NULL AND len(amount_missing) > 0), "
+        f"coalesce(sum(amount) FILTER (WHERE eligible = 'yes'), 0) FROM read_parquet({text_literal(queried)}) "
+        "WHERE NOT python").fetchone()
+    return runner.Summary(cases=cases, eligible=eligible, not_eligible=not_eligible,
+                          undetermined=cases - eligible - not_eligible, amount_unknown=unknown,
+                          total=Decimal(total).quantize(Decimal("0.01")))
 
 
 def sql_gaps(path: Path, display: str) -> tuple[list, str]:
@@ -501,8 +517,8 @@ def sql_records(compiled, path: Path, on: datetime.date) -> Iterator[dict]:
     return decide_read_cases(compiled, items, on, query_rows)
 
 
-def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> tuple[int, runner.Summary]:
-    """Decide a Parquet file into a Parquet file with the duckdb engine; the number of cases, the Python rows' counts."""
+def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> tuple[int, runner.Summary | None]:
+    """Decide a Parquet file into a Parquet file with the duckdb engine: as `write_parquet`."""
     _parquet_only(path)
     return write_parquet(compiled, path, output, on)
 

@@ -285,13 +285,15 @@ def parquet_by_both_engines(measure: Path, table: pyarrow.Table, folder: Path) -
     """The Parquet outputs of `--engine duckdb` and of the Python engine for one input of row groups of two rows."""
     source = folder / "in.parquet"
     pyarrow.parquet.write_table(table, source, row_group_size=2)
-    outputs = []
+    outputs, said = [], []
     for name, engine in (("duckdb.parquet", ["--engine", "duckdb"]), ("python.parquet", [])):
         result = CliRunner().invoke(main, ["batch", str(measure), str(source), "-o", str(folder / name),
                                            "--on", ON.isoformat(), *engine])
         assert result.exit_code == 1, result.output  # a case could not be decided, as without --engine
         assert "Traceback" not in result.output
         outputs.append(pyarrow.parquet.read_table(folder / name))
+        said.append(result.output.strip().splitlines())
+    assert said[0] == [f"{table.num_rows} case(s) decided into {folder / 'duckdb.parquet'}", *said[1]]
     assert sorted(p.name for p in folder.iterdir()) == ["duckdb.parquet", "in.parquet", "python.parquet"]
     return tuple(outputs)
 
@@ -367,7 +369,7 @@ def test_parquet_out_replaces_a_file_only_when_complete(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
     done = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
     assert done.exit_code == 1, done.output
-    assert "4 case(s) decided into" in done.output and "1 error(s)" in done.output
+    assert "4 case(s): 3 eligible, 0 not eligible, 0 undetermined, 1 error(s); total amount € 900.00" in done.output
     assert [r["eligible"] for r in pyarrow.parquet.read_table(out).to_pylist()] == ["yes"] * 3 + [None]
     assert out.stat().st_mode & 0o777 == source.stat().st_mode & 0o777  # as any file written here
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
