@@ -442,7 +442,6 @@ def _write_mixed(compiled, connection, path: Path, names: list[str], partial: st
     whose columns are cast to the query's types (a value column widened) for the one COPY that merges them.
     """
     import os
-    import tempfile
 
     from ..formats.parquet_out import ParquetRecords
     folder = os.path.dirname(partial)
@@ -467,11 +466,12 @@ def _write_mixed(compiled, connection, path: Path, names: list[str], partial: st
                                         ).fetchall())
         # A reported value keeps the Python engine's column where its decimals or digits go beyond the query's:
         # the union widens that column rather than round or refuse the value.
-        cast = ", ".join(quote(name) if name.startswith("values.") else f"CAST({quote(name)} AS {kind}) AS {quote(name)}"
-                         for name, kind in kinds.items())
+        cast = ", ".join(quote(name) if name.startswith("values.")
+                         else f"CAST({quote(name)} AS {kind}) AS {quote(name)}" for name, kind in kinds.items())
         connection.execute(
-            f"COPY (SELECT {', '.join(names)}, CAST(NULL AS VARCHAR) AS error FROM read_parquet({text_literal(queried)}) "
-            f"WHERE NOT python UNION ALL SELECT {cast} FROM read_parquet({text_literal(by_python)}) ORDER BY line) "
+            f"COPY (SELECT {', '.join(names)}, CAST(NULL AS VARCHAR) AS error "
+            f"FROM read_parquet({text_literal(queried)}) WHERE NOT python "
+            f"UNION ALL SELECT {cast} FROM read_parquet({text_literal(by_python)}) ORDER BY line) "
             f"TO {text_literal(partial)} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         summary.merge(_query_summary(connection, queried))
         return summary
