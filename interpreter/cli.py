@@ -472,9 +472,11 @@ def batch(measure, input_path, output, fmt, on, jobs, measures_dir, engine):
     day = _date_option(on) or datetime.date.today()
     if engine == "duckdb" and output is not None and output.suffix.lower() in (".parquet", ".pq"):
         from rulerun.interpreter.tools import sqlbatch  # Parquet to Parquet in DuckDB: no Python reader needed
-        cases = sqlbatch.sql_parquet(compiled, input_path, output, day)
+        cases, summary = sqlbatch.sql_parquet(compiled, input_path, output, day)
         click.echo(f"{cases} case(s) decided into {output}", err=True)
-        sys.exit(0)
+        if summary is not None:  # rows the Python engine decided, errors among them: the counts, as without --engine
+            click.echo(str(summary), err=True)
+        sys.exit(summary.exit_code if summary is not None else 0)
     import csv as csv_module
 
     from rulerun.interpreter.formats import tables

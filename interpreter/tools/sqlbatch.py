@@ -329,10 +329,16 @@ def _typed(value, tag: str):
 
 
 def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[int, dict]:
-    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them.
+    """The records of the rows left to the Python engine, by line, read as the Parquet reader reads them."""
+    items = _python_items(compiled, path, lines)
+    return {record["line"]: record for record in runner.decide_items(compiled, items, default_on)}
+
+
+def _python_items(compiled, path: Path, lines: list[int]) -> list[runner.Item]:
+    """The cases of the given lines of a Parquet file, read as the Parquet reader reads them, with their lines.
 
     Only those rows are read: they are taken from the row groups that hold them into a file of the
-    same schema, which the Parquet reader reads; each record then gets back its line (and the id
+    same schema, which the Parquet reader reads; each case then gets back its line (and the id
     a row without one has: its line).
     """
     import dataclasses
@@ -366,7 +372,7 @@ def _python_records(compiled, path: Path, lines: list[int], default_on) -> dict[
             line = wanted[position]
             ident = runner.record_id(None, line) if position in unnamed and item.id is not None else item.id
             items.append(dataclasses.replace(item, line=line, id=ident))
-        return {record["line"]: record for record in runner.decide_items(compiled, items, default_on)}
+        return items
     finally:
         os.unlink(name)
 
@@ -377,12 +383,16 @@ ROW_GROUP_SIZE = 122_880
 LEFT_TO_PYTHON = "rulerun: a row is left to the Python engine"
 
 
-def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date) -> int:
-    """Decide every row of a Parquet file into a Parquet file; the number of rows. Refuses rows Python must decide.
+def write_parquet(compiled, path: Path, output: Path,
+                  default_on: datetime.date) -> tuple[int, runner.Summary | None]:
+    """Decide every row of a Parquet file into a Parquet file; the number of rows, and the run's counts when the
+    Python engine decided some of them (None after the one pass).
 
-    One pass over the file: the query writes every row, and a row the Python engine must decide
-    stops the write (DuckDB's `error()`), after which the rows are counted for the message. The
-    file is written beside `output` and renamed only when complete, so no partial file is left.
+    One pass over the file when the query decides every row: a row the Python engine must decide
+    stops that write (DuckDB's `error()`). The run then writes the query's rows to a temporary file,
+    decides the rows it leaves with the Python engine's Parquet output (an error row with its
+    message in `error`), and merges both in input order. The file is written beside `output` and
+    renamed only when complete, so no partial file is left.
     """
     import os
     import tempfile
@@ -392,9 +402,9 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
     connection = duckdb.connect()
     sql = run_query(compiled, query, path, default_on, connection)
     connection.execute(f"CREATE TEMP VIEW decided AS {sql}")
-    columns = ", ".join(["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
-                        + [quote("deadlines." + n) for n in query.deadlines]
-                        + [quote("values." + n) for n, _ in query.values])
+    names = (["id", "line", "eligible", "amount", "failed", "missing", "evaluated_on", "reference_date"]
+             + [quote("deadlines." + n) for n in query.deadlines] + [quote("values." + n) for n, _ in query.values])
+    columns = ", ".join(names)
     try:
         handle, partial = tempfile.mkstemp(suffix=".parquet", prefix=".rulerun-", dir=output.parent.resolve())
     except OSError as error:  # reported as the output's own problem (exit 74), not the partial file's
@@ -403,34 +413,84 @@ def write_parquet(compiled, path: Path, output: Path, default_on: datetime.date)
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(partial, 0o666 & ~mask)  # as a file opened for writing would be, not mkstemp's owner-only mode
+    summary = None
     try:
         try:
             # The check is a projection, not a WHERE: see PYTHON_LINES.
             stop = f"(CASE WHEN python THEN error({text_literal(LEFT_TO_PYTHON)}) ELSE id END) AS id"
             connection.execute(
-                f"COPY (SELECT {columns.replace('id', stop, 1)} FROM decided) TO {text_literal(partial)} "
-                f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+                f"COPY (SELECT {columns.replace('id', stop, 1)}, CAST(NULL AS VARCHAR) AS error FROM decided) "
+                f"TO {text_literal(partial)} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
         except duckdb.Error as error:
             if LEFT_TO_PYTHON not in str(error):
                 raise
-            _refuse_python_rows(connection, path)
+            summary = _write_mixed(compiled, connection, path, names, partial, default_on)
         count = connection.execute(f"SELECT count(*) FROM read_parquet({text_literal(partial)})").fetchone()[0]
         os.replace(partial, output)
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
-    return count
+    return count, summary
 
 
-def _refuse_python_rows(connection, path: Path) -> None:
-    """The usage error for a Parquet output with rows only the Python engine can decide."""
-    lines = _python_lines(connection)
-    count, left = len(lines), lines[:5]
-    shown = ", ".join(str(line) for line in left)
-    raise UsageError(Diagnostic(
-        f"{count} case(s) must be decided by the Python engine (lines {shown}{', …' if count > 5 else ''}): "
-        "a value the SQL cannot vouch for, or one that may meet an error the engine reports",
-        file=str(path), hint="write JSON Lines instead (-o decisions.jsonl), which decides those rows too"))
+def _write_mixed(compiled, connection, path: Path, names: list[str], partial: str,
+                 default_on: datetime.date) -> runner.Summary:
+    """Write `partial` from the query's rows and the Python engine's rows, in input order; the counts of all rows.
+
+    The query's rows (with `python`) go to a temporary file first, so the query runs once more,
+    not twice; the rows it leaves are decided into another by the Python engine's Parquet output,
+    whose columns are cast to the query's types (a value column widened) for the one COPY that merges them.
+    """
+    import os
+
+    from ..formats.parquet_out import ParquetRecords
+    folder = os.path.dirname(partial)
+    queried, by_python = (os.path.join(folder, f".rulerun-{os.getpid()}-{os.urandom(6).hex()}-{kind}.parquet")
+                          for kind in ("query", "python"))
+    try:
+        connection.execute(f"COPY (SELECT {', '.join(names)}, amount_missing, python FROM decided) "
+                           f"TO {text_literal(queried)} "
+                           f"(FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        lines = [line for (line,) in connection.execute(
+            f"SELECT line FROM read_parquet({text_literal(queried)}) WHERE python ORDER BY line").fetchall()]
+        items = _python_items(compiled, path, lines)
+        summary = runner.Summary()
+        records = ParquetRecords(compiled.plan, Path(by_python))
+        try:
+            for part in runner.decide_parquet(compiled, runner.chunks(items, 8192), default_on, records):
+                summary.merge(part)
+        finally:
+            records.close()
+        kinds = dict(connection.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT {', '.join(names)}, "
+                                        f"CAST(NULL AS VARCHAR) AS error FROM read_parquet({text_literal(queried)}))"
+                                        ).fetchall())
+        # A reported value keeps the Python engine's column where its decimals or digits go beyond the query's:
+        # the union widens that column rather than round or refuse the value.
+        cast = ", ".join(quote(name) if name.startswith("values.")
+                         else f"CAST({quote(name)} AS {kind}) AS {quote(name)}" for name, kind in kinds.items())
+        connection.execute(
+            f"COPY (SELECT {', '.join(names)}, CAST(NULL AS VARCHAR) AS error "
+            f"FROM read_parquet({text_literal(queried)}) WHERE NOT python "
+            f"UNION ALL SELECT {cast} FROM read_parquet({text_literal(by_python)}) ORDER BY line) "
+            f"TO {text_literal(partial)} (FORMAT parquet, ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+        summary.merge(_query_summary(connection, queried))
+        return summary
+    finally:
+        for name in (queried, by_python):
+            if os.path.exists(name):
+                os.unlink(name)
+
+
+def _query_summary(connection, queried: str) -> runner.Summary:
+    """The counts of the rows the query decided in the file `queried`, as `batch.Summary` counts records."""
+    cases, eligible, not_eligible, unknown, total = connection.execute(
+        "SELECT count(*), count(*) FILTER (WHERE eligible = 'yes'), count(*) FILTER (WHERE eligible = 'no'), "
+        "count(*) FILTER (WHERE eligible = 'yes' AND amount IS NULL AND len(amount_missing) > 0), "
+        f"coalesce(sum(amount) FILTER (WHERE eligible = 'yes'), 0) FROM read_parquet({text_literal(queried)}) "
+        "WHERE NOT python").fetchone()
+    return runner.Summary(cases=cases, eligible=eligible, not_eligible=not_eligible,
+                          undetermined=cases - eligible - not_eligible, amount_unknown=unknown,
+                          total=Decimal(total).quantize(Decimal("0.01")))
 
 
 def sql_gaps(path: Path, display: str) -> tuple[list, str]:
@@ -457,8 +517,8 @@ def sql_records(compiled, path: Path, on: datetime.date) -> Iterator[dict]:
     return decide_read_cases(compiled, items, on, query_rows)
 
 
-def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> int:
-    """Decide a Parquet file into a Parquet file with the duckdb engine; the number of cases."""
+def sql_parquet(compiled, path: Path, output: Path, on: datetime.date) -> tuple[int, runner.Summary | None]:
+    """Decide a Parquet file into a Parquet file with the duckdb engine: as `write_parquet`."""
     _parquet_only(path)
     return write_parquet(compiled, path, output, on)
 

@@ -55,7 +55,8 @@ SELECT (CASE WHEN good THEN id ELSE error('not a case the hand-written query dec
                                (CASE WHEN NOT tijdig THEN 'tijdig' END)], lambda x: x IS NOT NULL) END) AS failed,
        []::VARCHAR[] AS missing,
        evaluated_on,
-       aanvraag AS reference_date
+       aanvraag AS reference_date,
+       CAST(NULL AS VARCHAR) AS error
 FROM decided"""
 
 

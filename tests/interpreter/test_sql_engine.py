@@ -149,12 +149,14 @@ def test_a_value_beyond_duckdbs_decimal_is_decided_by_python(tmp_path):
     records = assert_agree(BENCHMARK, benchmark_table(rows), tmp_path)
     assert records[0]["amount"] == "7500.00"  # the ceiling, after the exact 30 % of the amount
     assert python_lines(rulerun.load(BENCHMARK).engine, tmp_path / "cases.parquet", ON) == [1, 2]
-    # Parquet output cannot hold the Python engine's records: those rows are refused by line, not a crash.
+    # Parquet output: those rows are the Python engine's, with the amounts the records above give.
     out = tmp_path / "out.parquet"
     result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(tmp_path / "cases.parquet"), "--engine", "duckdb",
                                        "-o", str(out)])
-    assert result.exit_code == 64
-    assert "2 case(s) must be decided by the Python engine (lines 1, 2)" in result.output
+    assert result.exit_code == 0, result.output
+    written = pyarrow.parquet.read_table(out).to_pylist()
+    assert [r["amount"] for r in written] == [None if r["amount"] is None else Decimal(r["amount"]) for r in records]
+    assert [r["error"] for r in written] == [None] * 3
 
 
 SIZES = st.sampled_from(["klein", "middelgroot", "groot", None])
@@ -279,31 +281,96 @@ def test_batch_parquet_to_parquet(tmp_path):
         ("0", "yes", Decimal("300.00"), []), ("1", "no", None, ["kmo"])]
 
 
-def test_parquet_out_refuses_rows_for_python(tmp_path):
+def parquet_by_both_engines(measure: Path, table: pyarrow.Table, folder: Path) -> tuple[pyarrow.Table, ...]:
+    """The Parquet outputs of `--engine duckdb` and of the Python engine for one input of row groups of two rows."""
+    source = folder / "in.parquet"
+    pyarrow.parquet.write_table(table, source, row_group_size=2)
+    outputs, said = [], []
+    for name, engine in (("duckdb.parquet", ["--engine", "duckdb"]), ("python.parquet", [])):
+        result = CliRunner().invoke(main, ["batch", str(measure), str(source), "-o", str(folder / name),
+                                           "--on", ON.isoformat(), *engine])
+        assert result.exit_code == 1, result.output  # a case could not be decided, as without --engine
+        assert "Traceback" not in result.output
+        outputs.append(pyarrow.parquet.read_table(folder / name))
+        said.append(result.output.strip().splitlines())
+    assert said[0] == [f"{table.num_rows} case(s) decided into {folder / 'duckdb.parquet'}", *said[1]]
+    assert sorted(p.name for p in folder.iterdir()) == ["duckdb.parquet", "in.parquet", "python.parquet"]
+    return tuple(outputs)
+
+
+def test_parquet_out_decides_rows_for_python_as_the_python_engine(tmp_path):
+    """Rows the query leaves to Python are written as the Python engine writes them, an error in `error`, in order."""
+    good = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+            "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}
+    rows = [good, {**good, "grootte": "groot"}, {**good, "pijler": "opleiding", "bedrag": Decimal("50.00")},
+            {"grootte": "reus"},  # an enum word not declared: the Python reader's error
+            {**good, "bedrag": Decimal("-1.00")},  # below zero: the SQL cannot vouch for it
+            {**good, "grootte": "middelgroot"}, {**good, "ontvangen": None},
+            {**good, "grootte": "Klein"}, good]
+    duck, python = parquet_by_both_engines(BENCHMARK, benchmark_table(rows), tmp_path)
+    assert duck.column_names == python.column_names and duck.column_names[-1] == "error"
+    assert duck.to_pylist() == python.to_pylist()
+    errors = duck.column("error").to_pylist()
+    assert [e is not None for e in errors] == [False, False, False, True, True, False, False, True, False]
+    assert errors[3].startswith("fact `grootte`: `reus` is not one of")
+    assert duck.column("line").to_pylist() == list(range(1, 10))
+    assert duck.column("eligible").to_pylist()[:3] == ["yes", "no", "no"]
+    assert duck.to_pylist()[3]["amount"] is None and duck.to_pylist()[3]["failed"] is None
+
+
+def test_parquet_out_writes_an_evaluation_error_and_values_as_the_python_engine(tmp_path):
+    """A division by zero (the engine's error) and a quotient beyond the SQL's range are the Python engine's rows."""
+    # Amounts whose halves and eighths have whole cents: the Python engine's money column holds them.
+    rows = [{"bedrag": Decimal("100.00"), "deler": Decimal("2")}, {"bedrag": Decimal("100.00"), "deler": Decimal("3")},
+            {"bedrag": Decimal("1000.00"), "deler": Decimal("0")},
+            {"bedrag": Decimal("999999999999999.92"), "deler": Decimal("0.0000000003")},
+            {"bedrag": Decimal("12.00")}, {"bedrag": Decimal("0.08"), "deler": Decimal("-10")}]
+    duck, python = parquet_by_both_engines(DIVISIONS, division_table(rows), tmp_path)
+    assert duck.column_names == python.column_names and "values.af" in duck.column_names
+    assert duck.to_pylist() == python.to_pylist()
+    assert duck.column("error").to_pylist()[2] is not None and duck.column("error").null_count == 5
+
+
+def test_parquet_out_without_rows_for_python_takes_one_pass(tmp_path, monkeypatch):
+    """When the query decides every row, one COPY writes the file: the mixed write is not run."""
+    from rulerun.interpreter.tools import sqlbatch
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the mixed write ran for a file the query decides alone")
+    monkeypatch.setattr(sqlbatch, "_write_mixed", not_here)
     source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
-    pyarrow.parquet.write_table(benchmark_table([{"grootte": "reus"}]), source)
+    good = {"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
+            "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}
+    pyarrow.parquet.write_table(benchmark_table([good] * 5), source, row_group_size=2)
     result = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
-    assert result.exit_code == 64
-    assert "1 case(s) must be decided by the Python engine (lines 1)" in result.output
-    # The write stops at that row: neither the output nor a partial file is left behind.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+    assert result.exit_code == 0, result.output
+    written = pyarrow.parquet.read_table(out)
+    assert written.column("error").to_pylist() == [None] * 5
+    assert written.column("amount").to_pylist() == [Decimal("300.00")] * 5
 
 
-def test_parquet_out_replaces_a_file_only_when_complete(tmp_path):
-    """A refused run leaves an existing output as it was; a complete one replaces it."""
+def test_parquet_out_replaces_a_file_only_when_complete(tmp_path, monkeypatch):
+    """A failed run leaves an existing output as it was and no temporary file; a complete one replaces it."""
+    from rulerun.interpreter.tools import sqlbatch
     source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
     out.write_text("earlier")
     rows = [{"grootte": "klein", "pijler": "advies", "bedrag": Decimal("1000.00"), "start": D(2024, 3, 1),
              "aanvraag": D(2024, 3, 5), "ontvangen": Decimal("0")}] * 3 + [{"grootte": "reus"}]
     pyarrow.parquet.write_table(benchmark_table(rows), source)
-    refused = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
-    assert refused.exit_code == 64
-    assert "(lines 4)" in refused.output
+
+    def unreadable(*args, **kwargs):
+        raise UsageError("the rows left to Python cannot be read")
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlbatch, "_python_items", unreadable)
+        failed = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
+    assert failed.exit_code == 64
+    assert "cannot be read" in failed.output
     assert out.read_text() == "earlier"
-    pyarrow.parquet.write_table(benchmark_table(rows[:3]), source)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
     done = CliRunner().invoke(main, ["batch", str(BENCHMARK), str(source), "--engine", "duckdb", "-o", str(out)])
-    assert done.exit_code == 0, done.output
-    assert [r["eligible"] for r in pyarrow.parquet.read_table(out).to_pylist()] == ["yes"] * 3
+    assert done.exit_code == 1, done.output
+    assert "4 case(s): 3 eligible, 0 not eligible, 0 undetermined, 1 error(s); total amount € 900.00" in done.output
+    assert [r["eligible"] for r in pyarrow.parquet.read_table(out).to_pylist()] == ["yes"] * 3 + [None]
     assert out.stat().st_mode & 0o777 == source.stat().st_mode & 0o777  # as any file written here
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
 
