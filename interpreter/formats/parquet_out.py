@@ -1,4 +1,4 @@
-"""Batch output as a Parquet file: the columns `--engine duckdb` writes, plus `error`, a row group per chunk of cases.
+"""Batch output as a Parquet file: the columns `--engine duckdb` writes, `error` included, a row group per chunk of cases.
 
 A decided case fills `id`, `line`, `eligible`, `amount`, `failed`, `missing`, `evaluated_on`,
 `reference_date`, one `deadlines.<id>` and one `values.<id>` column per deadline and reported value,
